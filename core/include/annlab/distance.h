@@ -1,0 +1,53 @@
+// annlab/distance.h — distance kernels and their SIMD dispatch.
+//
+// Each kernel exists at every level this build has: a scalar reference, AVX2 (native x86-64,
+// chosen once at start-up by CPU detection) and wasm simd128 (WebAssembly builds). The float
+// kernels use one fixed summation order (32 partial sums, combined in a fixed tree, then a
+// sequential tail) on every level, so they give bit-identical results on every level and in both
+// builds; the byte kernels are exact integer arithmetic. The active level is reported and can be
+// forced (set_simd_level, or the environment variable ANNLAB_SIMD=scalar|avx2|simd128).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "annlab/status.h"
+
+namespace annlab {
+
+enum class SimdLevel : uint8_t { Scalar = 0, AVX2 = 1, WasmSimd128 = 2 };
+
+const char* simd_level_name(SimdLevel level);  // "scalar", "avx2", "simd128"
+Result<SimdLevel> parse_simd_level(std::string_view name);
+
+struct Kernels {
+  // Squared L2 distance between two vectors of d floats.
+  float (*l2sq_f32)(const float* a, const float* b, size_t d);
+  // Inner product of two vectors of d floats.
+  float (*ip_f32)(const float* a, const float* b, size_t d);
+  // Squared L2 distance between two vectors of d bytes (exact; d <= 66,000 cannot overflow).
+  uint32_t (*l2sq_u8)(const uint8_t* a, const uint8_t* b, size_t d);
+  // Inner product of two vectors of d bytes (exact; d <= 66,000 cannot overflow).
+  uint32_t (*ip_u8)(const uint8_t* a, const uint8_t* b, size_t d);
+};
+
+// Levels compiled into this build and supported by this CPU, scalar first.
+std::vector<SimdLevel> supported_simd_levels();
+SimdLevel best_simd_level();
+// The level in use; set once at start-up (best, or ANNLAB_SIMD) and changed only by set_simd_level.
+SimdLevel simd_level();
+// Forces a level; error when this build or CPU does not have it.
+Status set_simd_level(SimdLevel level);
+// The kernels of the active level.
+const Kernels& kernels();
+// The kernels of one level, or nullptr when unsupported (for tests and benchmarks).
+const Kernels* kernels_for(SimdLevel level);
+
+inline float l2sq(const float* a, const float* b, size_t d) { return kernels().l2sq_f32(a, b, d); }
+inline float inner_product(const float* a, const float* b, size_t d) { return kernels().ip_f32(a, b, d); }
+inline uint32_t l2sq(const uint8_t* a, const uint8_t* b, size_t d) { return kernels().l2sq_u8(a, b, d); }
+inline uint32_t inner_product(const uint8_t* a, const uint8_t* b, size_t d) { return kernels().ip_u8(a, b, d); }
+
+}  // namespace annlab

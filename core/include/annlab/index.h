@@ -1,0 +1,170 @@
+// annlab/index.h — the interface every method shares.
+//
+// A narrow Index: train / add row-major vectors, batch search with a per-call SearchParams,
+// per-query statistics, memory used, a description the factory parses back. Optional
+// capabilities are separate interfaces queried with as_explainable / as_serializable:
+//   Explainable   the structure to draw (in the data's own coordinates) and the ordered trace of
+//                 one query's events, so the lab draws and animates every method the same way;
+//   Serializable  save / load in annlab's versioned, checksummed index file (index_io.h).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "annlab/dataset.h"
+#include "annlab/params.h"
+#include "annlab/status.h"
+
+namespace annlab {
+
+class BinaryReader;
+class BinaryWriter;
+
+// What one query cost.
+struct QueryStats {
+  uint64_t distances = 0;   // full-precision distances computed
+  uint64_t candidates = 0;  // distinct candidates considered
+  uint64_t buckets = 0;     // hash buckets opened
+  uint64_t cells = 0;       // partition cells probed
+  uint64_t nodes = 0;       // tree or graph nodes visited
+  QueryStats& operator+=(const QueryStats& o);
+};
+
+// Results of a batch search: row q holds the k nearest found for query q, nearest first; missing
+// entries have id -1 and distance +inf. Distances are squared L2.
+struct SearchResult {
+  size_t nq = 0;
+  size_t k = 0;
+  std::vector<int64_t> ids;      // nq * k
+  std::vector<float> distances;  // nq * k
+  std::vector<QueryStats> stats;  // nq
+  QueryStats total() const;
+};
+
+class Index {
+ public:
+  virtual ~Index() = default;
+  Index(const Index&) = delete;
+  Index& operator=(const Index&) = delete;
+
+  size_t dim() const { return d_; }
+  virtual size_t size() const = 0;
+  // The factory string that makes an index like this one ("Flat", "LSH12x8").
+  virtual std::string describe() const = 0;
+  virtual bool is_trained() const { return true; }
+  // Learns what the method needs from x (n x dim); a no-op for methods that learn nothing.
+  virtual Status train(const VectorView& x);
+  // Appends x (n x dim); ids continue from size().
+  virtual Status add(const VectorView& x) = 0;
+  // Searches nq = q.n queries for their k nearest; `threads` > 1 splits the batch (native only).
+  // Errors: dimension mismatch, k = 0, k > size(), untrained or empty index, NaN/Inf in q, a
+  // parameter this index does not take or out of its range.
+  Status search(const VectorView& q, size_t k, const SearchParams& params, SearchResult* out,
+                int threads = 1) const;
+  // Bytes held by the index (vectors, tables, codes).
+  virtual size_t memory_bytes() const = 0;
+  // Search parameters this index understands.
+  virtual std::vector<std::string_view> search_param_names() const { return {}; }
+
+  // Checks params against search_param_names() and their per-index ranges.
+  virtual Status check_search_params(const SearchParams& params) const;
+  // Shared argument checks of search and explain.
+  Status check_query(const VectorView& q, size_t k) const;
+
+ protected:
+  explicit Index(size_t d) : d_(d) {}
+  // Searches queries q (already checked) writing k ids / distances / stats per query.
+  virtual void search_batch(const VectorView& q, size_t k, const SearchParams& params,
+                            int64_t* ids, float* distances, QueryStats* stats) const = 0;
+
+ private:
+  size_t d_;
+};
+
+// ---- explain ------------------------------------------------------------------------------------
+
+// A hyperplane {x : normal . x = offset}; points with normal . x >= offset have the bit set.
+struct Hyperplane {
+  uint32_t table = 0;
+  uint32_t bit = 0;
+  std::vector<float> normal;  // dim
+  float offset = 0.0f;
+};
+
+struct Bucket {
+  uint32_t table = 0;
+  uint64_t key = 0;
+  uint32_t size = 0;
+};
+
+// What the lab draws for a method. Coordinates are in the data's own space. A method fills the
+// parts it has; the rest stay empty.
+struct Structure {
+  std::string family;                          // "Flat", "LSH", ...
+  size_t dim = 0;
+  size_t n = 0;                                // indexed vectors
+  std::vector<Hyperplane> hyperplanes;         // LSH: b * L
+  std::vector<std::vector<uint64_t>> keys;     // LSH: [table][point] bucket key
+  std::vector<Bucket> buckets;                 // LSH: every non-empty bucket
+  std::vector<float> centroids;                // partitions: n_centroids * dim
+  std::vector<int32_t> assignment;             // partitions: cell of each point
+  struct Split { int32_t node, dim, left, right; float value; };
+  std::vector<Split> splits;                   // trees
+  struct Edge { uint32_t layer; int64_t from, to; };
+  std::vector<Edge> edges;                     // graphs, per layer
+  std::vector<uint8_t> codes;                  // binary or quantised codes, n * code_bytes
+  size_t code_bytes = 0;
+};
+
+enum class TraceKind : uint8_t {
+  BucketOpened = 0,      // table, id = bucket key, value = bucket size
+  CellProbed = 1,        // id = cell, value = distance to its centroid
+  NodeVisited = 2,       // table = layer, id = node
+  DistanceComputed = 3,  // id = vector id, value = squared distance
+  TopKChanged = 4,       // id = vector id that entered the top-k, table = its rank, value = distance
+};
+const char* trace_kind_name(TraceKind k);
+
+struct TraceEvent {
+  TraceKind kind;
+  uint32_t table;
+  int64_t id;
+  float value;
+};
+
+// One query, explained: the ordered events and the result they led to.
+struct Trace {
+  std::vector<TraceEvent> events;
+  std::vector<int64_t> ids;      // k
+  std::vector<float> distances;  // k
+  QueryStats stats;
+};
+
+class Explainable {
+ public:
+  virtual ~Explainable() = default;
+  virtual Result<Structure> explain_structure() const = 0;
+  // Runs one query (q.n == 1) recording every event; same results as search().
+  virtual Result<Trace> explain_query(const VectorView& q, size_t k,
+                                      const SearchParams& params) const = 0;
+};
+
+class Serializable {
+ public:
+  virtual ~Serializable() = default;
+  // Writes everything but the file header (index_io.h writes that).
+  virtual void save_payload(BinaryWriter& w) const = 0;
+  // Reads what save_payload wrote into an index freshly made from the same description.
+  virtual Status load_payload(BinaryReader& r) = 0;
+};
+
+const Explainable* as_explainable(const Index& index);
+const Serializable* as_serializable(const Index& index);
+Serializable* as_serializable(Index& index);
+
+}  // namespace annlab

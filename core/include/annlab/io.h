@@ -1,0 +1,54 @@
+// annlab/io.h — reading and writing vector files.
+//
+// Every parser works on bytes in memory (so it can be fuzzed) and reports errors as
+// "<file>: offset <byte> (vector <i>): <what>, expected <x>, found <y>" or, for text,
+// "<file>:<line>: <what>". Formats:
+//   .fvecs / .ivecs / .bvecs  per vector: int32 d, then d float32 / int32 / uint8 (little-endian)
+//   .npy                      NumPy 2-D (n, d) or 3-D (n, h, w) array, '<f4' or '|u1', C order
+//   .csv                      one vector per line, comma-separated numbers, optional header row
+//   .alds                     annlab's dataset format (docs/formats.md): bytes or floats + labels
+// NaN and infinite components are rejected by every loader.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "annlab/dataset.h"
+#include "annlab/status.h"
+
+namespace annlab {
+
+// Reads a whole file; the error names the file and the OS reason.
+Result<std::vector<uint8_t>> read_file(const std::string& path);
+Status write_file(const std::string& path, const void* data, size_t size);
+
+// Parsers of in-memory bytes; `name` is used in messages.
+Result<Dataset> parse_fvecs(std::string_view name, const uint8_t* data, size_t size);
+Result<Dataset> parse_bvecs(std::string_view name, const uint8_t* data, size_t size);
+// .ivecs as vectors (components converted to float; each must be exactly representable).
+Result<Dataset> parse_ivecs_vectors(std::string_view name, const uint8_t* data, size_t size);
+// .ivecs as an integer matrix (ground-truth or result ids).
+Result<IntMatrix> parse_ivecs(std::string_view name, const uint8_t* data, size_t size);
+Result<Dataset> parse_npy(std::string_view name, const uint8_t* data, size_t size);
+Result<Dataset> parse_csv(std::string_view name, const uint8_t* data, size_t size);
+Result<Dataset> parse_alds(std::string_view name, const uint8_t* data, size_t size);
+
+// Loads vectors by file extension (.fvecs .ivecs .bvecs .npy .csv .alds).
+Result<Dataset> load_vectors(const std::string& path);
+Result<IntMatrix> load_ivecs(const std::string& path);
+
+// Serialises to bytes / writes files.
+std::vector<uint8_t> to_fvecs(const VectorView& x);
+std::vector<uint8_t> to_ivecs(const IntMatrix& m);
+std::vector<uint8_t> to_alds(const Dataset& ds);
+Status save_fvecs(const std::string& path, const VectorView& x);
+Status save_ivecs(const std::string& path, const IntMatrix& m);
+Status save_alds(const std::string& path, const Dataset& ds);
+
+// The .alds format: header magic and the version this build writes and reads.
+inline constexpr char kAldsMagic[8] = {'A', 'N', 'N', 'L', 'A', 'B', 'D', 'S'};
+inline constexpr uint32_t kAldsVersion = 1;
+
+}  // namespace annlab

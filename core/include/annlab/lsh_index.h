@@ -1,0 +1,81 @@
+// annlab/lsh_index.h — random-hyperplane LSH with buckets, as in the seed notebook.
+//
+// Factory string "LSH<b>x<L>": L independent tables; in each, b random hyperplanes (Gaussian
+// normals through the training mean) give every vector a b-bit bucket key. A query's candidates
+// are the union of its L buckets, re-ranked exactly. Leaving b out ("LSHx8") picks
+// b = floor(log2(n / bucket_size)) at training (build parameter bucket_size, default 16), the
+// notebook's rule. Build parameter `seed` draws the hyperplanes.
+//   More tables L: more candidates, higher recall, more memory and time.
+//   More bits b: smaller buckets, fewer candidates, lower recall per table.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "annlab/index.h"
+#include "annlab/params.h"
+#include "annlab/vector_store.h"
+
+namespace annlab {
+
+class LshIndex final : public Index, public Explainable, public Serializable {
+ public:
+  static constexpr int kMaxBits = 64;
+  static constexpr int kMaxTables = 1024;
+  static constexpr int64_t kDefaultBucketSize = 16;
+
+  // bits == 0 picks b at training from the bucket size. Arguments are checked by the factory.
+  LshIndex(size_t d, int bits, int tables, const BuildParams& params);
+
+  size_t size() const override { return store_.size(); }
+  std::string describe() const override;
+  bool is_trained() const override { return trained_; }
+  Status train(const VectorView& x) override;
+  Status add(const VectorView& x) override;
+  size_t memory_bytes() const override;
+
+  int bits() const { return bits_; }
+  int tables() const { return tables_; }
+  // Bucket key of x (d floats) in table t.
+  uint64_t key(int t, const float* x) const;
+  struct BucketStats {
+    size_t buckets = 0;       // non-empty buckets, over all tables
+    double mean_size = 0.0;   // mean non-empty bucket size
+    size_t max_size = 0;
+  };
+  BucketStats bucket_stats() const;
+
+  Result<Structure> explain_structure() const override;
+  Result<Trace> explain_query(const VectorView& q, size_t k, const SearchParams& p) const override;
+  void save_payload(BinaryWriter& w) const override;
+  Status load_payload(BinaryReader& r) override;
+
+ protected:
+  void search_batch(const VectorView& q, size_t k, const SearchParams& params, int64_t* ids,
+                    float* distances, QueryStats* stats) const override;
+
+ private:
+  struct Table {
+    std::vector<uint64_t> keys;     // distinct keys, ascending
+    std::vector<uint32_t> starts;   // keys.size() + 1 offsets into ids
+    std::vector<uint32_t> ids;      // ids grouped by key, ascending within a bucket
+  };
+  template <class Tracer>
+  void search_one(const VectorView& q, size_t i, size_t k, std::vector<uint32_t>& mark,
+                  uint32_t epoch, int64_t* ids, float* dist, QueryStats* st, Tracer& tr) const;
+  void rebuild_tables();
+  // [start, end) of x's bucket in table t (empty when absent).
+  std::pair<uint32_t, uint32_t> bucket_range(int t, uint64_t key) const;
+
+  int bits_;
+  int tables_;
+  BuildParams params_;
+  bool trained_ = false;
+  std::vector<float> planes_;      // tables * bits * d normals
+  std::vector<float> offsets_;     // tables * bits: normal . mean
+  std::vector<uint64_t> point_keys_;  // tables * n, table-major
+  std::vector<Table> table_;
+  VectorStore store_;
+};
+
+}  // namespace annlab

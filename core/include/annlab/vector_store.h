@@ -1,0 +1,59 @@
+// annlab/vector_store.h — the full-precision vectors an index keeps for exact distances.
+//
+// Stores bytes when the vectors arrive as bytes (lossless for images), floats otherwise. A query
+// is prepared once (PreparedQuery) and then compared against stored rows with the active SIMD
+// kernels. Distances are squared L2, returned as double so byte distances stay exact integers.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "annlab/dataset.h"
+#include "annlab/distance.h"
+#include "annlab/status.h"
+
+namespace annlab {
+
+class BinaryReader;
+class BinaryWriter;
+
+class VectorStore {
+ public:
+  explicit VectorStore(size_t d) : d_(d) {}
+
+  struct PreparedQuery {
+    std::vector<float> f;    // the query as floats (always set)
+    std::vector<uint8_t> b;  // the query as bytes, when exact and the store holds bytes
+    bool bytes = false;
+  };
+
+  size_t dim() const { return d_; }
+  size_t size() const { return n_; }
+  DType dtype() const { return dtype_; }
+  size_t memory_bytes() const { return f32_.size() * 4 + u8_.size(); }
+  // Appends x. The first add picks the storage; floats added to a byte store that are not all
+  // integers 0..255 convert the store to floats (never lossy).
+  Status add(const VectorView& x);
+  VectorView view() const;
+  // Prepares query row i of q (q.d == dim()).
+  void prepare(const VectorView& q, size_t i, PreparedQuery* out) const;
+  // Squared L2 distance from a prepared query to stored vector `id`.
+  double distance(const PreparedQuery& q, size_t id, const Kernels& k, float* scratch) const {
+    if (q.bytes) return k.l2sq_u8(q.b.data(), u8_.data() + id * d_, d_);
+    if (dtype_ == DType::F32) return k.l2sq_f32(q.f.data(), f32_.data() + id * d_, d_);
+    for (size_t j = 0; j < d_; ++j) scratch[j] = u8_[id * d_ + j];
+    return k.l2sq_f32(q.f.data(), scratch, d_);
+  }
+  void save(BinaryWriter& w) const;
+  Status load(BinaryReader& r);
+
+ private:
+  size_t d_;
+  size_t n_ = 0;
+  DType dtype_ = DType::U8;
+  std::vector<float> f32_;
+  std::vector<uint8_t> u8_;
+};
+
+}  // namespace annlab

@@ -1,0 +1,95 @@
+// Kernel dispatch: the level is chosen once, at first use (the best this CPU and build have, or
+// ANNLAB_SIMD), and changes only through set_simd_level.
+#include <atomic>
+#include <cstdlib>
+
+#include "distance_impl.h"
+
+namespace annlab {
+
+namespace {
+
+bool cpu_has(SimdLevel level) {
+  switch (level) {
+    case SimdLevel::Scalar: return true;
+    case SimdLevel::AVX2:
+#if defined(ANNLAB_HAVE_AVX2)
+      return __builtin_cpu_supports("avx2");
+#else
+      return false;
+#endif
+    case SimdLevel::WasmSimd128:
+#if defined(ANNLAB_HAVE_SIMD128)
+      return true;
+#else
+      return false;
+#endif
+  }
+  return false;
+}
+
+std::atomic<SimdLevel>& active() {
+  static std::atomic<SimdLevel> level = [] {
+    SimdLevel l = best_simd_level();
+    if (const char* env = std::getenv("ANNLAB_SIMD")) {
+      auto forced = parse_simd_level(env);
+      if (forced.is_ok() && cpu_has(forced.value())) l = forced.value();
+    }
+    return l;
+  }();
+  return level;
+}
+
+}  // namespace
+
+const char* simd_level_name(SimdLevel level) {
+  switch (level) {
+    case SimdLevel::Scalar: return "scalar";
+    case SimdLevel::AVX2: return "avx2";
+    case SimdLevel::WasmSimd128: return "simd128";
+  }
+  return "?";
+}
+
+Result<SimdLevel> parse_simd_level(std::string_view name) {
+  if (name == "scalar") return SimdLevel::Scalar;
+  if (name == "avx2") return SimdLevel::AVX2;
+  if (name == "simd128") return SimdLevel::WasmSimd128;
+  return Status::error(cat("unknown SIMD level '", name, "': expected scalar, avx2 or simd128"));
+}
+
+std::vector<SimdLevel> supported_simd_levels() {
+  std::vector<SimdLevel> out;
+  for (SimdLevel l : {SimdLevel::Scalar, SimdLevel::AVX2, SimdLevel::WasmSimd128})
+    if (cpu_has(l)) out.push_back(l);
+  return out;
+}
+
+SimdLevel best_simd_level() { return supported_simd_levels().back(); }
+
+SimdLevel simd_level() { return active().load(std::memory_order_relaxed); }
+
+Status set_simd_level(SimdLevel level) {
+  if (!cpu_has(level))
+    return Status::error(cat("SIMD level '", simd_level_name(level), "' is not available in this build on this CPU"));
+  active().store(level, std::memory_order_relaxed);
+  return Status::ok();
+}
+
+const Kernels* kernels_for(SimdLevel level) {
+  if (!cpu_has(level)) return nullptr;
+  switch (level) {
+    case SimdLevel::Scalar: return &detail::kScalarKernels;
+#if defined(ANNLAB_HAVE_AVX2)
+    case SimdLevel::AVX2: return &detail::kAvx2Kernels;
+#endif
+#if defined(ANNLAB_HAVE_SIMD128)
+    case SimdLevel::WasmSimd128: return &detail::kSimd128Kernels;
+#endif
+    default: return nullptr;
+  }
+}
+
+const Kernels& kernels() { return *kernels_for(simd_level()); }
+
+}  // namespace annlab

@@ -1,0 +1,94 @@
+// AVX2 kernels (compiled with -mavx2 and no -mfma: products are rounded before they are added,
+// as in the scalar reference, so results are bit-identical to it).
+#include <immintrin.h>
+
+#include "distance_impl.h"
+
+namespace annlab::detail {
+namespace {
+
+inline float reduce(__m256 a0, __m256 a1, __m256 a2, __m256 a3) {
+  const __m256 s = _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));
+  const __m128 t = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+  const __m128 u = _mm_add_ps(t, _mm_movehl_ps(t, t));  // (t0 + t2, t1 + t3)
+  return _mm_cvtss_f32(_mm_add_ss(u, _mm_shuffle_ps(u, u, 1)));
+}
+
+float l2sq_f32(const float* a, const float* b, size_t d) {
+  __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+  const size_t d32 = d & ~size_t{31};
+  for (size_t i = 0; i < d32; i += 32)
+    for (int l = 0; l < 4; ++l) {
+      const __m256 t = _mm256_sub_ps(_mm256_loadu_ps(a + i + 8 * l), _mm256_loadu_ps(b + i + 8 * l));
+      acc[l] = _mm256_add_ps(acc[l], _mm256_mul_ps(t, t));
+    }
+  float r = reduce(acc[0], acc[1], acc[2], acc[3]);
+  for (size_t i = d32; i < d; ++i) {
+    const float t = a[i] - b[i];
+    r += t * t;
+  }
+  return r;
+}
+
+float ip_f32(const float* a, const float* b, size_t d) {
+  __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+  const size_t d32 = d & ~size_t{31};
+  for (size_t i = 0; i < d32; i += 32)
+    for (int l = 0; l < 4; ++l)
+      acc[l] = _mm256_add_ps(acc[l], _mm256_mul_ps(_mm256_loadu_ps(a + i + 8 * l), _mm256_loadu_ps(b + i + 8 * l)));
+  float r = reduce(acc[0], acc[1], acc[2], acc[3]);
+  for (size_t i = d32; i < d; ++i) r += a[i] * b[i];
+  return r;
+}
+
+inline uint32_t hsum_epi32(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+  return static_cast<uint32_t>(_mm_cvtsi128_si32(s));
+}
+
+uint32_t l2sq_u8(const uint8_t* a, const uint8_t* b, size_t d) {
+  __m256i acc0 = _mm256_setzero_si256(), acc1 = _mm256_setzero_si256();
+  size_t i = 0;
+  for (; i + 32 <= d; i += 32) {
+    const __m256i x0 = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)));
+    const __m256i y0 = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)));
+    const __m256i x1 = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i + 16)));
+    const __m256i y1 = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i + 16)));
+    const __m256i t0 = _mm256_sub_epi16(x0, y0), t1 = _mm256_sub_epi16(x1, y1);
+    acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(t0, t0));
+    acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(t1, t1));
+  }
+  for (; i + 16 <= d; i += 16) {
+    const __m256i x = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)));
+    const __m256i y = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)));
+    const __m256i t = _mm256_sub_epi16(x, y);
+    acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(t, t));
+  }
+  uint32_t r = hsum_epi32(_mm256_add_epi32(acc0, acc1));
+  for (; i < d; ++i) {
+    const int t = int(a[i]) - int(b[i]);
+    r += static_cast<uint32_t>(t * t);
+  }
+  return r;
+}
+
+uint32_t ip_u8(const uint8_t* a, const uint8_t* b, size_t d) {
+  __m256i acc = _mm256_setzero_si256();
+  size_t i = 0;
+  for (; i + 16 <= d; i += 16) {
+    const __m256i x = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)));
+    const __m256i y = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)));
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(x, y));
+  }
+  uint32_t r = hsum_epi32(acc);
+  for (; i < d; ++i) r += uint32_t{a[i]} * uint32_t{b[i]};
+  return r;
+}
+
+}  // namespace
+
+const Kernels kAvx2Kernels = {l2sq_f32, ip_f32, l2sq_u8, ip_u8};
+
+}  // namespace annlab::detail

@@ -1,0 +1,30 @@
+// Private header (core/src): the per-level kernel tables behind annlab/distance.h, and the one
+// fixed summation order every float kernel follows so that all levels agree bit for bit:
+//   32 partial sums (lane l takes the elements i = l mod 32 of the first floor(d/32)*32),
+//   s[j] = (p[j] + p[8+j]) + (p[16+j] + p[24+j])            for j = 0..7
+//   t[j] = s[j] + s[4+j]                                     for j = 0..3
+//   r = (t[0] + t[2]) + (t[1] + t[3]), then the tail elements added one by one, in order.
+// No fused multiply-add: every product is rounded before it is added.
+#pragma once
+
+#include "annlab/distance.h"
+
+namespace annlab::detail {
+
+extern const Kernels kScalarKernels;
+#if defined(ANNLAB_HAVE_AVX2)
+extern const Kernels kAvx2Kernels;
+#endif
+#if defined(ANNLAB_HAVE_SIMD128)
+extern const Kernels kSimd128Kernels;
+#endif
+
+// Combines 32 partial sums in the fixed order above.
+inline float combine32(const float* p) {
+  float s[8], t[4];
+  for (int j = 0; j < 8; ++j) s[j] = (p[j] + p[8 + j]) + (p[16 + j] + p[24 + j]);
+  for (int j = 0; j < 4; ++j) t[j] = s[j] + s[4 + j];
+  return (t[0] + t[2]) + (t[1] + t[3]);
+}
+
+}  // namespace annlab::detail

@@ -1,0 +1,89 @@
+// WebAssembly simd128 kernels (8 f32x4 accumulators = the reference's 32 partial sums, combined
+// in the same order, so results are bit-identical to the scalar reference).
+#include <wasm_simd128.h>
+
+#include "distance_impl.h"
+
+namespace annlab::detail {
+namespace {
+
+inline float reduce(const v128_t* acc) {
+  // lanes 0-3 of s: (p0-3 + p8-11) + (p16-19 + p24-27); lanes 4-7: the odd accumulators.
+  const v128_t s_lo = wasm_f32x4_add(wasm_f32x4_add(acc[0], acc[2]), wasm_f32x4_add(acc[4], acc[6]));
+  const v128_t s_hi = wasm_f32x4_add(wasm_f32x4_add(acc[1], acc[3]), wasm_f32x4_add(acc[5], acc[7]));
+  const v128_t t = wasm_f32x4_add(s_lo, s_hi);
+  const float u0 = wasm_f32x4_extract_lane(t, 0) + wasm_f32x4_extract_lane(t, 2);
+  const float u1 = wasm_f32x4_extract_lane(t, 1) + wasm_f32x4_extract_lane(t, 3);
+  return u0 + u1;
+}
+
+float l2sq_f32(const float* a, const float* b, size_t d) {
+  v128_t acc[8];
+  for (auto& v : acc) v = wasm_f32x4_splat(0.0f);
+  const size_t d32 = d & ~size_t{31};
+  for (size_t i = 0; i < d32; i += 32)
+    for (int l = 0; l < 8; ++l) {
+      const v128_t t = wasm_f32x4_sub(wasm_v128_load(a + i + 4 * l), wasm_v128_load(b + i + 4 * l));
+      acc[l] = wasm_f32x4_add(acc[l], wasm_f32x4_mul(t, t));
+    }
+  float r = reduce(acc);
+  for (size_t i = d32; i < d; ++i) {
+    const float t = a[i] - b[i];
+    r += t * t;
+  }
+  return r;
+}
+
+float ip_f32(const float* a, const float* b, size_t d) {
+  v128_t acc[8];
+  for (auto& v : acc) v = wasm_f32x4_splat(0.0f);
+  const size_t d32 = d & ~size_t{31};
+  for (size_t i = 0; i < d32; i += 32)
+    for (int l = 0; l < 8; ++l)
+      acc[l] = wasm_f32x4_add(acc[l], wasm_f32x4_mul(wasm_v128_load(a + i + 4 * l), wasm_v128_load(b + i + 4 * l)));
+  float r = reduce(acc);
+  for (size_t i = d32; i < d; ++i) r += a[i] * b[i];
+  return r;
+}
+
+inline uint32_t hsum_i32x4(v128_t v) {
+  return static_cast<uint32_t>(wasm_i32x4_extract_lane(v, 0)) + static_cast<uint32_t>(wasm_i32x4_extract_lane(v, 1)) +
+         static_cast<uint32_t>(wasm_i32x4_extract_lane(v, 2)) + static_cast<uint32_t>(wasm_i32x4_extract_lane(v, 3));
+}
+
+uint32_t l2sq_u8(const uint8_t* a, const uint8_t* b, size_t d) {
+  v128_t acc0 = wasm_i32x4_splat(0), acc1 = wasm_i32x4_splat(0);
+  size_t i = 0;
+  for (; i + 16 <= d; i += 16) {
+    const v128_t x = wasm_v128_load(a + i), y = wasm_v128_load(b + i);
+    const v128_t t0 = wasm_i16x8_sub(wasm_u16x8_extend_low_u8x16(x), wasm_u16x8_extend_low_u8x16(y));
+    const v128_t t1 = wasm_i16x8_sub(wasm_u16x8_extend_high_u8x16(x), wasm_u16x8_extend_high_u8x16(y));
+    acc0 = wasm_i32x4_add(acc0, wasm_i32x4_dot_i16x8(t0, t0));
+    acc1 = wasm_i32x4_add(acc1, wasm_i32x4_dot_i16x8(t1, t1));
+  }
+  uint32_t r = hsum_i32x4(wasm_i32x4_add(acc0, acc1));
+  for (; i < d; ++i) {
+    const int t = int(a[i]) - int(b[i]);
+    r += static_cast<uint32_t>(t * t);
+  }
+  return r;
+}
+
+uint32_t ip_u8(const uint8_t* a, const uint8_t* b, size_t d) {
+  v128_t acc0 = wasm_i32x4_splat(0), acc1 = wasm_i32x4_splat(0);
+  size_t i = 0;
+  for (; i + 16 <= d; i += 16) {
+    const v128_t x = wasm_v128_load(a + i), y = wasm_v128_load(b + i);
+    acc0 = wasm_i32x4_add(acc0, wasm_i32x4_dot_i16x8(wasm_u16x8_extend_low_u8x16(x), wasm_u16x8_extend_low_u8x16(y)));
+    acc1 = wasm_i32x4_add(acc1, wasm_i32x4_dot_i16x8(wasm_u16x8_extend_high_u8x16(x), wasm_u16x8_extend_high_u8x16(y)));
+  }
+  uint32_t r = hsum_i32x4(wasm_i32x4_add(acc0, acc1));
+  for (; i < d; ++i) r += uint32_t{a[i]} * uint32_t{b[i]};
+  return r;
+}
+
+}  // namespace
+
+const Kernels kSimd128Kernels = {l2sq_f32, ip_f32, l2sq_u8, ip_u8};
+
+}  // namespace annlab::detail

@@ -1,0 +1,81 @@
+#include "annlab/eval.h"
+
+#include <cmath>
+
+#include "annlab/flat_index.h"
+
+namespace annlab {
+
+Result<SearchResult> exact_knn(const VectorView& base, const VectorView& query, size_t k, int threads) {
+  FlatIndex flat(base.d);
+  ANNLAB_TRY(flat.add(base).with_context("base"));
+  SearchResult r;
+  ANNLAB_TRY(flat.search(query, k, SearchParams{}, &r, threads));
+  return r;
+}
+
+Result<Quality> evaluate(const int64_t* result_ids, size_t result_k, const int64_t* gt_ids, size_t gt_k,
+                         const VectorView& base, const VectorView& query, size_t k) {
+  if (k == 0) return Status::error("k = 0: evaluate at least one neighbour");
+  if (k > result_k) return Status::error(cat("k = ", k, " exceeds the ", result_k, " results per query"));
+  if (k > gt_k) return Status::error(cat("k = ", k, " exceeds the ", gt_k, " ground-truth neighbours per query"));
+  if (base.d != query.d) return Status::error(cat("base dimension ", base.d, " != query dimension ", query.d));
+  const Kernels& kern = kernels();
+  std::vector<float> q(base.d), x(base.d);
+  auto true_dist = [&](int64_t id) {
+    base.row_to_f32(size_t(id), x.data());
+    return double(kern.l2sq_f32(q.data(), x.data(), base.d));
+  };
+  Quality out;
+  out.nq = query.n;
+  out.k = k;
+  double ratio_sum = 0.0;
+  size_t ratio_n = 0;
+  std::vector<double> gt_d(k), res_d(k);
+  for (size_t i = 0; i < query.n; ++i) {
+    query.row_to_f32(i, q.data());
+    for (size_t j = 0; j < k; ++j) {
+      const int64_t g = gt_ids[i * gt_k + j];
+      if (g < 0 || size_t(g) >= base.n)
+        return Status::error(cat("ground truth of query ", i, ", rank ", j, ": id ", g, " is outside the base (n = ", base.n, ")"));
+      gt_d[j] = true_dist(g);
+    }
+    // Ties: a returned point counts when it is no farther than the k-th (resp. 1st) true neighbour.
+    const double kth = gt_d[k - 1] * (1 + 1e-6) + 1e-6;
+    const double first = gt_d[0] * (1 + 1e-6) + 1e-6;
+    size_t hits = 0;
+    bool found_first = false;
+    for (size_t j = 0; j < k; ++j) {
+      const int64_t id = result_ids[i * result_k + j];
+      if (id < 0) { res_d[j] = -1; continue; }
+      if (size_t(id) >= base.n)
+        return Status::error(cat("result of query ", i, ", rank ", j, ": id ", id, " is outside the base (n = ", base.n, ")"));
+      bool dup = false;
+      for (size_t m = 0; m < j; ++m) dup |= result_ids[i * result_k + m] == id;
+      res_d[j] = true_dist(id);
+      if (dup) continue;
+      if (res_d[j] <= kth) ++hits;
+      if (res_d[j] <= first) found_first = true;
+    }
+    out.recall += double(hits) / double(k);
+    out.one_recall += found_first ? 1.0 : 0.0;
+    for (size_t j = 0; j < k; ++j) {
+      if (res_d[j] < 0) continue;
+      if (gt_d[j] > 0) {
+        ratio_sum += std::sqrt(res_d[j]) / std::sqrt(gt_d[j]);
+        ++ratio_n;
+      } else if (res_d[j] == 0) {
+        ratio_sum += 1.0;
+        ++ratio_n;
+      }
+    }
+  }
+  if (query.n) {
+    out.recall /= double(query.n);
+    out.one_recall /= double(query.n);
+  }
+  out.distance_ratio = ratio_n ? ratio_sum / double(ratio_n) : 0.0;
+  return out;
+}
+
+}  // namespace annlab

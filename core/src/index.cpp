@@ -1,0 +1,95 @@
+#include "annlab/index.h"
+
+#include <algorithm>
+#include <thread>
+
+namespace annlab {
+
+QueryStats& QueryStats::operator+=(const QueryStats& o) {
+  distances += o.distances;
+  candidates += o.candidates;
+  buckets += o.buckets;
+  cells += o.cells;
+  nodes += o.nodes;
+  return *this;
+}
+
+QueryStats SearchResult::total() const {
+  QueryStats t;
+  for (const auto& s : stats) t += s;
+  return t;
+}
+
+Status Index::train(const VectorView& x) {
+  if (x.d != dim()) return Status::error(cat("training vectors have dimension ", x.d, ", the index has ", dim()));
+  return Status::ok();
+}
+
+Status Index::check_search_params(const SearchParams& params) const {
+  const auto accepted = search_param_names();
+  for (const std::string& name : params.names_set()) {
+    if (std::find(accepted.begin(), accepted.end(), name) == accepted.end()) {
+      std::string list;
+      for (auto a : accepted) list += cat(list.empty() ? "" : ", ", a);
+      return Status::error(cat("search parameter '", name, "' does not apply to ", describe(),
+                               accepted.empty() ? std::string(" (it takes none)") : cat(" (it takes ", list, ")")));
+    }
+  }
+  return Status::ok();
+}
+
+Status Index::check_query(const VectorView& q, size_t k) const {
+  if (q.d != dim()) return Status::error(cat("query dimension ", q.d, " != index dimension ", dim()));
+  if (k == 0) return Status::error("k = 0: ask for at least one neighbour");
+  if (!is_trained()) return Status::error(cat(describe(), " is not trained: train it before searching"));
+  if (size() == 0) return Status::error(cat(describe(), " is empty: add vectors before searching"));
+  if (k > size()) return Status::error(cat("k = ", k, " exceeds the number of indexed vectors (", size(), ")"));
+  return q.check_finite("query");
+}
+
+Status Index::search(const VectorView& q, size_t k, const SearchParams& params, SearchResult* out,
+                     int threads) const {
+  ANNLAB_TRY(check_query(q, k));
+  ANNLAB_TRY(check_search_params(params));
+  if (threads < 1) return Status::error(cat("threads = ", threads, ": expected at least 1"));
+#if !defined(__EMSCRIPTEN_PTHREADS__) && defined(__EMSCRIPTEN__)
+  if (threads > 1) return Status::error("this WebAssembly build has no threads: use threads = 1");
+#endif
+  out->nq = q.n;
+  out->k = k;
+  out->ids.assign(q.n * k, -1);
+  out->distances.assign(q.n * k, 0.0f);
+  out->stats.assign(q.n, QueryStats{});
+  const size_t nt = std::min<size_t>(static_cast<size_t>(threads), std::max<size_t>(q.n, 1));
+  if (nt <= 1) {
+    search_batch(q, k, params, out->ids.data(), out->distances.data(), out->stats.data());
+    return Status::ok();
+  }
+  std::vector<std::thread> pool;
+  for (size_t t = 0; t < nt; ++t) {
+    const size_t b = q.n * t / nt, e = q.n * (t + 1) / nt;
+    pool.emplace_back([=, this] {
+      search_batch(q.rows(b, e - b), k, params, out->ids.data() + b * k, out->distances.data() + b * k,
+                   out->stats.data() + b);
+    });
+  }
+  for (auto& th : pool) th.join();
+  return Status::ok();
+}
+
+const char* trace_kind_name(TraceKind k) {
+  switch (k) {
+    case TraceKind::BucketOpened: return "bucket_opened";
+    case TraceKind::CellProbed: return "cell_probed";
+    case TraceKind::NodeVisited: return "node_visited";
+    case TraceKind::DistanceComputed: return "distance_computed";
+    case TraceKind::TopKChanged: return "topk_changed";
+  }
+  return "?";
+}
+
+const Explainable* as_explainable(const Index& index) { return dynamic_cast<const Explainable*>(&index); }
+const Serializable* as_serializable(const Index& index) { return dynamic_cast<const Serializable*>(&index); }
+Serializable* as_serializable(Index& index) { return dynamic_cast<Serializable*>(&index); }
+
+}  // namespace annlab

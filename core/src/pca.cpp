@@ -1,0 +1,68 @@
+#include "annlab/pca.h"
+
+#include <Eigen/Dense>
+#include <cmath>
+
+namespace annlab {
+
+std::vector<float> Pca::project(const VectorView& x) const {
+  ANNLAB_ASSERT(x.d == d);
+  std::vector<float> out(x.n * k), row(d);
+  for (size_t i = 0; i < x.n; ++i) {
+    x.row_to_f32(i, row.data());
+    for (size_t c = 0; c < k; ++c) {
+      double s = 0;
+      for (size_t j = 0; j < d; ++j) s += double(row[j] - mean[j]) * components[c * d + j];
+      out[i * k + c] = float(s);
+    }
+  }
+  return out;
+}
+
+Result<Pca> fit_pca(const VectorView& x, size_t k) {
+  if (x.n < 2) return Status::error(cat("PCA needs at least 2 vectors, got ", x.n));
+  if (k == 0 || k > x.d) return Status::error(cat("PCA components k = ", k, " is outside 1..", x.d));
+  ANNLAB_TRY(x.check_finite("PCA input"));
+  const size_t d = x.d;
+  Eigen::VectorXd mean = Eigen::VectorXd::Zero(Eigen::Index(d));
+  std::vector<float> row(d);
+  for (size_t i = 0; i < x.n; ++i) {
+    x.row_to_f32(i, row.data());
+    for (size_t j = 0; j < d; ++j) mean[Eigen::Index(j)] += row[j];
+  }
+  mean /= double(x.n);
+  // Covariance accumulated in blocks of rows: (X - mean)^T (X - mean) / (n - 1).
+  Eigen::MatrixXd cov = Eigen::MatrixXd::Zero(Eigen::Index(d), Eigen::Index(d));
+  const size_t block = 1024;
+  Eigen::MatrixXd B = Eigen::MatrixXd::Zero(Eigen::Index(block), Eigen::Index(d));
+  for (size_t b = 0; b < x.n; b += block) {
+    const size_t m = std::min(block, x.n - b);
+    for (size_t i = 0; i < m; ++i) {
+      x.row_to_f32(b + i, row.data());
+      for (size_t j = 0; j < d; ++j) B(Eigen::Index(i), Eigen::Index(j)) = row[j] - mean[Eigen::Index(j)];
+    }
+    cov.selfadjointView<Eigen::Lower>().rankUpdate(B.topRows(Eigen::Index(m)).transpose());
+  }
+  cov = cov.selfadjointView<Eigen::Lower>();
+  cov /= double(x.n - 1);
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);
+  if (eig.info() != Eigen::Success) return Status::error("PCA eigen-decomposition did not converge");
+  Pca p;
+  p.d = d;
+  p.k = k;
+  p.mean.resize(d);
+  for (size_t j = 0; j < d; ++j) p.mean[j] = float(mean[Eigen::Index(j)]);
+  p.components.resize(k * d);
+  for (size_t c = 0; c < k; ++c) {
+    const Eigen::Index col = Eigen::Index(d - 1 - c);  // eigenvalues ascend
+    Eigen::VectorXd v = eig.eigenvectors().col(col);
+    Eigen::Index arg;
+    v.cwiseAbs().maxCoeff(&arg);
+    if (v[arg] < 0) v = -v;
+    for (size_t j = 0; j < d; ++j) p.components[c * d + j] = float(v[Eigen::Index(j)]);
+    p.variance.push_back(eig.eigenvalues()[col]);
+  }
+  return p;
+}
+
+}  // namespace annlab

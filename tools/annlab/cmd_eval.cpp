@@ -1,0 +1,44 @@
+#include <cstdio>
+
+#include "annlab/eval.h"
+#include "annlab/io.h"
+#include "common.h"
+
+namespace annlab::cli {
+
+int cmd_eval(const std::vector<std::string>& argv) {
+  const CommandSpec spec{"eval",
+                         "Quality of a result file against the ground truth: recall@k (ann-benchmarks tie rule),\n"
+                         "1-recall@k and the mean ratio of returned to true distance. True distances are\n"
+                         "recomputed from the vectors.",
+                         {{"result", "R.ivecs", "ids found, k or more per query", true},
+                          {"gt", "G.ivecs", "true neighbours, k or more per query", true},
+                          {"base", "B", "base vectors", true},
+                          {"query", "Q", "query vectors", true},
+                          {"k", "K", "evaluate the first K", true}}};
+  Args a;
+  int code;
+  if (!parse_or_exit(spec, argv, &a, &code)) return code;
+  auto k = a.get_int("k", 10, 1, 1 << 20);
+  if (!k.is_ok()) return fail("eval", k.status(), kExitUsage);
+  auto res = load_ivecs(a.get("result"));
+  if (!res.is_ok()) return fail("eval", res.status());
+  auto gt = load_ivecs(a.get("gt"));
+  if (!gt.is_ok()) return fail("eval", gt.status());
+  auto base = load_dataset(a.get("base"));
+  if (!base.is_ok()) return fail("eval", base.status());
+  auto query = load_dataset(a.get("query"));
+  if (!query.is_ok()) return fail("eval", query.status());
+  if (res->n != query->n)
+    return fail("eval", Status::error(cat(a.get("result"), ": ", res->n, " rows, but ", query->n, " queries")));
+  if (gt->n != query->n)
+    return fail("eval", Status::error(cat(a.get("gt"), ": ", gt->n, " rows, but ", query->n, " queries")));
+  std::vector<int64_t> r(res->v.begin(), res->v.end()), g(gt->v.begin(), gt->v.end());
+  auto q = evaluate(r.data(), res->d, g.data(), gt->d, base->view(), query->view(), size_t(k.value()));
+  if (!q.is_ok()) return fail("eval", q.status());
+  std::printf("queries %zu  k %zu\nrecall@%zu %.4f\n1-recall@%zu %.4f\ndistance ratio %.4f\n", q->nq, q->k, q->k,
+              q->recall, q->k, q->one_recall, q->distance_ratio);
+  return kExitOk;
+}
+
+}  // namespace annlab::cli

