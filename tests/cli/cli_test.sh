@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The annlab CLI as a user meets it: usage errors exit 2 with a message, bad data exits 1 with a
+# message naming the file and offset, and gt / search / eval / bench agree with each other.
+# Usage: cli_test.sh "<command that runs annlab>"   (a native path, or "node ... annlab.js")
+set -u
+CLI=$1
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+
+# expect CODE SUBSTRING -- args...: exit code and a substring of stdout+stderr.
+expect() {
+  local code=$1 want=$2
+  shift 3
+  local out rc
+  out=$($CLI "$@" 2>&1)
+  rc=$?
+  if [ "$rc" = "$code" ] && [[ "$out" == *"$want"* ]]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    printf 'FAIL: annlab %s\n  expected exit %s and "%s"\n  got exit %s: %s\n' "$*" "$code" "$want" "$rc" "$out"
+  fi
+}
+check() {  # check DESCRIPTION COMMAND...
+  local what=$1
+  shift
+  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $what"; fi
+}
+
+expect 2 "usage: annlab [--simd LEVEL] <command>" --
+expect 0 "usage: annlab search" -- search --help
+expect 2 "unknown command 'frobnicate'" -- frobnicate
+expect 2 "annlab search: missing required option --query" -- search --base x.fvecs
+expect 2 "annlab gt: unknown option '--foo'" -- gt --foo 1
+expect 2 "annlab gt: error: --k = 0 is out of range [1, 1048576]" -- gt --base a --query b --k 0 --out c
+expect 2 "annlab: unknown SIMD level 'sse9'" -- --simd sse9 info
+
+expect 0 "blobs-2000x16" -- generate --kind blobs --n 2000 --d 16 --centers 8 --seed 3 --out "$T/base.fvecs"
+expect 0 "blobs-100x16" -- generate --kind blobs --n 100 --d 16 --centers 8 --seed 3 --out "$T/query.fvecs"
+expect 0 "ground truth: 100 queries x k=10" -- gt --base "$T/base.fvecs" --query "$T/query.fvecs" --k 10 --out "$T/gt.ivecs"
+expect 0 "Flat: 2000 vectors" -- search --base "$T/base.fvecs" --query "$T/query.fvecs" --index Flat --k 10 --out "$T/flat.ivecs"
+check "Flat search equals the ground truth" cmp -s "$T/gt.ivecs" "$T/flat.ivecs"
+expect 0 "recall@10 1.0000" -- eval --result "$T/flat.ivecs" --gt "$T/gt.ivecs" --base "$T/base.fvecs" --query "$T/query.fvecs" --k 10
+expect 0 "Flat: 2000 vectors" -- --simd scalar search --base "$T/base.fvecs" --query "$T/query.fvecs" --index Flat --k 10 --out "$T/flat-scalar.ivecs"
+check "scalar kernels give the same answer" cmp -s "$T/gt.ivecs" "$T/flat-scalar.ivecs"
+
+expect 0 "LSH8x4: 2000 vectors" -- search --base "$T/base.fvecs" --query "$T/query.fvecs" --index LSH8x4 --param seed=9 \
+  --k 10 --out "$T/lsh.ivecs" --save-index "$T/lsh.annlab"
+expect 0 "loaded in" -- search --load-index "$T/lsh.annlab" --query "$T/query.fvecs" --k 10 --out "$T/lsh2.ivecs"
+check "a saved and reloaded LSH index answers the same" cmp -s "$T/lsh.ivecs" "$T/lsh2.ivecs"
+expect 2 "build parameter 'seed=3' does not apply to a loaded index" -- search --load-index "$T/lsh.annlab" --query "$T/query.fvecs" --k 10 --out "$T/x.ivecs" --param seed=3
+expect 0 "recall@10" -- eval --result "$T/lsh.ivecs" --gt "$T/gt.ivecs" --base "$T/base.fvecs" --query "$T/query.fvecs" --k 10
+
+expect 0 "LSH8x4" -- bench --base "$T/base.fvecs" --query "$T/query.fvecs" --gt "$T/gt.ivecs" --index Flat --index LSH8x4 --sweep seed=1,2 --json "$T/b.json"
+check "bench JSON has the documented fields" grep -q '"index": "LSH8x4", "params": "seed=2", "k": 10, "recall": ' "$T/b.json"
+check "bench JSON has qps, build time and bytes" grep -q '"qps_single": .*"qps_batch": .*"build_s": .*"index_bytes": ' "$T/b.json"
+
+# Bad input: exact messages, exit 1.
+head -c 100 "$T/base.fvecs" > "$T/cut.fvecs"
+expect 1 "cut.fvecs: offset 72 (vector 1): truncated: the vector needs 64 bytes, 28 left" -- gt --base "$T/cut.fvecs" --query "$T/query.fvecs" --k 1 --out "$T/x.ivecs"
+printf '1,2,3\n4,5\n' > "$T/ragged.csv"
+expect 1 "ragged.csv:2: expected 3 values (as in the first row), found 2" -- info --file "$T/ragged.csv"
+printf 'x,y\n0.5,1\n2,3\n' > "$T/ok.csv"
+expect 0 "2 vectors x 2 dimensions, stored as float32" -- info --file "$T/ok.csv"
+expect 2 "unknown index description 'IVF'" -- search --base "$T/base.fvecs" --query "$T/query.fvecs" --index IVF --k 1 --out "$T/x.ivecs"
+expect 2 "search: error: parameter nprobe = 0 is out of range" -- search --base "$T/base.fvecs" --query "$T/query.fvecs" --index Flat --param nprobe=0 --k 1 --out "$T/x.ivecs"
+expect 1 "search parameter 'nprobe' does not apply to Flat (it takes none)" -- search --base "$T/base.fvecs" --query "$T/query.fvecs" --index Flat --param nprobe=2 --k 1 --out "$T/x.ivecs"
+expect 1 "k = 2001 exceeds the number of indexed vectors (2000)" -- search --base "$T/base.fvecs" --query "$T/query.fvecs" --index Flat --k 2001 --out "$T/x.ivecs"
+expect 1 "query dimension 2 != index dimension 16" -- search --base "$T/base.fvecs" --query "$T/ok.csv" --index Flat --k 1 --out "$T/x.ivecs"
+expect 1 "not an annlab index file: expected the magic 'ANNLABIX'" -- search --load-index "$T/base.fvecs" --query "$T/query.fvecs" --k 1 --out "$T/x.ivecs"
+expect 1 "cannot open '$T/missing.fvecs'" -- info --file "$T/missing.fvecs"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]

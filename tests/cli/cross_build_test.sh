@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The native and the WebAssembly annlab give byte-identical outputs: the same random draws
+# (generate), the same exact neighbours (gt), the same LSH index file and answers, and an index
+# file written by one build loads in the other and answers the same.
+# Usage: cross_build_test.sh NATIVE_CLI "WASM_CLI_COMMAND"
+set -u
+NATIVE=$1
+WASM=$2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+same() {  # same DESCRIPTION FILE_A FILE_B
+  if cmp -s "$2" "$3"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1 ($2 vs $3)"; fi
+}
+run() {  # run BUILD args... (BUILD is native or wasm)
+  local who=$1
+  shift
+  if [ "$who" = native ]; then "$NATIVE" "$@" > /dev/null; else $WASM "$@" > /dev/null; fi || { echo "FAIL: $who annlab $*"; fail=$((fail + 1)); }
+}
+for b in native wasm; do
+  run $b generate --kind blobs --n 3000 --d 24 --centers 12 --seed 77 --out "$T/$b-base.fvecs"
+  run $b generate --kind uniform --n 200 --d 24 --seed 78 --out "$T/$b-query.fvecs"
+done
+same "Gaussian blobs from one seed" "$T/native-base.fvecs" "$T/wasm-base.fvecs"
+same "uniform draws from one seed" "$T/native-query.fvecs" "$T/wasm-query.fvecs"
+for b in native wasm; do
+  run $b gt --base "$T/native-base.fvecs" --query "$T/native-query.fvecs" --k 20 --out "$T/$b-gt.ivecs"
+  run $b search --base "$T/native-base.fvecs" --query "$T/native-query.fvecs" --index LSH9x6 --param seed=5 --k 20 \
+      --out "$T/$b-lsh.ivecs" --save-index "$T/$b-lsh.annlab"
+  run $b search --base "$T/native-base.fvecs" --query "$T/native-query.fvecs" --index LSHx3 --param bucket_size=20 \
+      --k 20 --out "$T/$b-lshauto.ivecs"
+done
+same "exact neighbours" "$T/native-gt.ivecs" "$T/wasm-gt.ivecs"
+same "LSH answers" "$T/native-lsh.ivecs" "$T/wasm-lsh.ivecs"
+same "LSH index files" "$T/native-lsh.annlab" "$T/wasm-lsh.annlab"
+same "LSH with b from the bucket size" "$T/native-lshauto.ivecs" "$T/wasm-lshauto.ivecs"
+run wasm search --load-index "$T/native-lsh.annlab" --query "$T/native-query.fvecs" --k 20 --out "$T/wasm-loads-native.ivecs"
+run native search --load-index "$T/wasm-lsh.annlab" --query "$T/native-query.fvecs" --k 20 --out "$T/native-loads-wasm.ivecs"
+same "wasm answers from a native index file" "$T/native-lsh.ivecs" "$T/wasm-loads-native.ivecs"
+same "native answers from a wasm index file" "$T/native-lsh.ivecs" "$T/native-loads-wasm.ivecs"
+echo "cross-build: $pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,95 @@
+#include "annlab/distance.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "test_util.h"
+
+namespace annlab {
+namespace {
+
+class EveryLevel : public ::testing::TestWithParam<SimdLevel> {};
+
+std::vector<SimdLevel> levels() { return supported_simd_levels(); }
+
+TEST_P(EveryLevel, FloatKernelsAreBitIdenticalToScalarForDimensions1To33AndMore) {
+  const Kernels* k = kernels_for(GetParam());
+  const Kernels* ref = kernels_for(SimdLevel::Scalar);
+  ASSERT_NE(k, nullptr);
+  for (size_t d : {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 784, 1000}) {
+    const auto a = test::random_floats(1, d, 10 + d), b = test::random_floats(1, d, 20 + d);
+    const float l2 = k->l2sq_f32(a.data(), b.data(), d), l2r = ref->l2sq_f32(a.data(), b.data(), d);
+    const float ip = k->ip_f32(a.data(), b.data(), d), ipr = ref->ip_f32(a.data(), b.data(), d);
+    EXPECT_EQ(0, std::memcmp(&l2, &l2r, 4)) << "d=" << d << " " << l2 << " vs " << l2r;
+    EXPECT_EQ(0, std::memcmp(&ip, &ipr, 4)) << "d=" << d << " " << ip << " vs " << ipr;
+  }
+}
+
+TEST_P(EveryLevel, FloatKernelsAreExactOnIntegerValuedInputs) {
+  const Kernels* k = kernels_for(GetParam());
+  for (size_t d = 1; d <= 33; ++d) {
+    const auto a = test::random_floats(1, d, d, true, -20, 20), b = test::random_floats(1, d, 100 + d, true, -20, 20);
+    double l2 = 0, ip = 0;
+    for (size_t j = 0; j < d; ++j) {
+      l2 += double(a[j] - b[j]) * double(a[j] - b[j]);
+      ip += double(a[j]) * double(b[j]);
+    }
+    EXPECT_EQ(k->l2sq_f32(a.data(), b.data(), d), float(l2)) << "d=" << d;
+    EXPECT_EQ(k->ip_f32(a.data(), b.data(), d), float(ip)) << "d=" << d;
+  }
+}
+
+TEST_P(EveryLevel, ByteKernelsEqualAPlainLoop) {
+  const Kernels* k = kernels_for(GetParam());
+  for (size_t d : {1, 2, 3, 15, 16, 17, 31, 32, 33, 47, 48, 49, 784, 4096}) {
+    const auto a = test::random_bytes(1, d, d), b = test::random_bytes(1, d, 7 * d);
+    uint64_t l2 = 0, ip = 0;
+    for (size_t j = 0; j < d; ++j) {
+      l2 += uint64_t((int(a[j]) - int(b[j])) * (int(a[j]) - int(b[j])));
+      ip += uint64_t(a[j]) * b[j];
+    }
+    EXPECT_EQ(k->l2sq_u8(a.data(), b.data(), d), l2) << "d=" << d;
+    EXPECT_EQ(k->ip_u8(a.data(), b.data(), d), ip) << "d=" << d;
+  }
+}
+
+TEST_P(EveryLevel, ByteKernelsAtTheExtremes) {
+  const Kernels* k = kernels_for(GetParam());
+  const size_t d = 65000;  // near the documented limit: 65000 * 255^2 < 2^32
+  std::vector<uint8_t> zeros(d, 0), full(d, 255);
+  EXPECT_EQ(k->l2sq_u8(zeros.data(), full.data(), d), uint32_t(d) * 65025u);
+  EXPECT_EQ(k->ip_u8(full.data(), full.data(), d), uint32_t(d) * 65025u);
+  EXPECT_EQ(k->l2sq_u8(full.data(), full.data(), d), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Levels, EveryLevel, ::testing::ValuesIn(levels()),
+                         [](const auto& info) { return std::string(simd_level_name(info.param)); });
+
+TEST(SimdDispatch, ReportsAndForcesTheLevel) {
+  const SimdLevel before = simd_level();
+  EXPECT_EQ(before, best_simd_level());
+  ASSERT_TRUE(set_simd_level(SimdLevel::Scalar).is_ok());
+  EXPECT_EQ(simd_level(), SimdLevel::Scalar);
+  EXPECT_EQ(&kernels(), kernels_for(SimdLevel::Scalar));
+  ASSERT_TRUE(set_simd_level(before).is_ok());
+#if defined(__EMSCRIPTEN__)
+  EXPECT_EQ(best_simd_level(), SimdLevel::WasmSimd128);
+  const Status st = set_simd_level(SimdLevel::AVX2);
+  EXPECT_EQ(st.message(), "SIMD level 'avx2' is not available in this build on this CPU");
+#else
+  const Status st = set_simd_level(SimdLevel::WasmSimd128);
+  EXPECT_EQ(st.message(), "SIMD level 'simd128' is not available in this build on this CPU");
+#endif
+  EXPECT_EQ(simd_level(), before);
+}
+
+TEST(SimdDispatch, ParsesLevelNames) {
+  EXPECT_EQ(parse_simd_level("scalar").value(), SimdLevel::Scalar);
+  EXPECT_EQ(parse_simd_level("avx2").value(), SimdLevel::AVX2);
+  EXPECT_EQ(parse_simd_level("simd128").value(), SimdLevel::WasmSimd128);
+  EXPECT_EQ(parse_simd_level("sse9").message(), "unknown SIMD level 'sse9': expected scalar, avx2 or simd128");
+}
+
+}  // namespace
+}  // namespace annlab
