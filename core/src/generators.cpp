@@ -10,7 +10,7 @@ namespace {
 Status check_shape(size_t n, size_t d) {
   if (n == 0) return Status::error("n = 0: generate at least one vector");
   if (d == 0 || d > kMaxDim) return Status::error(cat("dimension ", d, " is outside 1..", kMaxDim));
-  if (n > (size_t{1} << 34) / d) return Status::error(cat("n * d = ", n, " * ", d, " is too large"));
+  if (uint64_t(n) * uint64_t(d) > (uint64_t{1} << 32)) return Status::error(cat("n * d = ", n, " * ", d, " is too large"));
   return Status::ok();
 }
 }  // namespace
