@@ -67,51 +67,51 @@ uint64_t LshIndex::key(int t, const float* x) const {
 Status LshIndex::add(const VectorView& x) {
   if (!trained_) return Status::error(cat(describe(), " is not trained: train it before adding vectors"));
   if (x.d != dim()) return Status::error(cat("vectors have dimension ", x.d, ", the index has ", dim()));
-  if (store_.size() + x.n > UINT32_MAX)
-    return Status::error(cat("LSH holds at most ", UINT32_MAX, " vectors; adding ", x.n, " to ", store_.size(),
-                             " would exceed it"));
+  const size_t n0 = store_.size();
+  if (n0 + x.n > UINT32_MAX)
+    return Status::error(cat("LSH holds at most ", UINT32_MAX, " vectors; adding ", x.n, " to ", n0, " would exceed it"));
   ANNLAB_TRY(store_.add(x));
   std::vector<float> row(dim());
-  point_keys_.reserve(point_keys_.size() + x.n * size_t(tables_));
+  std::vector<uint64_t> keys(x.n * size_t(tables_));  // point-major
   for (size_t i = 0; i < x.n; ++i) {
     x.row_to_f32(i, row.data());
-    for (int t = 0; t < tables_; ++t) point_keys_.push_back(key(t, row.data()));
+    for (int t = 0; t < tables_; ++t) keys[i * tables_ + t] = key(t, row.data());
   }
-  rebuild_tables();
+  table_.resize(size_t(tables_));
+  std::vector<std::pair<uint64_t, uint32_t>> fresh(x.n);
+  for (int t = 0; t < tables_; ++t) {
+    for (size_t i = 0; i < x.n; ++i) fresh[i] = {keys[i * tables_ + t], uint32_t(n0 + i)};
+    std::sort(fresh.begin(), fresh.end());
+    Table& tb = table_[t];
+    Table merged;
+    merged.keys.reserve(tb.keys.size() + x.n);
+    merged.ids.reserve(tb.keys.size() + x.n);
+    size_t a = 0, b = 0;
+    while (a < tb.keys.size() || b < fresh.size()) {
+      // New ids are larger than every old one, so at equal keys the old entry goes first.
+      const bool old_first = b == fresh.size() || (a < tb.keys.size() && tb.keys[a] <= fresh[b].first);
+      if (old_first) {
+        merged.keys.push_back(tb.keys[a]);
+        merged.ids.push_back(tb.ids[a++]);
+      } else {
+        merged.keys.push_back(fresh[b].first);
+        merged.ids.push_back(fresh[b++].second);
+      }
+    }
+    tb = std::move(merged);
+  }
   return Status::ok();
 }
 
-void LshIndex::rebuild_tables() {
-  const size_t n = store_.size();
-  table_.assign(size_t(tables_), Table{});
-  std::vector<std::pair<uint64_t, uint32_t>> pairs(n);
-  for (int t = 0; t < tables_; ++t) {
-    for (size_t i = 0; i < n; ++i) pairs[i] = {point_keys_[i * tables_ + t], uint32_t(i)};
-    std::sort(pairs.begin(), pairs.end());
-    Table& tb = table_[t];
-    tb.ids.resize(n);
-    for (size_t i = 0; i < n; ++i) {
-      if (i == 0 || pairs[i].first != pairs[i - 1].first) {
-        tb.keys.push_back(pairs[i].first);
-        tb.starts.push_back(uint32_t(i));
-      }
-      tb.ids[i] = pairs[i].second;
-    }
-    tb.starts.push_back(uint32_t(n));
-  }
-}
-
 std::pair<uint32_t, uint32_t> LshIndex::bucket_range(int t, uint64_t key) const {
-  const Table& tb = table_[t];
-  const auto it = std::lower_bound(tb.keys.begin(), tb.keys.end(), key);
-  if (it == tb.keys.end() || *it != key) return {0, 0};
-  const size_t b = size_t(it - tb.keys.begin());
-  return {tb.starts[b], tb.starts[b + 1]};
+  const std::vector<uint64_t>& keys = table_[t].keys;
+  const auto range = std::equal_range(keys.begin(), keys.end(), key);
+  return {uint32_t(range.first - keys.begin()), uint32_t(range.second - keys.begin())};
 }
 
 size_t LshIndex::memory_bytes() const {
-  size_t bytes = planes_.size() * 4 + offsets_.size() * 4 + point_keys_.size() * 8 + store_.memory_bytes();
-  for (const Table& tb : table_) bytes += tb.keys.size() * 8 + tb.starts.size() * 4 + tb.ids.size() * 4;
+  size_t bytes = planes_.size() * 4 + offsets_.size() * 4 + store_.memory_bytes();
+  for (const Table& tb : table_) bytes += tb.keys.size() * 8 + tb.ids.size() * 4;
   return bytes;
 }
 
@@ -119,11 +119,13 @@ LshIndex::BucketStats LshIndex::bucket_stats() const {
   BucketStats s;
   size_t total = 0;
   for (const Table& tb : table_) {
-    s.buckets += tb.keys.size();
-    for (size_t b = 0; b < tb.keys.size(); ++b) {
-      const size_t sz = tb.starts[b + 1] - tb.starts[b];
-      total += sz;
-      s.max_size = std::max(s.max_size, sz);
+    for (size_t b = 0; b < tb.keys.size();) {
+      size_t e = b + 1;
+      while (e < tb.keys.size() && tb.keys[e] == tb.keys[b]) ++e;
+      ++s.buckets;
+      total += e - b;
+      s.max_size = std::max(s.max_size, e - b);
+      b = e;
     }
   }
   s.mean_size = s.buckets ? double(total) / double(s.buckets) : 0.0;
@@ -184,11 +186,16 @@ Result<Structure> LshIndex::explain_structure() const {
                                offsets_[p]});
     }
   s.keys.assign(size_t(tables_), std::vector<uint64_t>(size()));
-  for (size_t i = 0; i < size(); ++i)
-    for (int t = 0; t < tables_; ++t) s.keys[t][i] = point_keys_[i * tables_ + t];
-  for (int t = 0; t < tables_; ++t)
-    for (size_t b = 0; b < table_[t].keys.size(); ++b)
-      s.buckets.push_back({uint32_t(t), table_[t].keys[b], table_[t].starts[b + 1] - table_[t].starts[b]});
+  for (int t = 0; t < tables_ && !table_.empty(); ++t) {
+    const Table& tb = table_[t];
+    for (size_t p = 0; p < tb.ids.size(); ++p) s.keys[t][tb.ids[p]] = tb.keys[p];
+    for (size_t b = 0; b < tb.keys.size();) {
+      size_t e = b + 1;
+      while (e < tb.keys.size() && tb.keys[e] == tb.keys[b]) ++e;
+      s.buckets.push_back({uint32_t(t), tb.keys[b], uint32_t(e - b)});
+      b = e;
+    }
+  }
   return s;
 }
 
@@ -212,8 +219,11 @@ void LshIndex::save_payload(BinaryWriter& w) const {
   w.put<uint8_t>(trained_ ? 1 : 0);
   w.array(planes_);
   w.array(offsets_);
-  w.array(point_keys_);
   store_.save(w);
+  for (const Table& tb : table_) {
+    w.array(tb.keys);
+    w.array(tb.ids);
+  }
 }
 
 Status LshIndex::load_payload(BinaryReader& r) {
@@ -238,15 +248,26 @@ Status LshIndex::load_payload(BinaryReader& r) {
   if (offsets_.size() != (trained_ ? planes : 0))
     return r.error(cat("LSH holds ", offsets_.size(), " offsets, expected ", planes));
   ANNLAB_TRY(VectorView::of(offsets_.data(), offsets_.size(), 1).check_finite("offset"));
-  ANNLAB_TRY(r.array(&point_keys_, "LSH bucket keys", limit));
   ANNLAB_TRY(store_.load(r));
-  if (point_keys_.size() != store_.size() * size_t(tables_))
-    return r.error(cat("LSH holds ", point_keys_.size(), " bucket keys, expected ", store_.size() * size_t(tables_)));
-  if (store_.size() && !trained_) return r.error("LSH holds vectors but is not trained");
+  const size_t n = store_.size();
+  if (n && !trained_) return r.error("LSH holds vectors but is not trained");
   const uint64_t mask = bits_ >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits_) - 1;
-  for (uint64_t key : point_keys_)
-    if (key & ~mask) return r.error(cat("LSH bucket key ", key, " has bits beyond b = ", bits_));
-  rebuild_tables();
+  table_.assign(n ? size_t(tables_) : 0, Table{});
+  std::vector<uint8_t> seen;
+  for (Table& tb : table_) {
+    ANNLAB_TRY(r.array(&tb.keys, "LSH table keys", limit));
+    ANNLAB_TRY(r.array(&tb.ids, "LSH table ids", limit));
+    if (tb.keys.size() != n || tb.ids.size() != n)
+      return r.error(cat("LSH table holds ", tb.keys.size(), " keys and ", tb.ids.size(), " ids, expected ", n));
+    seen.assign(n, 0);
+    for (size_t p = 0; p < n; ++p) {
+      if (tb.keys[p] & ~mask) return r.error(cat("LSH bucket key ", tb.keys[p], " has bits beyond b = ", bits_));
+      if (tb.ids[p] >= n || seen[tb.ids[p]]++)
+        return r.error(cat("LSH table ids are not a permutation of 0..", n - 1, " (id ", tb.ids[p], ")"));
+      if (p && (tb.keys[p] < tb.keys[p - 1] || (tb.keys[p] == tb.keys[p - 1] && tb.ids[p] < tb.ids[p - 1])))
+        return r.error(cat("LSH table is not sorted at entry ", p));
+    }
+  }
   return Status::ok();
 }
 

@@ -68,12 +68,15 @@ int cmd_bench(const std::vector<std::string>& argv) {
        {"param", "NAME=VALUE", "build or search parameter, for every run", false, true},
        {"sweep", "NAME=V1,V2,...", "run once per value of one parameter"},
        {"json", "F", "also write the records as JSON to F"},
+       {"nq", "N", "use only the first N queries (and ground-truth rows)"},
        opt_threads()}};
   Args a;
   int code;
   if (!parse_or_exit(spec, argv, &a, &code)) return code;
   auto k = a.get_int("k", 10, 1, 1 << 20);
   auto threads = a.get_int("threads", 1, 1, 1024);
+  auto nq = a.get_int("nq", 0, 1, 1LL << 40);
+  if (!nq.is_ok()) return fail("bench", nq.status(), kExitUsage);
   if (!k.is_ok()) return fail("bench", k.status(), kExitUsage);
   if (!threads.is_ok()) return fail("bench", threads.status(), kExitUsage);
   BuildParams bp0;
@@ -107,6 +110,13 @@ int cmd_bench(const std::vector<std::string>& argv) {
   if (!query.is_ok()) return fail("bench", query.status());
   auto gt = load_ivecs(a.get("gt"));
   if (!gt.is_ok()) return fail("bench", gt.status());
+  if (a.has("nq") && size_t(nq.value()) < query->n) {
+    std::vector<size_t> first(size_t(nq.value()));
+    for (size_t i = 0; i < first.size(); ++i) first[i] = i;
+    query.value() = query->subset(first);
+    gt->v.resize(first.size() * gt->d);
+    gt->n = first.size();
+  }
   if (gt->n != query->n)
     return fail("bench", Status::error(cat(a.get("gt"), ": ", gt->n, " rows, but ", query->n, " queries")));
   if (gt->d < size_t(k.value()))

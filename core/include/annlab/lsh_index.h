@@ -55,16 +55,16 @@ class LshIndex final : public Index, public Explainable, public Serializable {
                     float* distances, QueryStats* stats) const override;
 
  private:
+  // Every vector's (key, id), sorted by key then id: a bucket is a run of equal keys. Adding a
+  // batch merges its sorted entries in (linear), so a build can proceed in small steps.
   struct Table {
-    std::vector<uint64_t> keys;     // distinct keys, ascending
-    std::vector<uint32_t> starts;   // keys.size() + 1 offsets into ids
-    std::vector<uint32_t> ids;      // ids grouped by key, ascending within a bucket
+    std::vector<uint64_t> keys;
+    std::vector<uint32_t> ids;
   };
   template <class Tracer>
   void search_one(const VectorView& q, size_t i, size_t k, std::vector<uint32_t>& mark,
                   uint32_t epoch, int64_t* ids, float* dist, QueryStats* st, Tracer& tr) const;
-  void rebuild_tables();
-  // [start, end) of x's bucket in table t (empty when absent).
+  // [start, end) of the bucket with this key in table t (empty when absent).
   std::pair<uint32_t, uint32_t> bucket_range(int t, uint64_t key) const;
 
   int bits_;
@@ -73,8 +73,7 @@ class LshIndex final : public Index, public Explainable, public Serializable {
   bool trained_ = false;
   std::vector<float> planes_;      // tables * bits * d normals
   std::vector<float> offsets_;     // tables * bits: normal . mean
-  std::vector<uint64_t> point_keys_;  // tables * n, table-major
-  std::vector<Table> table_;
+  std::vector<Table> table_;          // tables_ of them
   VectorStore store_;
 };
 

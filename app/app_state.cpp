@@ -1,0 +1,347 @@
+#include "app_state.h"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "annlab/eval.h"
+#include "annlab/factory.h"
+#include "annlab/flat_index.h"
+#include "annlab/generators.h"
+#include "annlab/io.h"
+#include "annlab/lsh_index.h"
+#include "annlab/params.h"
+#include "annlab/random.h"
+
+namespace annlab::app {
+
+const char* data_kind_name(DataKind k) {
+  switch (k) {
+    case DataKind::Blobs2D: return "2-D blobs";
+    case DataKind::FashionMnist: return "Fashion-MNIST";
+    case DataKind::Mnist: return "MNIST";
+  }
+  return "?";
+}
+
+const char* method_name(Method m) { return m == Method::Flat ? "Flat (exact)" : "LSH (random hyperplanes)"; }
+
+std::string IndexConfig::spec() const {
+  if (method == Method::Flat) return "Flat";
+  return auto_bits ? cat("LSHx", tables) : cat("LSH", bits, "x", tables);
+}
+
+std::string IndexConfig::params() const {
+  if (method == Method::Flat) return "";
+  return auto_bits ? cat("seed=", seed, " bucket_size=", bucket_size) : cat("seed=", seed);
+}
+
+VectorView LabData::base_view() const { return static_cast<const FlatIndex&>(*exact).store().view(); }
+
+void LabData::project(const float* v, float* xy) const {
+  const size_t d = base.d;
+  if (pca_mean.empty()) {
+    xy[0] = v[0];
+    xy[1] = d > 1 ? v[1] : 0.0f;
+    return;
+  }
+  for (int c = 0; c < 2; ++c) {
+    double s = 0;
+    for (size_t j = 0; j < d; ++j) s += double(v[j] - pca_mean[j]) * pca_axes[c * d + j];
+    xy[c] = float(s);
+  }
+}
+
+AppState::AppState() = default;
+
+namespace {
+
+Result<std::vector<float>> load_xy(const std::string& path, size_t n) {
+  ANNLAB_ASSIGN_OR_RETURN(Dataset xy, load_vectors(path));
+  if (xy.d != 2 || xy.n != n || xy.dtype != DType::F32)
+    return Status::error(cat(path, ": expected ", n, " 2-D float vectors, found ", xy.n, " x ", xy.d));
+  return std::move(xy.f32);
+}
+
+Status load_basis(LabData* data, const std::string& path) {
+  ANNLAB_ASSIGN_OR_RETURN(Dataset basis, load_vectors(path));
+  if (basis.n != 3 || basis.d != data->base.d || basis.dtype != DType::F32)
+    return Status::error(cat(path, ": expected 3 rows (mean, pc1, pc2) of dimension ", data->base.d));
+  data->pca_mean.assign(basis.f32.begin(), basis.f32.begin() + long(basis.d));
+  data->pca_axes.assign(basis.f32.begin() + long(basis.d), basis.f32.end());
+  return Status::ok();
+}
+
+std::vector<std::string> files_of(DataKind kind) {
+  switch (kind) {
+    case DataKind::FashionMnist:
+      return {"fashion-mnist-base.alds", "fashion-mnist-query.alds", "fashion-mnist-base.pca2.fvecs",
+              "fashion-mnist-query.pca2.fvecs", "fashion-mnist.pca2-basis.fvecs"};
+    case DataKind::Mnist: return {"mnist.alds", "mnist.pca2.fvecs", "mnist.pca2-basis.fvecs"};
+    default: return {};
+  }
+}
+
+Result<std::unique_ptr<LabData>> read_data(DataKind kind, const std::string& dir, int blob_n, int centers,
+                                           uint64_t seed) {
+  auto data = std::make_unique<LabData>();
+  data->kind = kind;
+  data->name = data_kind_name(kind);
+  if (kind == DataKind::Blobs2D) {
+    constexpr size_t kQueries = 200;
+    ANNLAB_ASSIGN_OR_RETURN(Dataset all, make_gaussian_blobs(size_t(blob_n) + kQueries, 2, size_t(centers), 1.0, seed));
+    std::vector<size_t> b(static_cast<size_t>(blob_n)), q(kQueries);
+    std::iota(b.begin(), b.end(), size_t{0});
+    std::iota(q.begin(), q.end(), size_t(blob_n));
+    data->base = all.subset(b);
+    data->queries = all.subset(q);
+    data->base_xy = data->base.f32;
+    data->query_xy = data->queries.f32;
+  } else if (kind == DataKind::FashionMnist) {
+    ANNLAB_ASSIGN_OR_RETURN(data->base, load_vectors(dir + "fashion-mnist-base.alds"));
+    ANNLAB_ASSIGN_OR_RETURN(data->queries, load_vectors(dir + "fashion-mnist-query.alds"));
+    ANNLAB_ASSIGN_OR_RETURN(data->base_xy, load_xy(dir + "fashion-mnist-base.pca2.fvecs", data->base.n));
+    ANNLAB_ASSIGN_OR_RETURN(data->query_xy, load_xy(dir + "fashion-mnist-query.pca2.fvecs", data->queries.n));
+    ANNLAB_TRY(load_basis(data.get(), dir + "fashion-mnist.pca2-basis.fvecs"));
+  } else {
+    // MNIST has no official split in the package: a seeded 9,000 / 1,000 one.
+    ANNLAB_ASSIGN_OR_RETURN(Dataset all, load_vectors(dir + "mnist.alds"));
+    ANNLAB_ASSIGN_OR_RETURN(std::vector<float> xy, load_xy(dir + "mnist.pca2.fvecs", all.n));
+    std::vector<size_t> order(all.n);
+    std::iota(order.begin(), order.end(), size_t{0});
+    Rng rng(42);
+    rng.shuffle(order);
+    const size_t nb = all.n - all.n / 10;
+    std::vector<size_t> b(order.begin(), order.begin() + long(nb)), q(order.begin() + long(nb), order.end());
+    data->base = all.subset(b);
+    data->queries = all.subset(q);
+    for (size_t i : b) data->base_xy.insert(data->base_xy.end(), {xy[2 * i], xy[2 * i + 1]});
+    for (size_t i : q) data->query_xy.insert(data->query_xy.end(), {xy[2 * i], xy[2 * i + 1]});
+    ANNLAB_TRY(load_basis(data.get(), dir + "mnist.pca2-basis.fvecs"));
+  }
+  // The base vectors move into the exact index (one copy in memory); the Dataset keeps labels.
+  data->exact = std::make_unique<FlatIndex>(data->base.d);
+  ANNLAB_TRY(data->exact->add(data->base.view()));
+  std::vector<float>().swap(data->base.f32);
+  std::vector<uint8_t>().swap(data->base.u8);
+  return data;
+}
+
+}  // namespace
+
+bool AppState::load_data(DataKind kind) {
+  wanted_kind = kind;
+  for (const std::string& f : files_of(kind)) {
+    if (!asset_ready(f)) {
+      pending_load_ = true;
+      pending_kind_ = kind;
+      data_status = cat("downloading ", data_kind_name(kind), "...");
+      return false;
+    }
+  }
+  pending_load_ = false;
+  auto loaded = read_data(kind, assets_dir, blob_n, blob_centers, blob_seed);
+  if (!loaded.is_ok()) {
+    data_status = loaded.message();
+    error = loaded.message();
+    return true;  // the previous data stays
+  }
+  job.cancel();
+  data = std::move(loaded).value();
+  ++data_serial;
+  map.fitted_serial = 0;
+  index.reset();
+  structure.reset();
+  index_info.clear();
+  query = QueryState{};
+  results = Results{};
+  error.clear();
+  data_status = cat(data->name, ": ", data->base.n, " base vectors, ", data->queries.n, " held-out queries, d = ",
+                    data->base.d);
+  return true;
+}
+
+void AppState::poll_pending_load() {
+  if (pending_load_) load_data(pending_kind_);
+}
+
+void AppState::start_build() {
+  if (!data) return;
+  BuildParams bp;
+  if (config.method == Method::LSH) {
+    bp.seed = config.seed;
+    if (config.auto_bits) bp.bucket_size = config.bucket_size;
+  }
+  auto made = make_index(config.spec(), data->base.d, bp);
+  if (!made.is_ok()) {
+    error = made.message();
+    return;
+  }
+  job.start(std::move(made).value(), data->base_view());
+}
+
+void AppState::step_build(double budget_ms) {
+  if (!job.running()) return;
+  Status st = job.step(budget_ms);
+  if (!st.is_ok()) {
+    error = cat("build failed: ", st.message());
+    return;
+  }
+  if (job.finished()) install_index(job.take(), job.seconds());
+}
+
+void AppState::install_index(std::unique_ptr<Index> built, double seconds) {
+  build_seconds = seconds;
+  index = std::move(built);
+  structure.reset();
+  if (const Explainable* ex = as_explainable(*index)) {
+    auto st = ex->explain_structure();
+    if (st.is_ok()) structure = std::make_unique<Structure>(std::move(st).value());
+  }
+  index_info = cat(index->describe(), ": ", index->size(), " vectors, ", index->memory_bytes() / 1024, " KiB, built in ",
+                   int(build_seconds * 1000), " ms");
+  if (const auto* lsh = dynamic_cast<const LshIndex*>(index.get())) {
+    const auto bs = lsh->bucket_stats();
+    index_info += cat("\n", bs.buckets, " buckets, mean size ", int(bs.mean_size * 10) / 10.0, ", largest ", bs.max_size);
+  }
+  if (query.set) run_search();
+}
+
+Status AppState::build_spec(const std::string& spec, const std::string& params) {
+  if (!data) return Status::error("no data set is loaded");
+  BuildParams bp;
+  SearchParams unused;
+  size_t b = 0;
+  while (b < params.size()) {
+    size_t e = params.find(' ', b);
+    if (e == std::string::npos) e = params.size();
+    if (e > b) ANNLAB_TRY(apply_param(std::string_view(params).substr(b, e - b), &bp, &unused));
+    b = e + 1;
+  }
+  if (!unused.names_set().empty()) return Status::error(cat("'", params, "': search parameters do not apply to a build"));
+  ANNLAB_ASSIGN_OR_RETURN(IndexSpec parsed, parse_index_spec(spec));
+  ANNLAB_ASSIGN_OR_RETURN(std::unique_ptr<Index> built, make_index(parsed, data->base.d, bp));
+  const auto t0 = std::chrono::steady_clock::now();
+  ANNLAB_TRY(built->train(data->base_view()));
+  ANNLAB_TRY(built->add(data->base_view()));
+  job.cancel();
+  if (parsed.kind == IndexKind::LSH) {
+    config.method = Method::LSH;
+    config.auto_bits = parsed.args[0] == 0;
+    if (!config.auto_bits) config.bits = int(parsed.args[0]);
+    config.tables = int(parsed.args[1]);
+    config.seed = bp.seed;
+    if (bp.bucket_size) config.bucket_size = int(*bp.bucket_size);
+  } else {
+    config.method = Method::Flat;
+  }
+  install_index(std::move(built), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  return Status::ok();
+}
+
+Status AppState::build_now() {
+  start_build();
+  if (!job.running()) return Status::error(error);
+  while (job.running()) {
+    const std::string before = error;
+    step_build(1e9);
+    if (!job.running() && !index) return Status::error(error);
+  }
+  return Status::ok();
+}
+
+void AppState::set_query(std::vector<float> vec, std::string source, int64_t self_id) {
+  if (!data || vec.size() != data->base.d) return;
+  query.set = true;
+  query.vec = std::move(vec);
+  query.source = std::move(source);
+  query.self_id = self_id;
+  data->project(query.vec.data(), query.xy);
+  run_search();
+}
+
+void AppState::set_held_out_query(size_t i) {
+  if (!data || i >= data->queries.n) return;
+  std::vector<float> v(data->base.d);
+  data->queries.view().row_to_f32(i, v.data());
+  set_query(std::move(v), cat("held-out query ", i));
+  query.xy[0] = data->query_xy[2 * i];
+  query.xy[1] = data->query_xy[2 * i + 1];
+}
+
+void AppState::pick_random_query() {
+  if (!data || data->queries.n == 0) return;
+  Rng rng(random_seed + random_draws_++);
+  set_held_out_query(size_t(rng.below(data->queries.n)));
+}
+
+void AppState::set_query_from_map(float x, float y) {
+  if (!data) return;
+  if (!data->images()) {
+    set_query({x, y}, cat("clicked at (", x, ", ", y, ")"));
+    return;
+  }
+  size_t best = 0;
+  float bd = std::numeric_limits<float>::infinity();
+  for (size_t i = 0; i < data->base.n; ++i) {
+    const float dx = data->base_xy[2 * i] - x, dy = data->base_xy[2 * i + 1] - y;
+    if (dx * dx + dy * dy < bd) {
+      bd = dx * dx + dy * dy;
+      best = i;
+    }
+  }
+  std::vector<float> v(data->base.d);
+  data->base_view().row_to_f32(best, v.data());
+  set_query(std::move(v), cat("base point ", best), int64_t(best));
+  query.xy[0] = data->base_xy[2 * best];
+  query.xy[1] = data->base_xy[2 * best + 1];
+}
+
+void AppState::run_search() {
+  results.valid = false;
+  if (!data || !query.set) return;
+  using clock = std::chrono::steady_clock;
+  const size_t kk = size_t(std::max(1, std::min<int>(k, int(data->base.n))));
+  const VectorView q = VectorView::of(query.vec.data(), 1, data->base.d);
+  Results r;
+  r.k = kk;
+  r.serial = results.serial + 1;
+  SearchResult ex;
+  auto t0 = clock::now();
+  Status st = data->exact->search(q, kk, {}, &ex);
+  r.exact_us = std::chrono::duration<double, std::micro>(clock::now() - t0).count();
+  if (!st.is_ok()) {
+    error = st.message();
+    return;
+  }
+  r.exact_ids = ex.ids;
+  r.exact_dist = ex.distances;
+  if (index) {
+    SearchResult m;
+    t0 = clock::now();
+    st = index->search(q, kk, {}, &m);
+    r.method_us = std::chrono::duration<double, std::micro>(clock::now() - t0).count();
+    if (!st.is_ok()) {
+      error = st.message();
+      return;
+    }
+    r.method_ids = m.ids;
+    r.method_dist = m.distances;
+    r.stats = m.stats[0];
+    auto e = evaluate(m.ids.data(), kk, ex.ids.data(), kk, data->base_view(), q, kk);
+    if (e.is_ok()) r.recall = e->recall;
+    if (const Explainable* x = as_explainable(*index); x && index->describe() != "Flat") {
+      auto tr = x->explain_query(q, kk, {});
+      if (tr.is_ok())
+        for (const TraceEvent& ev : tr->events)
+          if (ev.kind == TraceKind::DistanceComputed) r.candidates.push_back(ev.id);
+    }
+    if (const auto* lsh = dynamic_cast<const LshIndex*>(index.get()))
+      for (int t = 0; t < lsh->tables(); ++t) r.query_keys.push_back(lsh->key(t, query.vec.data()));
+  }
+  r.valid = true;
+  results = std::move(r);
+}
+
+}  // namespace annlab::app

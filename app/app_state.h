@@ -1,0 +1,138 @@
+// app/app_state.h — everything the lab shows, and the actions that change it. No drawing here:
+// the panels (panel_*.cpp) read and change an AppState; the platform files only run frames.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "annlab/dataset.h"
+#include "annlab/index.h"
+#include "build_job.h"
+
+namespace annlab::app {
+
+enum class DataKind { Blobs2D = 0, FashionMnist = 1, Mnist = 2 };
+const char* data_kind_name(DataKind k);
+
+// A data set as the lab uses it: base vectors, held-out queries, and 2-D map coordinates.
+struct LabData {
+  DataKind kind = DataKind::Blobs2D;
+  std::string name;
+  // Base labels and image shape (its vectors live in `exact`, once), and the held-out queries.
+  Dataset base, queries;
+  std::unique_ptr<Index> exact;       // Flat over the base: the ground truth and the vector store
+  VectorView base_view() const;
+  std::vector<float> base_xy, query_xy;  // n * 2 map coordinates
+  std::vector<float> pca_mean, pca_axes;  // image data: d and 2 * d, to place any query on the map
+  bool images() const { return base.image_h != 0; }
+  // Map coordinates of a vector (the vector itself for 2-D data).
+  void project(const float* v, float* xy) const;
+};
+
+enum class Method { Flat = 0, LSH = 1 };
+const char* method_name(Method m);
+
+struct IndexConfig {
+  Method method = Method::LSH;
+  bool auto_bits = false;
+  int bits = 8;
+  int bucket_size = 16;
+  int tables = 4;
+  uint64_t seed = 1;
+  std::string spec() const;       // factory description
+  std::string params() const;     // build parameters as "name=value ..."
+};
+
+struct QueryState {
+  bool set = false;
+  std::vector<float> vec;
+  float xy[2] = {0, 0};
+  std::string source;          // "held-out query 17", "base point 123", "clicked at (x, y)"
+  int64_t self_id = -1;        // base id when the query is a base point
+};
+
+struct Results {
+  bool valid = false;
+  size_t k = 10;
+  std::vector<int64_t> exact_ids, method_ids;
+  std::vector<float> exact_dist, method_dist;
+  QueryStats stats;
+  double exact_us = 0, method_us = 0;
+  double recall = 0;                  // recall@k with the tie rule
+  std::vector<int64_t> candidates;    // ids whose distance the method computed (from explain)
+  std::vector<uint64_t> query_keys;   // LSH: the query's key in every table
+  uint64_t serial = 0;                // increases with every search
+};
+
+// How the map is panned and zoomed, and what it overlays.
+struct MapView {
+  float cx = 0, cy = 0, scale = 1;  // world point at the centre, pixels per world unit
+  uint64_t fitted_serial = 0;       // data_serial the view was last fitted to (0: refit)
+  int table = 0;                    // LSH table whose hyperplanes are drawn
+  bool planes = true;
+};
+
+class AppState {
+ public:
+  AppState();
+  // Where the bundled data sets are ("assets/data/" natively, "/assets/" in the browser).
+  std::string assets_dir = "assets/data/";
+  // Platform hook: true when the named asset file can be read now; the web platform starts a
+  // download and answers false until it has arrived. Natively: always true.
+  std::function<bool(const std::string& file)> asset_ready = [](const std::string&) { return true; };
+
+  // Data.
+  DataKind wanted_kind = DataKind::Blobs2D;
+  int blob_n = 2000, blob_centers = 8;
+  uint64_t blob_seed = 7;
+  std::unique_ptr<LabData> data;
+  uint64_t data_serial = 0;  // increases with every data set loaded
+  MapView map;
+  std::string data_status;  // "loading MNIST...", or an error
+  // Starts (or completes) loading `kind`; returns false while assets are still arriving.
+  bool load_data(DataKind kind);
+  void poll_pending_load();
+  bool load_pending() const { return pending_load_; }
+
+  // Index.
+  IndexConfig config;
+  BuildJob job;
+  std::unique_ptr<Index> index;   // the last finished build
+  std::unique_ptr<Structure> structure;  // its explain structure (hyperplanes, keys)
+  std::string index_info;         // description, memory, build time
+  double build_seconds = 0;
+  void start_build();
+  // Spends up to budget_ms on the running build; installs the index when it finishes.
+  void step_build(double budget_ms);
+  // Builds synchronously (the JS API and tests): the configured index, or any factory description
+  // with build parameters "name=value ..." (the Index panel then shows it).
+  Status build_now();
+  Status build_spec(const std::string& spec, const std::string& params);
+
+  // Query and results.
+  QueryState query;
+  Results results;
+  int k = 10;
+  uint64_t random_seed = 99;
+  void set_query(std::vector<float> vec, std::string source, int64_t self_id = -1);
+  void set_query_from_map(float x, float y);  // 2-D: the point itself; images: the nearest base point
+  void set_held_out_query(size_t i);
+  void pick_random_query();
+  void run_search();
+
+  // Shown in the UI when something went wrong (the app keeps running).
+  std::string error;
+  // Frames drawn, for tests.
+  uint64_t frame = 0;
+
+ private:
+  void install_index(std::unique_ptr<Index> built, double seconds);
+  bool pending_load_ = false;
+  DataKind pending_kind_ = DataKind::Blobs2D;
+  uint64_t random_draws_ = 0;
+};
+
+}  // namespace annlab::app

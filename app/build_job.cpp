@@ -1,0 +1,66 @@
+#include "build_job.h"
+
+#include <algorithm>
+
+namespace annlab::app {
+
+void BuildJob::start(std::unique_ptr<Index> index, VectorView base) {
+  index_ = std::move(index);
+  finished_.reset();
+  base_ = base;
+  trained_ = false;
+  next_ = 0;
+  chunk_ = 256;
+  seconds_ = 0;
+  stage_ = "training";
+}
+
+void BuildJob::cancel() {
+  index_.reset();
+  stage_ = "cancelled";
+}
+
+std::unique_ptr<Index> BuildJob::take() { return std::move(finished_); }
+
+double BuildJob::progress() const {
+  if (!index_) return finished_ ? 1.0 : 0.0;
+  if (!trained_) return 0.0;
+  return 0.05 + 0.95 * double(next_) / double(std::max<size_t>(base_.n, 1));
+}
+
+Status BuildJob::step(double budget_ms) {
+  if (!index_) return Status::ok();
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  auto elapsed_ms = [&] { return std::chrono::duration<double, std::milli>(clock::now() - t0).count(); };
+  const VectorView all = base_;
+  Status st = Status::ok();
+  if (!trained_) {
+    st = index_->train(all);
+    trained_ = true;
+    stage_ = "adding vectors";
+  }
+  while (st.is_ok() && next_ < all.n && elapsed_ms() < budget_ms) {
+    const size_t count = std::min(chunk_, all.n - next_);
+    const auto c0 = clock::now();
+    st = index_->add(all.rows(next_, count));
+    next_ += count;
+    // Aim each chunk at a quarter of the budget.
+    const double ms = std::chrono::duration<double, std::milli>(clock::now() - c0).count();
+    if (ms < budget_ms / 8) chunk_ = std::min<size_t>(chunk_ * 2, 1 << 16);
+    else if (ms > budget_ms / 2 && chunk_ > 16) chunk_ /= 2;
+  }
+  seconds_ += elapsed_ms() / 1000.0;
+  if (!st.is_ok()) {
+    index_.reset();
+    stage_ = "failed";
+    return st;
+  }
+  if (next_ >= all.n) {
+    finished_ = std::move(index_);
+    stage_ = "done";
+  }
+  return Status::ok();
+}
+
+}  // namespace annlab::app

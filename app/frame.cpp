@@ -1,0 +1,41 @@
+#include <algorithm>
+
+#include "annlab/distance.h"
+#include "imgui.h"
+#include "panels.h"
+
+namespace annlab::app {
+
+void draw_lab(AppState& s) {
+  ++s.frame;
+  s.poll_pending_load();
+  // A running build gets about 10 ms of a 60 Hz frame, or 60% of a slow frame's time (software
+  // rendering), so it neither freezes the UI nor crawls; the UI keeps drawing between steps.
+  ImGuiIO& io = ImGui::GetIO();
+  s.step_build(std::clamp(600.0 * double(io.DeltaTime), 10.0, 60.0));
+  if (!io.WantTextInput && ImGui::IsKeyPressed(ImGuiKey_R, false)) s.pick_random_query();
+
+  const ImVec2 size = io.DisplaySize;
+  const float left = std::max(300.0f, size.x * 0.22f), right = std::max(360.0f, size.x * 0.28f);
+  const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
+  const float data_h = size.y * 0.36f;
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(left, data_h));
+  if (ImGui::Begin("Data", nullptr, fixed)) draw_data_panel(s);
+  ImGui::End();
+  ImGui::SetNextWindowPos(ImVec2(0, data_h));
+  ImGui::SetNextWindowSize(ImVec2(left, size.y - data_h));
+  if (ImGui::Begin("Index", nullptr, fixed)) draw_index_panel(s);
+  ImGui::End();
+  ImGui::SetNextWindowPos(ImVec2(left, 0));
+  ImGui::SetNextWindowSize(ImVec2(size.x - left - right, size.y));
+  if (ImGui::Begin("Map", nullptr, fixed | ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse))
+    draw_map_panel(s);
+  ImGui::End();
+  ImGui::SetNextWindowPos(ImVec2(size.x - right, 0));
+  ImGui::SetNextWindowSize(ImVec2(right, size.y));
+  if (ImGui::Begin("Results", nullptr, fixed)) draw_results_panel(s);
+  ImGui::End();
+}
+
+}  // namespace annlab::app

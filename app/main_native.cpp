@@ -1,0 +1,85 @@
+// The desktop lab: SDL2 + OpenGL 3.
+//   annlab-lab [--assets DIR] [--data blobs|fashion|mnist] [--build SPEC] [--query I] [--frames N]
+// --frames N quits after N frames (for tests and screenshots).
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "imgui.h"
+#include "imgui_impl_opengl3.h"
+#include "imgui_impl_sdl2.h"
+#include "platform.h"
+
+using namespace annlab::app;
+
+int main(int argc, char** argv) {
+  std::string assets = "assets/data/", data = "fashion", build;
+  long frames = -1, query = -1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "annlab-lab: %s needs a value\n", a.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--assets") assets = next() + "/";
+    else if (a == "--data") data = next();
+    else if (a == "--build") build = next();
+    else if (a == "--query") query = std::atol(next().c_str());
+    else if (a == "--frames") frames = std::atol(next().c_str());
+    else {
+      std::fprintf(stderr, "usage: annlab-lab [--assets DIR] [--data blobs|fashion|mnist] [--build SPEC] [--query I] [--frames N]\n");
+      return 2;
+    }
+  }
+  if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
+    std::fprintf(stderr, "annlab-lab: SDL_Init failed: %s\n", SDL_GetError());
+    return 1;
+  }
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
+  SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+  SDL_Window* window = SDL_CreateWindow("annlab", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 1440, 860,
+                                        SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+  if (!window) {
+    std::fprintf(stderr, "annlab-lab: cannot open a window: %s\n", SDL_GetError());
+    return 1;
+  }
+  SDL_GLContext gl = SDL_GL_CreateContext(window);
+  SDL_GL_MakeCurrent(window, gl);
+  SDL_GL_SetSwapInterval(1);
+  int ww, wh, dw, dh;
+  SDL_GetWindowSize(window, &ww, &wh);
+  SDL_GL_GetDrawableSize(window, &dw, &dh);
+  const float dpr = ww > 0 ? float(dw) / float(ww) : 1.0f;
+  init_imgui(dpr, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
+  ImGui_ImplSDL2_InitForOpenGL(window, gl);
+  ImGui_ImplOpenGL3_Init("#version 130");
+
+  AppState state;
+  state.assets_dir = assets;
+  state.load_data(data == "blobs" ? DataKind::Blobs2D : data == "mnist" ? DataKind::Mnist : DataKind::FashionMnist);
+  if (!build.empty() && state.data) {
+    if (build.rfind("LSH", 0) == 0) {
+      state.config.method = Method::LSH;
+      std::sscanf(build.c_str(), "LSH%dx%d", &state.config.bits, &state.config.tables);
+    } else {
+      state.config.method = Method::Flat;
+    }
+    state.start_build();
+  }
+  for (long f = 0; frames < 0 || f < frames; ++f) {
+    if (query >= 0 && state.index && !state.query.set) state.set_held_out_query(size_t(query));
+    if (!run_frame(window, state)) break;
+  }
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplSDL2_Shutdown();
+  ImGui::DestroyContext();
+  SDL_GL_DeleteContext(gl);
+  SDL_DestroyWindow(window);
+  SDL_Quit();
+  return 0;
+}

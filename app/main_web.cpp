@@ -1,0 +1,89 @@
+// The browser lab: SDL2 (built for WebAssembly) + WebGL2, one emscripten main loop. The page's
+// loader (web/lab.js) downloads the assets into /assets, then calls start(); the JS API
+// (wasm/bindings.cpp) drives the same AppState the panels draw.
+#include <emscripten.h>
+#include <emscripten/html5.h>
+
+#include <cstdio>
+#include <string>
+
+#include "imgui.h"
+#include "imgui_impl_opengl3.h"
+#include "imgui_impl_sdl2.h"
+#include "platform.h"
+#include "web_lab.h"
+
+namespace annlab::app {
+
+WebLab& web_lab() {
+  static WebLab lab;
+  return lab;
+}
+
+namespace {
+
+void fit_canvas(SDL_Window* window) {
+  const int w = EM_ASM_INT({ return window.innerWidth; });
+  const int h = EM_ASM_INT({ return window.innerHeight; });
+  int cw, ch;
+  SDL_GetWindowSize(window, &cw, &ch);
+  if (w > 0 && h > 0 && (w != cw || h != ch)) SDL_SetWindowSize(window, w, h);
+}
+
+void loop(void* arg) {
+  WebLab& lab = *static_cast<WebLab*>(arg);
+  fit_canvas(lab.window);
+  run_frame(lab.window, lab.state);
+}
+
+}  // namespace
+
+bool web_asset_ready(const std::string& file) {
+  // Present in the in-memory file system, or ask the page to fetch it (lab.js: annlabFetchAsset).
+  return EM_ASM_INT({
+    const name = UTF8ToString($0);
+    try { FS.stat('/assets/' + name); return 1; } catch (e) {}
+    if (Module.annlabFetchAsset) Module.annlabFetchAsset(name);
+    return 0;
+  }, file.c_str()) != 0;
+}
+
+int start_web_lab(const std::string& dataset) {
+  WebLab& lab = web_lab();
+  if (lab.window) return 0;
+  if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
+    std::printf("annlab: SDL_Init failed: %s\n", SDL_GetError());
+    return 1;
+  }
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_FLAGS, 0);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_ES);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
+  SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+  const int w = EM_ASM_INT({ return window.innerWidth; }), h = EM_ASM_INT({ return window.innerHeight; });
+  lab.window = SDL_CreateWindow("annlab", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h,
+                                SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+  if (!lab.window) {
+    std::printf("annlab: cannot create the canvas window: %s\n", SDL_GetError());
+    return 1;
+  }
+  lab.gl = SDL_GL_CreateContext(lab.window);
+  if (!lab.gl) {
+    std::printf("annlab: no WebGL2 context: %s\n", SDL_GetError());
+    return 1;
+  }
+  SDL_GL_MakeCurrent(lab.window, lab.gl);
+  const float dpr = float(emscripten_get_device_pixel_ratio());
+  init_imgui(dpr, "/fonts/DejaVuSans.ttf");
+  ImGui_ImplSDL2_InitForOpenGL(lab.window, lab.gl);
+  ImGui_ImplOpenGL3_Init("#version 300 es");
+  lab.state.assets_dir = "/assets/";
+  lab.state.asset_ready = web_asset_ready;
+  lab.state.load_data(dataset == "mnist" ? DataKind::Mnist : dataset == "blobs" ? DataKind::Blobs2D : DataKind::FashionMnist);
+  emscripten_set_main_loop_arg(loop, &lab, 0, false);
+  return 0;
+}
+
+}  // namespace annlab::app
+
+int main() { return 0; }  // the page calls start() once the assets are in place

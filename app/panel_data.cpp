@@ -1,0 +1,32 @@
+#include "annlab/distance.h"
+#include "draw_util.h"
+#include "panels.h"
+
+namespace annlab::app {
+
+void draw_data_panel(AppState& s) {
+  int kind = int(s.wanted_kind);
+  bool change = false;
+  change |= ImGui::RadioButton("2-D blobs", &kind, int(DataKind::Blobs2D));
+  help_marker("Gaussian blobs in the plane: the map shows the data itself, so you can see how a method cuts space.");
+  change |= ImGui::RadioButton("Fashion-MNIST", &kind, int(DataKind::FashionMnist));
+  help_marker("70,000 clothing images, 28x28 = 784 dimensions: 60,000 to search, 10,000 held-out queries. The map is a 2-D PCA projection.");
+  change |= ImGui::RadioButton("MNIST", &kind, int(DataKind::Mnist));
+  help_marker("10,000 handwritten digits, 784 dimensions: a seeded 9,000 / 1,000 split.");
+  if (kind == int(DataKind::Blobs2D)) {
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
+    ImGui::SliderInt("points", &s.blob_n, 100, 20000, "%d", ImGuiSliderFlags_Logarithmic);
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
+    ImGui::SliderInt("blobs", &s.blob_centers, 1, 32);
+    int seed = int(s.blob_seed);
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
+    if (ImGui::InputInt("seed", &seed)) s.blob_seed = uint64_t(std::max(0, seed));
+    if (ImGui::Button("Generate")) change = true;
+  }
+  if (change && !s.load_pending()) s.load_data(DataKind(kind));
+  ImGui::Separator();
+  ImGui::TextWrapped("%s", s.data_status.c_str());
+  ImGui::TextDisabled("SIMD kernels: %s", simd_level_name(simd_level()));
+}
+
+}  // namespace annlab::app

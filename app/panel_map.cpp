@@ -1,0 +1,173 @@
+// The map: the data in 2-D (the points themselves, or their PCA projection for images), coloured by
+// label; pan by dragging, zoom with the wheel; hover for a point's id and thumbnail; click to set
+// the query. For LSH on 2-D data the selected table's hyperplanes are drawn as lines; the
+// candidates of the current query (its bucket mates) are highlighted, the results ringed.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "draw_util.h"
+#include "panels.h"
+
+namespace annlab::app {
+
+namespace {
+
+void fit(MapView& v, const LabData& d, uint64_t serial, ImVec2 size) {
+  float x0 = std::numeric_limits<float>::max(), y0 = x0, x1 = -x0, y1 = -x0;
+  for (size_t i = 0; i < d.base.n; ++i) {
+    x0 = std::min(x0, d.base_xy[2 * i]);
+    x1 = std::max(x1, d.base_xy[2 * i]);
+    y0 = std::min(y0, d.base_xy[2 * i + 1]);
+    y1 = std::max(y1, d.base_xy[2 * i + 1]);
+  }
+  v.cx = (x0 + x1) / 2;
+  v.cy = (y0 + y1) / 2;
+  v.scale = 0.92f * std::min(size.x / std::max(x1 - x0, 1e-6f), size.y / std::max(y1 - y0, 1e-6f));
+  v.fitted_serial = serial;
+}
+
+}  // namespace
+
+void draw_map_panel(AppState& s) {
+  MapView& v = s.map;
+  if (!s.data) {
+    ImGui::TextDisabled("Choose a data set.");
+    return;
+  }
+  const LabData& d = *s.data;
+  const bool lsh2d = !d.images() && s.structure && !s.structure->hyperplanes.empty();
+  if (ImGui::Button("Fit")) v.fitted_serial = 0;
+  ImGui::SameLine();
+  ImGui::TextDisabled("drag: pan  wheel: zoom  click: %s  R: random held-out query",
+                      d.images() ? "query = nearest image" : "query here");
+  if (lsh2d) {
+    const int tables = int(s.structure->keys.size());
+    v.table = std::clamp(v.table, 0, tables - 1);
+    ImGui::Checkbox("hyperplanes", &v.planes);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(160);
+    ImGui::SliderInt("table", &v.table, 0, tables - 1);
+  }
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  ImVec2 size = ImGui::GetContentRegionAvail();
+  size.x = std::max(size.x, 50.0f);
+  size.y = std::max(size.y, 50.0f);
+  if (v.fitted_serial != s.data_serial) fit(v, d, s.data_serial, size);
+  ImGui::InvisibleButton("map", size, ImGuiButtonFlags_MouseButtonLeft);
+  const bool hovered = ImGui::IsItemHovered();
+  ImGuiIO& io = ImGui::GetIO();
+  const ImVec2 mid(origin.x + size.x / 2, origin.y + size.y / 2);
+  auto to_screen = [&](float x, float y) { return ImVec2(mid.x + (x - v.cx) * v.scale, mid.y - (y - v.cy) * v.scale); };
+  auto to_world = [&](ImVec2 p, float* x, float* y) {
+    *x = v.cx + (p.x - mid.x) / v.scale;
+    *y = v.cy - (p.y - mid.y) / v.scale;
+  };
+  if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 3.0f)) {
+    v.cx -= io.MouseDelta.x / v.scale;
+    v.cy += io.MouseDelta.y / v.scale;
+  }
+  if (hovered && io.MouseWheel != 0) {
+    float wx, wy;
+    to_world(io.MousePos, &wx, &wy);
+    v.scale *= std::pow(1.15f, io.MouseWheel);
+    v.cx = wx - (io.MousePos.x - mid.x) / v.scale;
+    v.cy = wy + (io.MousePos.y - mid.y) / v.scale;
+  }
+  if (ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 9.0f && hovered) {
+    float wx, wy;
+    to_world(io.MousePos, &wx, &wy);
+    s.set_query_from_map(wx, wy);
+  }
+
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->PushClipRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), true);
+  dl->AddRectFilled(origin, ImVec2(origin.x + size.x, origin.y + size.y), IM_COL32(18, 20, 26, 255));
+  // Points: one quad each, reserved in one go (60,000 for Fashion-MNIST).
+  const float r = d.images() ? 1.0f : 2.0f;
+  const int alpha = d.images() ? 150 : 220;
+  dl->PrimReserve(int(d.base.n) * 6, int(d.base.n) * 4);
+  const bool labelled = d.base.has_labels();
+  for (size_t i = 0; i < d.base.n; ++i) {
+    const ImVec2 p = to_screen(d.base_xy[2 * i], d.base_xy[2 * i + 1]);
+    dl->PrimRect(ImVec2(p.x - r, p.y - r), ImVec2(p.x + r, p.y + r), label_color(labelled ? d.base.labels[i] : 0, alpha));
+  }
+  // LSH on 2-D data: the selected table's hyperplanes.
+  if (lsh2d && v.planes) {
+    for (const Hyperplane& h : s.structure->hyperplanes) {
+      if (int(h.table) != v.table) continue;
+      const float nx = h.normal[0], ny = h.normal[1], nn = nx * nx + ny * ny;
+      if (nn <= 0) continue;
+      const float px = nx * h.offset / nn, py = ny * h.offset / nn, L = 4 * std::max(size.x, size.y) / v.scale;
+      const float len = std::sqrt(nn);
+      dl->AddLine(to_screen(px - ny / len * L, py + nx / len * L), to_screen(px + ny / len * L, py - nx / len * L),
+                  IM_COL32(230, 230, 255, 120), 1.5f);
+    }
+  }
+  if (s.query.set) {
+    const Results& res = s.results;
+    if (res.valid) {
+      // The query's bucket mates in the selected table (2-D LSH), then every candidate.
+      if (lsh2d && size_t(v.table) < res.query_keys.size()) {
+        const auto& keys = s.structure->keys[size_t(v.table)];
+        for (size_t i = 0; i < keys.size() && i < d.base.n; ++i)
+          if (keys[i] == res.query_keys[size_t(v.table)]) {
+            const ImVec2 p = to_screen(d.base_xy[2 * i], d.base_xy[2 * i + 1]);
+            dl->AddRect(ImVec2(p.x - 3.5f, p.y - 3.5f), ImVec2(p.x + 3.5f, p.y + 3.5f), kColCandidate);
+          }
+      }
+      for (int64_t id : res.candidates) {
+        const ImVec2 p = to_screen(d.base_xy[2 * id], d.base_xy[2 * id + 1]);
+        dl->AddRectFilled(ImVec2(p.x - 1.5f, p.y - 1.5f), ImVec2(p.x + 1.5f, p.y + 1.5f), kColCandidate);
+      }
+      for (int64_t id : res.exact_ids) {
+        if (id < 0) continue;
+        const ImVec2 p = to_screen(d.base_xy[2 * id], d.base_xy[2 * id + 1]);
+        const bool found = std::find(res.method_ids.begin(), res.method_ids.end(), id) != res.method_ids.end();
+        dl->AddCircle(p, 6.0f, res.method_ids.empty() || found ? kColHit : kColMiss, 12, 2.0f);
+      }
+      for (int64_t id : res.method_ids) {
+        if (id < 0) continue;
+        const ImVec2 p = to_screen(d.base_xy[2 * id], d.base_xy[2 * id + 1]);
+        dl->AddCircle(p, 8.5f, kColMethod, 12, 1.5f);
+      }
+    }
+    const ImVec2 q = to_screen(s.query.xy[0], s.query.xy[1]);
+    dl->AddLine(ImVec2(q.x - 9, q.y), ImVec2(q.x + 9, q.y), kColQuery, 2.5f);
+    dl->AddLine(ImVec2(q.x, q.y - 9), ImVec2(q.x, q.y + 9), kColQuery, 2.5f);
+  }
+  // Legend.
+  const ImVec2 lg(origin.x + 8, origin.y + size.y - 22);
+  dl->AddCircle(ImVec2(lg.x + 6, lg.y + 8), 6, kColHit, 12, 2);
+  dl->AddText(ImVec2(lg.x + 16, lg.y), IM_COL32_WHITE, "exact top-k found");
+  dl->AddCircle(ImVec2(lg.x + 166, lg.y + 8), 6, kColMiss, 12, 2);
+  dl->AddText(ImVec2(lg.x + 176, lg.y), IM_COL32_WHITE, "missed");
+  dl->AddCircle(ImVec2(lg.x + 256, lg.y + 8), 7, kColMethod, 12, 1.5f);
+  dl->AddText(ImVec2(lg.x + 268, lg.y), IM_COL32_WHITE, "method's answer");
+  dl->AddRectFilled(ImVec2(lg.x + 402, lg.y + 5), ImVec2(lg.x + 408, lg.y + 11), kColCandidate);
+  dl->AddText(ImVec2(lg.x + 414, lg.y), IM_COL32_WHITE, "candidates");
+  dl->PopClipRect();
+
+  // Hover: the nearest point under the cursor.
+  if (hovered && !ImGui::IsMouseDragging(ImGuiMouseButton_Left)) {
+    size_t best = d.base.n;
+    float bd = 36.0f;  // within 6 px
+    for (size_t i = 0; i < d.base.n; ++i) {
+      const ImVec2 p = to_screen(d.base_xy[2 * i], d.base_xy[2 * i + 1]);
+      const float dd = (p.x - io.MousePos.x) * (p.x - io.MousePos.x) + (p.y - io.MousePos.y) * (p.y - io.MousePos.y);
+      if (dd < bd) {
+        bd = dd;
+        best = i;
+      }
+    }
+    if (best < d.base.n && ImGui::BeginTooltip()) {
+      ImGui::Text("base point %zu%s", best, labelled ? "" : "");
+      if (labelled) ImGui::Text("label %d", d.base.labels[best]);
+      if (d.images()) image_thumbnail(d.base_view(), best, d.base.image_h, d.base.image_w, 84);
+      else ImGui::Text("(%.3f, %.3f)", d.base_xy[2 * best], d.base_xy[2 * best + 1]);
+      ImGui::EndTooltip();
+    }
+  }
+}
+
+}  // namespace annlab::app

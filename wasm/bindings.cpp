@@ -1,0 +1,246 @@
+// wasm/bindings.cpp — the lab's JavaScript API (embind), documented in docs/js-api.md.
+// Every function returns a plain object: {ok: true, ...} or {ok: false, error: "<the core's
+// message>"}; web/lab.js turns the latter into a thrown Error. No C++ exception reaches JS.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "annlab/distance.h"
+#include "annlab/index.h"
+#include "web_lab.h"
+
+using emscripten::val;
+using namespace annlab;
+using namespace annlab::app;
+
+namespace {
+
+val failure(const std::string& message) {
+  val r = val::object();
+  r.set("ok", false);
+  r.set("error", message);
+  return r;
+}
+
+val success() {
+  val r = val::object();
+  r.set("ok", true);
+  return r;
+}
+
+template <class T>
+val to_array(const std::vector<T>& v) {
+  val a = val::array();
+  for (size_t i = 0; i < v.size(); ++i) a.set(i, double(v[i]));
+  return a;
+}
+
+val stats_of(const QueryStats& s) {
+  val o = val::object();
+  o.set("distances", double(s.distances));
+  o.set("candidates", double(s.candidates));
+  o.set("buckets", double(s.buckets));
+  o.set("cells", double(s.cells));
+  o.set("nodes", double(s.nodes));
+  return o;
+}
+
+AppState& state() { return web_lab().state; }
+
+// A query from a JS array or typed array; the error names the dimension mismatch.
+Result<std::vector<float>> query_of(const val& q) {
+  if (!state().data) return Status::error("no data set is loaded");
+  if (q.isUndefined() || q.isNull() || !q["length"].isNumber())
+    return Status::error("the query must be an array or a Float32Array of numbers");
+  std::vector<float> v = emscripten::vecFromJSArray<float>(q);
+  if (v.size() != state().data->base.d)
+    return Status::error(cat("query dimension ", v.size(), " != data dimension ", state().data->base.d));
+  return v;
+}
+
+int start(std::string dataset) { return start_web_lab(dataset); }
+
+val info();
+
+val load_dataset(std::string name) {
+  DataKind kind;
+  if (name == "blobs") kind = DataKind::Blobs2D;
+  else if (name == "fashion-mnist") kind = DataKind::FashionMnist;
+  else if (name == "mnist") kind = DataKind::Mnist;
+  else return failure(cat("unknown data set '", name, "': expected blobs, fashion-mnist or mnist"));
+  if (!state().load_data(kind)) {
+    val r = failure(cat(name, " is still downloading"));
+    r.set("pending", true);
+    return r;
+  }
+  if (!state().data || state().data->kind != kind) return failure(state().data_status);
+  val r = info();
+  return r;
+}
+
+val info() {
+  AppState& s = state();
+  val r = success();
+  r.set("simd", std::string(simd_level_name(simd_level())));
+  r.set("frame", double(s.frame));
+  if (s.data) {
+    r.set("dataset", s.data->name);
+    r.set("n", double(s.data->base.n));
+    r.set("d", double(s.data->base.d));
+    r.set("queries", double(s.data->queries.n));
+  }
+  r.set("index", s.index ? s.index->describe() : std::string());
+  r.set("building", s.job.running());
+  return r;
+}
+
+val build(std::string spec, std::string params) {
+  Status st = state().build_spec(spec, params);
+  if (!st.is_ok()) return failure(st.message());
+  val r = success();
+  r.set("index", state().index->describe());
+  r.set("bytes", double(state().index->memory_bytes()));
+  r.set("seconds", state().build_seconds);
+  return r;
+}
+
+val search(val query, int k, std::string params) {
+  auto q = query_of(query);
+  if (!q.is_ok()) return failure(q.message());
+  AppState& s = state();
+  SearchParams sp;
+  BuildParams unused;
+  size_t b = 0;
+  while (b < params.size()) {
+    size_t e = params.find(' ', b);
+    if (e == std::string::npos) e = params.size();
+    if (e > b) {
+      Status st = apply_param(std::string_view(params).substr(b, e - b), &unused, &sp);
+      if (!st.is_ok()) return failure(st.message());
+    }
+    b = e + 1;
+  }
+  const Index& index = s.index ? *s.index : *s.data->exact;
+  SearchResult res;
+  const auto t0 = std::chrono::steady_clock::now();
+  Status st = index.search(VectorView::of(q->data(), 1, q->size()), size_t(std::max(k, 0)), sp, &res);
+  const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+  if (!st.is_ok()) return failure(st.message());
+  val r = success();
+  r.set("index", index.describe());
+  r.set("ids", to_array(res.ids));
+  r.set("distances", to_array(res.distances));
+  r.set("stats", stats_of(res.stats[0]));
+  r.set("micros", us);
+  return r;
+}
+
+val exact(val query, int k) {
+  auto q = query_of(query);
+  if (!q.is_ok()) return failure(q.message());
+  SearchResult res;
+  Status st = state().data->exact->search(VectorView::of(q->data(), 1, q->size()), size_t(std::max(k, 0)), {}, &res);
+  if (!st.is_ok()) return failure(st.message());
+  val r = success();
+  r.set("ids", to_array(res.ids));
+  r.set("distances", to_array(res.distances));
+  return r;
+}
+
+val query_vector(int i) {
+  AppState& s = state();
+  if (!s.data) return failure("no data set is loaded");
+  if (i < 0 || size_t(i) >= s.data->queries.n)
+    return failure(cat("query ", i, " is outside 0..", s.data->queries.n - 1));
+  std::vector<float> v(s.data->base.d);
+  s.data->queries.view().row_to_f32(size_t(i), v.data());
+  val r = success();
+  r.set("vector", to_array(v));
+  return r;
+}
+
+val results() {
+  const AppState& s = state();
+  const Results& res = s.results;
+  val r = success();
+  r.set("valid", res.valid);
+  r.set("serial", double(res.serial));
+  r.set("query", s.query.source);
+  r.set("k", double(res.k));
+  r.set("exact", to_array(res.exact_ids));
+  r.set("method", to_array(res.method_ids));
+  r.set("recall", res.recall);
+  r.set("stats", stats_of(res.stats));
+  r.set("micros", res.method_us);
+  return r;
+}
+
+val set_query(int i) {
+  AppState& s = state();
+  if (!s.data) return failure("no data set is loaded");
+  if (i < 0 || size_t(i) >= s.data->queries.n)
+    return failure(cat("query ", i, " is outside 0..", s.data->queries.n - 1));
+  s.set_held_out_query(size_t(i));
+  return results();
+}
+
+val explain(val query, int k) {
+  auto q = query_of(query);
+  if (!q.is_ok()) return failure(q.message());
+  AppState& s = state();
+  const Index& index = s.index ? *s.index : *s.data->exact;
+  const Explainable* ex = as_explainable(index);
+  if (!ex) return failure(cat(index.describe(), " cannot explain itself"));
+  auto tr = ex->explain_query(VectorView::of(q->data(), 1, q->size()), size_t(std::max(k, 0)), {});
+  if (!tr.is_ok()) return failure(tr.message());
+  auto st = ex->explain_structure();
+  if (!st.is_ok()) return failure(st.message());
+  val r = success();
+  val events = val::array();
+  for (size_t i = 0; i < tr->events.size(); ++i) {
+    const TraceEvent& e = tr->events[i];
+    val o = val::object();
+    o.set("kind", std::string(trace_kind_name(e.kind)));
+    o.set("table", e.table);
+    o.set("id", double(e.id));
+    o.set("value", e.value);
+    events.set(i, o);
+  }
+  r.set("events", events);
+  r.set("ids", to_array(tr->ids));
+  val planes = val::array();
+  for (size_t i = 0; i < st->hyperplanes.size(); ++i) {
+    const Hyperplane& h = st->hyperplanes[i];
+    val o = val::object();
+    o.set("table", h.table);
+    o.set("bit", h.bit);
+    o.set("normal", to_array(h.normal));
+    o.set("offset", h.offset);
+    planes.set(i, o);
+  }
+  val structure = val::object();
+  structure.set("family", st->family);
+  structure.set("n", double(st->n));
+  structure.set("hyperplanes", planes);
+  structure.set("buckets", double(st->buckets.size()));
+  r.set("structure", structure);
+  return r;
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(annlab_lab) {
+  emscripten::function("start", &start);
+  emscripten::function("loadDataset", &load_dataset);
+  emscripten::function("info", &info);
+  emscripten::function("build", &build);
+  emscripten::function("search", &search);
+  emscripten::function("exact", &exact);
+  emscripten::function("queryVector", &query_vector);
+  emscripten::function("results", &results);
+  emscripten::function("setQuery", &set_query);
+  emscripten::function("explain", &explain);
+}
