@@ -1,0 +1,150 @@
+// The page's loader and the lab's JavaScript API (docs/js-api.md).
+// 1. downloads the lab's WebAssembly and the default data set, showing bytes and stages;
+// 2. starts the module, puts the data in its file system and starts the frame loop;
+// 3. exposes window.annlab: the JS API, whose calls throw Error with the core's message.
+// Works with and without cross-origin isolation (the lab is single-threaded).
+
+const stageEl = document.getElementById('stage');
+const bytesEl = document.getElementById('bytes');
+const barEl = document.querySelector('#bar div');
+const errorEl = document.getElementById('error');
+const t0 = performance.now();
+const mb = (n) => (n / 1e6).toFixed(1) + ' MB';
+
+const DATASETS = {
+  'fashion-mnist': ['fashion-mnist-base.alds', 'fashion-mnist-query.alds', 'fashion-mnist-base.pca2.fvecs',
+                    'fashion-mnist-query.pca2.fvecs', 'fashion-mnist.pca2-basis.fvecs'],
+  'mnist': ['mnist.alds', 'mnist.pca2.fvecs', 'mnist.pca2-basis.fvecs'],
+  'blobs': [],
+};
+
+let manifest = { sizes: {} };
+let received = 0, expected = 0;
+function progress() {
+  barEl.style.width = expected ? Math.min(100, 100 * received / expected).toFixed(1) + '%' : '0%';
+  bytesEl.textContent = `${mb(received)} of ${mb(expected)}`;
+}
+
+// Fetches a file, counting its (decompressed) bytes into the progress bar.
+async function fetchBytes(url) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  const reader = res.body.getReader();
+  const chunks = [];
+  let n = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    n += value.length;
+    received += value.length;
+    progress();
+  }
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const c of chunks) { out.set(c, o); o += c.length; }
+  return out;
+}
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = src;
+    s.onload = resolve;
+    s.onerror = () => reject(new Error(`cannot load ${src}`));
+    document.head.appendChild(s);
+  });
+}
+
+let Module = null;
+const pending = new Map();  // asset name -> promise
+
+// Downloads one asset into the module's /assets folder (once).
+function fetchAsset(name) {
+  if (!pending.has(name)) {
+    pending.set(name, fetchBytes('assets/' + name).then((bytes) => {
+      Module.FS.writeFile('/assets/' + name, bytes);
+    }));
+  }
+  return pending.get(name);
+}
+
+async function ensureDataset(name) {
+  const files = DATASETS[name];
+  if (!files) throw new Error(`unknown data set '${name}': expected blobs, fashion-mnist or mnist`);
+  await Promise.all(files.map(fetchAsset));
+}
+
+const unwrap = (r) => {
+  if (!r.ok) throw new Error(r.error);
+  delete r.ok;
+  return r;
+};
+
+function makeApi() {
+  return {
+    /** Loads 'blobs', 'fashion-mnist' or 'mnist' (downloading it first if needed). */
+    async loadDataset(name) { await ensureDataset(name); return unwrap(Module.loadDataset(name)); },
+    /** Builds an index from a factory description and build parameters ("seed=7 bucket_size=16"). */
+    build(spec, params = '') { return unwrap(Module.build(spec, params)); },
+    /** Searches the built index (or the exact one when none is built). */
+    search(query, k = 10, params = '') { return unwrap(Module.search(query, k, params)); },
+    /** Exact k nearest neighbours. */
+    exact(query, k = 10) { return unwrap(Module.exact(query, k)); },
+    /** Held-out query i of the current data set, as an array. */
+    queryVector(i) { return unwrap(Module.queryVector(i)).vector; },
+    /** Makes held-out query i the lab's query (as R does) and returns the results panel's content. */
+    setQuery(i) { return unwrap(Module.setQuery(i)); },
+    /** What the results panel shows now. */
+    results() { return unwrap(Module.results()); },
+    /** The structure and the ordered events of one query. */
+    explain(query, k = 10) { return unwrap(Module.explain(query, k)); },
+    info() { return unwrap(Module.info()); },
+    loadStats: null,
+  };
+}
+
+async function main() {
+  const params = new URLSearchParams(location.search);
+  const dataset = params.get('data') || 'fashion-mnist';
+  try {
+    manifest = await (await fetch('web-manifest.json')).json();
+  } catch (e) { /* sizes unknown: the bar shows bytes only */ }
+  const wanted = ['annlab-lab.wasm', 'annlab-lab.js', ...DATASETS[dataset] || []];
+  expected = wanted.reduce((s, f) => s + (manifest.sizes[f] || manifest.sizes['assets/' + f] || 0), 0);
+
+  stageEl.textContent = 'downloading the lab (WebAssembly)…';
+  const [wasmBinary] = await Promise.all([fetchBytes('annlab-lab.wasm'), loadScript('annlab-lab.js')]);
+  stageEl.textContent = 'starting…';
+  Module = await createAnnlabModule({
+    wasmBinary,
+    canvas: document.getElementById('canvas'),
+    print: (t) => console.log(t),
+    printErr: (t) => console.warn(t),
+  });
+  Module.FS.mkdir('/assets');
+  Module.annlabFetchAsset = (name) => { fetchAsset(name).catch((e) => console.warn(String(e))); };
+  stageEl.textContent = `downloading ${dataset}…`;
+  await ensureDataset(dataset);
+  stageEl.textContent = 'building the map…';
+  await new Promise((r) => setTimeout(r, 0));
+  if (Module.start(dataset) !== 0) throw new Error('the lab could not start (see the console)');
+  document.getElementById('loading').remove();
+  document.getElementById('canvas').focus();
+  const api = makeApi();
+  const transfer = performance.getEntriesByType('resource').reduce((s, e) => s + (e.transferSize || 0), 0);
+  api.loadStats = {
+    ms: performance.now() - t0,
+    bytes: received,
+    transferBytes: transfer,
+    crossOriginIsolated: self.crossOriginIsolated === true,
+  };
+  window.annlab = api;
+  window.annlabReady = true;
+}
+
+main().catch((e) => {
+  errorEl.textContent = String(e && e.stack || e);
+  stageEl.textContent = 'failed';
+  window.annlabError = String(e);
+});
