@@ -12,6 +12,7 @@
 #include "annlab/io.h"
 #include "annlab/lsh_index.h"
 #include "annlab/params.h"
+#include "annlab/pca.h"
 #include "annlab/random.h"
 
 namespace annlab::app {
@@ -21,6 +22,7 @@ const char* data_kind_name(DataKind k) {
     case DataKind::Blobs2D: return "2-D blobs";
     case DataKind::FashionMnist: return "Fashion-MNIST";
     case DataKind::Mnist: return "MNIST";
+    case DataKind::User: return "your vectors";
   }
   return "?";
 }
@@ -160,6 +162,54 @@ bool AppState::load_data(DataKind kind) {
   data_status = cat(data->name, ": ", data->base.n, " base vectors, ", data->queries.n, " held-out queries, d = ",
                     data->base.d);
   return true;
+}
+
+Status AppState::load_user_data(Dataset ds) {
+  ANNLAB_TRY(ds.validate().with_context(ds.name));
+  ANNLAB_TRY(ds.view().check_finite(ds.name));
+  auto d = std::make_unique<LabData>();
+  d->kind = DataKind::User;
+  d->name = ds.name;
+  const size_t nq = std::min<size_t>(ds.n, 1000);
+  std::vector<size_t> order(ds.n);
+  std::iota(order.begin(), order.end(), size_t{0});
+  Rng rng(42);
+  rng.shuffle(order);
+  order.resize(nq);
+  d->queries = ds.subset(order);
+  if (ds.d <= 2) {
+    for (size_t i = 0; i < ds.n; ++i) {
+      float xy[2] = {ds.view().at(i, 0), ds.d > 1 ? ds.view().at(i, 1) : 0.0f};
+      d->base_xy.insert(d->base_xy.end(), xy, xy + 2);
+    }
+  } else {
+    ANNLAB_ASSIGN_OR_RETURN(Pca pca, fit_pca(ds.view().rows(0, std::min<size_t>(ds.n, 20000)), 2));
+    d->base_xy = pca.project(ds.view());
+    d->pca_mean = pca.mean;
+    d->pca_axes = pca.components;
+  }
+  for (size_t i = 0; i < nq; ++i)
+    d->query_xy.insert(d->query_xy.end(), {d->base_xy[2 * order[i]], d->base_xy[2 * order[i] + 1]});
+  d->exact = std::make_unique<FlatIndex>(ds.d);
+  ANNLAB_TRY(d->exact->add(ds.view()));
+  d->base = std::move(ds);
+  std::vector<float>().swap(d->base.f32);
+  std::vector<uint8_t>().swap(d->base.u8);
+  job.cancel();
+  pending_load_ = false;
+  wanted_kind = DataKind::User;
+  data = std::move(d);
+  ++data_serial;
+  map.fitted_serial = 0;
+  index.reset();
+  structure.reset();
+  index_info.clear();
+  query = QueryState{};
+  results = Results{};
+  error.clear();
+  data_status = cat(data->name, ": ", data->base.n, " vectors, d = ", data->base.d, "; ", nq,
+                    " of them are also the held-out queries");
+  return Status::ok();
 }
 
 void AppState::poll_pending_load() {

@@ -14,7 +14,7 @@
 
 namespace annlab::app {
 
-enum class DataKind { Blobs2D = 0, FashionMnist = 1, Mnist = 2 };
+enum class DataKind { Blobs2D = 0, FashionMnist = 1, Mnist = 2, User = 3 };
 const char* data_kind_name(DataKind k);
 
 // A data set as the lab uses it: base vectors, held-out queries, and 2-D map coordinates.
@@ -95,6 +95,10 @@ class AppState {
   // Starts (or completes) loading `kind`; returns false while assets are still arriving.
   bool load_data(DataKind kind);
   void poll_pending_load();
+  // Makes a person's own vectors the data set (labels optional): up to 1,000 of them, drawn with a
+  // fixed seed, are also the held-out queries; the map is the data itself (d <= 2) or its 2-D PCA.
+  // On error the previous data set stays.
+  Status load_user_data(Dataset ds);
   bool load_pending() const { return pending_load_; }
 
   // Index.
@@ -111,6 +115,8 @@ class AppState {
   // with build parameters "name=value ..." (the Index panel then shows it).
   Status build_now();
   Status build_spec(const std::string& spec, const std::string& params);
+  // Makes a loaded index (already checked against the data) the lab's index.
+  void adopt_index(std::unique_ptr<Index> loaded) { install_index(std::move(loaded), 0.0); }
 
   // Query and results.
   QueryState query;

@@ -24,6 +24,10 @@ void draw_data_panel(AppState& s) {
     if (ImGui::Button("Generate")) change = true;
   }
   if (change && !s.load_pending()) s.load_data(DataKind(kind));
+  if (s.data && s.data->kind == DataKind::User) ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "Showing your file: %s", s.data->name.c_str());
+#if defined(__EMSCRIPTEN__)
+  ImGui::TextDisabled("Drop a .fvecs .bvecs .ivecs .npy .csv file on the page to use your own vectors.");
+#endif
   ImGui::Separator();
   ImGui::TextWrapped("%s", s.data_status.c_str());
   ImGui::TextDisabled("SIMD kernels: %s", simd_level_name(simd_level()));

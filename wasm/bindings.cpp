@@ -10,6 +10,9 @@
 
 #include "annlab/distance.h"
 #include "annlab/index.h"
+#include "annlab/generators.h"
+#include "annlab/index_io.h"
+#include "annlab/io.h"
 #include "web_lab.h"
 
 using emscripten::val;
@@ -79,6 +82,58 @@ val load_dataset(std::string name) {
   if (!state().data || state().data->kind != kind) return failure(state().data_status);
   val r = info();
   return r;
+}
+
+// Loads a file the page wrote to the in-memory file system (a person's own vectors).
+val load_file(std::string path, val labels) {
+  auto ds = load_vectors(path);
+  if (!ds.is_ok()) return failure(state().error = ds.message());
+  const size_t slash = path.find_last_of('/');
+  ds->name = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (!labels.isUndefined() && !labels.isNull()) {
+    Status st = ds->set_labels(emscripten::vecFromJSArray<int32_t>(labels));
+    if (!st.is_ok()) return failure(state().error = cat(ds->name, ": ", st.message()));
+  }
+  ds->compact_to_bytes();
+  Status st = state().load_user_data(std::move(ds).value());
+  if (!st.is_ok()) return failure(state().error = st.message());
+  return info();
+}
+
+// An index file the page wrote to the file system; it must be for the current data set.
+val load_index_file(std::string path) {
+  auto loaded = load_index(path);
+  if (!loaded.is_ok()) return failure(state().error = loaded.message());
+  AppState& s = state();
+  std::unique_ptr<Index> index = std::move(loaded).value();
+  if (!s.data || index->dim() != s.data->base.d || index->size() != s.data->base.n)
+    return failure(state().error = cat(path, ": the index holds ", index->size(), " vectors of dimension ", index->dim(),
+                                       "; the data set has ", s.data ? s.data->base.n : 0, " of dimension ",
+                                       s.data ? s.data->base.d : 0));
+  s.adopt_index(std::move(index));
+  return info();
+}
+
+// The current index as an annlab index file (bytes).
+val save_index_bytes() {
+  AppState& s = state();
+  if (!s.index) return failure("no index is built");
+  auto bytes = serialize_index(*s.index);
+  if (!bytes.is_ok()) return failure(bytes.message());
+  val r = success();
+  r.set("bytes", val::global("Uint8Array").new_(emscripten::typed_memory_view(bytes->size(), bytes->data())).call<val>("slice"));
+  return r;
+}
+
+// Seeded Gaussian blobs of any size and dimension as the data set (checked against memory first).
+val generate_blobs(double n, double d, double centers, double seed) {
+  if (!(n >= 1 && d >= 1 && centers >= 1 && seed >= 0) || n > 4e9 || d > 1e7)
+    return failure(cat("generateBlobs: n, d and centers must be >= 1 and seed >= 0 (got ", n, ", ", d, ", ", centers, ", ", seed, ")"));
+  auto ds = make_gaussian_blobs(size_t(n), size_t(d), size_t(centers), 1.0, uint64_t(seed));
+  if (!ds.is_ok()) return failure(state().error = ds.message());
+  Status st = state().load_user_data(std::move(ds).value());
+  if (!st.is_ok()) return failure(state().error = st.message());
+  return info();
 }
 
 val info() {
@@ -236,6 +291,10 @@ EMSCRIPTEN_BINDINGS(annlab_lab) {
   emscripten::function("start", &start);
   emscripten::function("loadDataset", &load_dataset);
   emscripten::function("info", &info);
+  emscripten::function("loadFile", &load_file);
+  emscripten::function("loadIndexFile", &load_index_file);
+  emscripten::function("saveIndex", &save_index_bytes);
+  emscripten::function("generateBlobs", &generate_blobs);
   emscripten::function("build", &build);
   emscripten::function("search", &search);
   emscripten::function("exact", &exact);

@@ -75,6 +75,15 @@ async function ensureDataset(name) {
   await Promise.all(files.map(fetchAsset));
 }
 
+// Writes bytes to /upload/<name> (the module's working folder, so messages name the file as the
+// person called it), runs f(name), and removes the file.
+function withUpload(name, bytes, f) {
+  const file = String(name).replace(/[^A-Za-z0-9._-]/g, '_');
+  Module.FS.writeFile('/upload/' + file, bytes instanceof Uint8Array ? bytes
+    : typeof bytes === 'string' ? new TextEncoder().encode(bytes) : new Uint8Array(bytes));
+  try { return unwrap(f(file)); } finally { Module.FS.unlink('/upload/' + file); }
+}
+
 const unwrap = (r) => {
   if (!r.ok) throw new Error(r.error);
   delete r.ok;
@@ -85,6 +94,16 @@ function makeApi() {
   return {
     /** Loads 'blobs', 'fashion-mnist' or 'mnist' (downloading it first if needed). */
     async loadDataset(name) { await ensureDataset(name); return unwrap(Module.loadDataset(name)); },
+    /** Loads your own vectors: a file name (its extension picks the format), its bytes, optional labels. */
+    loadVectors(name, bytes, labels = null) {
+      return withUpload(name, bytes, (file) => Module.loadFile(file, labels));
+    },
+    /** Loads an annlab index file (saved by the CLI, the desktop app or saveIndex) for the current data. */
+    loadIndex(name, bytes) { return withUpload(name, bytes, (file) => Module.loadIndexFile(file)); },
+    /** The current index as an annlab index file (Uint8Array). */
+    saveIndex() { return unwrap(Module.saveIndex()).bytes; },
+    /** Seeded Gaussian blobs (n vectors, d dimensions) as the data set; refused if they would not fit. */
+    generateBlobs(n, d = 2, centers = 8, seed = 1) { return unwrap(Module.generateBlobs(n, d, centers, seed)); },
     /** Builds an index from a factory description and build parameters ("seed=7 bucket_size=16"). */
     build(spec, params = '') { return unwrap(Module.build(spec, params)); },
     /** Searches the built index (or the exact one when none is built). */
@@ -123,6 +142,8 @@ async function main() {
     printErr: (t) => console.warn(t),
   });
   Module.FS.mkdir('/assets');
+  Module.FS.mkdir('/upload');
+  Module.FS.chdir('/upload');
   Module.annlabFetchAsset = (name) => { fetchAsset(name).catch((e) => console.warn(String(e))); };
   stageEl.textContent = `downloading ${dataset}…`;
   await ensureDataset(dataset);
@@ -140,6 +161,15 @@ async function main() {
     crossOriginIsolated: self.crossOriginIsolated === true,
   };
   window.annlab = api;
+  // Drop a vector file on the page to use it.
+  window.addEventListener('dragover', (e) => e.preventDefault());
+  window.addEventListener('drop', async (e) => {
+    e.preventDefault();
+    const file = e.dataTransfer?.files?.[0];
+    if (!file) return;
+    try { api.loadVectors(file.name, new Uint8Array(await file.arrayBuffer())); }
+    catch (err) { console.warn(String(err)); }  // the lab shows the message in its Index panel
+  });
   window.annlabReady = true;
 }
 

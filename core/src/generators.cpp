@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "annlab/memory.h"
 #include "annlab/random.h"
 
 namespace annlab {
@@ -10,8 +11,8 @@ namespace {
 Status check_shape(size_t n, size_t d) {
   if (n == 0) return Status::error("n = 0: generate at least one vector");
   if (d == 0 || d > kMaxDim) return Status::error(cat("dimension ", d, " is outside 1..", kMaxDim));
-  if (uint64_t(n) * uint64_t(d) > (uint64_t{1} << 32)) return Status::error(cat("n * d = ", n, " * ", d, " is too large"));
-  return Status::ok();
+  ANNLAB_ASSIGN_OR_RETURN(size_t bytes, checked_bytes("generated vectors", n, d, sizeof(float)));
+  return check_memory(cat("generating ", n, " x ", d, " vectors"), bytes);
 }
 }  // namespace
 

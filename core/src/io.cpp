@@ -7,6 +7,9 @@
 #include <cstring>
 
 #include "annlab/binary_io.h"
+#include "annlab/memory.h"
+
+#include <sys/stat.h>
 
 namespace annlab {
 
@@ -78,7 +81,21 @@ Dataset empty_dataset(std::string_view name, DType t) {
 Result<std::vector<uint8_t>> read_file(const std::string& path) {
   FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return Status::error(cat("cannot open '", path, "': ", std::strerror(errno)));
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    std::fclose(f);
+    return Status::error(cat("cannot read '", path, "': it is a folder"));
+  }
+  // The file is read whole, then parsed: twice its size must fit.
+  if (fstat(fileno(f), &st) == 0 && st.st_size > 0) {
+    Status fits = check_memory(cat("reading '", path, "' (", st.st_size, " bytes, parsed in memory)"), size_t(st.st_size) * 2);
+    if (!fits.is_ok()) {
+      std::fclose(f);
+      return fits;
+    }
+  }
   std::vector<uint8_t> out;
+  if (st.st_size > 0) out.reserve(size_t(st.st_size));
   uint8_t buf[1 << 16];
   size_t got;
   while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) out.insert(out.end(), buf, buf + got);

@@ -29,7 +29,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
   if (kind == "blobs") ds = make_gaussian_blobs(size_t(n.value()), size_t(d.value()), size_t(c.value()), 1.0, uint64_t(seed.value()));
   else if (kind == "uniform") ds = make_uniform(size_t(n.value()), size_t(d.value()), uint64_t(seed.value()));
   else return fail("generate", Status::error(cat("--kind '", kind, "' is not blobs or uniform")), kExitUsage);
-  if (!ds.is_ok()) return fail("generate", ds.status(), kExitUsage);
+  if (!ds.is_ok()) return fail("generate", ds.status());
   const std::string out = a.get("out");
   const bool alds = out.size() > 5 && out.substr(out.size() - 5) == ".alds";
   Status st = alds ? save_alds(out, ds.value()) : save_fvecs(out, ds->view());

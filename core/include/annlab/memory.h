@@ -1,0 +1,28 @@
+// annlab/memory.h — memory budget checks before large allocations.
+//
+// Sizes are computed with overflow-checked arithmetic, then compared with what is available: in
+// WebAssembly the heap's maximum (4 GiB) minus what is in use; natively, a cap on any one request
+// set with set_memory_limit (tests) or the ANNLAB_MEMORY_LIMIT environment variable (bytes), else
+// none (the operating system decides).
+// A refusal says how much is needed and how much there is, so nothing is half-loaded.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "annlab/status.h"
+
+namespace annlab {
+
+// n * m * k bytes, or an error naming `what` when it overflows.
+Result<size_t> checked_bytes(std::string_view what, uint64_t n, uint64_t m, uint64_t k = 1);
+// Bytes that can still be allocated, or nullopt when there is no known limit.
+std::optional<size_t> memory_available();
+// Sets (or with nullopt, clears) the cap on any one request.
+void set_memory_limit(std::optional<size_t> bytes);
+// Ok when `bytes` more fit; otherwise "<what> needs X MB, Y MB available".
+Status check_memory(std::string_view what, size_t bytes);
+
+}  // namespace annlab
