@@ -11,7 +11,7 @@ namespace {
 Status check_shape(size_t n, size_t d) {
   if (n == 0) return Status::error("n = 0: generate at least one vector");
   if (d == 0 || d > kMaxDim) return Status::error(cat("dimension ", d, " is outside 1..", kMaxDim));
-  ANNLAB_ASSIGN_OR_RETURN(size_t bytes, checked_bytes("generated vectors", n, d, sizeof(float)));
+  ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("generated vectors", n, d, sizeof(float)));
   return check_memory(cat("generating ", n, " x ", d, " vectors"), bytes);
 }
 }  // namespace

@@ -71,7 +71,7 @@ Status LshIndex::add(const VectorView& x) {
   const size_t n0 = store_.size();
   if (n0 + x.n > UINT32_MAX)
     return Status::error(cat("LSH holds at most ", UINT32_MAX, " vectors; adding ", x.n, " to ", n0, " would exceed it"));
-  ANNLAB_ASSIGN_OR_RETURN(size_t table_bytes, checked_bytes("LSH tables", n0 + x.n, size_t(tables_), 2 * 12));
+  ANNLAB_ASSIGN_OR_RETURN(uint64_t table_bytes, checked_bytes("LSH tables", n0 + x.n, size_t(tables_), 2 * 12));
   ANNLAB_TRY(check_memory(cat("LSH tables for ", n0 + x.n, " vectors x ", tables_, " tables"), table_bytes));
   ANNLAB_TRY(store_.add(x));
   std::vector<float> row(dim());

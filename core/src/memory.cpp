@@ -13,11 +13,11 @@ namespace annlab {
 
 namespace {
 
-std::string human_bytes(size_t b) {
+std::string human_bytes(uint64_t b) {
   char buf[64];
   if (b >= 1000000) std::snprintf(buf, sizeof buf, "%.1f MB", double(b) / 1e6);
   else if (b >= 1000) std::snprintf(buf, sizeof buf, "%.1f KB", double(b) / 1e3);
-  else std::snprintf(buf, sizeof buf, "%zu bytes", b);
+  else std::snprintf(buf, sizeof buf, "%llu bytes", (unsigned long long)b);
   return buf;
 }
 
@@ -44,11 +44,11 @@ Limit& limit() {
 
 }  // namespace
 
-Result<size_t> checked_bytes(std::string_view what, uint64_t n, uint64_t m, uint64_t k) {
+Result<uint64_t> checked_bytes(std::string_view what, uint64_t n, uint64_t m, uint64_t k) {
   uint64_t a, b;
-  if (__builtin_mul_overflow(n, m, &a) || __builtin_mul_overflow(a, k, &b) || b > uint64_t(SIZE_MAX))
-    return Status::error(cat(what, ": ", n, " x ", m, " x ", k, " bytes overflows the address space"));
-  return size_t(b);
+  if (__builtin_mul_overflow(n, m, &a) || __builtin_mul_overflow(a, k, &b))
+    return Status::error(cat(what, ": ", n, " x ", m, " x ", k, " bytes overflows 64 bits"));
+  return b;
 }
 
 void set_memory_limit(std::optional<size_t> bytes) {
@@ -74,9 +74,10 @@ std::optional<size_t> memory_available() {
   return avail;
 }
 
-Status check_memory(std::string_view what, size_t bytes) {
-  const auto avail = memory_available();
-  if (avail && bytes > *avail)
+Status check_memory(std::string_view what, uint64_t bytes) {
+  auto avail = memory_available();
+  if (!avail && bytes > uint64_t(SIZE_MAX)) avail = SIZE_MAX;  // more than this build can address
+  if (avail && bytes > uint64_t(*avail))
     return Status::error(cat(what, " needs ", human_bytes(bytes), ", ", human_bytes(*avail), " available"));
   return Status::ok();
 }

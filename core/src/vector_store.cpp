@@ -23,7 +23,7 @@ Status VectorStore::add(const VectorView& x) {
   if (x.d != d_) return Status::error(cat("vectors have dimension ", x.d, ", the index has ", d_));
   ANNLAB_TRY(x.check_finite("added"));
   const bool as_bytes = n_ == 0 ? x.is_u8() && d_ <= kMaxByteDim : dtype_ == DType::U8;
-  ANNLAB_ASSIGN_OR_RETURN(size_t bytes, checked_bytes("vectors", x.n, x.d, as_bytes ? 1 : 4));
+  ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("vectors", x.n, x.d, as_bytes ? 1 : 4));
   ANNLAB_TRY(check_memory(cat("storing ", x.n, " vectors of dimension ", x.d), bytes));
   if (n_ == 0) dtype_ = (x.is_u8() && d_ <= kMaxByteDim) ? DType::U8 : DType::F32;
   if (dtype_ == DType::U8 && !x.is_u8() && !all_bytes(x.f32, x.n * x.d)) {

@@ -144,7 +144,7 @@ TEST_F(BadInput, EveryCaseGetsItsExactMessageAndNothingIsLost) {
          return m; },
        "storing 300 vectors of dimension 8 needs 9.6 KB, 1.0 KB available"},
       {"sizes that overflow", [] { return checked_bytes("codes", uint64_t(1) << 40, uint64_t(1) << 30, 64).message(); },
-       "codes: 1099511627776 x 1073741824 x 64 bytes overflows the address space"},
+       "codes: 1099511627776 x 1073741824 x 64 bytes overflows 64 bits"},
   };
   int passed = 0;
   for (const Case& c : cases) {

@@ -16,13 +16,14 @@
 
 namespace annlab {
 
-// n * m * k bytes, or an error naming `what` when it overflows.
-Result<size_t> checked_bytes(std::string_view what, uint64_t n, uint64_t m, uint64_t k = 1);
+// n * m * k bytes, or an error naming `what` when it overflows 64 bits. (It may exceed the address
+// space of a 32-bit build: check_memory then refuses it with the size.)
+Result<uint64_t> checked_bytes(std::string_view what, uint64_t n, uint64_t m, uint64_t k = 1);
 // Bytes that can still be allocated, or nullopt when there is no known limit.
 std::optional<size_t> memory_available();
 // Sets (or with nullopt, clears) the cap on any one request.
 void set_memory_limit(std::optional<size_t> bytes);
 // Ok when `bytes` more fit; otherwise "<what> needs X MB, Y MB available".
-Status check_memory(std::string_view what, size_t bytes);
+Status check_memory(std::string_view what, uint64_t bytes);
 
 }  // namespace annlab
