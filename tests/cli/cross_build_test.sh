@@ -29,7 +29,14 @@ for b in native wasm; do
       --out "$T/$b-lsh.ivecs" --save-index "$T/$b-lsh.annlab"
   run $b search --base "$T/native-base.fvecs" --query "$T/native-query.fvecs" --index LSHx3 --param bucket_size=20 \
       --k 20 --out "$T/$b-lshauto.ivecs"
+  run $b search --base "$T/native-base.fvecs" --query "$T/native-query.fvecs" --index Flat --k 20 \
+      --out "$T/$b-flat.ivecs" --save-index "$T/$b-flat.annlab"
 done
+same "Flat index files" "$T/native-flat.annlab" "$T/wasm-flat.annlab"
+run wasm search --load-index "$T/native-flat.annlab" --query "$T/native-query.fvecs" --k 20 --out "$T/wasm-loads-native-flat.ivecs"
+run native search --load-index "$T/wasm-flat.annlab" --query "$T/native-query.fvecs" --k 20 --out "$T/native-loads-wasm-flat.ivecs"
+same "wasm answers from a native Flat file" "$T/native-gt.ivecs" "$T/wasm-loads-native-flat.ivecs"
+same "native answers from a wasm Flat file" "$T/native-gt.ivecs" "$T/native-loads-wasm-flat.ivecs"
 same "exact neighbours" "$T/native-gt.ivecs" "$T/wasm-gt.ivecs"
 same "LSH answers" "$T/native-lsh.ivecs" "$T/wasm-lsh.ivecs"
 same "LSH index files" "$T/native-lsh.annlab" "$T/wasm-lsh.annlab"
