@@ -14,6 +14,9 @@ namespace annlab::detail {
 extern const Kernels kScalarKernels;
 #if defined(ANNLAB_HAVE_AVX2)
 extern const Kernels kAvx2Kernels;
+// out[i * nc + j] = x_i . c_j for nx rows of x and nc rows of c (d floats each), with FMA: for
+// k-means assignment only, where near-ties are re-checked exactly (gemm_avx2.cpp).
+void dot_block_avx2(const float* x, size_t nx, const float* c, size_t nc, size_t d, float* out);
 #endif
 #if defined(ANNLAB_HAVE_SIMD128)
 extern const Kernels kSimd128Kernels;

@@ -3,6 +3,10 @@
 #include <cctype>
 
 #include "annlab/flat_index.h"
+#include "annlab/hnsw_index.h"
+#include "annlab/ivf_index.h"
+#include "annlab/kdtree_index.h"
+#include "annlab/pq.h"
 #include "annlab/lsh_index.h"
 
 namespace annlab {
@@ -24,13 +28,13 @@ const Form kForms[] = {
     {IndexKind::Flat, "Flat", {}, {}, {}, true},
     {IndexKind::LSH, "LSH#x#", {"b", "L"}, {1, 1}, {LshIndex::kMaxBits, LshIndex::kMaxTables}, true},
     {IndexKind::E2LSH, "E2LSH#x#", {"k", "L"}, {1, 1}, {64, 1024}, false},
-    {IndexKind::KDTree, "KDTree#", {"leaf"}, {1}, {kBig}, false},
-    {IndexKind::IVFFlat, "IVF#,Flat", {"nlist"}, {1}, {kBig}, false},
-    {IndexKind::PQ, "PQ#", {"M"}, {1}, {1024}, false},
-    {IndexKind::IVFPQ, "IVF#,PQ#", {"nlist", "M"}, {1, 1}, {kBig, 1024}, false},
+    {IndexKind::KDTree, "KDTree#", {"leaf"}, {1}, {kBig}, true},
+    {IndexKind::IVFFlat, "IVF#,Flat", {"nlist"}, {1}, {kBig}, true},
+    {IndexKind::PQ, "PQ#", {"M"}, {1}, {1024}, true},
+    {IndexKind::IVFPQ, "IVF#,PQ#", {"nlist", "M"}, {1, 1}, {kBig, 1024}, true},
     {IndexKind::OPQIVFPQ, "OPQ#,IVF#,PQ#", {"M", "nlist", "M"}, {1, 1, 1}, {1024, kBig, 1024}, false},
     {IndexKind::LOPQ, "LOPQ#,PQ#", {"nlist", "M"}, {1, 1}, {kBig, 1024}, false},
-    {IndexKind::HNSW, "HNSW#", {"M"}, {2}, {1024}, false},
+    {IndexKind::HNSW, "HNSW#", {"M"}, {2}, {1024}, true},
     {IndexKind::Tokens, "Tokens#x#", {"g", "m"}, {1, 2}, {1024, 65536}, false},
     {IndexKind::SimHash, "SimHash#", {"bits"}, {32}, {1024}, false},
     {IndexKind::ITQ, "ITQ#", {"bits"}, {32}, {1024}, false},
@@ -132,14 +136,30 @@ Result<std::unique_ptr<Index>> make_index(const IndexSpec& spec, size_t dim, con
       return Status::error(cat("build parameter '", name, "' does not apply to ", spec.to_string(),
                                name == "bucket_size" ? " (only to LSH with b left out, e.g. 'LSHx8')" : ""));
   }
+  // Product quantizers cut the vector into M equal sub-vectors.
+  const int64_t m = spec.kind == IndexKind::PQ ? spec.args[0]
+                    : (spec.kind == IndexKind::IVFPQ || spec.kind == IndexKind::LOPQ) ? spec.args[1]
+                    : spec.kind == IndexKind::OPQIVFPQ ? spec.args[2] : 0;
+  if (m && dim % size_t(m) != 0)
+    return Status::error(cat(spec.to_string(), ": dimension ", dim, " is not divisible by M = ", m));
   switch (spec.kind) {
     case IndexKind::Flat:
       return std::unique_ptr<Index>(new FlatIndex(dim));
     case IndexKind::LSH:
       return std::unique_ptr<Index>(new LshIndex(dim, int(spec.args[0]), int(spec.args[1]), params));
+    case IndexKind::KDTree:
+      return std::unique_ptr<Index>(new KdTreeIndex(dim, size_t(spec.args[0])));
+    case IndexKind::HNSW:
+      return std::unique_ptr<Index>(new HnswIndex(dim, size_t(spec.args[0]), params));
+    case IndexKind::IVFFlat:
+      return std::unique_ptr<Index>(new IvfIndex(dim, size_t(spec.args[0]), 0, params));
+    case IndexKind::PQ:
+      return std::unique_ptr<Index>(new PqIndex(dim, size_t(spec.args[0]), params));
+    case IndexKind::IVFPQ:
+      return std::unique_ptr<Index>(new IvfIndex(dim, size_t(spec.args[0]), size_t(spec.args[1]), params));
     default:
       return Status::error(cat("index '", spec.to_string(), "' is part of annlab's grammar but not implemented in ",
-                               "this build yet (available: Flat, LSH<b>x<L>)"));
+                               "this build yet (available: Flat, LSH<b>x<L>, KDTree<leaf>, IVF<nlist>,Flat, PQ<M>, IVF<nlist>,PQ<M>, HNSW<M>)"));
   }
 }
 

@@ -45,5 +45,17 @@ run wasm search --load-index "$T/native-lsh.annlab" --query "$T/native-query.fve
 run native search --load-index "$T/wasm-lsh.annlab" --query "$T/native-query.fvecs" --k 20 --out "$T/native-loads-wasm.ivecs"
 same "wasm answers from a native index file" "$T/native-lsh.ivecs" "$T/wasm-loads-native.ivecs"
 same "native answers from a wasm index file" "$T/native-lsh.ivecs" "$T/native-loads-wasm.ivecs"
+# Every partition, quantizer, tree and graph: the same index file and the same answers in both builds.
+for spec in "IVF16,Flat" "PQ4" "IVF8,PQ6" "KDTree16" "HNSW8"; do
+  tag=${spec//,/_}
+  for b in native wasm; do
+    run $b search --base "$T/native-base.fvecs" --query "$T/native-query.fvecs" --index "$spec" --param seed=11 \
+        --k 10 --out "$T/$b-$tag.ivecs" --save-index "$T/$b-$tag.annlab"
+  done
+  same "$spec index files" "$T/native-$tag.annlab" "$T/wasm-$tag.annlab"
+  same "$spec answers" "$T/native-$tag.ivecs" "$T/wasm-$tag.ivecs"
+  run wasm search --load-index "$T/native-$tag.annlab" --query "$T/native-query.fvecs" --k 10 --out "$T/wasm-loads-$tag.ivecs"
+  same "$spec: wasm answers from the native file" "$T/native-$tag.ivecs" "$T/wasm-loads-$tag.ivecs"
+done
 echo "cross-build: $pass passed, $fail failed"
 [ "$fail" = 0 ]

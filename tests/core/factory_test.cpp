@@ -44,7 +44,7 @@ TEST(Factory, InvalidStringsGetExactMessages) {
 }
 
 TEST(Factory, MakesImplementedIndexesThatDescribeThemselvesBack) {
-  for (const char* s : {"Flat", "LSH12x8", "LSHx3"}) {
+  for (const char* s : {"Flat", "LSH12x8", "LSHx3", "IVF64,Flat", "PQ4", "IVF16,PQ8", "KDTree8", "HNSW16"}) {
     auto index = make_index(s, 16);
     ASSERT_TRUE(index.is_ok()) << index.message();
     EXPECT_EQ(index.value()->describe(), s);
@@ -53,9 +53,9 @@ TEST(Factory, MakesImplementedIndexesThatDescribeThemselvesBack) {
 }
 
 TEST(Factory, RefusesWhatThisBuildDoesNotHave) {
-  EXPECT_EQ(make_index("IVF1024,Flat", 8).message(),
-            "index 'IVF1024,Flat' is part of annlab's grammar but not implemented in this build yet (available: Flat, "
-            "LSH<b>x<L>)");
+  EXPECT_EQ(make_index("ITQ64", 8).message(),
+            "index 'ITQ64' is part of annlab's grammar but not implemented in this build yet (available: Flat, "
+            "LSH<b>x<L>, KDTree<leaf>, IVF<nlist>,Flat, PQ<M>, IVF<nlist>,PQ<M>, HNSW<M>)");
   EXPECT_EQ(make_index("Flat", 0).message(), "dimension 0 is outside 1..1048576");
   BuildParams bp;
   bp.bucket_size = 8;

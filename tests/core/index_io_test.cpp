@@ -9,7 +9,7 @@
 namespace annlab {
 namespace {
 
-std::unique_ptr<Index> built(const std::string& spec, size_t n = 200, size_t d = 8) {
+std::unique_ptr<Index> built(const std::string& spec, size_t n = 300, size_t d = 8) {
   const auto x = test::random_floats(n, d, 42);
   auto index = make_index(spec, d).value();
   EXPECT_TRUE(index->train(VectorView::of(x.data(), n, d)).is_ok());
@@ -44,7 +44,7 @@ TEST_P(EveryIndex, SameSeedGivesByteIdenticalFiles) {
 }
 
 TEST_P(EveryIndex, EveryTruncationIsRejected) {
-  const auto bytes = serialize_index(*built(GetParam(), 20, 4)).value();
+  const auto bytes = serialize_index(*built(GetParam(), 260, 4)).value();
   for (size_t len = 0; len < bytes.size(); ++len) {
     auto r = deserialize_index("f", bytes.data(), len);
     ASSERT_FALSE(r.is_ok()) << "a file cut to " << len << " of " << bytes.size() << " bytes loaded";
@@ -52,7 +52,7 @@ TEST_P(EveryIndex, EveryTruncationIsRejected) {
 }
 
 TEST_P(EveryIndex, EveryBitFlipIsRejected) {
-  auto bytes = serialize_index(*built(GetParam(), 20, 4)).value();
+  auto bytes = serialize_index(*built(GetParam(), 260, 4)).value();
   for (size_t pos = 0; pos < bytes.size(); ++pos) {
     for (int bit : {0, 7}) {
       bytes[pos] ^= uint8_t(1 << bit);
@@ -64,8 +64,14 @@ TEST_P(EveryIndex, EveryBitFlipIsRejected) {
   EXPECT_TRUE(deserialize_index("f", bytes.data(), bytes.size()).is_ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(Indexes, EveryIndex, ::testing::Values("Flat", "LSH6x3"),
-                         [](const auto& info) { return std::string(info.param); });
+INSTANTIATE_TEST_SUITE_P(Indexes, EveryIndex,
+                         ::testing::Values("Flat", "LSH6x3", "IVF4,Flat", "PQ2", "IVF4,PQ2", "KDTree8", "HNSW4"),
+                         [](const auto& info) {
+                           std::string s = info.param;
+                           for (char& c : s)
+                             if (c == ',') c = '_';
+                           return s;
+                         });
 
 TEST(IndexFile, ExactMessagesForBadFiles) {
   auto bytes = serialize_index(*built("LSH6x3", 20, 4)).value();

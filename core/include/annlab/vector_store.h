@@ -45,6 +45,11 @@ class VectorStore {
     for (size_t j = 0; j < d_; ++j) scratch[j] = u8_[id * d_ + j];
     return k.l2sq_f32(q.f.data(), scratch, d_);
   }
+  // Squared L2 distance between stored vectors a and b.
+  double distance_between(size_t a, size_t b, const Kernels& k) const {
+    if (dtype_ == DType::U8) return k.l2sq_u8(u8_.data() + a * d_, u8_.data() + b * d_, d_);
+    return k.l2sq_f32(f32_.data() + a * d_, f32_.data() + b * d_, d_);
+  }
   void save(BinaryWriter& w) const;
   Status load(BinaryReader& r);
 

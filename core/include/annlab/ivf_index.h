@@ -1,0 +1,65 @@
+// annlab/ivf_index.h — the inverted file: "IVF<nlist>,Flat" and "IVF<nlist>,PQ<M>".
+//
+// k-means cuts space into nlist Voronoi cells; each vector is stored in its cell's list (cells
+// stored contiguously). A query visits the nprobe cells whose centroids are nearest, in order of
+// distance, and compares itself with the vectors there: exactly (Flat), or through product
+// quantization of the residual to the cell's centroid (PQ, with per-query lookup tables and an
+// optional exact `rerank` of the best candidates).
+//   nprobe: more cells, more candidates, higher recall, slower (nprobe = nlist is exhaustive).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "annlab/index.h"
+#include "annlab/pq.h"
+#include "annlab/vector_store.h"
+
+namespace annlab {
+
+class IvfIndex final : public Index, public Explainable, public Serializable {
+ public:
+  // pq_m == 0: the lists hold the vectors themselves (Flat); otherwise PQ codes of residuals.
+  IvfIndex(size_t d, size_t nlist, size_t pq_m, const BuildParams& params);
+
+  size_t size() const override { return n_; }
+  std::string describe() const override;
+  bool is_trained() const override { return trained_; }
+  Status train(const VectorView& x) override;
+  Status add(const VectorView& x) override;
+  size_t memory_bytes() const override;
+  std::vector<std::string_view> search_param_names() const override;
+  Status check_search_params(const SearchParams& p) const override;
+
+  size_t nlist() const { return nlist_; }
+  const std::vector<float>& centroids() const { return centroids_; }
+  size_t list_size(size_t c) const { return ids_[c].size(); }
+
+  Result<Structure> explain_structure() const override;
+  Result<Trace> explain_query(const VectorView& q, size_t k, const SearchParams& p) const override;
+  void save_payload(BinaryWriter& w) const override;
+  Status load_payload(BinaryReader& r) override;
+
+ protected:
+  void search_batch(const VectorView& q, size_t k, const SearchParams& params, int64_t* ids, float* distances,
+                    QueryStats* stats) const override;
+
+ private:
+  template <class Tracer>
+  void search_one(const float* q, size_t k, const SearchParams& p, int64_t* ids, float* dist, QueryStats* st,
+                  Tracer& tr, std::vector<float>& scratch) const;
+  size_t nlist_, pq_m_;
+  BuildParams params_;
+  bool trained_ = false;
+  size_t n_ = 0;
+  DType dtype_ = DType::U8;                     // of the Flat lists
+  std::vector<float> centroids_;                // nlist * d
+  std::vector<std::vector<int64_t>> ids_;       // per list
+  std::vector<std::vector<uint8_t>> bytes_;     // per list: vectors (u8) or PQ codes
+  std::vector<std::vector<float>> floats_;      // per list: vectors (f32 Flat)
+  std::unique_ptr<ProductQuantizer> pq_;        // PQ of residuals
+  VectorStore refine_;                          // IVF-PQ: full vectors for rerank
+};
+
+}  // namespace annlab

@@ -1,0 +1,83 @@
+// annlab/pq.h — product quantization: "PQ<M>" (the index) and ProductQuantizer (the codec, used by
+// IVF-PQ too).
+//
+// The d dimensions are cut into M sub-vectors; each sub-space gets its own k-means codebook of 256
+// centroids, so a vector becomes M bytes. A query is compared with every code through Asymmetric
+// Distance Computation: a table of the M x 256 squared distances from the query's sub-vectors to
+// the codebooks, summed over the code's M entries. `rerank` re-ranks that many of the best
+// candidates with the exact distance (the index keeps the full vectors for it).
+//   M: more sub-quantizers, finer codes (M bytes per vector), better recall, slower tables.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "annlab/index.h"
+#include "annlab/vector_store.h"
+
+namespace annlab {
+
+class ProductQuantizer {
+ public:
+  static constexpr size_t kCentroids = 256;
+  ProductQuantizer(size_t d, size_t m) : d_(d), m_(m), dsub_(m ? d / m : 0) {}
+  size_t d() const { return d_; }
+  size_t m() const { return m_; }
+  size_t dsub() const { return dsub_; }
+  bool trained() const { return !codebooks_.empty(); }
+  // Trains the M codebooks on x (n >= 256 rows of floats, n * d).
+  Status train(const float* x, size_t n, uint64_t seed);
+  // Codes of n vectors (n * d floats) into n * M bytes.
+  void encode(const float* x, size_t n, uint8_t* codes) const;
+  // The vector a code stands for (d floats).
+  void decode(const uint8_t* code, float* out) const;
+  // The M x 256 table of squared distances from q's sub-vectors to the codebooks.
+  void distance_table(const float* q, float* table) const;
+  // Sum of a code's M table entries (the ADC distance).
+  float adc(const float* table, const uint8_t* code) const {
+    float s = 0;
+    for (size_t j = 0; j < m_; ++j) s += table[j * kCentroids + code[j]];
+    return s;
+  }
+  const std::vector<float>& codebooks() const { return codebooks_; }  // M * 256 * dsub
+  void save(BinaryWriter& w) const;
+  Status load(BinaryReader& r);
+
+ private:
+  size_t d_, m_, dsub_;
+  std::vector<float> codebooks_;
+};
+
+class PqIndex final : public Index, public Explainable, public Serializable {
+ public:
+  PqIndex(size_t d, size_t m, const BuildParams& params) : Index(d), pq_(d, m), params_(params), store_(d) {}
+  size_t size() const override { return codes_.size() / pq_.m(); }
+  std::string describe() const override { return cat("PQ", pq_.m()); }
+  bool is_trained() const override { return pq_.trained(); }
+  Status train(const VectorView& x) override;
+  Status add(const VectorView& x) override;
+  size_t memory_bytes() const override { return codes_.size() + pq_.codebooks().size() * 4 + store_.memory_bytes(); }
+  std::vector<std::string_view> search_param_names() const override { return {"rerank"}; }
+  const ProductQuantizer& quantizer() const { return pq_; }
+  const std::vector<uint8_t>& codes() const { return codes_; }
+
+  Result<Structure> explain_structure() const override;
+  Result<Trace> explain_query(const VectorView& q, size_t k, const SearchParams& p) const override;
+  void save_payload(BinaryWriter& w) const override;
+  Status load_payload(BinaryReader& r) override;
+
+ protected:
+  void search_batch(const VectorView& q, size_t k, const SearchParams& params, int64_t* ids, float* distances,
+                    QueryStats* stats) const override;
+
+ private:
+  template <class Tracer>
+  void search_one(const VectorView& q, size_t i, size_t k, const SearchParams& p, int64_t* ids, float* dist,
+                  QueryStats* st, Tracer& tr) const;
+  ProductQuantizer pq_;
+  BuildParams params_;
+  std::vector<uint8_t> codes_;  // n * M
+  VectorStore store_;           // full vectors, for rerank
+};
+
+}  // namespace annlab

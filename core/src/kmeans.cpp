@@ -1,0 +1,158 @@
+#include "annlab/kmeans.h"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "annlab/distance.h"
+#include "annlab/random.h"
+#include "distance_impl.h"
+
+namespace annlab {
+
+namespace {
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+}
+
+void assign_nearest(const VectorView& x, const float* centroids, size_t k, int32_t* labels, float* dist) {
+  const size_t d = x.d;
+  const Kernels& kern = kernels();
+  Eigen::Map<const RowMatrix> C(centroids, Eigen::Index(k), Eigen::Index(d));
+  Eigen::VectorXf cnorm{static_cast<Eigen::Index>(k)};
+  for (size_t j = 0; j < k; ++j) cnorm[Eigen::Index(j)] = kern.ip_f32(centroids + j * d, centroids + j * d, d);
+  const float cmax = k ? cnorm.maxCoeff() : 0.0f;
+  const size_t block = std::max<size_t>(1, std::min<size_t>(1024, (size_t(1) << 24) / std::max<size_t>(k, 1)));
+  RowMatrix X{static_cast<Eigen::Index>(block), static_cast<Eigen::Index>(d)};
+  RowMatrix D;
+  for (size_t b0 = 0; b0 < x.n; b0 += block) {
+    const size_t m = std::min(block, x.n - b0);
+    for (size_t i = 0; i < m; ++i) x.row_to_f32(b0 + i, X.row(Eigen::Index(i)).data());
+#if defined(ANNLAB_HAVE_AVX2)
+    if (simd_level() == SimdLevel::AVX2) {
+      D.resize(Eigen::Index(m), Eigen::Index(k));
+      detail::dot_block_avx2(X.data(), m, centroids, k, d, D.data());
+    } else
+#endif
+      D.noalias() = X.topRows(Eigen::Index(m)) * C.transpose();
+    for (size_t i = 0; i < m; ++i) {
+      const float* xi = X.row(Eigen::Index(i)).data();
+      const float xnorm = kern.ip_f32(xi, xi, d);
+      // Approximate distances from the product; the few within a safe margin of the best are
+      // recomputed exactly, so rounding differences between builds cannot change the answer.
+      float best = std::numeric_limits<float>::infinity();
+      for (size_t j = 0; j < k; ++j) best = std::min(best, cnorm[Eigen::Index(j)] - 2 * D(Eigen::Index(i), Eigen::Index(j)));
+      const float margin = 2e-5f * (xnorm + cmax) + 1e-6f;
+      int32_t arg = -1;
+      float exact = std::numeric_limits<float>::infinity();
+      for (size_t j = 0; j < k; ++j) {
+        if (cnorm[Eigen::Index(j)] - 2 * D(Eigen::Index(i), Eigen::Index(j)) > best + margin) continue;
+        const float e = kern.l2sq_f32(xi, centroids + j * d, d);
+        if (e < exact) {
+          exact = e;
+          arg = int32_t(j);
+        }
+      }
+      labels[b0 + i] = arg;
+      if (dist) dist[b0 + i] = exact;
+    }
+  }
+}
+
+Result<KMeansResult> kmeans(const VectorView& x, const KMeansParams& p) {
+  if (p.k == 0) return Status::error("k-means: k = 0: ask for at least one cluster");
+  if (x.n < p.k) return Status::error(cat("k-means: ", x.n, " training vectors are fewer than k = ", p.k, " clusters"));
+  if (p.iterations < 0) return Status::error(cat("k-means: iterations = ", p.iterations, ": expected >= 0"));
+  ANNLAB_TRY(x.check_finite("k-means training"));
+  const size_t d = x.d, k = p.k;
+  Rng rng(p.seed);
+  // A seeded sample of the training set.
+  std::vector<float> data;
+  size_t n = x.n;
+  const size_t cap = p.max_points_per_centroid ? k * p.max_points_per_centroid : x.n;
+  std::vector<size_t> rows(x.n);
+  std::iota(rows.begin(), rows.end(), size_t{0});
+  // A random order (so k-means++ below can start from a prefix), truncated to the cap.
+  rng.shuffle(rows);
+  if (x.n > cap) {
+    rows.resize(cap);
+    n = cap;
+  }
+  data.resize(n * d);
+  for (size_t i = 0; i < n; ++i) x.row_to_f32(rows[i], data.data() + i * d);
+  const Kernels& kern = kernels();
+
+  // k-means++ on the first min(n, 16 k + 1024) sample points (already in random order when sampled;
+  // enough to spread the centres): each next centre drawn with probability proportional to its
+  // squared distance to the nearest centre chosen so far.
+  KMeansResult out;
+  out.k = k;
+  out.d = d;
+  out.centroids.resize(k * d);
+  const size_t ni = std::min(n, 16 * k + 1024);
+  std::vector<float> nearest(ni, std::numeric_limits<float>::infinity());
+  size_t first = size_t(rng.below(ni));
+  std::copy_n(data.data() + first * d, d, out.centroids.data());
+  for (size_t c = 1; c < k; ++c) {
+    const float* prev = out.centroids.data() + (c - 1) * d;
+    double total = 0;
+    for (size_t i = 0; i < ni; ++i) {
+      nearest[i] = std::min(nearest[i], kern.l2sq_f32(data.data() + i * d, prev, d));
+      total += nearest[i];
+    }
+    size_t pick = 0;
+    if (total > 0) {
+      double r = rng.uniform() * total, acc = 0;
+      pick = ni - 1;
+      for (size_t i = 0; i < ni; ++i) {
+        acc += nearest[i];
+        if (acc > r) { pick = i; break; }
+      }
+    } else {
+      pick = size_t(rng.below(ni));  // all points coincide with a centre
+    }
+    std::copy_n(data.data() + pick * d, d, out.centroids.data() + c * d);
+  }
+
+  const VectorView sample = VectorView::of(data.data(), n, d);
+  std::vector<int32_t> label(n);
+  std::vector<float> dist(n);
+  std::vector<double> sums(k * d);
+  std::vector<size_t> count(k);
+  for (int it = 0; it <= p.iterations; ++it) {
+    assign_nearest(sample, out.centroids.data(), k, label.data(), dist.data());
+    double mse = 0;
+    for (size_t i = 0; i < n; ++i) mse += dist[i];
+    out.mse = mse / double(n);
+    if (p.progress) p.progress(it, out.mse);
+    if (it == p.iterations) break;
+    std::fill(sums.begin(), sums.end(), 0.0);
+    std::fill(count.begin(), count.end(), 0);
+    for (size_t i = 0; i < n; ++i) {
+      const size_t c = size_t(label[i]);
+      ++count[c];
+      for (size_t j = 0; j < d; ++j) sums[c * d + j] += data[i * d + j];
+    }
+    for (size_t c = 0; c < k; ++c)
+      if (count[c])
+        for (size_t j = 0; j < d; ++j) out.centroids[c * d + j] = float(sums[c * d + j] / double(count[c]));
+    // Empty clusters: split the largest cluster in two (as FAISS does), deterministically.
+    for (size_t c = 0; c < k; ++c) {
+      if (count[c]) continue;
+      const size_t big = size_t(std::max_element(count.begin(), count.end()) - count.begin());
+      for (size_t j = 0; j < d; ++j) {
+        const float v = out.centroids[big * d + j], eps = (j % 2 ? 1 : -1) * 1e-4f * (std::fabs(v) + 1e-3f);
+        out.centroids[c * d + j] = v + eps;
+        out.centroids[big * d + j] = v - eps;
+      }
+      count[c] = count[big] / 2;
+      count[big] -= count[c];
+      ++out.empty_repairs;
+    }
+    out.iterations = it + 1;
+  }
+  return out;
+}
+
+}  // namespace annlab

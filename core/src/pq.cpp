@@ -1,0 +1,165 @@
+#include "annlab/pq.h"
+
+#include <algorithm>
+
+#include "annlab/binary_io.h"
+#include "annlab/kmeans.h"
+#include "annlab/memory.h"
+#include "rerank.h"
+
+namespace annlab {
+
+// ---- ProductQuantizer ---------------------------------------------------------------------------
+
+Status ProductQuantizer::train(const float* x, size_t n, uint64_t seed) {
+  if (m_ == 0 || d_ % m_ != 0)
+    return Status::error(cat("PQ", m_, ": dimension ", d_, " is not divisible by M = ", m_));
+  if (n < kCentroids)
+    return Status::error(cat("PQ", m_, " needs at least ", kCentroids, " training vectors (256 centroids per sub-space), got ", n));
+  std::vector<float> sub(n * dsub_);
+  std::vector<float> books(m_ * kCentroids * dsub_);
+  for (size_t j = 0; j < m_; ++j) {
+    for (size_t i = 0; i < n; ++i) std::copy_n(x + i * d_ + j * dsub_, dsub_, sub.data() + i * dsub_);
+    KMeansParams kp;
+    kp.k = kCentroids;
+    kp.seed = seed + j;
+    kp.iterations = 20;
+    ANNLAB_ASSIGN_OR_RETURN(KMeansResult km, kmeans(VectorView::of(sub.data(), n, dsub_), kp));
+    std::copy(km.centroids.begin(), km.centroids.end(), books.begin() + long(j * kCentroids * dsub_));
+  }
+  codebooks_ = std::move(books);
+  return Status::ok();
+}
+
+void ProductQuantizer::encode(const float* x, size_t n, uint8_t* codes) const {
+  std::vector<float> sub(n * dsub_);
+  std::vector<int32_t> label(n);
+  for (size_t j = 0; j < m_; ++j) {
+    for (size_t i = 0; i < n; ++i) std::copy_n(x + i * d_ + j * dsub_, dsub_, sub.data() + i * dsub_);
+    assign_nearest(VectorView::of(sub.data(), n, dsub_), codebooks_.data() + j * kCentroids * dsub_, kCentroids,
+                   label.data());
+    for (size_t i = 0; i < n; ++i) codes[i * m_ + j] = uint8_t(label[i]);
+  }
+}
+
+void ProductQuantizer::decode(const uint8_t* code, float* out) const {
+  for (size_t j = 0; j < m_; ++j)
+    std::copy_n(codebooks_.data() + (j * kCentroids + code[j]) * dsub_, dsub_, out + j * dsub_);
+}
+
+void ProductQuantizer::distance_table(const float* q, float* table) const {
+  const Kernels& k = kernels();
+  for (size_t j = 0; j < m_; ++j)
+    for (size_t c = 0; c < kCentroids; ++c)
+      table[j * kCentroids + c] = k.l2sq_f32(q + j * dsub_, codebooks_.data() + (j * kCentroids + c) * dsub_, dsub_);
+}
+
+void ProductQuantizer::save(BinaryWriter& w) const {
+  w.put<uint64_t>(m_);
+  w.array(codebooks_);
+}
+
+Status ProductQuantizer::load(BinaryReader& r) {
+  uint64_t m = 0;
+  ANNLAB_TRY(r.get(&m, "PQ M"));
+  if (m != m_) return r.error(cat("PQ payload has M = ", m, ", the description says ", m_));
+  ANNLAB_TRY(r.array(&codebooks_, "PQ codebooks", r.remaining() / 4));
+  if (!codebooks_.empty() && codebooks_.size() != m_ * kCentroids * dsub_)
+    return r.error(cat("PQ holds ", codebooks_.size(), " codebook floats, expected ", m_ * kCentroids * dsub_));
+  return VectorView::of(codebooks_.data(), codebooks_.size(), 1).check_finite("PQ codebook");
+}
+
+// ---- PqIndex ------------------------------------------------------------------------------------
+
+Status PqIndex::train(const VectorView& x) {
+  if (x.d != dim()) return Status::error(cat("training vectors have dimension ", x.d, ", the index has ", dim()));
+  if (pq_.trained()) return Status::error(cat(describe(), " is already trained"));
+  ANNLAB_TRY(x.check_finite("training"));
+  ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("PQ training copy", x.n, x.d, 4));
+  ANNLAB_TRY(check_memory("PQ training", bytes));
+  std::vector<float> xf(x.n * x.d);
+  for (size_t i = 0; i < x.n; ++i) x.row_to_f32(i, xf.data() + i * x.d);
+  return pq_.train(xf.data(), x.n, params_.seed);
+}
+
+Status PqIndex::add(const VectorView& x) {
+  if (!pq_.trained()) return Status::error(cat(describe(), " is not trained: train it before adding vectors"));
+  if (x.d != dim()) return Status::error(cat("vectors have dimension ", x.d, ", the index has ", dim()));
+  ANNLAB_TRY(store_.add(x));
+  std::vector<float> xf(x.n * x.d);
+  for (size_t i = 0; i < x.n; ++i) x.row_to_f32(i, xf.data() + i * x.d);
+  const size_t at = codes_.size();
+  codes_.resize(at + x.n * pq_.m());
+  pq_.encode(xf.data(), x.n, codes_.data() + at);
+  return Status::ok();
+}
+
+template <class Tracer>
+void PqIndex::search_one(const VectorView& q, size_t i, size_t k, const SearchParams& p, int64_t* ids, float* dist,
+                         QueryStats* st, Tracer& tr) const {
+  VectorStore::PreparedQuery pq;
+  store_.prepare(q, i, &pq);
+  std::vector<float> table(pq_.m() * ProductQuantizer::kCentroids);
+  pq_.distance_table(pq.f.data(), table.data());
+  const size_t rerank = size_t(p.rerank.value_or(0));
+  const size_t cap = std::min(size(), std::max(k, rerank));
+  detail::TopK top(cap);
+  const size_t n = size(), m = pq_.m();
+  for (size_t id = 0; id < n; ++id) {
+    const float dd = pq_.adc(table.data(), codes_.data() + id * m);
+    if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, 0, int64_t(id), dd);
+    top.push(dd, int64_t(id));
+  }
+  st->candidates = n;
+  detail::finish_with_rerank(top, cap, rerank, k, store_, pq, ids, dist, st, tr);
+}
+
+void PqIndex::search_batch(const VectorView& q, size_t k, const SearchParams& p, int64_t* ids, float* distances,
+                           QueryStats* stats) const {
+  detail::NullTracer tr;
+  for (size_t i = 0; i < q.n; ++i) search_one(q, i, k, p, ids + i * k, distances + i * k, stats + i, tr);
+}
+
+Result<Structure> PqIndex::explain_structure() const {
+  if (!pq_.trained()) return Status::error(cat(describe(), " is not trained: nothing to explain yet"));
+  Structure s;
+  s.family = "PQ";
+  s.dim = dim();
+  s.n = size();
+  s.centroids = pq_.codebooks();  // M * 256 sub-space centroids of dsub each
+  s.codes = codes_;
+  s.code_bytes = pq_.m();
+  return s;
+}
+
+Result<Trace> PqIndex::explain_query(const VectorView& q, size_t k, const SearchParams& p) const {
+  if (q.n != 1) return Status::error(cat("explain takes one query, got ", q.n));
+  ANNLAB_TRY(check_query(q, k));
+  ANNLAB_TRY(check_search_params(p));
+  Trace t;
+  t.ids.resize(k);
+  t.distances.resize(k);
+  detail::EventTracer tr{&t.events};
+  search_one(q, 0, k, p, t.ids.data(), t.distances.data(), &t.stats, tr);
+  return t;
+}
+
+void PqIndex::save_payload(BinaryWriter& w) const {
+  w.put<uint64_t>(params_.seed);
+  pq_.save(w);
+  w.array(codes_);
+  store_.save(w);
+}
+
+Status PqIndex::load_payload(BinaryReader& r) {
+  ANNLAB_TRY(r.get(&params_.seed, "PQ seed"));
+  ANNLAB_TRY(pq_.load(r));
+  ANNLAB_TRY(r.array(&codes_, "PQ codes", r.remaining()));
+  ANNLAB_TRY(store_.load(r));
+  if (codes_.size() != store_.size() * pq_.m())
+    return r.error(cat("PQ holds ", codes_.size(), " code bytes for ", store_.size(), " vectors of M = ", pq_.m()));
+  if (!pq_.trained() && store_.size()) return r.error("PQ holds vectors but no codebooks");
+  return Status::ok();
+}
+
+}  // namespace annlab
