@@ -27,16 +27,52 @@ const char* data_kind_name(DataKind k) {
   return "?";
 }
 
-const char* method_name(Method m) { return m == Method::Flat ? "Flat (exact)" : "LSH (random hyperplanes)"; }
+const char* method_name(Method m) {
+  switch (m) {
+    case Method::Flat: return "Flat (exact)";
+    case Method::LSH: return "LSH (random hyperplanes)";
+    case Method::KDTree: return "k-d tree";
+    case Method::IVFFlat: return "IVF (inverted file)";
+    case Method::PQ: return "PQ (product quantization)";
+    case Method::IVFPQ: return "IVF-PQ (residuals)";
+    case Method::HNSW: return "HNSW (graph)";
+  }
+  return "?";
+}
 
 std::string IndexConfig::spec() const {
-  if (method == Method::Flat) return "Flat";
-  return auto_bits ? cat("LSHx", tables) : cat("LSH", bits, "x", tables);
+  switch (method) {
+    case Method::Flat: return "Flat";
+    case Method::LSH: return auto_bits ? cat("LSHx", tables) : cat("LSH", bits, "x", tables);
+    case Method::KDTree: return cat("KDTree", leaf);
+    case Method::IVFFlat: return cat("IVF", nlist, ",Flat");
+    case Method::PQ: return cat("PQ", pq_m);
+    case Method::IVFPQ: return cat("IVF", nlist, ",PQ", pq_m);
+    case Method::HNSW: return cat("HNSW", hnsw_m);
+  }
+  return "Flat";
+}
+
+BuildParams IndexConfig::build_params() const {
+  BuildParams bp;
+  bp.seed = seed;
+  if (method == Method::LSH && auto_bits) bp.bucket_size = bucket_size;
+  if (method == Method::HNSW) bp.efConstruction = ef_construction;
+  return bp;
+}
+
+SearchParams IndexConfig::search_params() const {
+  SearchParams sp;
+  if (method == Method::IVFFlat || method == Method::IVFPQ) sp.nprobe = std::min(nprobe, nlist);
+  if ((method == Method::PQ || method == Method::IVFPQ) && rerank > 0) sp.rerank = rerank;
+  if (method == Method::KDTree && leaves > 0) sp.leaves = leaves;
+  if (method == Method::HNSW) sp.efSearch = ef_search;
+  return sp;
 }
 
 std::string IndexConfig::params() const {
-  if (method == Method::Flat) return "";
-  return auto_bits ? cat("seed=", seed, " bucket_size=", bucket_size) : cat("seed=", seed);
+  const std::string b = describe_params(build_params(), search_params());
+  return method == Method::Flat || method == Method::KDTree ? b : cat("seed=", seed, b.empty() ? "" : " ", b);
 }
 
 VectorView LabData::base_view() const { return static_cast<const FlatIndex&>(*exact).store().view(); }
@@ -218,12 +254,7 @@ void AppState::poll_pending_load() {
 
 void AppState::start_build() {
   if (!data) return;
-  BuildParams bp;
-  if (config.method == Method::LSH) {
-    bp.seed = config.seed;
-    if (config.auto_bits) bp.bucket_size = config.bucket_size;
-  }
-  auto made = make_index(config.spec(), data->base.d, bp);
+  auto made = make_index(config.spec(), data->base.d, config.build_params());
   if (!made.is_ok()) {
     error = made.message();
     return;
@@ -284,7 +315,18 @@ Status AppState::build_spec(const std::string& spec, const std::string& params) 
     config.seed = bp.seed;
     if (bp.bucket_size) config.bucket_size = int(*bp.bucket_size);
   } else {
-    config.method = Method::Flat;
+    const Method methods[] = {Method::Flat, Method::LSH, Method::KDTree, Method::IVFFlat, Method::PQ, Method::IVFPQ,
+                              Method::HNSW};
+    const IndexKind kinds[] = {IndexKind::Flat, IndexKind::LSH, IndexKind::KDTree, IndexKind::IVFFlat, IndexKind::PQ,
+                               IndexKind::IVFPQ, IndexKind::HNSW};
+    for (int i = 0; i < kMethods; ++i)
+      if (kinds[i] == parsed.kind) config.method = methods[i];
+    if (parsed.kind == IndexKind::KDTree) config.leaf = int(parsed.args[0]);
+    if (parsed.kind == IndexKind::IVFFlat || parsed.kind == IndexKind::IVFPQ) config.nlist = int(parsed.args[0]);
+    if (parsed.kind == IndexKind::PQ) config.pq_m = int(parsed.args[0]);
+    if (parsed.kind == IndexKind::IVFPQ) config.pq_m = int(parsed.args[1]);
+    if (parsed.kind == IndexKind::HNSW) config.hnsw_m = int(parsed.args[0]);
+    config.seed = bp.seed;
   }
   install_index(std::move(built), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   return Status::ok();
@@ -370,7 +412,8 @@ void AppState::run_search() {
   if (index) {
     SearchResult m;
     t0 = clock::now();
-    st = index->search(q, kk, {}, &m);
+    const SearchParams sp = index->describe() == config.spec() ? config.search_params() : SearchParams{};
+    st = index->search(q, kk, sp, &m);
     r.method_us = std::chrono::duration<double, std::micro>(clock::now() - t0).count();
     if (!st.is_ok()) {
       error = st.message();
@@ -382,10 +425,13 @@ void AppState::run_search() {
     auto e = evaluate(m.ids.data(), kk, ex.ids.data(), kk, data->base_view(), q, kk);
     if (e.is_ok()) r.recall = e->recall;
     if (const Explainable* x = as_explainable(*index); x && index->describe() != "Flat") {
-      auto tr = x->explain_query(q, kk, {});
+      auto tr = x->explain_query(q, kk, sp);
       if (tr.is_ok())
-        for (const TraceEvent& ev : tr->events)
-          if (ev.kind == TraceKind::DistanceComputed) r.candidates.push_back(ev.id);
+        for (const TraceEvent& ev : tr->events) {
+          if (ev.kind == TraceKind::DistanceComputed && ev.id >= 0 && size_t(ev.id) < data->base.n) r.candidates.push_back(ev.id);
+          if (ev.kind == TraceKind::CellProbed) r.probed_cells.push_back(ev.id);
+          if (ev.kind == TraceKind::NodeVisited) r.visited_nodes.push_back(ev.id);
+        }
     }
     if (const auto* lsh = dynamic_cast<const LshIndex*>(index.get()))
       for (int t = 0; t < lsh->tables(); ++t) r.query_keys.push_back(lsh->key(t, query.vec.data()));

@@ -10,6 +10,7 @@
 
 #include "annlab/dataset.h"
 #include "annlab/index.h"
+#include "annlab/params.h"
 #include "build_job.h"
 
 namespace annlab::app {
@@ -32,7 +33,8 @@ struct LabData {
   void project(const float* v, float* xy) const;
 };
 
-enum class Method { Flat = 0, LSH = 1 };
+enum class Method { Flat = 0, LSH = 1, KDTree = 2, IVFFlat = 3, PQ = 4, IVFPQ = 5, HNSW = 6 };
+inline constexpr int kMethods = 7;
 const char* method_name(Method m);
 
 struct IndexConfig {
@@ -41,9 +43,18 @@ struct IndexConfig {
   int bits = 8;
   int bucket_size = 16;
   int tables = 4;
+  int leaf = 16;              // KDTree
+  int nlist = 64;             // IVF
+  int pq_m = 8;               // PQ, IVF-PQ
+  int hnsw_m = 16;            // HNSW
+  int ef_construction = 100;  // HNSW (build)
+  // Search parameters (0: the index's default / unbounded).
+  int nprobe = 4, rerank = 0, leaves = 0, ef_search = 32;
   uint64_t seed = 1;
   std::string spec() const;       // factory description
   std::string params() const;     // build parameters as "name=value ..."
+  BuildParams build_params() const;
+  SearchParams search_params() const;
 };
 
 struct QueryState {
@@ -63,6 +74,8 @@ struct Results {
   double exact_us = 0, method_us = 0;
   double recall = 0;                  // recall@k with the tie rule
   std::vector<int64_t> candidates;    // ids whose distance the method computed (from explain)
+  std::vector<int64_t> probed_cells;  // IVF: cells in probe order
+  std::vector<int64_t> visited_nodes; // trees and graphs: nodes in visit order
   std::vector<uint64_t> query_keys;   // LSH: the query's key in every table
   uint64_t serial = 0;                // increases with every search
 };
@@ -71,8 +84,9 @@ struct Results {
 struct MapView {
   float cx = 0, cy = 0, scale = 1;  // world point at the centre, pixels per world unit
   uint64_t fitted_serial = 0;       // data_serial the view was last fitted to (0: refit)
-  int table = 0;                    // LSH table whose hyperplanes are drawn
-  bool planes = true;
+  int table = 0;                    // LSH table whose hyperplanes are drawn; HNSW layer whose edges are drawn
+  bool planes = true;               // draw the method's structure (hyperplanes, cells, splits, edges, codebooks)
+  bool by_cell = true;              // IVF: colour points by their cell instead of their label
 };
 
 class AppState {

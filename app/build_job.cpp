@@ -36,12 +36,17 @@ Status BuildJob::step(double budget_ms) {
   const VectorView all = base_;
   Status st = Status::ok();
   if (!trained_) {
+    // Training (k-means for IVF and PQ) runs in one step; the frame before shows "training".
     st = index_->train(all);
     trained_ = true;
     stage_ = "adding vectors";
+    if (st.is_ok() && elapsed_ms() > budget_ms) {
+      seconds_ += elapsed_ms() / 1000.0;
+      return st;
+    }
   }
   while (st.is_ok() && next_ < all.n && elapsed_ms() < budget_ms) {
-    const size_t count = std::min(chunk_, all.n - next_);
+    const size_t count = index_->rebuilds_on_add() ? all.n - next_ : std::min(chunk_, all.n - next_);
     const auto c0 = clock::now();
     st = index_->add(all.rows(next_, count));
     next_ += count;

@@ -5,38 +5,96 @@
 
 namespace annlab::app {
 
+namespace {
+
+// A slider that re-runs the search when a search parameter changes.
+bool search_slider(AppState& s, const char* label, int* v, int lo, int hi, const char* help, bool log = false) {
+  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
+  const bool changed = ImGui::SliderInt(label, v, lo, hi, "%d", log ? ImGuiSliderFlags_Logarithmic : 0);
+  help_marker(help);
+  if (changed && s.query.set) s.run_search();
+  return changed;
+}
+
+void build_slider(const char* label, int* v, int lo, int hi, const char* help, bool log = false) {
+  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
+  ImGui::SliderInt(label, v, lo, hi, "%d", log ? ImGuiSliderFlags_Logarithmic : 0);
+  help_marker(help);
+}
+
+const char* kIdea[kMethods] = {
+    "Compares the query with every vector: exact, and the slowest. The ground truth for every recall figure.",
+    "L tables; in each, b random hyperplanes give every vector a b-bit bucket key. Candidates are the union of "
+    "the query's buckets, re-ranked exactly.",
+    "Splits space at the median of the widest dimension, again and again. A query descends to its leaf and "
+    "backtracks into every side that could still hold a nearer point.",
+    "k-means cuts space into nlist Voronoi cells; a query scans only the nprobe cells whose centroids are nearest.",
+    "Each vector becomes M bytes: one 256-centroid k-means code per sub-vector. Distances come from a lookup table "
+    "of the query's sub-vectors against the codebooks.",
+    "An inverted file whose lists hold PQ codes of the residual (vector minus its cell's centroid).",
+    "A layered proximity graph: greedy descent through sparse upper layers, then a beam search of width efSearch "
+    "on the dense bottom layer."};
+
+}  // namespace
+
 void draw_index_panel(AppState& s) {
   int m = int(s.config.method);
-  const char* methods[] = {method_name(Method::Flat), method_name(Method::LSH)};
+  const char* methods[kMethods];
+  for (int i = 0; i < kMethods; ++i) methods[i] = method_name(Method(i));
   ImGui::SetNextItemWidth(-1);
-  ImGui::Combo("##method", &m, methods, 2);
+  ImGui::Combo("##method", &m, methods, kMethods);
   s.config.method = Method(m);
-  if (s.config.method == Method::Flat) {
-    ImGui::TextWrapped("Compares the query with every vector: exact, and the slowest. The ground truth for every recall figure.");
-  } else {
-    ImGui::TextWrapped("L tables; in each, b random hyperplanes give every vector a b-bit bucket key. "
-                       "Candidates are the union of the query's buckets, re-ranked exactly.");
-    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
-    ImGui::SliderInt("tables L", &s.config.tables, 1, 64);
-    help_marker("More tables: more chances that a true neighbour shares a bucket with the query. Higher recall, "
-                "more candidates to re-rank, more memory (one key per vector per table).");
-    ImGui::Checkbox("b from bucket size", &s.config.auto_bits);
-    help_marker("The seed notebook's rule: b = floor(log2(n / bucket size)), so buckets hold about that many vectors.");
-    if (s.config.auto_bits) {
-      ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
-      ImGui::SliderInt("bucket size", &s.config.bucket_size, 1, 1000, "%d", ImGuiSliderFlags_Logarithmic);
-    } else {
-      ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
-      ImGui::SliderInt("bits b", &s.config.bits, 1, 24);
-      help_marker("More bits: smaller buckets, fewer candidates, faster, but a true neighbour falls on the other "
-                  "side of some hyperplane more often: lower recall per table.");
-    }
-    int seed = int(s.config.seed);
-    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
-    if (ImGui::InputInt("seed", &seed)) s.config.seed = uint64_t(std::max(0, seed));
-    help_marker("Which random hyperplanes. The same seed gives the same index on the desktop and in the browser.");
+  IndexConfig& c = s.config;
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextDisabled("%s", kIdea[m]);
+  ImGui::PopTextWrapPos();
+  switch (c.method) {
+    case Method::Flat: break;
+    case Method::LSH:
+      build_slider("tables L", &c.tables, 1, 64,
+                   "More tables: more chances that a true neighbour shares a bucket with the query. Higher recall, "
+                   "more candidates to re-rank, more memory (one key per vector per table).");
+      ImGui::Checkbox("b from bucket size", &c.auto_bits);
+      help_marker("The seed notebook's rule: b = floor(log2(n / bucket size)), so buckets hold about that many vectors.");
+      if (c.auto_bits) build_slider("bucket size", &c.bucket_size, 1, 1000, "Target mean bucket size.", true);
+      else
+        build_slider("bits b", &c.bits, 1, 24,
+                     "More bits: smaller buckets, fewer candidates, faster, but a true neighbour falls on the other "
+                     "side of some hyperplane more often: lower recall per table.");
+      break;
+    case Method::KDTree:
+      build_slider("leaf size", &c.leaf, 1, 256, "Vectors per leaf: bigger leaves, a shallower tree, more distances per leaf.", true);
+      search_slider(s, "leaves (0: all)", &c.leaves, 0, 1024,
+                    "Bounds the leaves visited: exact when unbounded (0); fewer leaves, faster, lower recall.", true);
+      break;
+    case Method::IVFFlat:
+    case Method::IVFPQ:
+      build_slider("nlist", &c.nlist, 1, 4096, "Number of k-means cells: more cells, smaller lists, more centroids to compare.", true);
+      search_slider(s, "nprobe", &c.nprobe, 1, std::max(1, c.nlist),
+                    "Cells visited per query, nearest first: more cells, more candidates, higher recall, slower. "
+                    "nprobe = nlist is exhaustive.", true);
+      if (c.method == Method::IVFFlat) break;
+      [[fallthrough]];
+    case Method::PQ:
+      build_slider("M (bytes per vector)", &c.pq_m, 1, 64,
+                   "Sub-vectors, each coded in one byte (256 centroids): more bytes, finer codes, better recall, "
+                   "bigger tables. The dimension must be divisible by M.", true);
+      search_slider(s, "rerank", &c.rerank, 0, 1000,
+                    "Re-rank this many of the best coded candidates with the exact distance: recall for a little time.", true);
+      break;
+    case Method::HNSW:
+      build_slider("M (links)", &c.hnsw_m, 2, 64, "Links per node (2M on the bottom layer): better recall, more memory, slower build.");
+      build_slider("efConstruction", &c.ef_construction, 8, 500, "Beam width while building: a better graph, a slower build.", true);
+      search_slider(s, "efSearch", &c.ef_search, 1, 512, "Beam width while searching: more nodes visited, higher recall, slower.", true);
+      break;
   }
-  ImGui::TextDisabled("%s %s", s.config.spec().c_str(), s.config.params().c_str());
+  if (c.method != Method::Flat && c.method != Method::KDTree) {
+    int seed = int(c.seed);
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
+    if (ImGui::InputInt("seed", &seed)) c.seed = uint64_t(std::max(0, seed));
+    help_marker("Every random draw of the build. The same seed gives the same index on the desktop and in the browser.");
+  }
+  ImGui::TextDisabled("%s %s", c.spec().c_str(), c.params().c_str());
   const bool running = s.job.running();
   ImGui::BeginDisabled(running || !s.data);
   if (ImGui::Button("Build", ImVec2(120, 0))) s.start_build();

@@ -27,6 +27,97 @@ void fit(MapView& v, const LabData& d, uint64_t serial, ImVec2 size) {
   v.fitted_serial = serial;
 }
 
+void help_marker_inline(const char* text) {
+  if (ImGui::IsItemHovered() && ImGui::BeginTooltip()) {
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
+    ImGui::TextUnformatted(text);
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+}
+
+// The method's structure for 2-D data, under the points.
+template <class ToScreen, class ToWorld>
+void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, const MapView& v, ToScreen to_screen,
+                       ToWorld to_world, ImVec2 origin, ImVec2 size) {
+  const ImU32 line = IM_COL32(230, 230, 255, 110);
+  float wx0, wy0, wx1, wy1;
+  to_world(origin, &wx0, &wy1);
+  to_world(ImVec2(origin.x + size.x, origin.y + size.y), &wx1, &wy0);
+  if (st.family == "LSH") {
+    for (const Hyperplane& h : st.hyperplanes) {
+      if (int(h.table) != v.table || h.normal.size() < 2) continue;
+      const float nx = h.normal[0], ny = h.normal[1], nn = nx * nx + ny * ny;
+      if (nn <= 0) continue;
+      const float px = nx * h.offset / nn, py = ny * h.offset / nn, len = std::sqrt(nn);
+      const float L = 4 * std::max(wx1 - wx0, wy1 - wy0);
+      dl->AddLine(to_screen(px - ny / len * L, py + nx / len * L), to_screen(px + ny / len * L, py - nx / len * L), line, 1.5f);
+    }
+  } else if ((st.family == "IVF" || st.family == "IVF-PQ") && st.dim == 2) {
+    // Voronoi cells, shaded by sampling a grid of the view; probed cells brighter.
+    const size_t k = st.centroids.size() / 2;
+    const float step = k > 512 ? 14.0f : 8.0f;
+    std::vector<uint8_t> probed(k, 0);
+    for (int64_t c : res.probed_cells) probed[size_t(c)] = 1;
+    for (float sy = origin.y; sy < origin.y + size.y; sy += step)
+      for (float sx = origin.x; sx < origin.x + size.x; sx += step) {
+        float x, y;
+        to_world(ImVec2(sx + step / 2, sy + step / 2), &x, &y);
+        size_t best = 0;
+        float bd = 1e30f;
+        for (size_t c = 0; c < k; ++c) {
+          const float dx = st.centroids[2 * c] - x, dy = st.centroids[2 * c + 1] - y, dd = dx * dx + dy * dy;
+          if (dd < bd) { bd = dd; best = c; }
+        }
+        dl->AddRectFilled(ImVec2(sx, sy), ImVec2(sx + step, sy + step), label_color(int(best), probed[best] ? 95 : 38));
+      }
+    for (size_t c = 0; c < k; ++c) {
+      const ImVec2 p = to_screen(st.centroids[2 * c], st.centroids[2 * c + 1]);
+      dl->AddLine(ImVec2(p.x - 4, p.y), ImVec2(p.x + 4, p.y), IM_COL32_WHITE, 1.5f);
+      dl->AddLine(ImVec2(p.x, p.y - 4), ImVec2(p.x, p.y + 4), IM_COL32_WHITE, 1.5f);
+    }
+  } else if (st.family == "KDTree" && st.dim == 2 && !st.splits.empty()) {
+    // Each split is a segment inside its node's box.
+    struct Box { int32_t node; float x0, y0, x1, y1; int depth; };
+    std::vector<Box> stack{{0, wx0 - 1e6f, wy0 - 1e6f, wx1 + 1e6f, wy1 + 1e6f, 0}};
+    while (!stack.empty()) {
+      const Box b = stack.back();
+      stack.pop_back();
+      const Structure::Split& sp = st.splits[size_t(b.node)];
+      if (sp.dim < 0 || b.depth > 14) continue;
+      if (sp.dim == 0) {
+        dl->AddLine(to_screen(sp.value, std::max(b.y0, wy0)), to_screen(sp.value, std::min(b.y1, wy1)), line, 1.0f);
+        stack.push_back({sp.left, b.x0, b.y0, sp.value, b.y1, b.depth + 1});
+        stack.push_back({sp.right, sp.value, b.y0, b.x1, b.y1, b.depth + 1});
+      } else {
+        dl->AddLine(to_screen(std::max(b.x0, wx0), sp.value), to_screen(std::min(b.x1, wx1), sp.value), line, 1.0f);
+        stack.push_back({sp.left, b.x0, b.y0, b.x1, sp.value, b.depth + 1});
+        stack.push_back({sp.right, b.x0, sp.value, b.x1, b.y1, b.depth + 1});
+      }
+    }
+  } else if (st.family == "PQ" && st.dim == 2) {
+    // M = 1: 256 centroids in the plane. M = 2: one codebook per axis, a grid of 256 x 256 cells.
+    const size_t m = st.code_bytes, per = 256;
+    if (m == 1) {
+      for (size_t c = 0; c < per; ++c) dl->AddCircle(to_screen(st.centroids[2 * c], st.centroids[2 * c + 1]), 2.5f, line);
+    } else if (m == 2) {
+      for (size_t c = 0; c < per; ++c) {
+        const float x = st.centroids[c], y = st.centroids[per + c];
+        dl->AddLine(to_screen(x, wy0), to_screen(x, wy1), IM_COL32(230, 230, 255, 40));
+        dl->AddLine(to_screen(wx0, y), to_screen(wx1, y), IM_COL32(230, 230, 255, 40));
+      }
+    }
+  }
+}
+
+template <class ToScreen>
+void draw_graph_2d(ImDrawList* dl, const Structure& st, int layer, ToScreen to_screen, const LabData& d) {
+  for (const Structure::Edge& e : st.edges)
+    if (int(e.layer) == layer)
+      dl->AddLine(to_screen(d.base_xy[2 * e.from], d.base_xy[2 * e.from + 1]),
+                  to_screen(d.base_xy[2 * e.to], d.base_xy[2 * e.to + 1]), IM_COL32(200, 210, 255, layer ? 140 : 45));
+}
+
 }  // namespace
 
 void draw_map_panel(AppState& s) {
@@ -41,13 +132,30 @@ void draw_map_panel(AppState& s) {
   ImGui::SameLine();
   ImGui::TextDisabled("drag: pan  wheel: zoom  click: %s  R: random held-out query",
                       d.images() ? "query = nearest image" : "query here");
+  const Structure* st = s.structure.get();
+  const bool cells = st && !st->assignment.empty() && (st->family == "IVF" || st->family == "IVF-PQ");
+  const int layers = st && st->family == "HNSW" ? 1 + *std::max_element(st->assignment.begin(), st->assignment.end()) : 0;
+  if (st && (lsh2d || (!d.images() && st->family != "Flat") || cells)) {
+    ImGui::Checkbox("structure", &v.planes);
+    help_marker_inline("Draw the method's structure: hyperplanes (LSH), Voronoi cells (IVF), splits (k-d tree), "
+                       "links of one layer (HNSW), codebooks (PQ).");
+  }
   if (lsh2d) {
     const int tables = int(s.structure->keys.size());
     v.table = std::clamp(v.table, 0, tables - 1);
-    ImGui::Checkbox("hyperplanes", &v.planes);
     ImGui::SameLine();
     ImGui::SetNextItemWidth(160);
     ImGui::SliderInt("table", &v.table, 0, tables - 1);
+  }
+  if (cells) {
+    ImGui::SameLine();
+    ImGui::Checkbox("colour by cell", &v.by_cell);
+  }
+  if (layers > 0 && !d.images()) {
+    v.table = std::clamp(v.table, 0, layers - 1);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(160);
+    ImGui::SliderInt("layer", &v.table, 0, layers - 1);
   }
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   ImVec2 size = ImGui::GetContentRegionAvail();
@@ -86,22 +194,27 @@ void draw_map_panel(AppState& s) {
   // Points: one quad each, reserved in one go (60,000 for Fashion-MNIST).
   const float r = d.images() ? 1.0f : 2.0f;
   const int alpha = d.images() ? 150 : 220;
-  dl->PrimReserve(int(d.base.n) * 6, int(d.base.n) * 4);
   const bool labelled = d.base.has_labels();
+  const bool colour_cells = cells && v.by_cell && st->assignment.size() == d.base.n;
+  if (!d.images() && v.planes && st) draw_structure_2d(dl, *st, s.results, v, to_screen, to_world, origin, size);
+  dl->PrimReserve(int(d.base.n) * 6, int(d.base.n) * 4);  // nothing else may be drawn until the points are written
   for (size_t i = 0; i < d.base.n; ++i) {
     const ImVec2 p = to_screen(d.base_xy[2 * i], d.base_xy[2 * i + 1]);
-    dl->PrimRect(ImVec2(p.x - r, p.y - r), ImVec2(p.x + r, p.y + r), label_color(labelled ? d.base.labels[i] : 0, alpha));
+    const int colour = colour_cells ? st->assignment[i] : labelled ? d.base.labels[i] : 0;
+    dl->PrimRect(ImVec2(p.x - r, p.y - r), ImVec2(p.x + r, p.y + r), label_color(colour, alpha));
   }
-  // LSH on 2-D data: the selected table's hyperplanes.
-  if (lsh2d && v.planes) {
-    for (const Hyperplane& h : s.structure->hyperplanes) {
-      if (int(h.table) != v.table) continue;
-      const float nx = h.normal[0], ny = h.normal[1], nn = nx * nx + ny * ny;
-      if (nn <= 0) continue;
-      const float px = nx * h.offset / nn, py = ny * h.offset / nn, L = 4 * std::max(size.x, size.y) / v.scale;
-      const float len = std::sqrt(nn);
-      dl->AddLine(to_screen(px - ny / len * L, py + nx / len * L), to_screen(px + ny / len * L, py - nx / len * L),
-                  IM_COL32(230, 230, 255, 120), 1.5f);
+  if (layers > 0 && !d.images() && v.planes) draw_graph_2d(dl, *st, v.table, to_screen, d);
+  if (cells && s.query.set && s.results.valid) {
+    // Probed cells in probe order, numbered at their centroids (projected for images).
+    std::vector<float> xy(2);
+    for (size_t o = 0; o < s.results.probed_cells.size() && o < 64; ++o) {
+      const size_t c = size_t(s.results.probed_cells[o]);
+      d.project(st->centroids.data() + c * d.base.d, xy.data());
+      const ImVec2 p = to_screen(xy[0], xy[1]);
+      dl->AddCircleFilled(p, 9, IM_COL32(20, 20, 20, 220));
+      dl->AddCircle(p, 9, kColCandidate, 16, 1.5f);
+      const std::string label = std::to_string(o + 1);
+      dl->AddText(ImVec2(p.x - 3.5f * float(label.size()), p.y - 7), kColCandidate, label.c_str());
     }
   }
   if (s.query.set) {

@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
   const ImVec2 map_centre(1600 * 0.5f, 900 * 0.55f);
 
   for (DataKind kind : {DataKind::Blobs2D, DataKind::Mnist, DataKind::FashionMnist}) {
-    for (Method method : {Method::Flat, Method::LSH}) {
+    for (int mi = 0; mi < annlab::app::kMethods; ++mi) {
+      const Method method = Method(mi);
       AppState s;
       s.assets_dir = assets;
       const std::string what = std::string(annlab::app::data_kind_name(kind)) + " / " + annlab::app::method_name(method);
@@ -74,6 +75,10 @@ int main(int argc, char** argv) {
       s.config.method = method;
       s.config.tables = 6;
       s.config.bits = kind == DataKind::Blobs2D ? 4 : 10;
+      s.config.nlist = kind == DataKind::Blobs2D ? 16 : 32;
+      s.config.pq_m = kind == DataKind::Blobs2D ? 2 : 4;
+      s.config.hnsw_m = 8;
+      s.config.ef_construction = 40;
       frame(s, map_centre);
       s.start_build();
       int build_frames = 0;
@@ -84,7 +89,7 @@ int main(int argc, char** argv) {
       }
       check(s.index != nullptr, what + ": build finished while frames ran");
       // The build is cut into steps between frames (not timed here: speed belongs to benchmarks).
-      if (kind == DataKind::FashionMnist && method == Method::LSH)
+      if (kind == DataKind::FashionMnist && (method == Method::LSH || method == Method::HNSW))
         check(build_frames >= 2, what + ": the build was spread over " + std::to_string(build_frames) + " frames");
       frame(s, map_centre, true);   // press on the map...
       frame(s, map_centre);         // ...release: sets the query

@@ -3,68 +3,57 @@
 // re-checks near-ties with the exact kernels.
 #include <immintrin.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "distance_impl.h"
 
 namespace annlab::detail {
 
-namespace {
-
-inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  return _mm_cvtss_f32(_mm_add_ss(s, _mm_shuffle_ps(s, s, 1)));
-}
-
-inline __m256i tail_mask(size_t rem) {
-  alignas(32) static const int32_t bits[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
-  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bits + 8 - rem));
-}
-
-}  // namespace
-
 void dot_block_avx2(const float* x, size_t nx, const float* c, size_t nc, size_t d, float* out) {
-  const size_t d8 = d & ~size_t{7};
-  const __m256i mask = tail_mask(d - d8);
-  size_t i = 0;
-  for (; i + 4 <= nx; i += 4) {
+  // Centroids transposed (d x ncp, padded to 16 columns): each step broadcasts one component of
+  // four rows of x and multiplies 16 centroids at once; no horizontal sums.
+  const size_t ncp = (nc + 15) & ~size_t{15};
+  std::vector<float> ct(d * ncp, 0.0f);
+  for (size_t j = 0; j < nc; ++j)
+    for (size_t t = 0; t < d; ++t) ct[t * ncp + j] = c[j * d + t];
+  alignas(32) float tmp[4][16];
+  for (size_t i = 0; i < nx; i += 4) {
+    const size_t rows = std::min<size_t>(4, nx - i);
     const float* x0 = x + i * d;
-    size_t j = 0;
-    for (; j + 3 <= nc; j += 3) {
-      const float* c0 = c + j * d;
-      __m256 acc[4][3];
-      for (auto& row : acc)
-        for (auto& a : row) a = _mm256_setzero_ps();
-      for (size_t t = 0; t <= d8; t += 8) {
-        if (t == d8 && t == d) break;
-        __m256 cv[3], xv;
-        for (int b = 0; b < 3; ++b)
-          cv[b] = t < d8 ? _mm256_loadu_ps(c0 + b * d + t) : _mm256_maskload_ps(c0 + b * d + t, mask);
-        for (int a = 0; a < 4; ++a) {
-          xv = t < d8 ? _mm256_loadu_ps(x0 + a * d + t) : _mm256_maskload_ps(x0 + a * d + t, mask);
-          for (int b = 0; b < 3; ++b) acc[a][b] = _mm256_fmadd_ps(xv, cv[b], acc[a][b]);
-        }
+    const float* x1 = rows > 1 ? x0 + d : x0;
+    const float* x2 = rows > 2 ? x0 + 2 * d : x0;
+    const float* x3 = rows > 3 ? x0 + 3 * d : x0;
+    for (size_t j = 0; j < ncp; j += 16) {
+      __m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+      const float* cp = ct.data() + j;
+      for (size_t t = 0; t < d; ++t, cp += ncp) {
+        const __m256 c0 = _mm256_loadu_ps(cp), c1 = _mm256_loadu_ps(cp + 8);
+        __m256 xv = _mm256_broadcast_ss(x0 + t);
+        a00 = _mm256_fmadd_ps(xv, c0, a00);
+        a01 = _mm256_fmadd_ps(xv, c1, a01);
+        xv = _mm256_broadcast_ss(x1 + t);
+        a10 = _mm256_fmadd_ps(xv, c0, a10);
+        a11 = _mm256_fmadd_ps(xv, c1, a11);
+        xv = _mm256_broadcast_ss(x2 + t);
+        a20 = _mm256_fmadd_ps(xv, c0, a20);
+        a21 = _mm256_fmadd_ps(xv, c1, a21);
+        xv = _mm256_broadcast_ss(x3 + t);
+        a30 = _mm256_fmadd_ps(xv, c0, a30);
+        a31 = _mm256_fmadd_ps(xv, c1, a31);
       }
-      for (int a = 0; a < 4; ++a)
-        for (int b = 0; b < 3; ++b) out[(i + a) * nc + j + b] = hsum(acc[a][b]);
+      _mm256_store_ps(tmp[0], a00);
+      _mm256_store_ps(tmp[0] + 8, a01);
+      _mm256_store_ps(tmp[1], a10);
+      _mm256_store_ps(tmp[1] + 8, a11);
+      _mm256_store_ps(tmp[2], a20);
+      _mm256_store_ps(tmp[2] + 8, a21);
+      _mm256_store_ps(tmp[3], a30);
+      _mm256_store_ps(tmp[3] + 8, a31);
+      const size_t cols = std::min<size_t>(16, nc - j);
+      for (size_t a = 0; a < rows; ++a) std::copy_n(tmp[a], cols, out + (i + a) * nc + j);
     }
-    for (; j < nc; ++j)
-      for (int a = 0; a < 4; ++a) {
-        __m256 acc = _mm256_setzero_ps();
-        for (size_t t = 0; t < d8; t += 8)
-          acc = _mm256_fmadd_ps(_mm256_loadu_ps(x0 + a * d + t), _mm256_loadu_ps(c + j * d + t), acc);
-        if (d8 < d)
-          acc = _mm256_fmadd_ps(_mm256_maskload_ps(x0 + a * d + d8, mask), _mm256_maskload_ps(c + j * d + d8, mask), acc);
-        out[(i + a) * nc + j] = hsum(acc);
-      }
   }
-  for (; i < nx; ++i)
-    for (size_t j = 0; j < nc; ++j) {
-      __m256 acc = _mm256_setzero_ps();
-      for (size_t t = 0; t < d8; t += 8)
-        acc = _mm256_fmadd_ps(_mm256_loadu_ps(x + i * d + t), _mm256_loadu_ps(c + j * d + t), acc);
-      if (d8 < d) acc = _mm256_fmadd_ps(_mm256_maskload_ps(x + i * d + d8, mask), _mm256_maskload_ps(c + j * d + d8, mask), acc);
-      out[i * nc + j] = hsum(acc);
-    }
 }
 
 }  // namespace annlab::detail

@@ -43,6 +43,7 @@ Status IvfIndex::train(const VectorView& x) {
   KMeansParams kp;
   kp.k = nlist_;
   kp.seed = params_.seed;
+  kp.iterations = 10;  // as FAISS's IVF training
   ANNLAB_ASSIGN_OR_RETURN(KMeansResult km, kmeans(x, kp));
   centroids_ = std::move(km.centroids);
   if (pq_) {

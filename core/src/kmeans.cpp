@@ -41,13 +41,18 @@ void assign_nearest(const VectorView& x, const float* centroids, size_t k, int32
       const float xnorm = kern.ip_f32(xi, xi, d);
       // Approximate distances from the product; the few within a safe margin of the best are
       // recomputed exactly, so rounding differences between builds cannot change the answer.
+      float* approx = D.row(Eigen::Index(i)).data();  // becomes ||c||^2 - 2 x.c
+      const float* cn = cnorm.data();
       float best = std::numeric_limits<float>::infinity();
-      for (size_t j = 0; j < k; ++j) best = std::min(best, cnorm[Eigen::Index(j)] - 2 * D(Eigen::Index(i), Eigen::Index(j)));
+      for (size_t j = 0; j < k; ++j) {
+        approx[j] = cn[j] - 2 * approx[j];
+        best = approx[j] < best ? approx[j] : best;
+      }
       const float margin = 2e-5f * (xnorm + cmax) + 1e-6f;
       int32_t arg = -1;
       float exact = std::numeric_limits<float>::infinity();
       for (size_t j = 0; j < k; ++j) {
-        if (cnorm[Eigen::Index(j)] - 2 * D(Eigen::Index(i), Eigen::Index(j)) > best + margin) continue;
+        if (approx[j] > best + margin) continue;
         const float e = kern.l2sq_f32(xi, centroids + j * d, d);
         if (e < exact) {
           exact = e;

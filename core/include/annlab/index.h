@@ -68,6 +68,8 @@ class Index {
                 int threads = 1) const;
   // Bytes held by the index (vectors, tables, codes).
   virtual size_t memory_bytes() const = 0;
+  // True when add() rebuilds over everything (a balanced tree): callers add all vectors at once.
+  virtual bool rebuilds_on_add() const { return false; }
   // Search parameters this index understands.
   virtual std::vector<std::string_view> search_param_names() const { return {}; }
 

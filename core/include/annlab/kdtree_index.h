@@ -23,6 +23,7 @@ class KdTreeIndex final : public Index, public Explainable, public Serializable 
   Status add(const VectorView& x) override;
   size_t memory_bytes() const override { return store_.memory_bytes() + nodes_.size() * sizeof(Node) + perm_.size() * 4; }
   std::vector<std::string_view> search_param_names() const override { return {"leaves"}; }
+  bool rebuilds_on_add() const override { return true; }
 
   Result<Structure> explain_structure() const override;
   Result<Trace> explain_query(const VectorView& q, size_t k, const SearchParams& p) const override;

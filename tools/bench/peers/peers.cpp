@@ -1,0 +1,214 @@
+// peers — runs the libraries annlab is compared with on the same files and queries as `annlab
+// bench`, single-threaded, and writes the same JSON records (plus "library"):
+//   FAISS 1.7.3 built from Debian's source package with AVX2 (tools/bench/build-peers), and
+//   hnswlib (Debian's headers) compiled -O3 -march=native.
+// Usage: peers --base B --query Q --gt G [--k 10] [--nq N] [--families flat,ivf,sq8,pq,ivfpq,hnsw] --json F
+#include <faiss/AutoTune.h>
+#include <faiss/IndexHNSW.h>
+#include <faiss/index_factory.h>
+#include <hnswlib/hnswlib.h>
+#include <omp.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "annlab/eval.h"
+#include "annlab/io.h"
+
+namespace {
+
+using idx_t = faiss::Index::idx_t;
+
+struct Record {
+  std::string library, index, params;
+  double recall = 0, one_recall = 0, qps_single = 0, qps_batch = 0, build_s = 0;
+  size_t index_bytes = 0;
+};
+
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+struct Bench {
+  size_t n = 0, nq = 0, d = 0, k = 10;
+  std::vector<float> base, query;
+  annlab::Dataset base_ds, query_ds;
+  annlab::IntMatrix gt;
+  std::vector<Record> out;
+
+  void record(Record r, const std::vector<int64_t>& ids) {
+    std::vector<int64_t> g(gt.v.begin(), gt.v.end());
+    auto q = annlab::evaluate(ids.data(), k, g.data(), gt.d, base_ds.view(), query_ds.view(), k);
+    if (!q.is_ok()) {
+      std::fprintf(stderr, "peers: %s\n", q.message().c_str());
+      std::exit(1);
+    }
+    r.recall = q->recall;
+    r.one_recall = q->one_recall;
+    std::printf("%-8s %-22s %-14s recall %.4f  qps_1 %9.1f  qps_batch %9.1f  build %.2f s\n", r.library.c_str(),
+                r.index.c_str(), r.params.c_str(), r.recall, r.qps_single, r.qps_batch, r.build_s);
+    std::fflush(stdout);
+    out.push_back(r);
+  }
+
+  // One FAISS index from a factory string, with a sweep of one parameter.
+  void faiss_run(const std::string& spec, const std::string& pname, const std::vector<double>& values,
+                 const std::vector<std::pair<std::string, double>>& fixed = {}) {
+    std::unique_ptr<faiss::Index> index(faiss::index_factory(int(d), spec.c_str()));
+    const auto t0 = std::chrono::steady_clock::now();
+    index->train(idx_t(n), base.data());
+    index->add(idx_t(n), base.data());
+    const double build = since(t0);
+    faiss::ParameterSpace ps;
+    std::string fixed_desc;
+    for (const auto& [name, v] : fixed) {
+      ps.set_index_parameter(index.get(), name, v);
+      fixed_desc += " " + name + "=" + std::to_string(int64_t(v));
+    }
+    std::vector<double> vals = values.empty() ? std::vector<double>{0} : values;
+    for (double v : vals) {
+      if (!pname.empty()) ps.set_index_parameter(index.get(), pname, v);
+      std::vector<float> D(nq * k);
+      std::vector<idx_t> I(nq * k);
+      auto t1 = std::chrono::steady_clock::now();
+      for (size_t i = 0; i < nq; ++i) index->search(1, query.data() + i * d, idx_t(k), D.data() + i * k, I.data() + i * k);
+      const double single = since(t1);
+      std::vector<float> D2(nq * k);
+      std::vector<idx_t> I2(nq * k);
+      t1 = std::chrono::steady_clock::now();
+      index->search(idx_t(nq), query.data(), idx_t(k), D2.data(), I2.data());
+      const double batch = since(t1);
+      Record r;
+      r.library = "faiss";
+      r.index = spec;
+      r.params = (pname.empty() ? "" : pname + "=" + std::to_string(int64_t(v))) + fixed_desc;
+      r.qps_single = double(nq) / single;
+      r.qps_batch = double(nq) / batch;
+      r.build_s = build;
+      record(r, std::vector<int64_t>(I.begin(), I.end()));
+    }
+  }
+
+  void hnswlib_run(size_t M, size_t efc, const std::vector<size_t>& efs) {
+    hnswlib::L2Space space(d);
+    const auto t0 = std::chrono::steady_clock::now();
+    hnswlib::HierarchicalNSW<float> h(&space, n, M, efc, 100);
+    for (size_t i = 0; i < n; ++i) h.addPoint(base.data() + i * d, i);
+    const double build = since(t0);
+    for (size_t ef : efs) {
+      h.setEf(ef);
+      std::vector<int64_t> ids(nq * k, -1);
+      auto t1 = std::chrono::steady_clock::now();
+      for (size_t i = 0; i < nq; ++i) {
+        auto res = h.searchKnn(query.data() + i * d, k);
+        for (size_t j = res.size(); j-- > 0;) {
+          ids[i * k + j] = int64_t(res.top().second);
+          res.pop();
+        }
+      }
+      const double single = since(t1);
+      Record r;
+      r.library = "hnswlib";
+      r.index = "HNSW" + std::to_string(M) + " efC" + std::to_string(efc);
+      r.params = "efSearch=" + std::to_string(ef);
+      r.qps_single = r.qps_batch = double(nq) / single;  // hnswlib's batch API is a loop too
+      r.build_s = build;
+      record(r, ids);
+    }
+  }
+};
+
+std::string json(const std::vector<Record>& rs, size_t k) {
+  std::string s = "[\n";
+  for (size_t i = 0; i < rs.size(); ++i) {
+    char buf[768];
+    std::snprintf(buf, sizeof buf,
+                  "  {\"library\": \"%s\", \"index\": \"%s\", \"params\": \"%s\", \"k\": %zu, \"recall\": %.6f, "
+                  "\"one_recall\": %.6f, \"qps_single\": %.2f, \"qps_batch\": %.2f, \"build_s\": %.4f}%s\n",
+                  rs[i].library.c_str(), rs[i].index.c_str(), rs[i].params.c_str(), k, rs[i].recall, rs[i].one_recall,
+                  rs[i].qps_single, rs[i].qps_batch, rs[i].build_s, i + 1 < rs.size() ? "," : "");
+    s += buf;
+  }
+  return s + "]\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string base_path, query_path, gt_path, json_path, families = "flat,ivf,sq8,pq,ivfpq,hnsw";
+  size_t nq_limit = 0, k = 10;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string a = argv[i], v = argv[i + 1];
+    if (a == "--base") base_path = v;
+    else if (a == "--query") query_path = v;
+    else if (a == "--gt") gt_path = v;
+    else if (a == "--json") json_path = v;
+    else if (a == "--nq") nq_limit = std::stoul(v);
+    else if (a == "--k") k = std::stoul(v);
+    else if (a == "--families") families = "," + v + ",";
+    else {
+      std::fprintf(stderr, "peers: unknown option %s\n", a.c_str());
+      return 2;
+    }
+  }
+  if (families.front() != ',') families = "," + families + ",";
+  omp_set_num_threads(1);
+  Bench b;
+  b.k = k;
+  auto base = annlab::load_vectors(base_path);
+  auto query = annlab::load_vectors(query_path);
+  auto gt = annlab::load_ivecs(gt_path);
+  if (!base.is_ok() || !query.is_ok() || !gt.is_ok()) {
+    std::fprintf(stderr, "peers: %s%s%s\n", base.message().c_str(), query.message().c_str(), gt.message().c_str());
+    return 1;
+  }
+  b.base_ds = std::move(base).value();
+  b.query_ds = std::move(query).value();
+  b.gt = std::move(gt).value();
+  if (nq_limit && nq_limit < b.query_ds.n) {
+    std::vector<size_t> first(nq_limit);
+    for (size_t i = 0; i < nq_limit; ++i) first[i] = i;
+    b.query_ds = b.query_ds.subset(first);
+    b.gt.n = nq_limit;
+    b.gt.v.resize(nq_limit * b.gt.d);
+  }
+  b.n = b.base_ds.n;
+  b.nq = b.query_ds.n;
+  b.d = b.base_ds.d;
+  b.base.resize(b.n * b.d);
+  b.query.resize(b.nq * b.d);
+  for (size_t i = 0; i < b.n; ++i) b.base_ds.view().row_to_f32(i, b.base.data() + i * b.d);
+  for (size_t i = 0; i < b.nq; ++i) b.query_ds.view().row_to_f32(i, b.query.data() + i * b.d);
+  auto has = [&](const char* f) { return families.find(std::string(",") + f + ",") != std::string::npos; };
+  const std::vector<double> probes = {1, 2, 4, 8, 16, 32, 64, 128};
+  if (has("flat")) b.faiss_run("Flat", "", {});
+  if (has("ivf")) b.faiss_run("IVF1024,Flat", "nprobe", probes);
+  if (has("sq8")) {
+    b.faiss_run("SQ8", "", {});
+    b.faiss_run("IVF1024,SQ8", "nprobe", probes);
+  }
+  if (has("pq")) {
+    b.faiss_run("PQ16", "", {});
+    b.faiss_run("PQ16,RFlat", "k_factor_rf", {5, 10, 20, 50});
+  }
+  if (has("ivfpq")) {
+    b.faiss_run("IVF1024,PQ16", "nprobe", probes);
+    b.faiss_run("IVF1024,PQ16,RFlat", "nprobe", {8, 16, 32, 64}, {{"k_factor_rf", 10}});
+  }
+  if (has("hnsw")) {
+    b.hnswlib_run(16, 200, {16, 32, 64, 128, 256});
+    b.faiss_run("HNSW16", "efSearch", {16, 32, 64, 128, 256});
+  }
+  if (!json_path.empty()) {
+    const std::string js = json(b.out, k);
+    FILE* f = std::fopen(json_path.c_str(), "w");
+    if (!f) return 1;
+    std::fwrite(js.data(), 1, js.size(), f);
+    std::fclose(f);
+  }
+  return 0;
+}
