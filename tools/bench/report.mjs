@@ -1,5 +1,5 @@
 // Renders out/bench/*.json (written by tools/bench/foundation.sh) as docs/benchmarks.md.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { execSync } from 'node:child_process';
 
@@ -38,4 +38,75 @@ for (const r of load('lsh-wasm')) {
   out.push(row([r.index, fmt(r.recall, 4), fmt(r.qps_single), n ? fmt(n.qps_single) : '-', n ? fmt(r.qps_single / n.qps_single, 2) : '-']));
 }
 out.push('', `Flat exact search, for reference: ${fmt(flatN.qps_single)} QPS one at a time (native).`, '');
+
+// ---- partitions, quantizers, trees and graphs against FAISS and hnswlib (tools/bench/partitions.sh)
+if (existsSync('out/bench/peers.json') && existsSync('out/bench/part-ivf.json')) {
+  const peers = load('peers');
+  const part = (n) => (existsSync(`out/bench/part-${n}.json`) ? load(`part-${n}`) : []);
+  const best = (rows, min, key) => {
+    const ok = rows.filter((r) => r.recall >= min);
+    if (!ok.length) return null;
+    return ok.reduce((a, b) => (b[key] > a[key] ? b : a));
+  };
+  const label = (r) => `${r.library ? r.library + ' ' : ''}${r.index}${r.params ? ' ' + r.params.trim() : ''}`;
+  const families = [
+    ['Flat (exact scan)', part('flat'), peers.filter((r) => r.index === 'Flat' || r.index === 'SQ8')],
+    ['IVF1024', part('ivf'), peers.filter((r) => r.index === 'IVF1024,Flat' || r.index === 'IVF1024,SQ8')],
+    ['PQ16', part('pq'), peers.filter((r) => r.index.startsWith('PQ16'))],
+    ['IVF1024,PQ16', part('ivfpq'), peers.filter((r) => r.index.startsWith('IVF1024,PQ16'))],
+    ['HNSW16 (efConstruction 200)', part('hnsw'), peers.filter((r) => r.index.includes('HNSW16'))],
+    ['best of everything', [...part('flat'), ...part('ivf'), ...part('pq'), ...part('ivfpq'), ...part('hnsw'), ...part('kdtree')], peers],
+  ];
+  out.push('## Partitions, quantizers, trees and graphs against FAISS and hnswlib', '');
+  out.push('Peers built by `tools/bench/build-peers`: FAISS 1.7.3 compiled from Debian\'s source package with');
+  out.push('`FAISS_OPT_LEVEL=avx2` (OpenBLAS, one OpenMP thread), hnswlib from `libhnswlib-dev` compiled `-O3 -march=native`.');
+  out.push('Same files, same queries, k = 10, one thread; the peer grid includes FAISS\'s 8-bit scalar quantizer (`SQ8`,');
+  out.push('`IVF1024,SQ8`) and refined PQ (`RFlat`, the equivalent of annlab\'s `rerank`). For each family: the best');
+  out.push('queries per second among configurations reaching the recall, and annlab / best peer.', '');
+  out.push(row(['family', 'recall >=', 'annlab best (QPS, one at a time)', 'peer best', 'ratio', 'annlab batched', 'peer batched', 'ratio']));
+  out.push(row(['---', '---:', '---', '---', '---:', '---:', '---:', '---:']));
+  for (const [name, mine, theirs] of families) {
+    for (const min of [0.90, 0.95]) {
+      const a = best(mine, min, 'qps_single'), b = best(theirs, min, 'qps_single');
+      const ab = best(mine, min, 'qps_batch'), bb = best(theirs, min, 'qps_batch');
+      out.push(row([name, min.toFixed(2), a ? `${fmt(a.qps_single)} (${label(a)}, ${fmt(a.recall, 3)})` : 'not reached',
+        b ? `${fmt(b.qps_single)} (${label(b)}, ${fmt(b.recall, 3)})` : 'not reached',
+        a && b ? `**${fmt(a.qps_single / b.qps_single, 2)}x**` : '-', ab ? fmt(ab.qps_batch) : '-', bb ? fmt(bb.qps_batch) : '-',
+        ab && bb ? `${fmt(ab.qps_batch / bb.qps_batch, 2)}x` : '-']));
+    }
+  }
+  out.push('', '### Build times (seconds, one thread)', '');
+  out.push(row(['structure', 'annlab', 'peer', 'annlab / peer']));
+  out.push(row(['---', '---:', '---:', '---:']));
+  const b0 = (rows) => (rows.length ? rows[0].build_s : NaN);
+  for (const [name, mine, theirs] of [
+    ['IVF1024,Flat (k-means, 10 iterations)', part('ivf'), peers.filter((r) => r.index === 'IVF1024,Flat')],
+    ['PQ16 (16 x 256-centroid k-means)', part('pq'), peers.filter((r) => r.index === 'PQ16')],
+    ['IVF1024,PQ16', part('ivfpq'), peers.filter((r) => r.index === 'IVF1024,PQ16')],
+    ['HNSW16, efConstruction 200 (vs hnswlib)', part('hnsw'), peers.filter((r) => r.library === 'hnswlib')],
+    ['HNSW16, efConstruction 200 (vs FAISS)', part('hnsw'), peers.filter((r) => r.library === 'faiss' && r.index === 'HNSW16')],
+  ]) out.push(row([name, fmt(b0(mine), 2), fmt(b0(theirs), 2), fmt(b0(mine) / b0(theirs), 2)]));
+  out.push('', '### Every annlab configuration', '');
+  out.push(row(['index', 'params', 'recall@10', 'QPS one at a time', 'QPS batched', 'distances/query', 'build s', 'MB']));
+  out.push(row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:']));
+  for (const n of ['flat', 'ivf', 'pq', 'ivfpq', 'hnsw', 'kdtree'])
+    for (const r of part(n)) out.push(row([r.index, r.params || '-', fmt(r.recall, 4), fmt(r.qps_single), fmt(r.qps_batch),
+      fmt(r.distances_per_query, 0), fmt(r.build_s, 2), fmt(r.index_bytes / 2 ** 20, 1)]));
+  out.push('', '### Every peer configuration', '');
+  out.push(row(['library', 'index', 'params', 'recall@10', 'QPS one at a time', 'QPS batched', 'build s']));
+  out.push(row(['---', '---', '---', '---:', '---:', '---:', '---:']));
+  for (const r of peers) out.push(row([r.library, r.index, r.params || '-', fmt(r.recall, 4), fmt(r.qps_single), fmt(r.qps_batch), fmt(r.build_s, 2)]));
+  const wasm = ['ivf', 'hnsw', 'pq'].flatMap((n) => part('wasm-' + n));
+  if (wasm.length) {
+    out.push('', '### WebAssembly (node) against native, same command line', '');
+    out.push(row(['index', 'params', 'recall@10', 'QPS wasm', 'QPS native', 'wasm / native']));
+    out.push(row(['---', '---', '---:', '---:', '---:', '---:']));
+    const all = [...part('ivf'), ...part('hnsw'), ...part('pq')];
+    for (const r of wasm) {
+      const n = all.find((x) => x.index === r.index && x.params.split(' ').every((p) => r.params.includes(p)) && r.params.split(' ').every((p) => x.params.includes(p)));
+      out.push(row([r.index, r.params, fmt(r.recall, 4), fmt(r.qps_single), n ? fmt(n.qps_single) : '-', n ? fmt(r.qps_single / n.qps_single, 2) : '-']));
+    }
+  }
+  out.push('');
+}
 console.log(out.join('\n'));
