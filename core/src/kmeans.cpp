@@ -23,7 +23,8 @@ void assign_nearest(const VectorView& x, const float* centroids, size_t k, int32
   Eigen::VectorXf cnorm{static_cast<Eigen::Index>(k)};
   for (size_t j = 0; j < k; ++j) cnorm[Eigen::Index(j)] = kern.ip_f32(centroids + j * d, centroids + j * d, d);
   const float cmax = k ? cnorm.maxCoeff() : 0.0f;
-  const size_t block = std::max<size_t>(1, std::min<size_t>(1024, (size_t(1) << 24) / std::max<size_t>(k, 1)));
+  // Rows per product: small enough for a block of x to stay in L2 beside a panel of centroids.
+  const size_t block = std::max<size_t>(1, std::min<size_t>(256, (size_t(1) << 24) / std::max<size_t>(k, 1)));
   RowMatrix X{static_cast<Eigen::Index>(block), static_cast<Eigen::Index>(d)};
   RowMatrix D;
   for (size_t b0 = 0; b0 < x.n; b0 += block) {
@@ -88,14 +89,14 @@ Result<KMeansResult> kmeans(const VectorView& x, const KMeansParams& p) {
   for (size_t i = 0; i < n; ++i) x.row_to_f32(rows[i], data.data() + i * d);
   const Kernels& kern = kernels();
 
-  // k-means++ on the first min(n, 16 k + 1024) sample points (already in random order when sampled;
-  // enough to spread the centres): each next centre drawn with probability proportional to its
-  // squared distance to the nearest centre chosen so far.
+  // k-means++ on the first min(n, 4 k + 256) sample points (the sample is in random order; enough
+  // to spread the centres, and k-means++ costs k passes over them): each next centre drawn with
+  // probability proportional to its squared distance to the nearest centre chosen so far.
   KMeansResult out;
   out.k = k;
   out.d = d;
   out.centroids.resize(k * d);
-  const size_t ni = std::min(n, 16 * k + 1024);
+  const size_t ni = std::min(n, 4 * k + 256);
   std::vector<float> nearest(ni, std::numeric_limits<float>::infinity());
   size_t first = size_t(rng.below(ni));
   std::copy_n(data.data() + first * d, d, out.centroids.data());
