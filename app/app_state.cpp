@@ -11,6 +11,7 @@
 #include "annlab/generators.h"
 #include "annlab/io.h"
 #include "annlab/lsh_index.h"
+#include "annlab/pq.h"
 #include "annlab/params.h"
 #include "annlab/pca.h"
 #include "annlab/random.h"
@@ -430,8 +431,16 @@ void AppState::run_search() {
         for (const TraceEvent& ev : tr->events) {
           if (ev.kind == TraceKind::DistanceComputed && ev.id >= 0 && size_t(ev.id) < data->base.n) r.candidates.push_back(ev.id);
           if (ev.kind == TraceKind::CellProbed) r.probed_cells.push_back(ev.id);
-          if (ev.kind == TraceKind::NodeVisited) r.visited_nodes.push_back(ev.id);
+          if (ev.kind == TraceKind::NodeVisited) {
+            r.visited_nodes.push_back(ev.id);
+            r.visited_layers.push_back(ev.table);
+          }
         }
+    }
+    if (const auto* pqi = dynamic_cast<const PqIndex*>(index.get())) {
+      r.pq_m = pqi->quantizer().m();
+      r.pq_table.resize(r.pq_m * ProductQuantizer::kCentroids);
+      pqi->quantizer().distance_table(query.vec.data(), r.pq_table.data());
     }
     if (const auto* lsh = dynamic_cast<const LshIndex*>(index.get()))
       for (int t = 0; t < lsh->tables(); ++t) r.query_keys.push_back(lsh->key(t, query.vec.data()));

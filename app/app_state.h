@@ -76,6 +76,9 @@ struct Results {
   std::vector<int64_t> candidates;    // ids whose distance the method computed (from explain)
   std::vector<int64_t> probed_cells;  // IVF: cells in probe order
   std::vector<int64_t> visited_nodes; // trees and graphs: nodes in visit order
+  std::vector<uint32_t> visited_layers;  // HNSW: the layer of each visit (the greedy path is layer > 0)
+  std::vector<float> pq_table;        // PQ: the query's M x 256 lookup table
+  size_t pq_m = 0;
   std::vector<uint64_t> query_keys;   // LSH: the query's key in every table
   uint64_t serial = 0;                // increases with every search
 };

@@ -63,13 +63,7 @@ int main(int argc, char** argv) {
   state.assets_dir = assets;
   state.load_data(data == "blobs" ? DataKind::Blobs2D : data == "mnist" ? DataKind::Mnist : DataKind::FashionMnist);
   if (!build.empty() && state.data) {
-    if (build.rfind("LSH", 0) == 0) {
-      state.config.method = Method::LSH;
-      std::sscanf(build.c_str(), "LSH%dx%d", &state.config.bits, &state.config.tables);
-    } else {
-      state.config.method = Method::Flat;
-    }
-    state.start_build();
+    if (annlab::Status st = state.build_spec(build, "seed=1"); !st.is_ok()) state.error = st.message();
   }
   for (long f = 0; frames < 0 || f < frames; ++f) {
     if (query >= 0 && state.index && !state.query.set) state.set_held_out_query(size_t(query));

@@ -204,6 +204,34 @@ void draw_map_panel(AppState& s) {
     dl->PrimRect(ImVec2(p.x - r, p.y - r), ImVec2(p.x + r, p.y + r), label_color(colour, alpha));
   }
   if (layers > 0 && !d.images() && v.planes) draw_graph_2d(dl, *st, v.table, to_screen, d);
+  if (st && s.query.set && s.results.valid && !s.results.visited_nodes.empty()) {
+    const Results& res = s.results;
+    if (st->family == "HNSW") {
+      // The greedy path down the upper layers, then the nodes the bottom-layer search expanded.
+      ImVec2 prev = to_screen(s.query.xy[0], s.query.xy[1]);
+      for (size_t e = 0; e < res.visited_nodes.size(); ++e) {
+        const size_t id = size_t(res.visited_nodes[e]);
+        const ImVec2 p = to_screen(d.base_xy[2 * id], d.base_xy[2 * id + 1]);
+        if (res.visited_layers[e] > 0) {
+          dl->AddLine(prev, p, IM_COL32(255, 120, 220, 230), 2.0f);
+          dl->AddCircleFilled(p, 3.5f, IM_COL32(255, 120, 220, 255));
+          prev = p;
+        } else {
+          dl->AddCircle(p, 3.0f, IM_COL32(120, 220, 255, 200));
+        }
+      }
+    } else if (st->family == "KDTree" && st->assignment.size() == d.base.n) {
+      // Points of every leaf the search visited.
+      std::vector<uint8_t> leaf_seen(st->splits.size(), 0);
+      for (int64_t nd : res.visited_nodes)
+        if (nd >= 0 && size_t(nd) < leaf_seen.size() && st->splits[size_t(nd)].dim < 0) leaf_seen[size_t(nd)] = 1;
+      for (size_t i = 0; i < d.base.n; ++i)
+        if (st->assignment[i] >= 0 && leaf_seen[size_t(st->assignment[i])]) {
+          const ImVec2 p = to_screen(d.base_xy[2 * i], d.base_xy[2 * i + 1]);
+          dl->AddRect(ImVec2(p.x - 2.5f, p.y - 2.5f), ImVec2(p.x + 2.5f, p.y + 2.5f), IM_COL32(120, 220, 255, 200));
+        }
+    }
+  }
   if (cells && s.query.set && s.results.valid) {
     // Probed cells in probe order, numbered at their centroids (projected for images).
     std::vector<float> xy(2);

@@ -35,6 +35,24 @@ void draw_results_panel(AppState& s) {
     ImGui::TextDisabled("Build an index to compare it with the exact answer.");
     ImGui::Text("exact scan  %.0f us", r.exact_us);
   }
+  if (!r.pq_table.empty()) {
+    // The query's lookup table: one row per sub-space, one column per centroid; dark = near.
+    ImGui::Text("lookup table: %zu sub-spaces x 256 centroids", r.pq_m);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 p0 = ImGui::GetCursorScreenPos();
+    const float w = ImGui::GetContentRegionAvail().x, cw = w / 256.0f, ch = std::min(8.0f, 96.0f / float(r.pq_m));
+    for (size_t m = 0; m < r.pq_m; ++m) {
+      const float* row = r.pq_table.data() + m * 256;
+      const float lo = *std::min_element(row, row + 256), hi = *std::max_element(row, row + 256);
+      for (int c = 0; c < 256; ++c) {
+        const float t = hi > lo ? (row[c] - lo) / (hi - lo) : 0.0f;
+        const int v = int(255 * (1 - t));
+        dl->AddRectFilled(ImVec2(p0.x + c * cw, p0.y + m * ch), ImVec2(p0.x + (c + 1) * cw, p0.y + (m + 1) * ch),
+                          IM_COL32(v, int(v * 0.8f), 40, 255));
+      }
+    }
+    ImGui::Dummy(ImVec2(w, ch * float(r.pq_m)));
+  }
   ImGui::Separator();
   const float thumb = d.images() ? 42.0f : 0.0f;
   const double kth = r.exact_dist.empty() ? 0 : r.exact_dist.back();
