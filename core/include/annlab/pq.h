@@ -33,11 +33,20 @@ class ProductQuantizer {
   void decode(const uint8_t* code, float* out) const;
   // The M x 256 table of squared distances from q's sub-vectors to the codebooks.
   void distance_table(const float* q, float* table) const;
-  // Sum of a code's M table entries (the ADC distance).
+  // Sum of a code's M table entries (the ADC distance): four partial sums over j mod 4, added
+  // in a fixed order (the same in every build), so the lookups overlap instead of waiting on
+  // one running sum.
   float adc(const float* table, const uint8_t* code) const {
-    float s = 0;
-    for (size_t j = 0; j < m_; ++j) s += table[j * kCentroids + code[j]];
-    return s;
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t j = 0;
+    for (; j + 4 <= m_; j += 4) {
+      s0 += table[j * kCentroids + code[j]];
+      s1 += table[(j + 1) * kCentroids + code[j + 1]];
+      s2 += table[(j + 2) * kCentroids + code[j + 2]];
+      s3 += table[(j + 3) * kCentroids + code[j + 3]];
+    }
+    for (; j < m_; ++j) s0 += table[j * kCentroids + code[j]];
+    return (s0 + s1) + (s2 + s3);
   }
   const std::vector<float>& codebooks() const { return codebooks_; }  // M * 256 * dsub
   void save(BinaryWriter& w) const;
