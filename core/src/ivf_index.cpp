@@ -30,7 +30,8 @@ Status IvfIndex::check_search_params(const SearchParams& p) const {
 }
 
 size_t IvfIndex::memory_bytes() const {
-  size_t b = centroids_.size() * 4 + refine_.memory_bytes() + (pq_ ? pq_->codebooks().size() * 4 : 0);
+  size_t b = centroids_.size() * 4 + refine_.memory_bytes() + (pq_ ? pq_->codebooks().size() * 4 : 0) +
+             precomputed_.size() * 4;
   for (size_t c = 0; c < nlist_; ++c) b += ids_[c].size() * 8 + bytes_[c].size() + floats_[c].size() * 4;
   return b;
 }
@@ -58,7 +59,25 @@ Status IvfIndex::train(const VectorView& x) {
     ANNLAB_TRY(pq_->train(r.data(), n, params_.seed + 1));
   }
   trained_ = true;
+  precompute_tables();
   return Status::ok();
+}
+
+void IvfIndex::precompute_tables() {
+  precomputed_.clear();
+  if (!pq_ || !trained_ || !pq_->trained()) return;
+  const size_t d = dim(), m = pq_m_, ds = pq_->dsub(), K = ProductQuantizer::kCentroids;
+  const Kernels& kern = kernels();
+  const std::vector<float>& books = pq_->codebooks();
+  std::vector<float> norms(m * K);
+  for (size_t j = 0; j < m * K; ++j) norms[j] = kern.ip_f32(books.data() + j * ds, books.data() + j * ds, ds);
+  precomputed_.resize(nlist_ * m * K);
+  for (size_t c = 0; c < nlist_; ++c)
+    for (size_t s = 0; s < m; ++s)
+      for (size_t j = 0; j < K; ++j) {
+        const float* r = books.data() + (s * K + j) * ds;
+        precomputed_[(c * m + s) * K + j] = norms[s * K + j] + 2 * kern.ip_f32(centroids_.data() + c * d + s * ds, r, ds);
+      }
 }
 
 Status IvfIndex::add(const VectorView& x) {
@@ -121,19 +140,27 @@ void IvfIndex::search_one(const float* q, size_t k, const SearchParams& p, int64
     for (size_t j = 0; j < d && bytes; ++j) bytes = q[j] >= 0 && q[j] <= 255 && q[j] == std::floor(q[j]);
     if (bytes) qb.assign(q, q + d);
   }
-  std::vector<float> table(pq_m_ ? pq_m_ * ProductQuantizer::kCentroids : 0), residual(pq_m_ ? d : 0);
+  const size_t K = ProductQuantizer::kCentroids;
+  std::vector<float> table(pq_m_ ? pq_m_ * K : 0), qterm(pq_m_ ? pq_m_ * K : 0);
+  if (pq_m_) {
+    // -2 <q_m, r_mj>, once per query.
+    const std::vector<float>& books = pq_->codebooks();
+    const size_t ds = pq_->dsub();
+    for (size_t s = 0; s < pq_m_; ++s)
+      for (size_t j = 0; j < K; ++j) qterm[s * K + j] = -2 * kern.ip_f32(q + s * ds, books.data() + (s * K + j) * ds, ds);
+  }
   for (size_t probe = 0; probe < nprobe; ++probe) {
     const size_t c = size_t(cells[probe].second);
     ++st->cells;
     if constexpr (Tracer::kOn) tr.event(TraceKind::CellProbed, uint32_t(probe), int64_t(c), cells[probe].first);
     const std::vector<int64_t>& list = ids_[c];
     if (pq_m_) {
-      for (size_t j = 0; j < d; ++j) residual[j] = q[j] - centroids_[c * d + j];
-      pq_->distance_table(residual.data(), table.data());
+      const float* pre = precomputed_.data() + c * pq_m_ * K;
+      for (size_t j = 0; j < pq_m_ * K; ++j) table[j] = pre[j] + qterm[j];
     }
     for (size_t e = 0; e < list.size(); ++e) {
       double dd;
-      if (pq_m_) dd = pq_->adc(table.data(), bytes_[c].data() + e * pq_m_);
+      if (pq_m_) dd = double(cells[probe].first + pq_->adc(table.data(), bytes_[c].data() + e * pq_m_));
       else if (!qb.empty()) dd = kern.l2sq_u8(qb.data(), bytes_[c].data() + e * d, d);
       else if (dtype_ == DType::F32) dd = kern.l2sq_f32(q, floats_[c].data() + e * d, d);
       else {
@@ -260,6 +287,7 @@ Status IvfIndex::load_payload(BinaryReader& r) {
   if (pq_ && trained_ != pq_->trained()) return r.error("IVF-PQ: the PQ's training does not match the index's");
   ANNLAB_TRY(refine_.load(r));
   if (refine_.size() != (pq_m_ ? n_ : 0)) return r.error(cat("IVF refine store holds ", refine_.size(), " vectors, expected ", pq_m_ ? n_ : 0));
+  precompute_tables();
   return Status::ok();
 }
 

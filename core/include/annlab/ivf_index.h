@@ -59,6 +59,12 @@ class IvfIndex final : public Index, public Explainable, public Serializable {
   std::vector<std::vector<uint8_t>> bytes_;     // per list: vectors (u8) or PQ codes
   std::vector<std::vector<float>> floats_;      // per list: vectors (f32 Flat)
   std::unique_ptr<ProductQuantizer> pq_;        // PQ of residuals
+  // IVF-PQ: per cell c, sub-space m, centroid j: ||r_mj||^2 + 2 <c_m, r_mj>, so that a query's
+  // table for a cell is this plus -2 <q_m, r_mj> (computed once per query), and the distance is
+  // ||q - c||^2 + the code's sum (FAISS's "precomputed tables"). Derived from the centroids and
+  // codebooks; rebuilt on load. nlist * M * 256 floats.
+  std::vector<float> precomputed_;
+  void precompute_tables();
   VectorStore refine_;                          // IVF-PQ: full vectors for rerank
 };
 
