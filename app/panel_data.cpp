@@ -26,7 +26,9 @@ void draw_data_panel(AppState& s) {
   if (change && !s.load_pending()) s.load_data(DataKind(kind));
   if (s.data && s.data->kind == DataKind::User) ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "Showing your file: %s", s.data->name.c_str());
 #if defined(__EMSCRIPTEN__)
+  ImGui::PushTextWrapPos(0);
   ImGui::TextDisabled("Drop a .fvecs .bvecs .ivecs .npy .csv file on the page to use your own vectors.");
+  ImGui::PopTextWrapPos();
 #endif
   ImGui::Separator();
   ImGui::TextWrapped("%s", s.data_status.c_str());
