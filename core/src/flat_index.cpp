@@ -44,15 +44,10 @@ Result<Structure> FlatIndex::explain_structure() const {
 }
 
 Result<Trace> FlatIndex::explain_query(const VectorView& q, size_t k, const SearchParams& p) const {
-  if (q.n != 1) return Status::error(cat("explain takes one query, got ", q.n));
-  ANNLAB_TRY(check_query(q, k));
-  ANNLAB_TRY(check_search_params(p));
-  Trace t;
-  t.ids.resize(k);
-  t.distances.resize(k);
-  detail::EventTracer tr{&t.events};
-  search_one(q, 0, k, t.ids.data(), t.distances.data(), &t.stats, tr);
-  return t;
+  return explain_one(q, k, p, [&](Trace& t) {
+    detail::EventTracer tr{&t.events};
+    search_one(q, 0, k, t.ids.data(), t.distances.data(), &t.stats, tr);
+  });
 }
 
 void FlatIndex::save_payload(BinaryWriter& w) const { store_.save(w); }

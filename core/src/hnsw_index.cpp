@@ -231,16 +231,11 @@ Result<Structure> HnswIndex::explain_structure() const {
 }
 
 Result<Trace> HnswIndex::explain_query(const VectorView& q, size_t k, const SearchParams& p) const {
-  if (q.n != 1) return Status::error(cat("explain takes one query, got ", q.n));
-  ANNLAB_TRY(check_query(q, k));
-  ANNLAB_TRY(check_search_params(p));
-  Trace t;
-  t.ids.resize(k);
-  t.distances.resize(k);
-  detail::EventTracer tr{&t.events};
-  Scratch s;
-  search_one(q, 0, k, size_t(p.efSearch.value_or(kDefaultEfSearch)), s, t.ids.data(), t.distances.data(), &t.stats, tr);
-  return t;
+  return explain_one(q, k, p, [&](Trace& t) {
+    detail::EventTracer tr{&t.events};
+    Scratch s;
+    search_one(q, 0, k, size_t(p.efSearch.value_or(kDefaultEfSearch)), s, t.ids.data(), t.distances.data(), &t.stats, tr);
+  });
 }
 
 void HnswIndex::save_payload(BinaryWriter& w) const {

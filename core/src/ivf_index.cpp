@@ -215,17 +215,12 @@ Result<Structure> IvfIndex::explain_structure() const {
 }
 
 Result<Trace> IvfIndex::explain_query(const VectorView& q, size_t k, const SearchParams& p) const {
-  if (q.n != 1) return Status::error(cat("explain takes one query, got ", q.n));
-  ANNLAB_TRY(check_query(q, k));
-  ANNLAB_TRY(check_search_params(p));
-  Trace t;
-  t.ids.resize(k);
-  t.distances.resize(k);
-  detail::EventTracer tr{&t.events};
-  std::vector<float> row(dim()), scratch(dim());
-  q.row_to_f32(0, row.data());
-  search_one(row.data(), k, p, t.ids.data(), t.distances.data(), &t.stats, tr, scratch);
-  return t;
+  return explain_one(q, k, p, [&](Trace& t) {
+    detail::EventTracer tr{&t.events};
+    std::vector<float> row(dim()), scratch(dim());
+    q.row_to_f32(0, row.data());
+    search_one(row.data(), k, p, t.ids.data(), t.distances.data(), &t.stats, tr, scratch);
+  });
 }
 
 void IvfIndex::save_payload(BinaryWriter& w) const {

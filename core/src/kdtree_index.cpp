@@ -128,15 +128,10 @@ Result<Structure> KdTreeIndex::explain_structure() const {
 }
 
 Result<Trace> KdTreeIndex::explain_query(const VectorView& q, size_t k, const SearchParams& p) const {
-  if (q.n != 1) return Status::error(cat("explain takes one query, got ", q.n));
-  ANNLAB_TRY(check_query(q, k));
-  ANNLAB_TRY(check_search_params(p));
-  Trace t;
-  t.ids.resize(k);
-  t.distances.resize(k);
-  detail::EventTracer tr{&t.events};
-  search_one(q, 0, k, p.leaves ? size_t(*p.leaves) : SIZE_MAX, t.ids.data(), t.distances.data(), &t.stats, tr);
-  return t;
+  return explain_one(q, k, p, [&](Trace& t) {
+    detail::EventTracer tr{&t.events};
+    search_one(q, 0, k, p.leaves ? size_t(*p.leaves) : SIZE_MAX, t.ids.data(), t.distances.data(), &t.stats, tr);
+  });
 }
 
 void KdTreeIndex::save_payload(BinaryWriter& w) const {

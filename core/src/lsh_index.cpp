@@ -203,16 +203,11 @@ Result<Structure> LshIndex::explain_structure() const {
 }
 
 Result<Trace> LshIndex::explain_query(const VectorView& q, size_t k, const SearchParams& p) const {
-  if (q.n != 1) return Status::error(cat("explain takes one query, got ", q.n));
-  ANNLAB_TRY(check_query(q, k));
-  ANNLAB_TRY(check_search_params(p));
-  Trace t;
-  t.ids.resize(k);
-  t.distances.resize(k);
-  std::vector<uint32_t> mark(store_.size(), 0);
-  detail::EventTracer tr{&t.events};
-  search_one(q, 0, k, mark, 1, t.ids.data(), t.distances.data(), &t.stats, tr);
-  return t;
+  return explain_one(q, k, p, [&](Trace& t) {
+    std::vector<uint32_t> mark(store_.size(), 0);
+    detail::EventTracer tr{&t.events};
+    search_one(q, 0, k, mark, 1, t.ids.data(), t.distances.data(), &t.stats, tr);
+  });
 }
 
 void LshIndex::save_payload(BinaryWriter& w) const {

@@ -46,6 +46,30 @@ struct SearchResult {
   QueryStats total() const;
 };
 
+enum class TraceKind : uint8_t {
+  BucketOpened = 0,      // table, id = bucket key, value = bucket size
+  CellProbed = 1,        // id = cell, value = distance to its centroid
+  NodeVisited = 2,       // table = layer, id = node
+  DistanceComputed = 3,  // id = vector id, value = squared distance
+  TopKChanged = 4,       // id = vector id that entered the top-k, table = its rank, value = distance
+};
+const char* trace_kind_name(TraceKind k);
+
+struct TraceEvent {
+  TraceKind kind;
+  uint32_t table;
+  int64_t id;
+  float value;
+};
+
+// One query, explained: the ordered events and the result they led to.
+struct Trace {
+  std::vector<TraceEvent> events;
+  std::vector<int64_t> ids;      // k
+  std::vector<float> distances;  // k
+  QueryStats stats;
+};
+
 class Index {
  public:
   virtual ~Index() = default;
@@ -80,6 +104,19 @@ class Index {
 
  protected:
   explicit Index(size_t d) : d_(d) {}
+  // The shared part of every explain_query: one query, the argument checks, a Trace of k results;
+  // run(trace) fills it.
+  template <class Run>
+  Result<Trace> explain_one(const VectorView& q, size_t k, const SearchParams& p, Run run) const {
+    if (q.n != 1) return Status::error(cat("explain takes one query, got ", q.n));
+    ANNLAB_TRY(check_query(q, k));
+    ANNLAB_TRY(check_search_params(p));
+    Trace t;
+    t.ids.resize(k);
+    t.distances.resize(k);
+    run(t);
+    return t;
+  }
   // Searches queries q (already checked) writing k ids / distances / stats per query.
   virtual void search_batch(const VectorView& q, size_t k, const SearchParams& params,
                             int64_t* ids, float* distances, QueryStats* stats) const = 0;
@@ -121,30 +158,6 @@ struct Structure {
   std::vector<Edge> edges;                     // graphs, per layer
   std::vector<uint8_t> codes;                  // binary or quantised codes, n * code_bytes
   size_t code_bytes = 0;
-};
-
-enum class TraceKind : uint8_t {
-  BucketOpened = 0,      // table, id = bucket key, value = bucket size
-  CellProbed = 1,        // id = cell, value = distance to its centroid
-  NodeVisited = 2,       // table = layer, id = node
-  DistanceComputed = 3,  // id = vector id, value = squared distance
-  TopKChanged = 4,       // id = vector id that entered the top-k, table = its rank, value = distance
-};
-const char* trace_kind_name(TraceKind k);
-
-struct TraceEvent {
-  TraceKind kind;
-  uint32_t table;
-  int64_t id;
-  float value;
-};
-
-// One query, explained: the ordered events and the result they led to.
-struct Trace {
-  std::vector<TraceEvent> events;
-  std::vector<int64_t> ids;      // k
-  std::vector<float> distances;  // k
-  QueryStats stats;
 };
 
 class Explainable {
