@@ -122,6 +122,15 @@ std::vector<std::string> files_of(DataKind kind) {
   }
 }
 
+// The base vectors move into the exact index (one copy in memory); the Dataset keeps labels.
+Status move_base_into_exact(LabData& d) {
+  d.exact = std::make_unique<FlatIndex>(d.base.d);
+  ANNLAB_TRY(d.exact->add(d.base.view()));
+  std::vector<float>().swap(d.base.f32);
+  std::vector<uint8_t>().swap(d.base.u8);
+  return Status::ok();
+}
+
 Result<std::unique_ptr<LabData>> read_data(DataKind kind, const std::string& dir, int blob_n, int centers,
                                            uint64_t seed) {
   auto data = std::make_unique<LabData>();
@@ -159,11 +168,7 @@ Result<std::unique_ptr<LabData>> read_data(DataKind kind, const std::string& dir
     for (size_t i : q) data->query_xy.insert(data->query_xy.end(), {xy[2 * i], xy[2 * i + 1]});
     ANNLAB_TRY(load_basis(data.get(), dir + "mnist.pca2-basis.fvecs"));
   }
-  // The base vectors move into the exact index (one copy in memory); the Dataset keeps labels.
-  data->exact = std::make_unique<FlatIndex>(data->base.d);
-  ANNLAB_TRY(data->exact->add(data->base.view()));
-  std::vector<float>().swap(data->base.f32);
-  std::vector<uint8_t>().swap(data->base.u8);
+  ANNLAB_TRY(move_base_into_exact(*data));
   return data;
 }
 
@@ -186,16 +191,7 @@ bool AppState::load_data(DataKind kind) {
     error = loaded.message();
     return true;  // the previous data stays
   }
-  job.cancel();
-  data = std::move(loaded).value();
-  ++data_serial;
-  map.fitted_serial = 0;
-  index.reset();
-  structure.reset();
-  index_info.clear();
-  query = QueryState{};
-  results = Results{};
-  error.clear();
+  install_data(std::move(loaded).value());
   data_status = cat(data->name, ": ", data->base.n, " base vectors, ", data->queries.n, " held-out queries, d = ",
                     data->base.d);
   return true;
@@ -227,14 +223,18 @@ Status AppState::load_user_data(Dataset ds) {
   }
   for (size_t i = 0; i < nq; ++i)
     d->query_xy.insert(d->query_xy.end(), {d->base_xy[2 * order[i]], d->base_xy[2 * order[i] + 1]});
-  d->exact = std::make_unique<FlatIndex>(ds.d);
-  ANNLAB_TRY(d->exact->add(ds.view()));
   d->base = std::move(ds);
-  std::vector<float>().swap(d->base.f32);
-  std::vector<uint8_t>().swap(d->base.u8);
-  job.cancel();
+  ANNLAB_TRY(move_base_into_exact(*d));
   pending_load_ = false;
   wanted_kind = DataKind::User;
+  install_data(std::move(d));
+  data_status = cat(data->name, ": ", data->base.n, " vectors, d = ", data->base.d, "; ", nq,
+                    " of them are also the held-out queries");
+  return Status::ok();
+}
+
+void AppState::install_data(std::unique_ptr<LabData> d) {
+  job.cancel();
   data = std::move(d);
   ++data_serial;
   map.fitted_serial = 0;
@@ -244,9 +244,6 @@ Status AppState::load_user_data(Dataset ds) {
   query = QueryState{};
   results = Results{};
   error.clear();
-  data_status = cat(data->name, ": ", data->base.n, " vectors, d = ", data->base.d, "; ", nq,
-                    " of them are also the held-out queries");
-  return Status::ok();
 }
 
 void AppState::poll_pending_load() {

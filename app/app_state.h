@@ -153,6 +153,8 @@ class AppState {
 
  private:
   void install_index(std::unique_ptr<Index> built, double seconds);
+  // Makes `d` the data set and forgets everything built on the previous one.
+  void install_data(std::unique_ptr<LabData> d);
   bool pending_load_ = false;
   DataKind pending_kind_ = DataKind::Blobs2D;
   uint64_t random_draws_ = 0;
