@@ -1,6 +1,7 @@
 #include "app_state.h"
 
 #include <chrono>
+#include <iterator>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -37,6 +38,8 @@ const char* method_name(Method m) {
     case Method::PQ: return "PQ (product quantization)";
     case Method::IVFPQ: return "IVF-PQ (residuals)";
     case Method::HNSW: return "HNSW (graph)";
+    case Method::OPQ: return "OPQ + IVF-PQ (learned rotation)";
+    case Method::LOPQ: return "LOPQ (rotation per cell)";
   }
   return "?";
 }
@@ -50,6 +53,8 @@ std::string IndexConfig::spec() const {
     case Method::PQ: return cat("PQ", pq_m);
     case Method::IVFPQ: return cat("IVF", nlist, ",PQ", pq_m);
     case Method::HNSW: return cat("HNSW", hnsw_m);
+    case Method::OPQ: return cat("OPQ", pq_m, ",IVF", nlist, ",PQ", pq_m);
+    case Method::LOPQ: return cat("LOPQ", nlist, ",PQ", pq_m);
   }
   return "Flat";
 }
@@ -64,8 +69,8 @@ BuildParams IndexConfig::build_params() const {
 
 SearchParams IndexConfig::search_params() const {
   SearchParams sp;
-  if (method == Method::IVFFlat || method == Method::IVFPQ) sp.nprobe = std::min(nprobe, nlist);
-  if ((method == Method::PQ || method == Method::IVFPQ) && rerank > 0) sp.rerank = rerank;
+  if (method == Method::IVFFlat || is_ivf_pq(method)) sp.nprobe = std::min(nprobe, nlist);
+  if ((method == Method::PQ || is_ivf_pq(method)) && rerank > 0) sp.rerank = rerank;
   if (method == Method::KDTree && leaves > 0) sp.leaves = leaves;
   if (method == Method::HNSW) sp.efSearch = ef_search;
   return sp;
@@ -313,16 +318,22 @@ Status AppState::build_spec(const std::string& spec, const std::string& params) 
     config.seed = bp.seed;
     if (bp.bucket_size) config.bucket_size = int(*bp.bucket_size);
   } else {
-    const Method methods[] = {Method::Flat, Method::LSH, Method::KDTree, Method::IVFFlat, Method::PQ, Method::IVFPQ,
-                              Method::HNSW};
-    const IndexKind kinds[] = {IndexKind::Flat, IndexKind::LSH, IndexKind::KDTree, IndexKind::IVFFlat, IndexKind::PQ,
-                               IndexKind::IVFPQ, IndexKind::HNSW};
+    const Method methods[] = {Method::Flat, Method::LSH,   Method::KDTree, Method::IVFFlat, Method::PQ,
+                              Method::IVFPQ, Method::HNSW, Method::OPQ,    Method::LOPQ};
+    const IndexKind kinds[] = {IndexKind::Flat,  IndexKind::LSH,  IndexKind::KDTree,   IndexKind::IVFFlat, IndexKind::PQ,
+                               IndexKind::IVFPQ, IndexKind::HNSW, IndexKind::OPQIVFPQ, IndexKind::LOPQ};
+    static_assert(std::size(methods) == size_t(kMethods) && std::size(kinds) == size_t(kMethods));
     for (int i = 0; i < kMethods; ++i)
       if (kinds[i] == parsed.kind) config.method = methods[i];
     if (parsed.kind == IndexKind::KDTree) config.leaf = int(parsed.args[0]);
-    if (parsed.kind == IndexKind::IVFFlat || parsed.kind == IndexKind::IVFPQ) config.nlist = int(parsed.args[0]);
+    if (parsed.kind == IndexKind::IVFFlat || parsed.kind == IndexKind::IVFPQ || parsed.kind == IndexKind::LOPQ)
+      config.nlist = int(parsed.args[0]);
     if (parsed.kind == IndexKind::PQ) config.pq_m = int(parsed.args[0]);
-    if (parsed.kind == IndexKind::IVFPQ) config.pq_m = int(parsed.args[1]);
+    if (parsed.kind == IndexKind::IVFPQ || parsed.kind == IndexKind::LOPQ) config.pq_m = int(parsed.args[1]);
+    if (parsed.kind == IndexKind::OPQIVFPQ) {
+      config.nlist = int(parsed.args[1]);
+      config.pq_m = int(parsed.args[2]);
+    }
     if (parsed.kind == IndexKind::HNSW) config.hnsw_m = int(parsed.args[0]);
     config.seed = bp.seed;
   }

@@ -33,8 +33,10 @@ struct LabData {
   void project(const float* v, float* xy) const;
 };
 
-enum class Method { Flat = 0, LSH = 1, KDTree = 2, IVFFlat = 3, PQ = 4, IVFPQ = 5, HNSW = 6 };
-inline constexpr int kMethods = 7;
+enum class Method { Flat = 0, LSH = 1, KDTree = 2, IVFFlat = 3, PQ = 4, IVFPQ = 5, HNSW = 6, OPQ = 7, LOPQ = 8 };
+inline constexpr int kMethods = 9;
+// IVF-PQ and its rotated variants (nlist, M, nprobe, rerank).
+inline bool is_ivf_pq(Method m) { return m == Method::IVFPQ || m == Method::OPQ || m == Method::LOPQ; }
 const char* method_name(Method m);
 
 struct IndexConfig {

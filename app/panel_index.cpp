@@ -33,7 +33,12 @@ const char* kIdea[kMethods] = {
     "of the query's sub-vectors against the codebooks.",
     "An inverted file whose lists hold PQ codes of the residual (vector minus its cell's centroid).",
     "A layered proximity graph: greedy descent through sparse upper layers, then a beam search of width efSearch "
-    "on the dense bottom layer."};
+    "on the dense bottom layer.",
+    "IVF-PQ after one learned rotation of the whole space (OPQ): the rotation spreads the variance evenly over "
+    "the M sub-vectors, so each byte of code carries its share. Learned by alternating PQ training and an "
+    "orthogonal Procrustes fit.",
+    "IVF-PQ with a rotation per cell (locally optimised PQ): each cell's residuals are turned onto their own "
+    "principal axes, and the axes are dealt out so that every sub-vector gets about the same variance."};
 
 }  // namespace
 
@@ -69,6 +74,8 @@ void draw_index_panel(AppState& s) {
       break;
     case Method::IVFFlat:
     case Method::IVFPQ:
+    case Method::OPQ:
+    case Method::LOPQ:
       build_slider("nlist", &c.nlist, 1, 4096, "Number of k-means cells: more cells, smaller lists, more centroids to compare.", true);
       search_slider(s, "nprobe", &c.nprobe, 1, std::max(1, c.nlist),
                     "Cells visited per query, nearest first: more cells, more candidates, higher recall, slower. "

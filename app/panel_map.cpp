@@ -37,6 +37,9 @@ void help_marker_inline(const char* text) {
 }
 
 // The method's structure for 2-D data, under the points.
+// Families whose structure is k-means cells (centroids + an assignment of every point).
+bool is_cell_family(const std::string& f) { return f == "IVF" || f == "IVF-PQ" || f == "OPQ" || f == "LOPQ"; }
+
 template <class ToScreen, class ToWorld>
 void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, const MapView& v, ToScreen to_screen,
                        ToWorld to_world, ImVec2 origin, ImVec2 size) {
@@ -53,7 +56,7 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
       const float L = 4 * std::max(wx1 - wx0, wy1 - wy0);
       dl->AddLine(to_screen(px - ny / len * L, py + nx / len * L), to_screen(px + ny / len * L, py - nx / len * L), line, 1.5f);
     }
-  } else if ((st.family == "IVF" || st.family == "IVF-PQ") && st.dim == 2) {
+  } else if (is_cell_family(st.family) && st.dim == 2) {
     // Voronoi cells, shaded by sampling a grid of the view; probed cells brighter.
     const size_t k = st.centroids.size() / 2;
     const float step = k > 512 ? 14.0f : 8.0f;
@@ -75,6 +78,18 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
       const ImVec2 p = to_screen(st.centroids[2 * c], st.centroids[2 * c + 1]);
       dl->AddLine(ImVec2(p.x - 4, p.y), ImVec2(p.x + 4, p.y), IM_COL32_WHITE, 1.5f);
       dl->AddLine(ImVec2(p.x, p.y - 4), ImVec2(p.x, p.y + 4), IM_COL32_WHITE, 1.5f);
+    }
+    if (st.axes.size() == k * 4) {
+      // LOPQ: each cell's principal axes, two standard deviations each way; the first row of the
+      // rotation (sub-vector 1) in orange, the second (sub-vector 2, or 1 again when M = 1) in cyan.
+      for (size_t c = 0; c < k; ++c) {
+        const float cx = st.centroids[2 * c], cy = st.centroids[2 * c + 1];
+        for (int a = 0; a < 2; ++a) {
+          const float ax = 2 * st.axes[c * 4 + size_t(a) * 2], ay = 2 * st.axes[c * 4 + size_t(a) * 2 + 1];
+          const ImU32 col = a == 0 ? IM_COL32(255, 170, 60, probed[c] ? 255 : 150) : IM_COL32(90, 220, 255, probed[c] ? 255 : 150);
+          dl->AddLine(to_screen(cx - ax, cy - ay), to_screen(cx + ax, cy + ay), col, probed[c] ? 2.5f : 1.5f);
+        }
+      }
     }
   } else if (st.family == "KDTree" && st.dim == 2 && !st.splits.empty()) {
     // Each split is a segment inside its node's box.
@@ -133,7 +148,7 @@ void draw_map_panel(AppState& s) {
   ImGui::TextDisabled("drag: pan  wheel: zoom  click: %s  R: random held-out query",
                       d.images() ? "query = nearest image" : "query here");
   const Structure* st = s.structure.get();
-  const bool cells = st && !st->assignment.empty() && (st->family == "IVF" || st->family == "IVF-PQ");
+  const bool cells = st && !st->assignment.empty() && is_cell_family(st->family);
   const int layers = st && st->family == "HNSW" ? 1 + *std::max_element(st->assignment.begin(), st->assignment.end()) : 0;
   if (st && (lsh2d || (!d.images() && st->family != "Flat") || cells)) {
     ImGui::Checkbox("structure", &v.planes);

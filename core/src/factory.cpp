@@ -32,8 +32,8 @@ const Form kForms[] = {
     {IndexKind::IVFFlat, "IVF#,Flat", {"nlist"}, {1}, {kBig}, true},
     {IndexKind::PQ, "PQ#", {"M"}, {1}, {1024}, true},
     {IndexKind::IVFPQ, "IVF#,PQ#", {"nlist", "M"}, {1, 1}, {kBig, 1024}, true},
-    {IndexKind::OPQIVFPQ, "OPQ#,IVF#,PQ#", {"M", "nlist", "M"}, {1, 1, 1}, {1024, kBig, 1024}, false},
-    {IndexKind::LOPQ, "LOPQ#,PQ#", {"nlist", "M"}, {1, 1}, {kBig, 1024}, false},
+    {IndexKind::OPQIVFPQ, "OPQ#,IVF#,PQ#", {"M", "nlist", "M"}, {1, 1, 1}, {1024, kBig, 1024}, true},
+    {IndexKind::LOPQ, "LOPQ#,PQ#", {"nlist", "M"}, {1, 1}, {kBig, 1024}, true},
     {IndexKind::HNSW, "HNSW#", {"M"}, {2}, {1024}, true},
     {IndexKind::Tokens, "Tokens#x#", {"g", "m"}, {1, 2}, {1024, 65536}, false},
     {IndexKind::SimHash, "SimHash#", {"bits"}, {32}, {1024}, false},
@@ -157,9 +157,15 @@ Result<std::unique_ptr<Index>> make_index(const IndexSpec& spec, size_t dim, con
       return std::unique_ptr<Index>(new PqIndex(dim, size_t(spec.args[0]), params));
     case IndexKind::IVFPQ:
       return std::unique_ptr<Index>(new IvfIndex(dim, size_t(spec.args[0]), size_t(spec.args[1]), params));
+    case IndexKind::OPQIVFPQ:
+      return std::unique_ptr<Index>(
+          new IvfIndex(dim, size_t(spec.args[1]), size_t(spec.args[2]), params, IvfRotation::OPQ));
+    case IndexKind::LOPQ:
+      return std::unique_ptr<Index>(
+          new IvfIndex(dim, size_t(spec.args[0]), size_t(spec.args[1]), params, IvfRotation::Local));
     default:
       return Status::error(cat("index '", spec.to_string(), "' is part of annlab's grammar but not implemented in ",
-                               "this build yet (available: Flat, LSH<b>x<L>, KDTree<leaf>, IVF<nlist>,Flat, PQ<M>, IVF<nlist>,PQ<M>, HNSW<M>)"));
+                               "this build yet (available: Flat, LSH<b>x<L>, KDTree<leaf>, IVF<nlist>,Flat, PQ<M>, IVF<nlist>,PQ<M>, OPQ<M>,IVF<nlist>,PQ<M>, LOPQ<nlist>,PQ<M>, HNSW<M>)"));
   }
 }
 

@@ -1,7 +1,10 @@
 #include "annlab/pca.h"
 
 #include <Eigen/Dense>
+#include <Eigen/SVD>
 #include <cmath>
+
+#include "annlab/random.h"
 
 namespace annlab {
 
@@ -63,6 +66,56 @@ Result<Pca> fit_pca(const VectorView& x, size_t k) {
     p.variance.push_back(eig.eigenvalues()[col]);
   }
   return p;
+}
+
+namespace {
+using RowMatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+}  // namespace
+
+Status symmetric_eigen(const std::vector<double>& a, size_t d, std::vector<double>* values,
+                       std::vector<double>* vectors) {
+  ANNLAB_ASSERT(a.size() == d * d);
+  Eigen::Map<const RowMatrixD> A(a.data(), Eigen::Index(d), Eigen::Index(d));
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig{Eigen::MatrixXd(A)};
+  if (eig.info() != Eigen::Success) return Status::error("eigen-decomposition did not converge");
+  values->assign(d, 0.0);
+  vectors->assign(d * d, 0.0);
+  for (size_t c = 0; c < d; ++c) {
+    const Eigen::Index col = Eigen::Index(d - 1 - c);  // eigenvalues ascend
+    Eigen::VectorXd v = eig.eigenvectors().col(col);
+    Eigen::Index arg;
+    v.cwiseAbs().maxCoeff(&arg);
+    if (v[arg] < 0) v = -v;
+    (*values)[c] = eig.eigenvalues()[col];
+    for (size_t j = 0; j < d; ++j) (*vectors)[c * d + j] = v[Eigen::Index(j)];
+  }
+  return Status::ok();
+}
+
+Status procrustes_rotation(const std::vector<double>& a, size_t d, std::vector<float>* r) {
+  ANNLAB_ASSERT(a.size() == d * d);
+  Eigen::Map<const RowMatrixD> A(a.data(), Eigen::Index(d), Eigen::Index(d));
+  if (!A.allFinite()) return Status::error("Procrustes: the correlation matrix holds NaN or Inf");
+  Eigen::BDCSVD<Eigen::MatrixXd> svd{Eigen::MatrixXd(A), Eigen::ComputeFullU | Eigen::ComputeFullV};
+  if (svd.info() != Eigen::Success) return Status::error("Procrustes: the SVD did not converge");
+  const Eigen::MatrixXd R = svd.matrixV() * svd.matrixU().transpose();
+  r->resize(d * d);
+  for (size_t i = 0; i < d; ++i)
+    for (size_t j = 0; j < d; ++j) (*r)[i * d + j] = float(R(Eigen::Index(i), Eigen::Index(j)));
+  return Status::ok();
+}
+
+std::vector<float> random_rotation(size_t d, uint64_t seed) {
+  Rng rng(seed);
+  Eigen::MatrixXd G{Eigen::Index(d), Eigen::Index(d)};
+  for (size_t i = 0; i < d; ++i)
+    for (size_t j = 0; j < d; ++j) G(Eigen::Index(i), Eigen::Index(j)) = rng.normal();
+  Eigen::HouseholderQR<Eigen::MatrixXd> qr{G};
+  const Eigen::MatrixXd Q = qr.householderQ() * Eigen::MatrixXd::Identity(Eigen::Index(d), Eigen::Index(d));
+  std::vector<float> out(d * d);
+  for (size_t i = 0; i < d; ++i)
+    for (size_t j = 0; j < d; ++j) out[i * d + j] = float(Q(Eigen::Index(i), Eigen::Index(j)));
+  return out;
 }
 
 }  // namespace annlab

@@ -5,13 +5,14 @@
 #include "annlab/binary_io.h"
 #include "annlab/kmeans.h"
 #include "annlab/memory.h"
+#include "annlab/pca.h"
 #include "rerank.h"
 
 namespace annlab {
 
 // ---- ProductQuantizer ---------------------------------------------------------------------------
 
-Status ProductQuantizer::train(const float* x, size_t n, uint64_t seed) {
+Status ProductQuantizer::train(const float* x, size_t n, uint64_t seed, int iterations) {
   if (m_ == 0 || d_ % m_ != 0)
     return Status::error(cat("PQ", m_, ": dimension ", d_, " is not divisible by M = ", m_));
   if (n < kCentroids)
@@ -23,7 +24,7 @@ Status ProductQuantizer::train(const float* x, size_t n, uint64_t seed) {
     KMeansParams kp;
     kp.k = kCentroids;
     kp.seed = seed + j;
-    kp.iterations = 20;
+    kp.iterations = iterations;
     ANNLAB_ASSIGN_OR_RETURN(KMeansResult km, kmeans(VectorView::of(sub.data(), n, dsub_), kp));
     std::copy(km.centroids.begin(), km.centroids.end(), books.begin() + long(j * kCentroids * dsub_));
   }
@@ -67,6 +68,49 @@ Status ProductQuantizer::load(BinaryReader& r) {
   if (!codebooks_.empty() && codebooks_.size() != m_ * kCentroids * dsub_)
     return r.error(cat("PQ holds ", codebooks_.size(), " codebook floats, expected ", m_ * kCentroids * dsub_));
   return VectorView::of(codebooks_.data(), codebooks_.size(), 1).check_finite("PQ codebook");
+}
+
+// ---- OPQ ----------------------------------------------------------------------------------------
+
+void rotate_rows(const float* r, size_t d, const float* x, size_t n, float* out) {
+  const Kernels& k = kernels();
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = 0; j < d; ++j) out[i * d + j] = k.ip_f32(r + j * d, x + i * d, d);
+}
+
+Result<OpqTraining> train_opq_rotation(const float* x, size_t n, size_t d, size_t m, uint64_t seed, int iterations) {
+  if (m == 0 || d % m != 0) return Status::error(cat("OPQ", m, ": dimension ", d, " is not divisible by M = ", m));
+  if (n < ProductQuantizer::kCentroids)
+    return Status::error(cat("OPQ", m, " needs at least ", ProductQuantizer::kCentroids, " training vectors, got ", n));
+  if (iterations < 1) return Status::error(cat("OPQ: iterations = ", iterations, ": expected >= 1"));
+  OpqTraining out;
+  out.rotation = random_rotation(d, seed);
+  const Kernels& k = kernels();
+  std::vector<float> z(n * d), y(n * d), xt(d * n), yt(d * n), row(d);
+  std::vector<uint8_t> codes(n * m);
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = 0; j < d; ++j) xt[j * n + i] = x[i * d + j];
+  std::vector<double> a(d * d);
+  for (int it = 0; it < iterations; ++it) {
+    rotate_rows(out.rotation.data(), d, x, n, z.data());
+    ProductQuantizer pq(d, m);
+    // A longer k-means the first time, short ones after (the codebooks move little), as FAISS does.
+    ANNLAB_TRY(pq.train(z.data(), n, seed + 1 + uint64_t(it) * m, it == 0 ? 10 : 4));
+    pq.encode(z.data(), n, codes.data());
+    double mse = 0;
+    for (size_t i = 0; i < n; ++i) {
+      pq.decode(codes.data() + i * m, y.data() + i * d);
+      mse += k.l2sq_f32(z.data() + i * d, y.data() + i * d, d);
+    }
+    out.mse.push_back(mse / double(n));
+    for (size_t i = 0; i < n; ++i)
+      for (size_t j = 0; j < d; ++j) yt[j * n + i] = y[i * d + j];
+    // a = X^T Y, one exact dot product of columns per entry.
+    for (size_t p = 0; p < d; ++p)
+      for (size_t q = 0; q < d; ++q) a[p * d + q] = k.ip_f32(xt.data() + p * n, yt.data() + q * n, n);
+    ANNLAB_TRY(procrustes_rotation(a, d, &out.rotation));
+  }
+  return out;
 }
 
 // ---- PqIndex ------------------------------------------------------------------------------------

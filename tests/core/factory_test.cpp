@@ -55,7 +55,8 @@ TEST(Factory, MakesImplementedIndexesThatDescribeThemselvesBack) {
 TEST(Factory, RefusesWhatThisBuildDoesNotHave) {
   EXPECT_EQ(make_index("ITQ64", 8).message(),
             "index 'ITQ64' is part of annlab's grammar but not implemented in this build yet (available: Flat, "
-            "LSH<b>x<L>, KDTree<leaf>, IVF<nlist>,Flat, PQ<M>, IVF<nlist>,PQ<M>, HNSW<M>)");
+            "LSH<b>x<L>, KDTree<leaf>, IVF<nlist>,Flat, PQ<M>, IVF<nlist>,PQ<M>, OPQ<M>,IVF<nlist>,PQ<M>, "
+            "LOPQ<nlist>,PQ<M>, HNSW<M>)");
   EXPECT_EQ(make_index("Flat", 0).message(), "dimension 0 is outside 1..1048576");
   BuildParams bp;
   bp.bucket_size = 8;

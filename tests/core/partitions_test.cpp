@@ -5,6 +5,8 @@
 #include "annlab/factory.h"
 #include "annlab/generators.h"
 #include "annlab/hnsw_index.h"
+#include "annlab/ivf_index.h"
+#include "annlab/pca.h"
 #include "annlab/pq.h"
 #include "test_util.h"
 
@@ -112,6 +114,105 @@ TEST(IvfPq, RecallRisesWithNprobeAndRerank) {
   EXPECT_GT(r8r, r8);
 }
 
+// 16-d Gaussian with variances 2^-j along its axes, randomly rotated: the variance is packed into a
+// few directions that cut across PQ's sub-vectors, which is what OPQ and LOPQ repair.
+const Data& correlated16() {
+  static const Data d = [] {
+    const size_t n = 4100, dim = 16;
+    std::vector<float> z = test::random_floats(n, dim, 77);  // uniform; shaped below
+    const std::vector<float> r = random_rotation(dim, 5);
+    std::vector<float> x(n * dim);
+    for (size_t i = 0; i < n; ++i)
+      for (size_t a = 0; a < dim; ++a) {
+        double v = 0;
+        for (size_t b = 0; b < dim; ++b) v += double(r[a * dim + b]) * z[i * dim + b] * std::ldexp(8.0, -int(b) / 2);
+        x[i * dim + a] = float(v);
+      }
+    Data out;
+    out.base.n = 4000;
+    out.base.d = dim;
+    out.base.f32.assign(x.begin(), x.begin() + 4000 * dim);
+    out.query.n = 100;
+    out.query.d = dim;
+    out.query.f32.assign(x.begin() + 4000 * dim, x.end());
+    out.gt = exact_knn(out.base.view(), out.query.view(), 10).value();
+    return out;
+  }();
+  return d;
+}
+
+double max_off_orthogonality(const float* r, size_t d) {
+  double worst = 0;
+  for (size_t i = 0; i < d; ++i)
+    for (size_t j = 0; j < d; ++j) {
+      double v = 0;
+      for (size_t k = 0; k < d; ++k) v += double(r[i * d + k]) * r[j * d + k];
+      worst = std::max(worst, std::fabs(v - (i == j ? 1.0 : 0.0)));
+    }
+  return worst;
+}
+
+TEST(Opq, RotationIsOrthogonalAndLowersTheQuantizationError) {
+  const Data& d = correlated16();
+  auto t = train_opq_rotation(d.base.f32.data(), 2000, 16, 4, 9, 6);
+  ASSERT_TRUE(t.is_ok()) << t.message();
+  EXPECT_LT(max_off_orthogonality(t->rotation.data(), 16), 1e-5);
+  ASSERT_EQ(t->mse.size(), 6u);
+  EXPECT_LT(t->mse.back(), 0.8 * t->mse.front());
+}
+
+TEST(Opq, BeatsIvfPqOnCorrelatedDataAndFullRerankIsExact) {
+  const Data& d = correlated16();
+  auto plain = build("IVF16,PQ4", d.base), opq = build("OPQ4,IVF16,PQ4", d.base);
+  EXPECT_LT(max_off_orthogonality(dynamic_cast<const IvfIndex&>(*opq).rotation().data(), 16), 1e-5);
+  SearchParams p;
+  p.nprobe = 4;
+  const double rp = recall(*plain, p, d), ro = recall(*opq, p, d);
+  EXPECT_GT(ro, rp + 0.02) << "IVF-PQ " << rp << ", OPQ " << ro;
+  double prev = -1;
+  for (int64_t np : {1, 4, 16}) {
+    p.nprobe = np;
+    const double r = recall(*opq, p, d);
+    EXPECT_GE(r, prev);
+    prev = r;
+  }
+  p.rerank = 4000;
+  SearchResult r;
+  ASSERT_TRUE(opq->search(d.query.view(), 10, p, &r).is_ok());
+  EXPECT_EQ(r.ids, d.gt.ids);
+  EXPECT_EQ(r.distances, d.gt.distances);
+}
+
+TEST(Lopq, PerCellRotationsAreOrthogonalBalancedAndBeatIvfPq) {
+  const Data& d = correlated16();
+  auto plain = build("IVF16,PQ4", d.base), lopq = build("LOPQ16,PQ4", d.base);
+  const auto& ivf = dynamic_cast<const IvfIndex&>(*lopq);
+  ASSERT_EQ(ivf.cell_rotations().size(), 16u * 16 * 16);
+  for (size_t c = 0; c < 16; ++c) EXPECT_LT(max_off_orthogonality(ivf.cell_rotations().data() + c * 256, 16), 1e-5) << c;
+  // The structure's axes are the rotation rows scaled by the standard deviations; per cell, the
+  // four sub-vectors' variances are balanced: the largest within 2x of the smallest.
+  auto st = ivf.explain_structure();
+  ASSERT_TRUE(st.is_ok());
+  ASSERT_EQ(st->family, "LOPQ");
+  ASSERT_EQ(st->axes.size(), 16u * 16 * 16);
+  for (size_t c = 0; c < 16; ++c) {
+    double var[4] = {0, 0, 0, 0};
+    for (size_t row = 0; row < 16; ++row)
+      for (size_t j = 0; j < 16; ++j) var[row / 4] += double(st->axes[(c * 16 + row) * 16 + j]) * st->axes[(c * 16 + row) * 16 + j];
+    const double lo = *std::min_element(var, var + 4), hi = *std::max_element(var, var + 4);
+    EXPECT_LT(hi, 2 * lo) << "cell " << c;
+  }
+  SearchParams p;
+  p.nprobe = 4;
+  const double rp = recall(*plain, p, d), rl = recall(*lopq, p, d);
+  EXPECT_GT(rl, rp + 0.05) << "IVF-PQ " << rp << ", LOPQ " << rl;
+  p.nprobe = 16;
+  p.rerank = 4000;
+  SearchResult r;
+  ASSERT_TRUE(lopq->search(d.query.view(), 10, p, &r).is_ok());
+  EXPECT_EQ(r.ids, d.gt.ids);
+}
+
 TEST(KdTree, WithoutALeafBoundEqualsFlat) {
   const Data& d = data32();
   auto kd = build("KDTree16", d.base);
@@ -173,17 +274,20 @@ TEST(Partitions, AbsurdConfigurationsAreClearErrors) {
   p.nprobe = 5;
   EXPECT_EQ(ivf4->search(v.rows(0, 1), 1, p, &r).message(), "nprobe = 5 exceeds the 4 cells of IVF4,Flat");
   EXPECT_EQ(ivf4->search(v.rows(0, 1), 101, {}, &r).message(), "k = 101 exceeds the number of indexed vectors (100)");
+  auto opq = make_index("OPQ2,IVF4,PQ2", 8).value();
+  EXPECT_EQ(opq->train(v).message(), "OPQ2,IVF4,PQ2 needs at least 256 training vectors (256 centroids per sub-space), got 100");
+  EXPECT_EQ(make_index("LOPQ4,PQ3", 8).message(), "LOPQ4,PQ3: dimension 8 is not divisible by M = 3");
   auto h = make_index("HNSW4", 8).value();
   EXPECT_EQ(h->search(v.rows(0, 1), 1, {}, &r).message(), "HNSW4 is empty: add vectors before searching");
 }
 
 TEST(Partitions, ExplainTracesMatchSearch) {
   const Data& d = data32();
-  for (const char* spec : {"IVF16,Flat", "IVF16,PQ8", "PQ8", "KDTree32", "HNSW8"}) {
+  for (const char* spec : {"IVF16,Flat", "IVF16,PQ8", "OPQ8,IVF16,PQ8", "LOPQ16,PQ8", "PQ8", "KDTree32", "HNSW8"}) {
     auto index = build(spec, d.base);
     const VectorView q = d.query.view().rows(3, 1);
     SearchParams p;
-    if (std::string(spec).rfind("IVF", 0) == 0) p.nprobe = 4;
+    if (std::string(spec).find("IVF") != std::string::npos || std::string(spec).rfind("LOPQ", 0) == 0) p.nprobe = 4;
     SearchResult r;
     ASSERT_TRUE(index->search(q, 10, p, &r).is_ok());
     auto t = as_explainable(*index)->explain_query(q, 10, p);

@@ -152,6 +152,8 @@ struct Structure {
   std::vector<Bucket> buckets;                 // LSH: every non-empty bucket
   std::vector<float> centroids;                // partitions: n_centroids * dim
   std::vector<int32_t> assignment;             // partitions: cell of each point
+  std::vector<float> axes;                     // LOPQ: per cell, dim axes of dim floats (scaled by
+                                               // the standard deviation along each); small d only
   struct Split { int32_t node, dim, left, right; float value; };
   std::vector<Split> splits;                   // trees
   struct Edge { uint32_t layer; int64_t from, to; };

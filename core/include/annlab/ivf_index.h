@@ -6,6 +6,15 @@
 // quantization of the residual to the cell's centroid (PQ, with per-query lookup tables and an
 // optional exact `rerank` of the best candidates).
 //   nprobe: more cells, more candidates, higher recall, slower (nprobe = nlist is exhaustive).
+//
+// Two rotated variants of IVF-PQ:
+//   "OPQ<M>,IVF<nlist>,PQ<M>": one d x d rotation R learned by alternating between training the PQ
+//     on X R^T and solving the orthogonal Procrustes problem for R (Ge et al., OPQ); everything but
+//     the exact re-rank lives in the rotated space.
+//   "LOPQ<nlist>,PQ<M>": a rotation per coarse cell — the principal axes of the cell's residuals,
+//     distributed over the M sub-vectors so that each gets about the same total variance (the
+//     eigenvalue allocation of the seed slides). The codebooks are shared by all cells (the LOPQ
+//     paper's "LOR+PQ"): per-cell codebooks would cost nlist x 256 x d floats.
 #pragma once
 
 #include <cstdint>
@@ -18,10 +27,12 @@
 
 namespace annlab {
 
+enum class IvfRotation : uint8_t { None, OPQ, Local };
+
 class IvfIndex final : public Index, public Explainable, public Serializable {
  public:
   // pq_m == 0: the lists hold the vectors themselves (Flat); otherwise PQ codes of residuals.
-  IvfIndex(size_t d, size_t nlist, size_t pq_m, const BuildParams& params);
+  IvfIndex(size_t d, size_t nlist, size_t pq_m, const BuildParams& params, IvfRotation rot = IvfRotation::None);
 
   size_t size() const override { return n_; }
   std::string describe() const override;
@@ -35,6 +46,9 @@ class IvfIndex final : public Index, public Explainable, public Serializable {
   size_t nlist() const { return nlist_; }
   const std::vector<float>& centroids() const { return centroids_; }
   size_t list_size(size_t c) const { return ids_[c].size(); }
+  IvfRotation rotation_kind() const { return rot_; }
+  const std::vector<float>& rotation() const { return rotation_; }          // OPQ: d x d
+  const std::vector<float>& cell_rotations() const { return cell_rot_; }    // LOPQ: nlist x d x d
 
   Result<Structure> explain_structure() const override;
   Result<Trace> explain_query(const VectorView& q, size_t k, const SearchParams& p) const override;
@@ -51,6 +65,11 @@ class IvfIndex final : public Index, public Explainable, public Serializable {
                   Tracer& tr, std::vector<float>& scratch) const;
   size_t nlist_, pq_m_;
   BuildParams params_;
+  IvfRotation rot_;
+  std::vector<float> rotation_;  // OPQ: z = R x, row-major d x d
+  std::vector<float> cell_rot_;  // LOPQ: per cell, rows = principal axes in sub-vector order
+  std::vector<float> cell_var_;  // LOPQ: per cell, the variance along each row of its rotation
+  Status train_local_rotations(float* r, const int32_t* label, size_t n);  // rotates r in place
   bool trained_ = false;
   size_t n_ = 0;
   DType dtype_ = DType::U8;                     // of the Flat lists

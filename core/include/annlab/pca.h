@@ -1,7 +1,13 @@
-// annlab/pca.h — principal component analysis (used for the lab's 2-D maps of image data).
+// annlab/pca.h — principal component analysis (the lab's 2-D maps of image data, LOPQ's per-cell
+// rotations) and the orthogonal Procrustes solution (OPQ's rotation).
+//
+// Eigen's vectorisation is switched off for the core (EIGEN_DONT_VECTORIZE, core/CMakeLists.txt):
+// the WebAssembly build has no Eigen SIMD, so scalar code everywhere keeps one seed's rotations
+// bit-identical in both builds.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "annlab/dataset.h"
@@ -22,5 +28,18 @@ struct Pca {
 // Fits k components on x (n >= 2, 1 <= k <= d). Signs are fixed so that each component's
 // largest-magnitude coordinate is positive (the result is reproducible).
 Result<Pca> fit_pca(const VectorView& x, size_t k);
+
+// Eigen-decomposition of a symmetric d x d matrix a (row-major): eigenvalues in decreasing order,
+// eigenvectors as the rows of `vectors` (d x d), each signed so its largest-magnitude coordinate
+// is positive.
+Status symmetric_eigen(const std::vector<double>& a, size_t d, std::vector<double>* values,
+                       std::vector<double>* vectors);
+
+// The orthogonal R (d x d, row-major) that maximises trace(R a), i.e. minimises ||X R^T - Y|| for
+// a = X^T Y: R = V U^T where a = U S V^T.
+Status procrustes_rotation(const std::vector<double>& a, size_t d, std::vector<float>* r);
+
+// A random orthogonal d x d matrix (QR of a seeded Gaussian matrix), row-major.
+std::vector<float> random_rotation(size_t d, uint64_t seed);
 
 }  // namespace annlab

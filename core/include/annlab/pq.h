@@ -26,7 +26,7 @@ class ProductQuantizer {
   size_t dsub() const { return dsub_; }
   bool trained() const { return !codebooks_.empty(); }
   // Trains the M codebooks on x (n >= 256 rows of floats, n * d).
-  Status train(const float* x, size_t n, uint64_t seed);
+  Status train(const float* x, size_t n, uint64_t seed, int iterations = 20);
   // Codes of n vectors (n * d floats) into n * M bytes.
   void encode(const float* x, size_t n, uint8_t* codes) const;
   // The vector a code stands for (d floats).
@@ -56,6 +56,20 @@ class ProductQuantizer {
   size_t d_, m_, dsub_;
   std::vector<float> codebooks_;
 };
+
+// OPQ's rotation (d x d, row-major, z = R x) for an M-sub-vector PQ, learned on x (n x d floats):
+// starting from a seeded random rotation, `iterations` rounds of (train the PQ on X R^T, encode,
+// decode to Y, R = Procrustes(X^T Y)). Reports the PQ's mean squared error after each round.
+struct OpqTraining {
+  std::vector<float> rotation;
+  std::vector<double> mse;  // per round, of the PQ trained in that round
+};
+Result<OpqTraining> train_opq_rotation(const float* x, size_t n, size_t d, size_t m, uint64_t seed,
+                                       int iterations = 8);
+
+// out (n x d) = rows of x (n x d floats) multiplied by R^T (d x d): out_i = R x_i, with annlab's
+// exact kernels (the same floats in every build).
+void rotate_rows(const float* r, size_t d, const float* x, size_t n, float* out);
 
 class PqIndex final : public Index, public Explainable, public Serializable {
  public:
