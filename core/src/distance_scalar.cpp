@@ -45,8 +45,26 @@ uint32_t ip_u8(const uint8_t* a, const uint8_t* b, size_t d) {
   return r;
 }
 
+// Bit counting by parallel sums (no popcount instruction: the reference is plain C++).
+inline uint32_t popcount64(uint64_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555ULL);
+  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+  return uint32_t((x * 0x0101010101010101ULL) >> 56);
+}
+
+uint32_t hamming(const uint64_t* a, const uint64_t* b, size_t words) {
+  uint32_t r = 0;
+  for (size_t i = 0; i < words; ++i) r += popcount64(a[i] ^ b[i]);
+  return r;
+}
+
+void hamming_scan(const uint64_t* q, const uint64_t* codes, size_t n, size_t words, uint32_t* out) {
+  for (size_t i = 0; i < n; ++i) out[i] = hamming(q, codes + i * words, words);
+}
+
 }  // namespace
 
-const Kernels kScalarKernels = {l2sq_f32, ip_f32, l2sq_u8, ip_u8};
+const Kernels kScalarKernels = {l2sq_f32, ip_f32, l2sq_u8, ip_u8, hamming, hamming_scan};
 
 }  // namespace annlab::detail

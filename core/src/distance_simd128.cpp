@@ -82,8 +82,37 @@ uint32_t ip_u8(const uint8_t* a, const uint8_t* b, size_t d) {
   return r;
 }
 
+// Hamming distances: i8x16.popcnt on 128-bit blocks, byte counts widened pairwise and summed;
+// an odd last word (and 64-bit codes) uses i64.popcnt.
+inline uint32_t hamming_blocks(const uint64_t* a, const uint64_t* b, size_t words) {
+  v128_t acc = wasm_i32x4_splat(0);
+  size_t i = 0;
+  // Up to 31 blocks of byte counts (8 at most per byte per block) fit in bytes before widening.
+  while (i + 2 <= words) {
+    v128_t bytes = wasm_i8x16_splat(0);
+    for (int blk = 0; blk < 31 && i + 2 <= words; ++blk, i += 2)
+      bytes = wasm_i8x16_add(bytes, wasm_i8x16_popcnt(wasm_v128_xor(wasm_v128_load(a + i), wasm_v128_load(b + i))));
+    acc = wasm_i32x4_add(acc, wasm_u32x4_extadd_pairwise_u16x8(wasm_u16x8_extadd_pairwise_u8x16(bytes)));
+  }
+  uint32_t r = uint32_t(wasm_i32x4_extract_lane(acc, 0) + wasm_i32x4_extract_lane(acc, 1) +
+                        wasm_i32x4_extract_lane(acc, 2) + wasm_i32x4_extract_lane(acc, 3));
+  if (i < words) r += uint32_t(__builtin_popcountll(a[i] ^ b[i]));
+  return r;
+}
+
+uint32_t hamming(const uint64_t* a, const uint64_t* b, size_t words) { return hamming_blocks(a, b, words); }
+
+void hamming_scan(const uint64_t* q, const uint64_t* codes, size_t n, size_t words, uint32_t* out) {
+  if (words == 1) {
+    const uint64_t q0 = q[0];
+    for (size_t i = 0; i < n; ++i) out[i] = uint32_t(__builtin_popcountll(q0 ^ codes[i]));
+    return;
+  }
+  for (size_t i = 0; i < n; ++i) out[i] = hamming_blocks(q, codes + i * words, words);
+}
+
 }  // namespace
 
-const Kernels kSimd128Kernels = {l2sq_f32, ip_f32, l2sq_u8, ip_u8};
+const Kernels kSimd128Kernels = {l2sq_f32, ip_f32, l2sq_u8, ip_u8, hamming, hamming_scan};
 
 }  // namespace annlab::detail

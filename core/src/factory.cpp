@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "annlab/binary_index.h"
 #include "annlab/flat_index.h"
 #include "annlab/hnsw_index.h"
 #include "annlab/ivf_index.h"
@@ -36,8 +37,8 @@ const Form kForms[] = {
     {IndexKind::LOPQ, "LOPQ#,PQ#", {"nlist", "M"}, {1, 1}, {kBig, 1024}, true},
     {IndexKind::HNSW, "HNSW#", {"M"}, {2}, {1024}, true},
     {IndexKind::Tokens, "Tokens#x#", {"g", "m"}, {1, 2}, {1024, 65536}, false},
-    {IndexKind::SimHash, "SimHash#", {"bits"}, {32}, {1024}, false},
-    {IndexKind::ITQ, "ITQ#", {"bits"}, {32}, {1024}, false},
+    {IndexKind::SimHash, "SimHash#", {"bits"}, {32}, {1024}, true},
+    {IndexKind::ITQ, "ITQ#", {"bits"}, {32}, {1024}, true},
     {IndexKind::NPHash, "NPHash#", {"bits"}, {64}, {768}, false},
     {IndexKind::Router, "Router#", {"nclusters"}, {1}, {65536}, false},
 };
@@ -160,12 +161,16 @@ Result<std::unique_ptr<Index>> make_index(const IndexSpec& spec, size_t dim, con
     case IndexKind::OPQIVFPQ:
       return std::unique_ptr<Index>(
           new IvfIndex(dim, size_t(spec.args[1]), size_t(spec.args[2]), params, IvfRotation::OPQ));
+    case IndexKind::SimHash:
+      return std::unique_ptr<Index>(new BinaryCodeIndex(dim, size_t(spec.args[0]), BinaryHash::SimHash, params));
+    case IndexKind::ITQ:
+      return std::unique_ptr<Index>(new BinaryCodeIndex(dim, size_t(spec.args[0]), BinaryHash::ITQ, params));
     case IndexKind::LOPQ:
       return std::unique_ptr<Index>(
           new IvfIndex(dim, size_t(spec.args[0]), size_t(spec.args[1]), params, IvfRotation::Local));
     default:
       return Status::error(cat("index '", spec.to_string(), "' is part of annlab's grammar but not implemented in ",
-                               "this build yet (available: Flat, LSH<b>x<L>, KDTree<leaf>, IVF<nlist>,Flat, PQ<M>, IVF<nlist>,PQ<M>, OPQ<M>,IVF<nlist>,PQ<M>, LOPQ<nlist>,PQ<M>, HNSW<M>)"));
+                               "this build yet (available: Flat, LSH<b>x<L>, KDTree<leaf>, IVF<nlist>,Flat, PQ<M>, IVF<nlist>,PQ<M>, OPQ<M>,IVF<nlist>,PQ<M>, LOPQ<nlist>,PQ<M>, HNSW<M>, SimHash<bits>, ITQ<bits>)"));
   }
 }
 

@@ -63,6 +63,31 @@ TEST_P(EveryLevel, ByteKernelsAtTheExtremes) {
   EXPECT_EQ(k->l2sq_u8(full.data(), full.data(), d), 0u);
 }
 
+// Every code length from 1 to 40 words (odd ones included) and the 1024-bit maximum and beyond
+// the 31-block byte accumulator of simd128 (70 words), against a bit-by-bit count.
+TEST_P(EveryLevel, HammingKernelsEqualABitByBitCount) {
+  const Kernels* k = kernels_for(GetParam());
+  Rng rng(3);
+  for (size_t words = 1; words <= 70; ++words) {
+    const size_t n = 7;
+    std::vector<uint64_t> q(words), codes(n * words);
+    for (auto& w : q) w = rng.next_u64();
+    for (auto& w : codes) w = rng.next_u64();
+    codes[0] = q[0];                       // near and far extremes too
+    for (size_t j = 0; j < words; ++j) codes[words + j] = ~q[j];
+    std::vector<uint32_t> out(n);
+    k->hamming_scan(q.data(), codes.data(), n, words, out.data());
+    for (size_t i = 0; i < n; ++i) {
+      uint32_t ref = 0;
+      for (size_t j = 0; j < words; ++j)
+        for (int b = 0; b < 64; ++b) ref += uint32_t(((q[j] >> b) & 1) != ((codes[i * words + j] >> b) & 1));
+      EXPECT_EQ(out[i], ref) << "words=" << words << " code " << i;
+      EXPECT_EQ(k->hamming(q.data(), codes.data() + i * words, words), ref) << "words=" << words;
+    }
+    EXPECT_EQ(out[1], 64 * words);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Levels, EveryLevel, ::testing::ValuesIn(levels()),
                          [](const auto& info) { return std::string(simd_level_name(info.param)); });
 

@@ -31,6 +31,10 @@ struct Kernels {
   uint32_t (*l2sq_u8)(const uint8_t* a, const uint8_t* b, size_t d);
   // Inner product of two vectors of d bytes (exact; d <= 66,000 cannot overflow).
   uint32_t (*ip_u8)(const uint8_t* a, const uint8_t* b, size_t d);
+  // Hamming distance between two binary codes of `words` 64-bit words (popcount of a xor b).
+  uint32_t (*hamming)(const uint64_t* a, const uint64_t* b, size_t words);
+  // out[i] = hamming(q, codes + i * words) for n codes stored one after another.
+  void (*hamming_scan)(const uint64_t* q, const uint64_t* codes, size_t n, size_t words, uint32_t* out);
 };
 
 // Levels compiled into this build and supported by this CPU, scalar first.
@@ -49,5 +53,6 @@ inline float l2sq(const float* a, const float* b, size_t d) { return kernels().l
 inline float inner_product(const float* a, const float* b, size_t d) { return kernels().ip_f32(a, b, d); }
 inline uint32_t l2sq(const uint8_t* a, const uint8_t* b, size_t d) { return kernels().l2sq_u8(a, b, d); }
 inline uint32_t inner_product(const uint8_t* a, const uint8_t* b, size_t d) { return kernels().ip_u8(a, b, d); }
+inline uint32_t hamming(const uint64_t* a, const uint64_t* b, size_t words) { return kernels().hamming(a, b, words); }
 
 }  // namespace annlab

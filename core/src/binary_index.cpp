@@ -1,0 +1,263 @@
+#include "annlab/binary_index.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <numeric>
+
+#include "annlab/binary_io.h"
+#include "annlab/memory.h"
+#include "annlab/pca.h"
+#include "annlab/pq.h"
+#include "annlab/random.h"
+#include "topk.h"
+#include "tracer.h"
+
+namespace annlab {
+
+void select_smallest(const uint32_t* dist, size_t n, uint32_t max_dist, size_t cap, std::vector<int64_t>* out) {
+  cap = std::min(cap, n);
+  out->assign(cap, -1);
+  if (cap == 0) return;
+  std::vector<size_t> hist(size_t(max_dist) + 1, 0);
+  for (size_t i = 0; i < n; ++i) ++hist[std::min(dist[i], max_dist)];
+  // t: the distance at which the cap is reached; everything nearer is taken, then the first
+  // (lowest-index) ones at distance t.
+  size_t before = 0;
+  uint32_t t = 0;
+  for (; t < max_dist; ++t) {
+    if (before + hist[t] >= cap) break;
+    before += hist[t];
+  }
+  std::vector<size_t> next(size_t(t) + 1);
+  for (size_t u = 0, pos = 0; u <= t; ++u) {
+    next[u] = pos;
+    pos += hist[u];
+  }
+  size_t left_at_t = cap - before;
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t d = std::min(dist[i], max_dist);
+    if (d < t) (*out)[next[d]++] = int64_t(i);
+    else if (d == t && left_at_t) {
+      (*out)[next[d]++] = int64_t(i);
+      --left_at_t;
+    }
+  }
+}
+
+BinaryCodeIndex::BinaryCodeIndex(size_t d, size_t bits, BinaryHash kind, const BuildParams& params)
+    : Index(d), bits_(bits), words_((bits + 63) / 64), kind_(kind), params_(params), store_(d) {}
+
+std::string BinaryCodeIndex::describe() const { return cat(kind_ == BinaryHash::ITQ ? "ITQ" : "SimHash", bits_); }
+
+Status BinaryCodeIndex::train(const VectorView& x) {
+  if (x.d != dim()) return Status::error(cat("training vectors have dimension ", x.d, ", the index has ", dim()));
+  if (is_trained()) return Status::error(cat(describe(), " is already trained"));
+  const size_t d = dim(), b = bits_;
+  if (kind_ == BinaryHash::ITQ && b > d)
+    return Status::error(cat(describe(), ": ", b, " bits exceed the dimension ", d,
+                             " (ITQ rotates a PCA of the data, so bits <= d; SimHash has no such limit)"));
+  if (x.n < 2) return Status::error(cat(describe(), " needs at least 2 training vectors, got ", x.n));
+  ANNLAB_TRY(x.check_finite("training"));
+  ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("binary-code projections", b, d, 4));
+  ANNLAB_TRY(check_memory(cat("training ", describe()), bytes));
+  // A seeded sample of the training set.
+  std::vector<size_t> rows(x.n);
+  std::iota(rows.begin(), rows.end(), size_t{0});
+  Rng rng(params_.seed);
+  rng.shuffle(rows);
+  const size_t ns = std::min<size_t>(x.n, 10000);
+  std::vector<float> sample(ns * d);
+  for (size_t i = 0; i < ns; ++i) x.row_to_f32(rows[i], sample.data() + i * d);
+  const Kernels& k = kernels();
+  std::vector<float> w(b * d), t(b);
+  if (kind_ == BinaryHash::SimHash) {
+    // As many random rotations as the bits need, their rows stacked; thresholds at the medians.
+    for (size_t r = 0; r * d < b; ++r) {
+      const std::vector<float> rot = random_rotation(d, params_.seed + 1 + r);
+      const size_t rows_here = std::min(d, b - r * d);
+      std::copy_n(rot.begin(), rows_here * d, w.begin() + long(r * d * d));
+    }
+    std::vector<float> proj(ns);
+    for (size_t j = 0; j < b; ++j) {
+      for (size_t i = 0; i < ns; ++i) proj[i] = k.ip_f32(w.data() + j * d, sample.data() + i * d, d);
+      std::nth_element(proj.begin(), proj.begin() + long(ns / 2), proj.end());
+      t[j] = proj[ns / 2];
+    }
+  } else {
+    ANNLAB_ASSIGN_OR_RETURN(Pca pca, fit_pca(VectorView::of(sample.data(), ns, d), b));
+    const std::vector<float> v = pca.project(VectorView::of(sample.data(), ns, d));  // ns x b
+    std::vector<float> rot = random_rotation(b, params_.seed + 1), z(ns * b), vt(b * ns), bt(b * ns);
+    for (size_t i = 0; i < ns; ++i)
+      for (size_t j = 0; j < b; ++j) vt[j * ns + i] = v[i * b + j];
+    std::vector<double> a(b * b);
+    loss_.clear();
+    for (int it = 0; it < 50; ++it) {
+      rotate_rows(rot.data(), b, v.data(), ns, z.data());
+      double loss = 0;
+      for (size_t i = 0; i < ns; ++i)
+        for (size_t j = 0; j < b; ++j) {
+          const float s = z[i * b + j] >= 0 ? 1.0f : -1.0f;
+          loss += double(s - z[i * b + j]) * double(s - z[i * b + j]);
+          bt[j * ns + i] = s;
+        }
+      loss_.push_back(loss / double(ns));
+      for (size_t p = 0; p < b; ++p)
+        for (size_t q = 0; q < b; ++q) a[p * b + q] = k.ip_f32(vt.data() + p * ns, bt.data() + q * ns, ns);
+      ANNLAB_TRY(procrustes_rotation(a, b, &rot));
+    }
+    // w = R P (b x d); the threshold puts the mean at zero.
+    for (size_t j = 0; j < b; ++j)
+      for (size_t c = 0; c < d; ++c) {
+        double s = 0;
+        for (size_t i = 0; i < b; ++i) s += double(rot[j * b + i]) * pca.components[i * d + c];
+        w[j * d + c] = float(s);
+      }
+    for (size_t j = 0; j < b; ++j) t[j] = k.ip_f32(w.data() + j * d, pca.mean.data(), d);
+  }
+  ANNLAB_TRY(VectorView::of(w.data(), b, d).check_finite("binary-code projection"));
+  w_ = std::move(w);
+  t_ = std::move(t);
+  return Status::ok();
+}
+
+void BinaryCodeIndex::encode(const float* x, uint64_t* code) const {
+  const Kernels& k = kernels();
+  const size_t d = dim();
+  std::fill_n(code, words_, uint64_t{0});
+  for (size_t j = 0; j < bits_; ++j)
+    if (k.ip_f32(w_.data() + j * d, x, d) >= t_[j]) code[j / 64] |= uint64_t{1} << (j % 64);
+}
+
+Status BinaryCodeIndex::add(const VectorView& x) {
+  if (!is_trained()) return Status::error(cat(describe(), " is not trained: train it before adding vectors"));
+  if (x.d != dim()) return Status::error(cat("vectors have dimension ", x.d, ", the index has ", dim()));
+  ANNLAB_TRY(x.check_finite("added"));
+  ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("binary codes", x.n, words_, 8));
+  ANNLAB_TRY(check_memory(cat("adding ", x.n, " vectors to ", describe()), bytes));
+  ANNLAB_TRY(store_.add(x));
+  const size_t at = codes_.size();
+  codes_.resize(at + x.n * words_);
+  std::vector<float> row(dim());
+  for (size_t i = 0; i < x.n; ++i) {
+    x.row_to_f32(i, row.data());
+    encode(row.data(), codes_.data() + at + i * words_);
+  }
+  return Status::ok();
+}
+
+template <class Tracer>
+void BinaryCodeIndex::search_one(const VectorView& q, size_t i, size_t k, const SearchParams& p, int64_t* ids,
+                                 float* dist, QueryStats* st, Tracer& tr, std::vector<uint32_t>& ham) const {
+  const Kernels& kern = kernels();
+  VectorStore::PreparedQuery pq;
+  store_.prepare(q, i, &pq);
+  std::vector<uint64_t> code(words_);
+  encode(pq.f.data(), code.data());
+  const size_t n = size();
+  ham.resize(n);
+  kern.hamming_scan(code.data(), codes_.data(), n, words_, ham.data());
+  st->candidates = n;
+  const size_t rerank = size_t(p.rerank.value_or(0));
+  const size_t cap = std::min(n, std::max(k, rerank));
+  std::vector<int64_t> cand;
+  select_smallest(ham.data(), n, uint32_t(bits_), cap, &cand);
+  if constexpr (Tracer::kOn) {
+    for (size_t id = 0; id < n; ++id) tr.event(TraceKind::DistanceComputed, 0, int64_t(id), float(ham[id]));
+  }
+  if (rerank == 0) {
+    for (size_t r = 0; r < k; ++r) {
+      ids[r] = r < cand.size() ? cand[r] : -1;
+      dist[r] = r < cand.size() ? float(ham[size_t(cand[r])]) : std::numeric_limits<float>::infinity();
+      if constexpr (Tracer::kOn) {
+        if (r < cand.size()) tr.event(TraceKind::TopKChanged, uint32_t(r), cand[r], dist[r]);
+      }
+    }
+    return;
+  }
+  std::vector<float> scratch(dim());
+  detail::TopK exact(k);
+  for (size_t r = 0; r < cand.size() && r < rerank; ++r) {
+    const double dd = store_.distance(pq, size_t(cand[r]), kern, scratch.data());
+    ++st->distances;
+    if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, 1, cand[r], float(dd));
+    if (exact.push(dd, cand[r])) {
+      if constexpr (Tracer::kOn) tr.event(TraceKind::TopKChanged, uint32_t(exact.rank_of(dd, cand[r])), cand[r], float(dd));
+    }
+  }
+  exact.write(ids, dist);
+}
+
+void BinaryCodeIndex::search_batch(const VectorView& q, size_t k, const SearchParams& p, int64_t* ids,
+                                   float* distances, QueryStats* stats) const {
+  detail::NullTracer tr;
+  std::vector<uint32_t> ham;
+  for (size_t i = 0; i < q.n; ++i) search_one(q, i, k, p, ids + i * k, distances + i * k, stats + i, tr, ham);
+}
+
+Result<Structure> BinaryCodeIndex::explain_structure() const {
+  if (!is_trained()) return Status::error(cat(describe(), " is not trained: nothing to explain yet"));
+  Structure s;
+  s.family = kind_ == BinaryHash::ITQ ? "ITQ" : "SimHash";
+  s.dim = dim();
+  s.n = size();
+  for (size_t j = 0; j < bits_; ++j) {
+    Hyperplane h;
+    h.table = 0;
+    h.bit = uint32_t(j);
+    h.normal.assign(w_.begin() + long(j * dim()), w_.begin() + long((j + 1) * dim()));
+    h.offset = t_[j];
+    s.hyperplanes.push_back(std::move(h));
+  }
+  s.code_bytes = words_ * 8;
+  s.codes.resize(codes_.size() * 8);
+  for (size_t i = 0; i < codes_.size(); ++i)
+    for (int byte = 0; byte < 8; ++byte) s.codes[i * 8 + size_t(byte)] = uint8_t(codes_[i] >> (8 * byte));
+  return s;
+}
+
+Result<Trace> BinaryCodeIndex::explain_query(const VectorView& q, size_t k, const SearchParams& p) const {
+  return explain_one(q, k, p, [&](Trace& t) {
+    detail::EventTracer tr{&t.events};
+    std::vector<uint32_t> ham;
+    search_one(q, 0, k, p, t.ids.data(), t.distances.data(), &t.stats, tr, ham);
+  });
+}
+
+void BinaryCodeIndex::save_payload(BinaryWriter& w) const {
+  w.put<uint64_t>(bits_);
+  w.put<uint64_t>(params_.seed);
+  w.array(w_);
+  w.array(t_);
+  w.array(codes_);
+  store_.save(w);
+}
+
+Status BinaryCodeIndex::load_payload(BinaryReader& r) {
+  uint64_t bits = 0;
+  ANNLAB_TRY(r.get(&bits, "binary-code bits"));
+  if (bits != bits_) return r.error(cat("binary-code payload has ", bits, " bits; the description says ", describe()));
+  ANNLAB_TRY(r.get(&params_.seed, "binary-code seed"));
+  ANNLAB_TRY(r.array(&w_, "binary-code projections", r.remaining() / 4));
+  ANNLAB_TRY(r.array(&t_, "binary-code thresholds", r.remaining() / 4));
+  const bool trained = !w_.empty();
+  if (w_.size() != (trained ? bits_ * dim() : 0) || t_.size() != (trained ? bits_ : 0))
+    return r.error(cat("binary-code index holds ", w_.size(), " projection and ", t_.size(),
+                       " threshold floats, expected ", bits_ * dim(), " and ", bits_));
+  ANNLAB_TRY(VectorView::of(w_.data(), w_.size(), 1).check_finite("binary-code projection"));
+  ANNLAB_TRY(VectorView::of(t_.data(), t_.size(), 1).check_finite("binary-code threshold"));
+  ANNLAB_TRY(r.array(&codes_, "binary codes", r.remaining() / 8));
+  ANNLAB_TRY(store_.load(r));
+  if (codes_.size() != store_.size() * words_)
+    return r.error(cat("binary-code index holds ", codes_.size(), " code words for ", store_.size(), " vectors of ",
+                       words_, " words"));
+  if (!trained && store_.size()) return r.error("binary-code index holds vectors but no projections");
+  // Bits past `bits` in the last word must be zero (they would count in every distance).
+  if (bits_ % 64)
+    for (size_t i = 0; i < store_.size(); ++i)
+      if (codes_[i * words_ + words_ - 1] >> (bits_ % 64))
+        return r.error(cat("binary code ", i, " has bits set beyond bit ", bits_));
+  return Status::ok();
+}
+
+}  // namespace annlab
