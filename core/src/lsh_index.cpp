@@ -7,6 +7,7 @@
 #include "annlab/memory.h"
 #include "annlab/random.h"
 #include "topk.h"
+#include "multiprobe.h"
 #include "tracer.h"
 
 namespace annlab {
@@ -136,15 +137,43 @@ LshIndex::BucketStats LshIndex::bucket_stats() const {
 }
 
 template <class Tracer>
-void LshIndex::search_one(const VectorView& q, size_t i, size_t k, std::vector<uint32_t>& mark,
+void LshIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t probes_wanted, std::vector<uint32_t>& mark,
                           uint32_t epoch, int64_t* ids, float* dist, QueryStats* st, Tracer& tr) const {
   VectorStore::PreparedQuery pq;
   store_.prepare(q, i, &pq);
   std::vector<float> scratch(dim());
   const Kernels& kern = kernels();
   detail::TopK top(k);
+  const size_t d = dim();
+  const int64_t probes = std::max<int64_t>(1, probes_wanted);
+  std::vector<double> margin(static_cast<size_t>(bits_));
+  std::vector<uint32_t> order(static_cast<size_t>(bits_)), set;
   for (int t = 0; t < tables_; ++t) {
-    const uint64_t key_t = key(t, pq.f.data());
+    // The query's key, and (multi-probe) each bit's distance to its hyperplane.
+    uint64_t own = 0;
+    for (int j = 0; j < bits_; ++j) {
+      const size_t p = size_t(t) * bits_ + j;
+      const float proj = kern.ip_f32(planes_.data() + p * d, pq.f.data(), d) - offsets_[p];
+      if (proj >= 0) own |= uint64_t{1} << j;
+      if (probes > 1) {  // the distance to the hyperplane, in the data's units
+        const float* w = planes_.data() + p * d;
+        margin[size_t(j)] = std::fabs(double(proj)) / std::sqrt(double(kern.ip_f32(w, w, d)));
+      }
+    }
+    detail::ProbeSequence seq{{}};
+    if (probes > 1) {
+      for (int j = 0; j < bits_; ++j) order[size_t(j)] = uint32_t(j);
+      std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return margin[a] < margin[b]; });
+      std::vector<double> cost(static_cast<size_t>(bits_));
+      for (int j = 0; j < bits_; ++j) cost[size_t(j)] = margin[order[size_t(j)]];
+      seq = detail::ProbeSequence(std::move(cost));
+    }
+    for (int64_t probe = 0; probe < probes; ++probe) {
+    uint64_t key_t = own;
+    if (probe > 0) {
+      if (!seq.next(&set)) break;
+      for (uint32_t e : set) key_t ^= uint64_t{1} << order[e];
+    }
     const auto [b, e] = bucket_range(t, key_t);
     ++st->buckets;
     if constexpr (Tracer::kOn) tr.event(TraceKind::BucketOpened, uint32_t(t), int64_t(key_t), float(e - b));
@@ -162,16 +191,23 @@ void LshIndex::search_one(const VectorView& q, size_t i, size_t k, std::vector<u
         if (entered) tr.event(TraceKind::TopKChanged, uint32_t(top.rank_of(dd, id)), int64_t(id), float(dd));
       }
     }
+    }
   }
   top.write(ids, dist);
 }
 
-void LshIndex::search_batch(const VectorView& q, size_t k, const SearchParams&, int64_t* ids,
+void LshIndex::search_batch(const VectorView& q, size_t k, const SearchParams& p, int64_t* ids,
                             float* distances, QueryStats* stats) const {
   std::vector<uint32_t> mark(store_.size(), 0);
   detail::NullTracer tr;
   for (size_t i = 0; i < q.n; ++i)
-    search_one(q, i, k, mark, uint32_t(i + 1), ids + i * k, distances + i * k, stats + i, tr);
+    search_one(q, i, k, p.probes.value_or(1), mark, uint32_t(i + 1), ids + i * k, distances + i * k, stats + i, tr);
+}
+
+Status LshIndex::check_search_params(const SearchParams& p) const {
+  ANNLAB_TRY(Index::check_search_params(p));
+  if (p.probes && *p.probes < 1) return Status::error(cat("probes = ", *p.probes, ": expected at least 1 (the query's own bucket)"));
+  return Status::ok();
 }
 
 Result<Structure> LshIndex::explain_structure() const {
@@ -206,7 +242,7 @@ Result<Trace> LshIndex::explain_query(const VectorView& q, size_t k, const Searc
   return explain_one(q, k, p, [&](Trace& t) {
     std::vector<uint32_t> mark(store_.size(), 0);
     detail::EventTracer tr{&t.events};
-    search_one(q, 0, k, mark, 1, t.ids.data(), t.distances.data(), &t.stats, tr);
+    search_one(q, 0, k, p.probes.value_or(1), mark, 1, t.ids.data(), t.distances.data(), &t.stats, tr);
   });
 }
 

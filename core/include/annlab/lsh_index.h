@@ -7,6 +7,9 @@
 // notebook's rule. Build parameter `seed` draws the hyperplanes.
 //   More tables L: more candidates, higher recall, more memory and time.
 //   More bits b: smaller buckets, fewer candidates, lower recall per table.
+//   probes (search): buckets visited per table (multi-probe, Lv et al.): the query's own, then
+//     the keys with the bits flipped whose hyperplanes pass closest to the query, in increasing
+//     total distance. More probes: recall from fewer tables (less memory), more candidates.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +36,8 @@ class LshIndex final : public Index, public Explainable, public Serializable {
   Status train(const VectorView& x) override;
   Status add(const VectorView& x) override;
   size_t memory_bytes() const override;
+  std::vector<std::string_view> search_param_names() const override { return {"probes"}; }
+  Status check_search_params(const SearchParams& p) const override;
 
   int bits() const { return bits_; }
   int tables() const { return tables_; }
@@ -62,7 +67,7 @@ class LshIndex final : public Index, public Explainable, public Serializable {
     std::vector<uint32_t> ids;
   };
   template <class Tracer>
-  void search_one(const VectorView& q, size_t i, size_t k, std::vector<uint32_t>& mark,
+  void search_one(const VectorView& q, size_t i, size_t k, int64_t probes, std::vector<uint32_t>& mark,
                   uint32_t epoch, int64_t* ids, float* dist, QueryStats* st, Tracer& tr) const;
   // [start, end) of the bucket with this key in table t (empty when absent).
   std::pair<uint32_t, uint32_t> bucket_range(int t, uint64_t key) const;
