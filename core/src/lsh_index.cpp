@@ -85,44 +85,21 @@ Status LshIndex::add(const VectorView& x) {
   std::vector<std::pair<uint64_t, uint32_t>> fresh(x.n);
   for (int t = 0; t < tables_; ++t) {
     for (size_t i = 0; i < x.n; ++i) fresh[i] = {keys[i * tables_ + t], uint32_t(n0 + i)};
-    std::sort(fresh.begin(), fresh.end());
-    Table& tb = table_[t];
-    Table merged;
-    merged.keys.reserve(tb.keys.size() + x.n);
-    merged.ids.reserve(tb.keys.size() + x.n);
-    size_t a = 0, b = 0;
-    while (a < tb.keys.size() || b < fresh.size()) {
-      // New ids are larger than every old one, so at equal keys the old entry goes first.
-      const bool old_first = b == fresh.size() || (a < tb.keys.size() && tb.keys[a] <= fresh[b].first);
-      if (old_first) {
-        merged.keys.push_back(tb.keys[a]);
-        merged.ids.push_back(tb.ids[a++]);
-      } else {
-        merged.keys.push_back(fresh[b].first);
-        merged.ids.push_back(fresh[b++].second);
-      }
-    }
-    tb = std::move(merged);
+    table_[t].merge(fresh);
   }
   return Status::ok();
 }
 
-std::pair<uint32_t, uint32_t> LshIndex::bucket_range(int t, uint64_t key) const {
-  const std::vector<uint64_t>& keys = table_[t].keys;
-  const auto range = std::equal_range(keys.begin(), keys.end(), key);
-  return {uint32_t(range.first - keys.begin()), uint32_t(range.second - keys.begin())};
-}
-
 size_t LshIndex::memory_bytes() const {
   size_t bytes = planes_.size() * 4 + offsets_.size() * 4 + store_.memory_bytes();
-  for (const Table& tb : table_) bytes += tb.keys.size() * 8 + tb.ids.size() * 4;
+  for (const detail::BucketTable& tb : table_) bytes += tb.memory_bytes();
   return bytes;
 }
 
 LshIndex::BucketStats LshIndex::bucket_stats() const {
   BucketStats s;
   size_t total = 0;
-  for (const Table& tb : table_) {
+  for (const detail::BucketTable& tb : table_) {
     for (size_t b = 0; b < tb.keys.size();) {
       size_t e = b + 1;
       while (e < tb.keys.size() && tb.keys[e] == tb.keys[b]) ++e;
@@ -174,7 +151,7 @@ void LshIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t probe
       if (!seq.next(&set)) break;
       for (uint32_t e : set) key_t ^= uint64_t{1} << order[e];
     }
-    const auto [b, e] = bucket_range(t, key_t);
+    const auto [b, e] = table_[t].range(key_t);
     ++st->buckets;
     if constexpr (Tracer::kOn) tr.event(TraceKind::BucketOpened, uint32_t(t), int64_t(key_t), float(e - b));
     const std::vector<uint32_t>& members = table_[t].ids;
@@ -226,7 +203,7 @@ Result<Structure> LshIndex::explain_structure() const {
     }
   s.keys.assign(size_t(tables_), std::vector<uint64_t>(size()));
   for (int t = 0; t < tables_ && !table_.empty(); ++t) {
-    const Table& tb = table_[t];
+    const detail::BucketTable& tb = table_[t];
     for (size_t p = 0; p < tb.ids.size(); ++p) s.keys[t][tb.ids[p]] = tb.keys[p];
     for (size_t b = 0; b < tb.keys.size();) {
       size_t e = b + 1;
@@ -254,10 +231,7 @@ void LshIndex::save_payload(BinaryWriter& w) const {
   w.array(planes_);
   w.array(offsets_);
   store_.save(w);
-  for (const Table& tb : table_) {
-    w.array(tb.keys);
-    w.array(tb.ids);
-  }
+  for (const detail::BucketTable& tb : table_) tb.save(w);
 }
 
 Status LshIndex::load_payload(BinaryReader& r) {
@@ -286,22 +260,8 @@ Status LshIndex::load_payload(BinaryReader& r) {
   const size_t n = store_.size();
   if (n && !trained_) return r.error("LSH holds vectors but is not trained");
   const uint64_t mask = bits_ >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits_) - 1;
-  table_.assign(n ? size_t(tables_) : 0, Table{});
-  std::vector<uint8_t> seen;
-  for (Table& tb : table_) {
-    ANNLAB_TRY(r.array(&tb.keys, "LSH table keys", limit));
-    ANNLAB_TRY(r.array(&tb.ids, "LSH table ids", limit));
-    if (tb.keys.size() != n || tb.ids.size() != n)
-      return r.error(cat("LSH table holds ", tb.keys.size(), " keys and ", tb.ids.size(), " ids, expected ", n));
-    seen.assign(n, 0);
-    for (size_t p = 0; p < n; ++p) {
-      if (tb.keys[p] & ~mask) return r.error(cat("LSH bucket key ", tb.keys[p], " has bits beyond b = ", bits_));
-      if (tb.ids[p] >= n || seen[tb.ids[p]]++)
-        return r.error(cat("LSH table ids are not a permutation of 0..", n - 1, " (id ", tb.ids[p], ")"));
-      if (p && (tb.keys[p] < tb.keys[p - 1] || (tb.keys[p] == tb.keys[p - 1] && tb.ids[p] < tb.ids[p - 1])))
-        return r.error(cat("LSH table is not sorted at entry ", p));
-    }
-  }
+  table_.assign(n ? size_t(tables_) : 0, detail::BucketTable{});
+  for (detail::BucketTable& tb : table_) ANNLAB_TRY(tb.load(r, n, mask, "LSH"));
   return Status::ok();
 }
 

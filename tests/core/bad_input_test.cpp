@@ -125,7 +125,7 @@ TEST_F(BadInput, EveryCaseGetsItsExactMessageAndNothingIsLost) {
          SearchParams p;
          p.efSearch = 10;
          return search_msg(VectorView::of(q.data(), 1, 8), 5, p); },
-       "search parameter 'efSearch' does not apply to LSH4x3 (it takes none)"},
+       "search parameter 'efSearch' does not apply to LSH4x3 (it takes probes)"},
       {"CSV with a ragged row", [] { auto b = test::bytes_of("1,2\n3\n"); return parse_csv("r.csv", b.data(), b.size()).message(); },
        "r.csv:2: expected 2 values (as in the first row), found 1"},
       {"absurd index configuration", [] { return make_index("LSH99x4", 8).message(); },

@@ -152,7 +152,7 @@ TEST(LshIndex, UsageErrors) {
   SearchParams p;
   p.efSearch = 10;
   EXPECT_EQ(lsh.search(VectorView::of(x.data(), 1, 4), 1, p, &r).message(),
-            "search parameter 'efSearch' does not apply to LSH3x2 (it takes none)");
+            "search parameter 'efSearch' does not apply to LSH3x2 (it takes probes)");
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 
 #include "annlab/index.h"
 #include "annlab/params.h"
+#include "annlab/bucket_table.h"
 #include "annlab/vector_store.h"
 
 namespace annlab {
@@ -60,17 +61,9 @@ class LshIndex final : public Index, public Explainable, public Serializable {
                     float* distances, QueryStats* stats) const override;
 
  private:
-  // Every vector's (key, id), sorted by key then id: a bucket is a run of equal keys. Adding a
-  // batch merges its sorted entries in (linear), so a build can proceed in small steps.
-  struct Table {
-    std::vector<uint64_t> keys;
-    std::vector<uint32_t> ids;
-  };
   template <class Tracer>
   void search_one(const VectorView& q, size_t i, size_t k, int64_t probes, std::vector<uint32_t>& mark,
                   uint32_t epoch, int64_t* ids, float* dist, QueryStats* st, Tracer& tr) const;
-  // [start, end) of the bucket with this key in table t (empty when absent).
-  std::pair<uint32_t, uint32_t> bucket_range(int t, uint64_t key) const;
 
   int bits_;
   int tables_;
@@ -78,7 +71,7 @@ class LshIndex final : public Index, public Explainable, public Serializable {
   bool trained_ = false;
   std::vector<float> planes_;      // tables * bits * d normals
   std::vector<float> offsets_;     // tables * bits: normal . mean
-  std::vector<Table> table_;          // tables_ of them
+  std::vector<detail::BucketTable> table_;  // tables_ of them (sorted (key, id) runs)
   VectorStore store_;
 };
 
