@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "annlab/binary_index.h"
+#include "annlab/e2lsh_index.h"
 #include "annlab/flat_index.h"
 #include "annlab/hnsw_index.h"
 #include "annlab/ivf_index.h"
@@ -28,7 +29,7 @@ constexpr int64_t kBig = int64_t{1} << 24;
 const Form kForms[] = {
     {IndexKind::Flat, "Flat", {}, {}, {}, true},
     {IndexKind::LSH, "LSH#x#", {"b", "L"}, {1, 1}, {LshIndex::kMaxBits, LshIndex::kMaxTables}, true},
-    {IndexKind::E2LSH, "E2LSH#x#", {"k", "L"}, {1, 1}, {64, 1024}, false},
+    {IndexKind::E2LSH, "E2LSH#x#", {"k", "L"}, {1, 1}, {64, 1024}, true},
     {IndexKind::KDTree, "KDTree#", {"leaf"}, {1}, {kBig}, true},
     {IndexKind::IVFFlat, "IVF#,Flat", {"nlist"}, {1}, {kBig}, true},
     {IndexKind::PQ, "PQ#", {"M"}, {1}, {1024}, true},
@@ -161,6 +162,8 @@ Result<std::unique_ptr<Index>> make_index(const IndexSpec& spec, size_t dim, con
     case IndexKind::OPQIVFPQ:
       return std::unique_ptr<Index>(
           new IvfIndex(dim, size_t(spec.args[1]), size_t(spec.args[2]), params, IvfRotation::OPQ));
+    case IndexKind::E2LSH:
+      return std::unique_ptr<Index>(new E2LshIndex(dim, int(spec.args[0]), int(spec.args[1]), params));
     case IndexKind::SimHash:
       return std::unique_ptr<Index>(new BinaryCodeIndex(dim, size_t(spec.args[0]), BinaryHash::SimHash, params));
     case IndexKind::ITQ:
@@ -170,7 +173,7 @@ Result<std::unique_ptr<Index>> make_index(const IndexSpec& spec, size_t dim, con
           new IvfIndex(dim, size_t(spec.args[0]), size_t(spec.args[1]), params, IvfRotation::Local));
     default:
       return Status::error(cat("index '", spec.to_string(), "' is part of annlab's grammar but not implemented in ",
-                               "this build yet (available: Flat, LSH<b>x<L>, KDTree<leaf>, IVF<nlist>,Flat, PQ<M>, IVF<nlist>,PQ<M>, OPQ<M>,IVF<nlist>,PQ<M>, LOPQ<nlist>,PQ<M>, HNSW<M>, SimHash<bits>, ITQ<bits>)"));
+                               "this build yet (available: Flat, LSH<b>x<L>, E2LSH<k>x<L>, KDTree<leaf>, IVF<nlist>,Flat, PQ<M>, IVF<nlist>,PQ<M>, OPQ<M>,IVF<nlist>,PQ<M>, LOPQ<nlist>,PQ<M>, HNSW<M>, SimHash<bits>, ITQ<bits>)"));
   }
 }
 

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "annlab/bucket_table.h"
 #include "annlab/index.h"
 #include "annlab/params.h"
 #include "annlab/vector_store.h"
@@ -52,17 +53,12 @@ class E2LshIndex final : public Index, public Explainable, public Serializable {
   template <class Tracer>
   void search_one(const VectorView& q, size_t i, size_t k, int64_t probes, std::vector<uint32_t>& mark,
                   uint32_t epoch, int64_t* ids, float* dist, QueryStats* st, Tracer& tr) const;
-  std::pair<uint32_t, uint32_t> bucket_range(int t, uint64_t key) const;
   int k_, tables_;
   BuildParams params_;
   double w_ = 0;                  // 0 until trained
   std::vector<float> a_;          // tables * k * d
   std::vector<float> b_;          // tables * k, in [0, w)
-  struct Table {
-    std::vector<uint64_t> keys;   // sorted, with ids
-    std::vector<uint32_t> ids;
-  };
-  std::vector<Table> table_;
+  std::vector<detail::BucketTable> table_;
   VectorStore store_;
 };
 

@@ -160,6 +160,7 @@ struct Structure {
   std::vector<Edge> edges;                     // graphs, per layer
   std::vector<uint8_t> codes;                  // binary or quantised codes, n * code_bytes
   size_t code_bytes = 0;
+  float slab_width = 0;                        // E2LSH: w (slab boundaries at a . x + b = m w)
 };
 
 class Explainable {
