@@ -6,6 +6,9 @@
 #include <limits>
 #include <numeric>
 
+#include "annlab/binary_index.h"
+#include "annlab/distance.h"
+#include "annlab/e2lsh_index.h"
 #include "annlab/eval.h"
 #include "annlab/factory.h"
 #include "annlab/flat_index.h"
@@ -40,6 +43,9 @@ const char* method_name(Method m) {
     case Method::HNSW: return "HNSW (graph)";
     case Method::OPQ: return "OPQ + IVF-PQ (learned rotation)";
     case Method::LOPQ: return "LOPQ (rotation per cell)";
+    case Method::E2LSH: return "E2LSH (p-stable slabs)";
+    case Method::SimHash: return "SimHash (binary codes)";
+    case Method::ITQ: return "ITQ (learned binary codes)";
   }
   return "?";
 }
@@ -55,6 +61,9 @@ std::string IndexConfig::spec() const {
     case Method::HNSW: return cat("HNSW", hnsw_m);
     case Method::OPQ: return cat("OPQ", pq_m, ",IVF", nlist, ",PQ", pq_m);
     case Method::LOPQ: return cat("LOPQ", nlist, ",PQ", pq_m);
+    case Method::E2LSH: return cat("E2LSH", e2_k, "x", tables);
+    case Method::SimHash: return cat("SimHash", code_bits);
+    case Method::ITQ: return cat("ITQ", code_bits);
   }
   return "Flat";
 }
@@ -64,13 +73,16 @@ BuildParams IndexConfig::build_params() const {
   bp.seed = seed;
   if (method == Method::LSH && auto_bits) bp.bucket_size = bucket_size;
   if (method == Method::HNSW) bp.efConstruction = ef_construction;
+  if (method == Method::E2LSH && w > 0) bp.w = double(w);
   return bp;
 }
 
 SearchParams IndexConfig::search_params() const {
   SearchParams sp;
   if (method == Method::IVFFlat || is_ivf_pq(method)) sp.nprobe = std::min(nprobe, nlist);
-  if ((method == Method::PQ || is_ivf_pq(method)) && rerank > 0) sp.rerank = rerank;
+  if ((method == Method::PQ || is_ivf_pq(method) || method == Method::SimHash || method == Method::ITQ) && rerank > 0)
+    sp.rerank = rerank;
+  if ((method == Method::LSH || method == Method::E2LSH) && probes > 1) sp.probes = probes;
   if (method == Method::KDTree && leaves > 0) sp.leaves = leaves;
   if (method == Method::HNSW) sp.efSearch = ef_search;
   return sp;
@@ -318,10 +330,12 @@ Status AppState::build_spec(const std::string& spec, const std::string& params) 
     config.seed = bp.seed;
     if (bp.bucket_size) config.bucket_size = int(*bp.bucket_size);
   } else {
-    const Method methods[] = {Method::Flat, Method::LSH,   Method::KDTree, Method::IVFFlat, Method::PQ,
-                              Method::IVFPQ, Method::HNSW, Method::OPQ,    Method::LOPQ};
+    const Method methods[] = {Method::Flat, Method::LSH,  Method::KDTree, Method::IVFFlat, Method::PQ,
+                              Method::IVFPQ, Method::HNSW, Method::OPQ,   Method::LOPQ,    Method::E2LSH,
+                              Method::SimHash, Method::ITQ};
     const IndexKind kinds[] = {IndexKind::Flat,  IndexKind::LSH,  IndexKind::KDTree,   IndexKind::IVFFlat, IndexKind::PQ,
-                               IndexKind::IVFPQ, IndexKind::HNSW, IndexKind::OPQIVFPQ, IndexKind::LOPQ};
+                               IndexKind::IVFPQ, IndexKind::HNSW, IndexKind::OPQIVFPQ, IndexKind::LOPQ,    IndexKind::E2LSH,
+                               IndexKind::SimHash, IndexKind::ITQ};
     static_assert(std::size(methods) == size_t(kMethods) && std::size(kinds) == size_t(kMethods));
     for (int i = 0; i < kMethods; ++i)
       if (kinds[i] == parsed.kind) config.method = methods[i];
@@ -335,6 +349,12 @@ Status AppState::build_spec(const std::string& spec, const std::string& params) 
       config.pq_m = int(parsed.args[2]);
     }
     if (parsed.kind == IndexKind::HNSW) config.hnsw_m = int(parsed.args[0]);
+    if (parsed.kind == IndexKind::E2LSH) {
+      config.e2_k = int(parsed.args[0]);
+      config.tables = int(parsed.args[1]);
+      if (bp.w) config.w = float(*bp.w);
+    }
+    if (parsed.kind == IndexKind::SimHash || parsed.kind == IndexKind::ITQ) config.code_bits = int(parsed.args[0]);
     config.seed = bp.seed;
   }
   install_index(std::move(built), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -452,6 +472,21 @@ void AppState::run_search() {
     }
     if (const auto* lsh = dynamic_cast<const LshIndex*>(index.get()))
       for (int t = 0; t < lsh->tables(); ++t) r.query_keys.push_back(lsh->key(t, query.vec.data()));
+    if (const auto* e2 = dynamic_cast<const E2LshIndex*>(index.get()))
+      for (size_t t = 0; t < size_t(e2->tables()); ++t) r.query_keys.push_back(e2->key(int(t), query.vec.data()));
+    if (const auto* bin = dynamic_cast<const BinaryCodeIndex*>(index.get())) {
+      // The query's code, the Hamming distances of all codes to it, and where the true neighbours fall.
+      const size_t words = bin->words(), n = bin->size();
+      r.query_code.assign(words, 0);
+      bin->encode(query.vec.data(), r.query_code.data());
+      r.code_bits = bin->bits();
+      std::vector<uint32_t> ham(n);
+      kernels().hamming_scan(r.query_code.data(), bin->codes().data(), n, words, ham.data());
+      r.hamming_hist.assign(bin->bits() + 1, 0.0f);
+      for (uint32_t h : ham) r.hamming_hist[h] += 1;
+      for (int64_t id : r.exact_ids)
+        if (id >= 0) r.hamming_true.push_back(ham[size_t(id)]);
+    }
   }
   r.valid = true;
   results = std::move(r);

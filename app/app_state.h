@@ -33,8 +33,11 @@ struct LabData {
   void project(const float* v, float* xy) const;
 };
 
-enum class Method { Flat = 0, LSH = 1, KDTree = 2, IVFFlat = 3, PQ = 4, IVFPQ = 5, HNSW = 6, OPQ = 7, LOPQ = 8 };
-inline constexpr int kMethods = 9;
+enum class Method {
+  Flat = 0, LSH = 1, KDTree = 2, IVFFlat = 3, PQ = 4, IVFPQ = 5, HNSW = 6, OPQ = 7, LOPQ = 8, E2LSH = 9, SimHash = 10,
+  ITQ = 11
+};
+inline constexpr int kMethods = 12;
 // IVF-PQ and its rotated variants (nlist, M, nprobe, rerank).
 inline bool is_ivf_pq(Method m) { return m == Method::IVFPQ || m == Method::OPQ || m == Method::LOPQ; }
 const char* method_name(Method m);
@@ -50,8 +53,11 @@ struct IndexConfig {
   int pq_m = 8;               // PQ, IVF-PQ
   int hnsw_m = 16;            // HNSW
   int ef_construction = 100;  // HNSW (build)
+  int e2_k = 4;               // E2LSH functions per table
+  float w = 0;                // E2LSH slab width (0: from the data)
+  int code_bits = 64;         // SimHash, ITQ
   // Search parameters (0: the index's default / unbounded).
-  int nprobe = 4, rerank = 0, leaves = 0, ef_search = 32;
+  int nprobe = 4, rerank = 0, leaves = 0, ef_search = 32, probes = 1;
   uint64_t seed = 1;
   std::string spec() const;       // factory description
   std::string params() const;     // build parameters as "name=value ..."
@@ -81,7 +87,11 @@ struct Results {
   std::vector<uint32_t> visited_layers;  // HNSW: the layer of each visit (the greedy path is layer > 0)
   std::vector<float> pq_table;        // PQ: the query's M x 256 lookup table
   size_t pq_m = 0;
-  std::vector<uint64_t> query_keys;   // LSH: the query's key in every table
+  std::vector<uint64_t> query_keys;   // LSH, E2LSH: the query's key in every table
+  std::vector<uint64_t> query_code;   // SimHash, ITQ: the query's code
+  size_t code_bits = 0;
+  std::vector<float> hamming_hist;    // SimHash, ITQ: how many codes lie at each Hamming distance
+  std::vector<uint32_t> hamming_true; // SimHash, ITQ: Hamming distance of each exact neighbour
   uint64_t serial = 0;                // increases with every search
 };
 

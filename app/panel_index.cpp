@@ -38,7 +38,13 @@ const char* kIdea[kMethods] = {
     "the M sub-vectors, so each byte of code carries its share. Learned by alternating PQ training and an "
     "orthogonal Procrustes fit.",
     "IVF-PQ with a rotation per cell (locally optimised PQ): each cell's residuals are turned onto their own "
-    "principal axes, and the axes are dealt out so that every sub-vector gets about the same variance."};
+    "principal axes, and the axes are dealt out so that every sub-vector gets about the same variance.",
+    "p-stable LSH for the L2 distance: k random directions cut space into slabs of width w; a bucket is a cell "
+    "of that grid, and L tables give L chances to share one with a true neighbour.",
+    "Each vector becomes a code of random-rotation signs (thresholds at the training medians); the codes "
+    "nearest the query's in Hamming distance are the answer. FAISS calls this IndexLSH.",
+    "Iterative quantization: PCA to `bits` dimensions, then a rotation learned so that taking signs loses as "
+    "little as possible; codes ranked by Hamming distance. Needs bits <= the dimension."};
 
 }  // namespace
 
@@ -66,6 +72,29 @@ void draw_index_panel(AppState& s) {
         build_slider("bits b", &c.bits, 1, 24,
                      "More bits: smaller buckets, fewer candidates, faster, but a true neighbour falls on the other "
                      "side of some hyperplane more often: lower recall per table.");
+      search_slider(s, "probes", &c.probes, 1, 256,
+                    "Buckets visited per table: the query's own, then those across the hyperplanes nearest the "
+                    "query (multi-probe). Recall from fewer tables (less memory), at the cost of more candidates.", true);
+      break;
+    case Method::E2LSH:
+      build_slider("tables L", &c.tables, 1, 64, "More tables: more chances to share a bucket with a true neighbour; more memory.");
+      build_slider("k (functions per table)", &c.e2_k, 1, 32,
+                   "More functions: smaller grid cells, fewer candidates, lower recall per table.");
+      ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
+      ImGui::InputFloat("w (0: auto)", &c.w, 0, 0, "%.3g");
+      help_marker("Slab width in the data's units. Wider slabs: bigger buckets, higher recall, more candidates. "
+                  "0 picks half the median distance between random training pairs.");
+      search_slider(s, "probes", &c.probes, 1, 256,
+                    "Buckets visited per table: the query's own, then the neighbouring cells one slab over where the "
+                    "query lies nearest a slab boundary.", true);
+      break;
+    case Method::SimHash:
+    case Method::ITQ:
+      build_slider("bits", &c.code_bits, 32, 1024,
+                   "Code length: more bits rank more finely (better recall) but cost bytes and scan time. ITQ needs "
+                   "bits <= the dimension.", true);
+      search_slider(s, "rerank", &c.rerank, 0, 1000,
+                    "Re-rank this many of the nearest codes with the exact distance: recall for a little time.", true);
       break;
     case Method::KDTree:
       build_slider("leaf size", &c.leaf, 1, 256, "Vectors per leaf: bigger leaves, a shallower tree, more distances per leaf.", true);

@@ -47,9 +47,31 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
   float wx0, wy0, wx1, wy1;
   to_world(origin, &wx0, &wy1);
   to_world(ImVec2(origin.x + size.x, origin.y + size.y), &wx1, &wy0);
-  if (st.family == "LSH") {
+  if (st.family == "E2LSH" && st.dim == 2 && st.slab_width > 0) {
+    // The slab boundaries a . x + b = m w of the chosen table's k functions.
+    const float w = st.slab_width;
     for (const Hyperplane& h : st.hyperplanes) {
       if (int(h.table) != v.table || h.normal.size() < 2) continue;
+      const float nx = h.normal[0], ny = h.normal[1], nn = nx * nx + ny * ny;
+      if (nn <= 0) continue;
+      float lo = 1e30f, hi = -1e30f;
+      for (float cx : {wx0, wx1})
+        for (float cy : {wy0, wy1}) {
+          const float u = (nx * cx + ny * cy - h.offset) / w;
+          lo = std::min(lo, u);
+          hi = std::max(hi, u);
+        }
+      if (hi - lo > 400) continue;  // too many slabs to see at this zoom
+      const float len = std::sqrt(nn), L = 4 * std::max(wx1 - wx0, wy1 - wy0);
+      const ImU32 col = label_color(int(h.bit), 120);
+      for (float m = std::ceil(lo); m <= hi; m += 1) {
+        const float off = m * w + h.offset, px = nx * off / nn, py = ny * off / nn;
+        dl->AddLine(to_screen(px - ny / len * L, py + nx / len * L), to_screen(px + ny / len * L, py - nx / len * L), col, 1.0f);
+      }
+    }
+  } else if (st.family == "LSH" || st.family == "SimHash" || st.family == "ITQ") {
+    for (const Hyperplane& h : st.hyperplanes) {
+      if ((st.family == "LSH" && int(h.table) != v.table) || h.normal.size() < 2) continue;
       const float nx = h.normal[0], ny = h.normal[1], nn = nx * nx + ny * ny;
       if (nn <= 0) continue;
       const float px = nx * h.offset / nn, py = ny * h.offset / nn, len = std::sqrt(nn);
@@ -142,7 +164,8 @@ void draw_map_panel(AppState& s) {
     return;
   }
   const LabData& d = *s.data;
-  const bool lsh2d = !d.images() && s.structure && !s.structure->hyperplanes.empty();
+  // Bucketed hashes in 2-D (LSH, E2LSH): a table slider, the query's bucket mates.
+  const bool lsh2d = !d.images() && s.structure && !s.structure->hyperplanes.empty() && !s.structure->keys.empty();
   if (ImGui::Button("Fit")) v.fitted_serial = 0;
   ImGui::SameLine();
   ImGui::TextDisabled("drag: pan  wheel: zoom  click: %s  R: random held-out query",

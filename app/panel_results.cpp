@@ -53,6 +53,35 @@ void draw_results_panel(AppState& s) {
     }
     ImGui::Dummy(ImVec2(w, ch * float(r.pq_m)));
   }
+  if (!r.hamming_hist.empty()) {
+    // The query's bits (one square each, lit = 1), then how many codes lie at each Hamming distance,
+    // with the exact neighbours' distances marked: the further right they fall, the harder for codes.
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    ImGui::Text("query code: %zu bits", r.code_bits);
+    ImVec2 p0 = ImGui::GetCursorScreenPos();
+    const float w = ImGui::GetContentRegionAvail().x, cell = std::max(2.0f, std::min(8.0f, w / 64.0f));
+    const size_t per_row = size_t(w / cell);
+    for (size_t b = 0; b < r.code_bits; ++b) {
+      const float x = p0.x + float(b % per_row) * cell, y = p0.y + float(b / per_row) * cell;
+      const bool on = (r.query_code[b / 64] >> (b % 64)) & 1;
+      dl->AddRectFilled(ImVec2(x, y), ImVec2(x + cell - 1, y + cell - 1), on ? IM_COL32(250, 200, 80, 255) : IM_COL32(60, 60, 80, 255));
+    }
+    ImGui::Dummy(ImVec2(w, cell * float((r.code_bits + per_row - 1) / per_row)));
+    ImGui::Text("Hamming distance of every code to the query (ticks: the exact neighbours)");
+    p0 = ImGui::GetCursorScreenPos();
+    const float h = 70;
+    const float top = *std::max_element(r.hamming_hist.begin(), r.hamming_hist.end());
+    const float bw = w / float(r.hamming_hist.size());
+    for (size_t b = 0; b < r.hamming_hist.size(); ++b) {
+      const float bh = top > 0 ? h * r.hamming_hist[b] / top : 0;
+      dl->AddRectFilled(ImVec2(p0.x + float(b) * bw, p0.y + h - bh), ImVec2(p0.x + float(b + 1) * bw, p0.y + h),
+                        IM_COL32(120, 140, 220, 255));
+    }
+    for (uint32_t t : r.hamming_true)
+      dl->AddLine(ImVec2(p0.x + (float(t) + 0.5f) * bw, p0.y + h), ImVec2(p0.x + (float(t) + 0.5f) * bw, p0.y + h + 8),
+                  IM_COL32(90, 230, 120, 255), 2.0f);
+    ImGui::Dummy(ImVec2(w, h + 10));
+  }
   ImGui::Separator();
   const float thumb = d.images() ? 42.0f : 0.0f;
   const double kth = r.exact_dist.empty() ? 0 : r.exact_dist.back();

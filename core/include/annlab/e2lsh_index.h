@@ -36,6 +36,8 @@ class E2LshIndex final : public Index, public Explainable, public Serializable {
   Status check_search_params(const SearchParams& p) const override;
 
   double w() const { return w_; }
+  int k() const { return k_; }
+  int tables() const { return tables_; }
   // The k slab numbers of x (d floats) in table t, and the bucket key they hash to.
   void slabs(int t, const float* x, int64_t* h) const;
   uint64_t key(int t, const float* x) const;
