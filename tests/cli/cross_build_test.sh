@@ -46,7 +46,9 @@ run native search --load-index "$T/wasm-lsh.annlab" --query "$T/native-query.fve
 same "wasm answers from a native index file" "$T/native-lsh.ivecs" "$T/wasm-loads-native.ivecs"
 same "native answers from a wasm index file" "$T/native-lsh.ivecs" "$T/native-loads-wasm.ivecs"
 # Every partition, quantizer, tree and graph: the same index file and the same answers in both builds.
-for spec in "IVF16,Flat" "PQ4" "IVF8,PQ6" "KDTree16" "HNSW8"; do
+# And every hash: the rotations of OPQ / LOPQ / SimHash / ITQ come from annlab's own RNG and
+# scalar Eigen, so they too are bit-identical.
+for spec in "IVF16,Flat" "PQ4" "IVF8,PQ6" "KDTree16" "HNSW8" "OPQ4,IVF8,PQ4" "LOPQ8,PQ4" "E2LSH4x4" "SimHash64"; do
   tag=${spec//,/_}
   for b in native wasm; do
     run $b search --base "$T/native-base.fvecs" --query "$T/native-query.fvecs" --index "$spec" --param seed=11 \
@@ -57,5 +59,13 @@ for spec in "IVF16,Flat" "PQ4" "IVF8,PQ6" "KDTree16" "HNSW8"; do
   run wasm search --load-index "$T/native-$tag.annlab" --query "$T/native-query.fvecs" --k 10 --out "$T/wasm-loads-$tag.ivecs"
   same "$spec: wasm answers from the native file" "$T/native-$tag.ivecs" "$T/wasm-loads-$tag.ivecs"
 done
+# ITQ needs bits <= d: 40-d blobs for ITQ32.
+for b in native wasm; do
+  run $b generate --kind blobs --n 1000 --d 40 --centers 8 --seed 79 --out "$T/$b-base40.fvecs"
+  run $b search --base "$T/native-base40.fvecs" --query "$T/native-base40.fvecs" --index ITQ32 --param seed=11 --param rerank=20 \
+      --k 10 --out "$T/$b-itq.ivecs" --save-index "$T/$b-itq.annlab"
+done
+same "ITQ32 index files" "$T/native-itq.annlab" "$T/wasm-itq.annlab"
+same "ITQ32 answers" "$T/native-itq.ivecs" "$T/wasm-itq.ivecs"
 echo "cross-build: $pass passed, $fail failed"
 [ "$fail" = 0 ]
