@@ -10,8 +10,7 @@
 #include "annlab/pca.h"
 #include "annlab/pq.h"
 #include "annlab/random.h"
-#include "topk.h"
-#include "tracer.h"
+#include "rerank.h"
 
 namespace annlab {
 
@@ -175,17 +174,7 @@ void BinaryCodeIndex::search_one(const VectorView& q, size_t i, size_t k, const 
     }
     return;
   }
-  std::vector<float> scratch(dim());
-  detail::TopK exact(k);
-  for (size_t r = 0; r < cand.size() && r < rerank; ++r) {
-    const double dd = store_.distance(pq, size_t(cand[r]), kern, scratch.data());
-    ++st->distances;
-    if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, 1, cand[r], float(dd));
-    if (exact.push(dd, cand[r])) {
-      if constexpr (Tracer::kOn) tr.event(TraceKind::TopKChanged, uint32_t(exact.rank_of(dd, cand[r])), cand[r], float(dd));
-    }
-  }
-  exact.write(ids, dist);
+  detail::rerank_exact(cand.data(), std::min(cand.size(), rerank), k, store_, pq, ids, dist, st, tr);
 }
 
 void BinaryCodeIndex::search_batch(const VectorView& q, size_t k, const SearchParams& p, int64_t* ids,

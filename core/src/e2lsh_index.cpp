@@ -7,9 +7,8 @@
 #include "annlab/binary_io.h"
 #include "annlab/memory.h"
 #include "annlab/random.h"
+#include "bucket_search.h"
 #include "multiprobe.h"
-#include "topk.h"
-#include "tracer.h"
 
 namespace annlab {
 
@@ -28,8 +27,7 @@ E2LshIndex::E2LshIndex(size_t d, int k, int tables, const BuildParams& params)
 
 Status E2LshIndex::check_search_params(const SearchParams& p) const {
   ANNLAB_TRY(Index::check_search_params(p));
-  if (p.probes && *p.probes < 1) return Status::error(cat("probes = ", *p.probes, ": expected at least 1 (the query's own bucket)"));
-  return Status::ok();
+  return detail::check_probes(p);
 }
 
 size_t E2LshIndex::memory_bytes() const {
@@ -124,56 +122,35 @@ void E2LshIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t pro
   detail::TopK top(k);
   probes = std::max<int64_t>(1, probes);
   std::vector<int64_t> h(kk), hp(kk);
-  std::vector<double> frac(kk);
-  // Multi-probe elements: 2k moves (coordinate c one slab down or up), cost = squared distance
-  // (in units of w) from the query to that slab boundary.
-  std::vector<uint32_t> order(2 * kk), set;
+  // Multi-probe elements: 2k moves, 2c = coordinate c one slab down, 2c + 1 = one up; cost = the
+  // squared distance (in units of w) from the query to that slab boundary.
   std::vector<double> cost(2 * kk);
+  std::vector<uint32_t> set;
   for (int t = 0; t < tables_; ++t) {
     for (size_t c = 0; c < kk; ++c) {
       const size_t f = size_t(t) * kk + c;
       const double v = (double(kern.ip_f32(a_.data() + f * d, pq.f.data(), d)) + b_[f]) / w_;
       h[c] = int64_t(std::floor(v));
-      frac[c] = v - std::floor(v);
+      const double frac = v - std::floor(v);
+      cost[2 * c] = frac * frac;
+      cost[2 * c + 1] = (1 - frac) * (1 - frac);
     }
-    detail::ProbeSequence seq{{}};
-    if (probes > 1) {
-      std::iota(order.begin(), order.end(), uint32_t{0});
-      auto move_cost = [&](uint32_t m) { return m % 2 ? (1 - frac[m / 2]) * (1 - frac[m / 2]) : frac[m / 2] * frac[m / 2]; };
-      std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return move_cost(a) < move_cost(b); });
-      for (size_t m = 0; m < 2 * kk; ++m) cost[m] = move_cost(order[m]);
-      seq = detail::ProbeSequence(cost);
-    }
+    detail::ProbeSequence seq;
+    if (probes > 1) seq = detail::ProbeSequence(cost);
     auto valid = [&](const std::vector<uint32_t>& s) {
       for (size_t a = 0; a < s.size(); ++a)
         for (size_t b = a + 1; b < s.size(); ++b)
-          if (order[s[a]] / 2 == order[s[b]] / 2) return false;  // down and up on one coordinate
+          if (seq.element(s[a]) / 2 == seq.element(s[b]) / 2) return false;  // down and up on one coordinate
       return true;
     };
     for (int64_t probe = 0; probe < probes; ++probe) {
       hp = h;
       if (probe > 0) {
         if (!seq.next(&set, valid)) break;
-        for (uint32_t e : set) hp[order[e] / 2] += order[e] % 2 ? 1 : -1;
+        for (uint32_t r : set) hp[seq.element(r) / 2] += seq.element(r) % 2 ? 1 : -1;
       }
-      const uint64_t key_t = slab_key(hp.data(), kk);
-      const auto [b, e] = table_[size_t(t)].range(key_t);
-      ++st->buckets;
-      if constexpr (Tracer::kOn) tr.event(TraceKind::BucketOpened, uint32_t(t), int64_t(key_t), float(e - b));
-      const std::vector<uint32_t>& members = table_[size_t(t)].ids;
-      for (uint32_t p = b; p < e; ++p) {
-        const uint32_t id = members[p];
-        if (mark[id] == epoch) continue;
-        mark[id] = epoch;
-        ++st->candidates;
-        ++st->distances;
-        const double dd = store_.distance(pq, id, kern, scratch.data());
-        if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, uint32_t(t), int64_t(id), float(dd));
-        const bool entered = top.push(dd, int64_t(id));
-        if constexpr (Tracer::kOn) {
-          if (entered) tr.event(TraceKind::TopKChanged, uint32_t(top.rank_of(dd, id)), int64_t(id), float(dd));
-        }
-      }
+      detail::scan_bucket(table_[size_t(t)], uint32_t(t), slab_key(hp.data(), kk), mark, epoch, store_, pq, kern,
+                          scratch.data(), top, st, tr);
     }
   }
   top.write(ids, dist);
@@ -202,16 +179,7 @@ Result<Structure> E2LshIndex::explain_structure() const {
       s.hyperplanes.push_back({uint32_t(t), uint32_t(c), std::vector<float>(a_.begin() + long(f * d), a_.begin() + long((f + 1) * d)), -b_[f]});
     }
   s.keys.assign(size_t(tables_), std::vector<uint64_t>(size()));
-  for (size_t t = 0; t < table_.size(); ++t) {
-    const auto& tb = table_[t];
-    for (size_t p = 0; p < tb.ids.size(); ++p) s.keys[t][tb.ids[p]] = tb.keys[p];
-    for (size_t b = 0; b < tb.keys.size();) {
-      size_t e = b + 1;
-      while (e < tb.keys.size() && tb.keys[e] == tb.keys[b]) ++e;
-      s.buckets.push_back({uint32_t(t), tb.keys[b], uint32_t(e - b)});
-      b = e;
-    }
-  }
+  for (size_t t = 0; t < table_.size(); ++t) table_[t].explain(uint32_t(t), &s.keys[t], &s.buckets);
   return s;
 }
 

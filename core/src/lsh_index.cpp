@@ -6,9 +6,8 @@
 #include "annlab/binary_io.h"
 #include "annlab/memory.h"
 #include "annlab/random.h"
-#include "topk.h"
+#include "bucket_search.h"
 #include "multiprobe.h"
-#include "tracer.h"
 
 namespace annlab {
 
@@ -51,6 +50,7 @@ Status LshIndex::train(const VectorView& x) {
   offsets_.resize(planes);
   const Kernels& k = kernels();
   for (size_t p = 0; p < planes; ++p) offsets_[p] = k.ip_f32(planes_.data() + p * d, mean.data(), d);
+  compute_plane_norms();
   trained_ = true;
   return Status::ok();
 }
@@ -91,24 +91,28 @@ Status LshIndex::add(const VectorView& x) {
 }
 
 size_t LshIndex::memory_bytes() const {
-  size_t bytes = planes_.size() * 4 + offsets_.size() * 4 + store_.memory_bytes();
+  size_t bytes = planes_.size() * 4 + offsets_.size() * 4 + plane_norms_.size() * 8 + store_.memory_bytes();
   for (const detail::BucketTable& tb : table_) bytes += tb.memory_bytes();
   return bytes;
+}
+
+void LshIndex::compute_plane_norms() {
+  const Kernels& k = kernels();
+  const size_t d = dim();
+  plane_norms_.resize(planes_.size() / d);
+  for (size_t p = 0; p < plane_norms_.size(); ++p)
+    plane_norms_[p] = std::sqrt(double(k.ip_f32(planes_.data() + p * d, planes_.data() + p * d, d)));
 }
 
 LshIndex::BucketStats LshIndex::bucket_stats() const {
   BucketStats s;
   size_t total = 0;
-  for (const detail::BucketTable& tb : table_) {
-    for (size_t b = 0; b < tb.keys.size();) {
-      size_t e = b + 1;
-      while (e < tb.keys.size() && tb.keys[e] == tb.keys[b]) ++e;
+  for (const detail::BucketTable& tb : table_)
+    tb.for_each_bucket([&](uint64_t, size_t b, size_t e) {
       ++s.buckets;
       total += e - b;
       s.max_size = std::max(s.max_size, e - b);
-      b = e;
-    }
-  }
+    });
   s.mean_size = s.buckets ? double(total) / double(s.buckets) : 0.0;
   return s;
 }
@@ -124,7 +128,7 @@ void LshIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t probe
   const size_t d = dim();
   const int64_t probes = std::max<int64_t>(1, probes_wanted);
   std::vector<double> margin(static_cast<size_t>(bits_));
-  std::vector<uint32_t> order(static_cast<size_t>(bits_)), set;
+  std::vector<uint32_t> set;
   for (int t = 0; t < tables_; ++t) {
     // The query's key, and (multi-probe) each bit's distance to its hyperplane.
     uint64_t own = 0;
@@ -132,42 +136,17 @@ void LshIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t probe
       const size_t p = size_t(t) * bits_ + j;
       const float proj = kern.ip_f32(planes_.data() + p * d, pq.f.data(), d) - offsets_[p];
       if (proj >= 0) own |= uint64_t{1} << j;
-      if (probes > 1) {  // the distance to the hyperplane, in the data's units
-        const float* w = planes_.data() + p * d;
-        margin[size_t(j)] = std::fabs(double(proj)) / std::sqrt(double(kern.ip_f32(w, w, d)));
-      }
+      if (probes > 1) margin[size_t(j)] = std::fabs(double(proj)) / plane_norms_[p];  // in the data's units
     }
-    detail::ProbeSequence seq{{}};
-    if (probes > 1) {
-      for (int j = 0; j < bits_; ++j) order[size_t(j)] = uint32_t(j);
-      std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return margin[a] < margin[b]; });
-      std::vector<double> cost(static_cast<size_t>(bits_));
-      for (int j = 0; j < bits_; ++j) cost[size_t(j)] = margin[order[size_t(j)]];
-      seq = detail::ProbeSequence(std::move(cost));
-    }
+    detail::ProbeSequence seq;
+    if (probes > 1) seq = detail::ProbeSequence(margin);
     for (int64_t probe = 0; probe < probes; ++probe) {
-    uint64_t key_t = own;
-    if (probe > 0) {
-      if (!seq.next(&set)) break;
-      for (uint32_t e : set) key_t ^= uint64_t{1} << order[e];
-    }
-    const auto [b, e] = table_[t].range(key_t);
-    ++st->buckets;
-    if constexpr (Tracer::kOn) tr.event(TraceKind::BucketOpened, uint32_t(t), int64_t(key_t), float(e - b));
-    const std::vector<uint32_t>& members = table_[t].ids;
-    for (uint32_t p = b; p < e; ++p) {
-      const uint32_t id = members[p];
-      if (mark[id] == epoch) continue;
-      mark[id] = epoch;
-      ++st->candidates;
-      ++st->distances;
-      const double dd = store_.distance(pq, id, kern, scratch.data());
-      if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, uint32_t(t), int64_t(id), float(dd));
-      const bool entered = top.push(dd, int64_t(id));
-      if constexpr (Tracer::kOn) {
-        if (entered) tr.event(TraceKind::TopKChanged, uint32_t(top.rank_of(dd, id)), int64_t(id), float(dd));
+      uint64_t key_t = own;
+      if (probe > 0) {
+        if (!seq.next(&set)) break;
+        for (uint32_t r : set) key_t ^= uint64_t{1} << seq.element(r);
       }
-    }
+      detail::scan_bucket(table_[size_t(t)], uint32_t(t), key_t, mark, epoch, store_, pq, kern, scratch.data(), top, st, tr);
     }
   }
   top.write(ids, dist);
@@ -183,8 +162,7 @@ void LshIndex::search_batch(const VectorView& q, size_t k, const SearchParams& p
 
 Status LshIndex::check_search_params(const SearchParams& p) const {
   ANNLAB_TRY(Index::check_search_params(p));
-  if (p.probes && *p.probes < 1) return Status::error(cat("probes = ", *p.probes, ": expected at least 1 (the query's own bucket)"));
-  return Status::ok();
+  return detail::check_probes(p);
 }
 
 Result<Structure> LshIndex::explain_structure() const {
@@ -202,16 +180,7 @@ Result<Structure> LshIndex::explain_structure() const {
                                offsets_[p]});
     }
   s.keys.assign(size_t(tables_), std::vector<uint64_t>(size()));
-  for (int t = 0; t < tables_ && !table_.empty(); ++t) {
-    const detail::BucketTable& tb = table_[t];
-    for (size_t p = 0; p < tb.ids.size(); ++p) s.keys[t][tb.ids[p]] = tb.keys[p];
-    for (size_t b = 0; b < tb.keys.size();) {
-      size_t e = b + 1;
-      while (e < tb.keys.size() && tb.keys[e] == tb.keys[b]) ++e;
-      s.buckets.push_back({uint32_t(t), tb.keys[b], uint32_t(e - b)});
-      b = e;
-    }
-  }
+  for (size_t t = 0; t < table_.size(); ++t) table_[t].explain(uint32_t(t), &s.keys[t], &s.buckets);
   return s;
 }
 
@@ -252,6 +221,7 @@ Status LshIndex::load_payload(BinaryReader& r) {
   if (planes_.size() != (trained_ ? planes * dim() : 0))
     return r.error(cat("LSH holds ", planes_.size(), " hyperplane coefficients, expected ", planes * dim()));
   ANNLAB_TRY(VectorView::of(planes_.data(), planes_.size(), 1).check_finite("hyperplane"));
+  compute_plane_norms();
   ANNLAB_TRY(r.array(&offsets_, "LSH offsets", limit));
   if (offsets_.size() != (trained_ ? planes : 0))
     return r.error(cat("LSH holds ", offsets_.size(), " offsets, expected ", planes));

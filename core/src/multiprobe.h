@@ -1,9 +1,10 @@
 // Private header (core/src): multi-probe sequences (Lv et al., "Multi-probe LSH", 2007).
 //
-// Elements 0..m-1 are perturbations with non-negative costs in ascending order (for hyperplane
-// LSH: flipping the bit whose hyperplane lies closest to the query costs least). next() returns
-// the subsets of elements in increasing total cost, from a heap grown by two moves: shift (replace
-// the largest element e by e + 1) and expand (add e + 1). Every subset appears exactly once.
+// Elements 0..m-1 are perturbations with non-negative costs (for hyperplane LSH: flipping the
+// bit whose hyperplane lies closest to the query costs least). They are ranked by cost (ties by
+// index); next() returns the subsets of ranks in increasing total cost, from a heap grown by two
+// moves: shift (replace the largest rank r by r + 1) and expand (add r + 1). Every subset appears
+// exactly once; element(r) is the element of rank r.
 // `valid` can reject a subset (p-stable LSH: never +1 and -1 on the same coordinate); rejected
 // subsets are still expanded, as in the paper.
 #pragma once
@@ -17,9 +18,14 @@ namespace annlab::detail {
 
 class ProbeSequence {
  public:
-  explicit ProbeSequence(std::vector<double> sorted_costs) : cost_(std::move(sorted_costs)) {
+  ProbeSequence() = default;
+  explicit ProbeSequence(const std::vector<double>& costs) : order_(costs.size()), cost_(costs.size()) {
+    for (uint32_t e = 0; e < order_.size(); ++e) order_[e] = e;
+    std::stable_sort(order_.begin(), order_.end(), [&](uint32_t a, uint32_t b) { return costs[a] < costs[b]; });
+    for (size_t r = 0; r < order_.size(); ++r) cost_[r] = costs[order_[r]];
     if (!cost_.empty()) heap_.push({cost_[0], {0}});
   }
+  uint32_t element(uint32_t rank) const { return order_[rank]; }
   // The next subset (sorted element indices) in increasing cost; false when none are left.
   template <class Valid>
   bool next(std::vector<uint32_t>* out, Valid valid) {
@@ -55,7 +61,8 @@ class ProbeSequence {
     // Ties by the set itself, so the order is the same in every build.
     bool operator<(const Entry& o) const { return cost > o.cost || (cost == o.cost && set > o.set); }
   };
-  std::vector<double> cost_;
+  std::vector<uint32_t> order_;  // elements by cost
+  std::vector<double> cost_;     // by rank
   std::priority_queue<Entry> heap_;
 };
 

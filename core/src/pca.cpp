@@ -48,8 +48,11 @@ Result<Pca> fit_pca(const VectorView& x, size_t k) {
   }
   cov = cov.selfadjointView<Eigen::Lower>();
   cov /= double(x.n - 1);
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);
-  if (eig.info() != Eigen::Success) return Status::error("PCA eigen-decomposition did not converge");
+  std::vector<double> a(d * d), values, vectors;
+  for (size_t i = 0; i < d; ++i)
+    for (size_t j = 0; j < d; ++j) a[i * d + j] = cov(Eigen::Index(i), Eigen::Index(j));
+  const Status st = symmetric_eigen(a, d, &values, &vectors);
+  if (!st.is_ok()) return Status::error(cat("PCA ", st.message()));
   Pca p;
   p.d = d;
   p.k = k;
@@ -57,13 +60,8 @@ Result<Pca> fit_pca(const VectorView& x, size_t k) {
   for (size_t j = 0; j < d; ++j) p.mean[j] = float(mean[Eigen::Index(j)]);
   p.components.resize(k * d);
   for (size_t c = 0; c < k; ++c) {
-    const Eigen::Index col = Eigen::Index(d - 1 - c);  // eigenvalues ascend
-    Eigen::VectorXd v = eig.eigenvectors().col(col);
-    Eigen::Index arg;
-    v.cwiseAbs().maxCoeff(&arg);
-    if (v[arg] < 0) v = -v;
-    for (size_t j = 0; j < d; ++j) p.components[c * d + j] = float(v[Eigen::Index(j)]);
-    p.variance.push_back(eig.eigenvalues()[col]);
+    for (size_t j = 0; j < d; ++j) p.components[c * d + j] = float(vectors[c * d + j]);
+    p.variance.push_back(values[c]);
   }
   return p;
 }

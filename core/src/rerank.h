@@ -1,5 +1,5 @@
 // Private header (core/src): the top-k of approximate (quantized) distances, optionally re-ranked
-// with the exact distance — shared by PQ and IVF-PQ.
+// with the exact distance — shared by PQ, IVF-PQ and the binary codes.
 #pragma once
 
 #include <algorithm>
@@ -9,6 +9,26 @@
 #include "tracer.h"
 
 namespace annlab::detail {
+
+// The k nearest, by the exact distance, of the first `count` candidate ids (stopping at an id of
+// -1), written nearest first.
+template <class Tracer>
+void rerank_exact(const int64_t* cid, size_t count, size_t k, const VectorStore& store,
+                  const VectorStore::PreparedQuery& pq, int64_t* ids, float* dist, QueryStats* st, Tracer& tr) {
+  const Kernels& kern = kernels();
+  std::vector<float> scratch(store.dim());
+  TopK exact(k);
+  for (size_t i = 0; i < count; ++i) {
+    if (cid[i] < 0) break;
+    const double dd = store.distance(pq, size_t(cid[i]), kern, scratch.data());
+    ++st->distances;
+    if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, 1, cid[i], float(dd));
+    if (exact.push(dd, cid[i])) {
+      if constexpr (Tracer::kOn) tr.event(TraceKind::TopKChanged, uint32_t(exact.rank_of(dd, cid[i])), cid[i], float(dd));
+    }
+  }
+  exact.write(ids, dist);
+}
 
 // Candidates were collected in a TopK of size max(k, rerank) over approximate distances. With
 // rerank == 0 the approximate distances are the answer; otherwise the `rerank` best are compared
@@ -24,19 +44,7 @@ void finish_with_rerank(TopK& approx, size_t cap, size_t rerank, size_t k, const
     std::copy_n(cd.begin(), k, dist);
     return;
   }
-  const Kernels& kern = kernels();
-  std::vector<float> scratch(store.dim());
-  TopK exact(k);
-  for (size_t i = 0; i < cap && i < rerank; ++i) {
-    if (cid[i] < 0) break;
-    const double dd = store.distance(pq, size_t(cid[i]), kern, scratch.data());
-    ++st->distances;
-    if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, 1, cid[i], float(dd));
-    if (exact.push(dd, cid[i])) {
-      if constexpr (Tracer::kOn) tr.event(TraceKind::TopKChanged, uint32_t(exact.rank_of(dd, cid[i])), cid[i], float(dd));
-    }
-  }
-  exact.write(ids, dist);
+  rerank_exact(cid.data(), std::min(cap, rerank), k, store, pq, ids, dist, st, tr);
 }
 
 }  // namespace annlab::detail

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "annlab/binary_io.h"
+#include "annlab/index.h"
 #include "annlab/status.h"
 
 namespace annlab::detail {
@@ -45,6 +46,22 @@ struct BucketTable {
     return {uint32_t(r.first - keys.begin()), uint32_t(r.second - keys.begin())};
   }
   size_t memory_bytes() const { return keys.size() * 8 + ids.size() * 4; }
+  // fn(key, begin, end) for every bucket (run of equal keys), in key order.
+  template <class Fn>
+  void for_each_bucket(Fn fn) const {
+    for (size_t b = 0; b < keys.size();) {
+      size_t e = b + 1;
+      while (e < keys.size() && keys[e] == keys[b]) ++e;
+      fn(keys[b], b, e);
+      b = e;
+    }
+  }
+  // For explain: every point's key (point_keys sized to the number of points) and every bucket,
+  // labelled as table t.
+  void explain(uint32_t t, std::vector<uint64_t>* point_keys, std::vector<Bucket>* buckets) const {
+    for (size_t p = 0; p < ids.size(); ++p) (*point_keys)[ids[p]] = keys[p];
+    for_each_bucket([&](uint64_t key, size_t b, size_t e) { buckets->push_back({t, key, uint32_t(e - b)}); });
+  }
   void save(BinaryWriter& w) const {
     w.array(keys);
     w.array(ids);

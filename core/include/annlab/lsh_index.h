@@ -71,6 +71,8 @@ class LshIndex final : public Index, public Explainable, public Serializable {
   bool trained_ = false;
   std::vector<float> planes_;      // tables * bits * d normals
   std::vector<float> offsets_;     // tables * bits: normal . mean
+  std::vector<double> plane_norms_;  // tables * bits: |normal| (derived; multi-probe's distances)
+  void compute_plane_norms();
   std::vector<detail::BucketTable> table_;  // tables_ of them (sorted (key, id) runs)
   VectorStore store_;
 };
