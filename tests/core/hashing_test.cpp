@@ -17,70 +17,24 @@
 namespace annlab {
 namespace {
 
-struct Data {
-  Dataset base, query;
-  SearchResult gt;
-};
+using Data = test::KnnData;
+using test::build;
 
 // 5,000 points from 20 Gaussian blobs in 64-d and 100 queries from the same distribution.
 const Data& data64() {
-  static const Data d = [] {
-    Data out;
-    const Dataset all = make_gaussian_blobs(5100, 64, 20, 1.0, 31).value();
-    std::vector<size_t> b(5000), q(100);
-    std::iota(b.begin(), b.end(), size_t{0});
-    std::iota(q.begin(), q.end(), size_t{5000});
-    out.base = all.subset(b);
-    out.query = all.subset(q);
-    out.gt = exact_knn(out.base.view(), out.query.view(), 10).value();
-    return out;
-  }();
+  static const Data d = test::split_knn(make_gaussian_blobs(5100, 64, 20, 1.0, 31).value(), 5000);
   return d;
 }
 
 // 64-d data whose variance decays along its (randomly rotated) axes, as in real embeddings and
 // images: 4,000 base points and 100 queries.
 const Data& decaying64() {
-  static const Data d = [] {
-    const size_t n = 4100, dim = 64;
-    const std::vector<float> z = test::random_floats(n, dim, 99), r = random_rotation(dim, 8);
-    std::vector<float> x(n * dim);
-    for (size_t i = 0; i < n; ++i)
-      for (size_t a = 0; a < dim; ++a) {
-        double v = 0;
-        for (size_t b = 0; b < dim; ++b) v += double(r[a * dim + b]) * z[i * dim + b] * std::exp(-double(b) / 8);
-        x[i * dim + a] = float(v);
-      }
-    Data out;
-    out.base.n = 4000;
-    out.base.d = dim;
-    out.base.f32.assign(x.begin(), x.begin() + 4000 * dim);
-    out.query.n = 100;
-    out.query.d = dim;
-    out.query.f32.assign(x.begin() + 4000 * dim, x.end());
-    out.gt = exact_knn(out.base.view(), out.query.view(), 10).value();
-    return out;
-  }();
+  static const Data d =
+      test::split_knn(test::rotated_spectrum(4100, 64, 99, 8, [](size_t b) { return std::exp(-double(b) / 8); }), 4000);
   return d;
 }
 
-std::unique_ptr<Index> build(const std::string& spec, const Dataset& base, BuildParams bp = {}) {
-  auto made = make_index(spec, base.d, bp);
-  EXPECT_TRUE(made.is_ok()) << made.message();
-  auto index = std::move(made).value();
-  Status st = index->train(base.view());
-  EXPECT_TRUE(st.is_ok()) << spec << ": " << st.message();
-  st = index->add(base.view());
-  EXPECT_TRUE(st.is_ok()) << spec << ": " << st.message();
-  return index;
-}
-
-double recall(const Index& index, const SearchParams& p, const Data& d = data64()) {
-  SearchResult r;
-  const Status st = index.search(d.query.view(), 10, p, &r);
-  EXPECT_TRUE(st.is_ok()) << st.message();
-  return evaluate(r.ids.data(), 10, d.gt.ids.data(), 10, d.base.view(), d.query.view(), 10)->recall;
-}
+double recall(const Index& index, const SearchParams& p, const Data& d = data64()) { return test::recall10(index, p, d); }
 
 TEST(SelectSmallest, CountingSelectionEqualsASort) {
   Rng rng(4);

@@ -12,10 +12,8 @@
 namespace annlab {
 namespace {
 
-struct Data {
-  Dataset base, query;
-  SearchResult gt;
-};
+using Data = test::KnnData;
+using test::build;
 
 const Data& gaussian() {
   static const Data d = [] {
@@ -28,15 +26,6 @@ const Data& gaussian() {
     return out;
   }();
   return d;
-}
-
-std::unique_ptr<Index> build(const std::string& spec, const Dataset& base, BuildParams bp = {}) {
-  auto made = make_index(spec, base.d, bp);
-  EXPECT_TRUE(made.is_ok()) << made.message();
-  auto index = std::move(made).value();
-  EXPECT_TRUE(index->train(base.view()).is_ok());
-  EXPECT_TRUE(index->add(base.view()).is_ok());
-  return index;
 }
 
 double recall_of(const Index& index, const Data& d, QueryStats* tot = nullptr) {

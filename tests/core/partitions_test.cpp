@@ -13,42 +13,18 @@
 namespace annlab {
 namespace {
 
-struct Data {
-  Dataset base, query;
-  SearchResult gt;
-};
+using Data = test::KnnData;
+using test::build;
 
 // 10,000 points from 10 Gaussian blobs in 32-d, and 100 queries from the same distribution. (On a
 // single structureless Gaussian, HNSW16 at efSearch 64 reaches 0.96 — hnswlib measured 0.960 and
 // annlab 0.963 on the same points — because nothing there is "near" in 32-d.)
 const Data& data32() {
-  static const Data d = [] {
-    Data out;
-    const Dataset all = make_gaussian_blobs(10100, 32, 10, 1.0, 21).value();
-    std::vector<size_t> b(10000), q(100);
-    for (size_t i = 0; i < 10000; ++i) b[i] = i;
-    for (size_t i = 0; i < 100; ++i) q[i] = 10000 + i;
-    out.base = all.subset(b);
-    out.query = all.subset(q);
-    out.gt = exact_knn(out.base.view(), out.query.view(), 10).value();
-    return out;
-  }();
+  static const Data d = test::split_knn(make_gaussian_blobs(10100, 32, 10, 1.0, 21).value(), 10000);
   return d;
 }
 
-std::unique_ptr<Index> build(const std::string& spec, const Dataset& base, BuildParams bp = {}) {
-  auto index = make_index(spec, base.d, bp).value();
-  EXPECT_TRUE(index->train(base.view()).is_ok());
-  EXPECT_TRUE(index->add(base.view()).is_ok());
-  return index;
-}
-
-double recall(const Index& index, const SearchParams& p, const Data& d = data32()) {
-  SearchResult r;
-  const Status st = index.search(d.query.view(), 10, p, &r);
-  EXPECT_TRUE(st.is_ok()) << st.message();
-  return evaluate(r.ids.data(), 10, d.gt.ids.data(), 10, d.base.view(), d.query.view(), 10)->recall;
-}
+double recall(const Index& index, const SearchParams& p, const Data& d = data32()) { return test::recall10(index, p, d); }
 
 TEST(IvfFlat, AllCellsProbedEqualsFlat) {
   const Data& d = data32();
@@ -117,27 +93,8 @@ TEST(IvfPq, RecallRisesWithNprobeAndRerank) {
 // 16-d Gaussian with variances 2^-j along its axes, randomly rotated: the variance is packed into a
 // few directions that cut across PQ's sub-vectors, which is what OPQ and LOPQ repair.
 const Data& correlated16() {
-  static const Data d = [] {
-    const size_t n = 4100, dim = 16;
-    std::vector<float> z = test::random_floats(n, dim, 77);  // uniform; shaped below
-    const std::vector<float> r = random_rotation(dim, 5);
-    std::vector<float> x(n * dim);
-    for (size_t i = 0; i < n; ++i)
-      for (size_t a = 0; a < dim; ++a) {
-        double v = 0;
-        for (size_t b = 0; b < dim; ++b) v += double(r[a * dim + b]) * z[i * dim + b] * std::ldexp(8.0, -int(b) / 2);
-        x[i * dim + a] = float(v);
-      }
-    Data out;
-    out.base.n = 4000;
-    out.base.d = dim;
-    out.base.f32.assign(x.begin(), x.begin() + 4000 * dim);
-    out.query.n = 100;
-    out.query.d = dim;
-    out.query.f32.assign(x.begin() + 4000 * dim, x.end());
-    out.gt = exact_knn(out.base.view(), out.query.view(), 10).value();
-    return out;
-  }();
+  static const Data d =
+      test::split_knn(test::rotated_spectrum(4100, 16, 77, 5, [](size_t b) { return std::ldexp(8.0, -int(b) / 2); }), 4000);
   return d;
 }
 
