@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "annlab/io.h"
 #include "imgui.h"
@@ -49,10 +50,12 @@ int main(int argc, char** argv) {
   std::string assets = "assets/data/";
   int frames = 30;
   bool report = false;
+  std::string only;  // --data blobs|mnist|fashion: one data set (ctest runs the three in parallel)
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--assets") && i + 1 < argc) assets = std::string(argv[++i]) + "/";
     else if (!std::strcmp(argv[i], "--frames") && i + 1 < argc) frames = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--report")) report = true;
+    else if (!std::strcmp(argv[i], "--data") && i + 1 < argc) only = argv[++i];
   }
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
@@ -63,7 +66,10 @@ int main(int argc, char** argv) {
   io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
   const ImVec2 map_centre(1600 * 0.5f, 900 * 0.55f);
 
-  for (DataKind kind : {DataKind::Blobs2D, DataKind::Mnist, DataKind::FashionMnist}) {
+  const std::pair<DataKind, const char*> kinds[] = {
+      {DataKind::Blobs2D, "blobs"}, {DataKind::Mnist, "mnist"}, {DataKind::FashionMnist, "fashion"}};
+  for (const auto& [kind, kind_name] : kinds) {
+    if (!only.empty() && only != kind_name) continue;
     for (int mi = 0; mi < annlab::app::kMethods; ++mi) {
       const Method method = Method(mi);
       AppState s;
@@ -121,7 +127,7 @@ int main(int argc, char** argv) {
     }
   }
   // A bad build is reported, not fatal.
-  {
+  if (only.empty() || only == "blobs") {
     AppState s;
     s.load_data(DataKind::Blobs2D);
     s.config.method = Method::LSH;
