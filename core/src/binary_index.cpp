@@ -3,13 +3,11 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
-#include <numeric>
 
 #include "annlab/binary_io.h"
 #include "annlab/memory.h"
 #include "annlab/pca.h"
 #include "annlab/pq.h"
-#include "annlab/random.h"
 #include "rerank.h"
 
 namespace annlab {
@@ -60,14 +58,8 @@ Status BinaryCodeIndex::train(const VectorView& x) {
   ANNLAB_TRY(x.check_finite("training"));
   ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("binary-code projections", b, d, 4));
   ANNLAB_TRY(check_memory(cat("training ", describe()), bytes));
-  // A seeded sample of the training set.
-  std::vector<size_t> rows(x.n);
-  std::iota(rows.begin(), rows.end(), size_t{0});
-  Rng rng(params_.seed);
-  rng.shuffle(rows);
-  const size_t ns = std::min<size_t>(x.n, 10000);
-  std::vector<float> sample(ns * d);
-  for (size_t i = 0; i < ns; ++i) x.row_to_f32(rows[i], sample.data() + i * d);
+  const std::vector<float> sample = sample_rows(x, 10000, params_.seed);
+  const size_t ns = sample.size() / d;
   const Kernels& k = kernels();
   std::vector<float> w(b * d), t(b);
   if (kind_ == BinaryHash::SimHash) {

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
+
+#include "annlab/random.h"
 
 namespace annlab {
 
@@ -90,6 +93,17 @@ Status Dataset::validate() const {
   if ((image_h || image_w) && size_t{image_h} * image_w != d)
     return Status::error(cat("image shape ", image_h, "x", image_w, " does not match dimension ", d));
   return Status::ok();
+}
+
+std::vector<float> sample_rows(const VectorView& x, size_t max_rows, uint64_t seed) {
+  std::vector<size_t> rows(x.n);
+  std::iota(rows.begin(), rows.end(), size_t{0});
+  Rng rng(seed);
+  rng.shuffle(rows);
+  const size_t n = std::min(x.n, max_rows);
+  std::vector<float> out(n * x.d);
+  for (size_t i = 0; i < n; ++i) x.row_to_f32(rows[i], out.data() + i * x.d);
+  return out;
 }
 
 }  // namespace annlab

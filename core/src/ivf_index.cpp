@@ -7,7 +7,6 @@
 #include "annlab/kmeans.h"
 #include "annlab/memory.h"
 #include "annlab/pca.h"
-#include "annlab/random.h"
 #include "rerank.h"
 
 namespace annlab {
@@ -62,13 +61,8 @@ Status IvfIndex::train(const VectorView& x) {
     ANNLAB_TRY(x.check_finite("training"));
     ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("OPQ rotated training copy", x.n, d, 4));
     ANNLAB_TRY(check_memory(cat("training ", describe()), bytes));
-    std::vector<size_t> rows(x.n);
-    for (size_t i = 0; i < x.n; ++i) rows[i] = i;
-    Rng rng(params_.seed + 2);
-    rng.shuffle(rows);
-    const size_t ns = std::min<size_t>(x.n, 8192);
-    std::vector<float> sample(ns * d);
-    for (size_t i = 0; i < ns; ++i) x.row_to_f32(rows[i], sample.data() + i * d);
+    const std::vector<float> sample = sample_rows(x, 8192, params_.seed + 2);
+    const size_t ns = sample.size() / d;
     ANNLAB_ASSIGN_OR_RETURN(OpqTraining opq, train_opq_rotation(sample.data(), ns, d, pq_m_, params_.seed + 3));
     rotation_ = std::move(opq.rotation);
     xr.resize(x.n * d);
@@ -251,7 +245,7 @@ void IvfIndex::search_one(const float* q, size_t k, const SearchParams& p, int64
     if (bytes) qb.assign(q, q + d);
   }
   const size_t K = ProductQuantizer::kCentroids;
-  std::vector<float> table(pq_m_ ? pq_m_ * K : 0), qterm(pq_m_ ? pq_m_ * K : 0), diff, rq;
+  std::vector<float> table(pq_m_ ? pq_m_ * K : 0), qterm(pq_m_ && rot_ != IvfRotation::Local ? pq_m_ * K : 0), diff, rq;
   if (rot_ == IvfRotation::Local) {
     diff.resize(d);
     rq.resize(d);

@@ -62,6 +62,10 @@ struct Dataset {
   Status validate() const;
 };
 
+// At most max_rows rows of x as floats (row-major), drawn without replacement in a seeded random
+// order (all of x, shuffled, when it has no more rows than that).
+std::vector<float> sample_rows(const VectorView& x, size_t max_rows, uint64_t seed);
+
 // A matrix of int32 (ground-truth and result ids from .ivecs files).
 struct IntMatrix {
   size_t n = 0;
