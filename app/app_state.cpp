@@ -10,6 +10,7 @@
 #include "annlab/distance.h"
 #include "annlab/e2lsh_index.h"
 #include "annlab/eval.h"
+#include "annlab/tokens_index.h"
 #include "annlab/factory.h"
 #include "annlab/flat_index.h"
 #include "annlab/generators.h"
@@ -46,6 +47,7 @@ const char* method_name(Method m) {
     case Method::E2LSH: return "E2LSH (p-stable slabs)";
     case Method::SimHash: return "SimHash (binary codes)";
     case Method::ITQ: return "ITQ (learned binary codes)";
+    case Method::Tokens: return "LSH tokens (BM25 / TF-IDF)";
   }
   return "?";
 }
@@ -64,6 +66,7 @@ std::string IndexConfig::spec() const {
     case Method::E2LSH: return cat("E2LSH", e2_k, "x", tables);
     case Method::SimHash: return cat("SimHash", code_bits);
     case Method::ITQ: return cat("ITQ", code_bits);
+    case Method::Tokens: return cat("Tokens", tok_g, "x", tok_m);
   }
   return "Flat";
 }
@@ -80,8 +83,15 @@ BuildParams IndexConfig::build_params() const {
 SearchParams IndexConfig::search_params() const {
   SearchParams sp;
   if (method == Method::IVFFlat || is_ivf_pq(method)) sp.nprobe = std::min(nprobe, nlist);
-  if ((method == Method::PQ || is_ivf_pq(method) || method == Method::SimHash || method == Method::ITQ) && rerank > 0)
+  if ((method == Method::PQ || is_ivf_pq(method) || method == Method::SimHash || method == Method::ITQ ||
+       method == Method::Tokens) && rerank > 0)
     sp.rerank = rerank;
+  if (method == Method::Tokens) {
+    if (scoring == 1) sp.scoring = "tfidf";
+    if (max_terms > 0) sp.max_query_terms = max_terms;
+    if (min_df > 1) sp.min_doc_freq = min_df;
+    if (label_filter >= 0) sp.label = label_filter;
+  }
   if ((method == Method::LSH || method == Method::E2LSH) && probes > 1) sp.probes = probes;
   if (method == Method::KDTree && leaves > 0) sp.leaves = leaves;
   if (method == Method::HNSW) sp.efSearch = ef_search;
@@ -290,6 +300,7 @@ void AppState::step_build(double budget_ms) {
 void AppState::install_index(std::unique_ptr<Index> built, double seconds) {
   build_seconds = seconds;
   index = std::move(built);
+  if (data) (void)attach_labels(*index, data->base.labels);  // counts match: the index holds the base
   structure.reset();
   if (const Explainable* ex = as_explainable(*index)) {
     auto st = ex->explain_structure();
@@ -332,10 +343,10 @@ Status AppState::build_spec(const std::string& spec, const std::string& params) 
   } else {
     const Method methods[] = {Method::Flat, Method::LSH,  Method::KDTree, Method::IVFFlat, Method::PQ,
                               Method::IVFPQ, Method::HNSW, Method::OPQ,   Method::LOPQ,    Method::E2LSH,
-                              Method::SimHash, Method::ITQ};
+                              Method::SimHash, Method::ITQ, Method::Tokens};
     const IndexKind kinds[] = {IndexKind::Flat,  IndexKind::LSH,  IndexKind::KDTree,   IndexKind::IVFFlat, IndexKind::PQ,
                                IndexKind::IVFPQ, IndexKind::HNSW, IndexKind::OPQIVFPQ, IndexKind::LOPQ,    IndexKind::E2LSH,
-                               IndexKind::SimHash, IndexKind::ITQ};
+                               IndexKind::SimHash, IndexKind::ITQ, IndexKind::Tokens};
     static_assert(std::size(methods) == size_t(kMethods) && std::size(kinds) == size_t(kMethods));
     for (int i = 0; i < kMethods; ++i)
       if (kinds[i] == parsed.kind) config.method = methods[i];
@@ -355,6 +366,10 @@ Status AppState::build_spec(const std::string& spec, const std::string& params) 
       if (bp.w) config.w = float(*bp.w);
     }
     if (parsed.kind == IndexKind::SimHash || parsed.kind == IndexKind::ITQ) config.code_bits = int(parsed.args[0]);
+    if (parsed.kind == IndexKind::Tokens) {
+      config.tok_g = int(parsed.args[0]);
+      config.tok_m = int(parsed.args[1]);
+    }
     config.seed = bp.seed;
   }
   install_index(std::move(built), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -436,6 +451,12 @@ void AppState::run_search() {
     error = st.message();
     return;
   }
+  const bool tokens_index = index && dynamic_cast<const TokensIndex*>(index.get()) && index->describe() == config.spec();
+  if (tokens_index && config.label_filter >= 0 && data->base.has_labels()) {
+    // A filtered query's truth: the exact k nearest among the points with that label.
+    r.filtered = true;
+    exact_with_label(kk, config.label_filter, &ex);
+  }
   r.exact_ids = ex.ids;
   r.exact_dist = ex.distances;
   if (index) {
@@ -450,6 +471,16 @@ void AppState::run_search() {
     }
     r.method_ids = m.ids;
     r.method_dist = m.distances;
+    {
+      const Kernels& kern = kernels();
+      std::vector<float> row(data->base.d);
+      r.method_true.assign(kk, std::numeric_limits<float>::infinity());
+      for (size_t i = 0; i < kk; ++i)
+        if (m.ids[i] >= 0) {
+          data->base_view().row_to_f32(size_t(m.ids[i]), row.data());
+          r.method_true[i] = kern.l2sq_f32(query.vec.data(), row.data(), data->base.d);
+        }
+    }
     r.stats = m.stats[0];
     auto e = evaluate(m.ids.data(), kk, ex.ids.data(), kk, data->base_view(), q, kk);
     if (e.is_ok()) r.recall = e->recall;
@@ -457,6 +488,7 @@ void AppState::run_search() {
       auto tr = x->explain_query(q, kk, sp);
       if (tr.is_ok())
         for (const TraceEvent& ev : tr->events) {
+          if (ev.kind == TraceKind::BucketOpened) r.probed_buckets.emplace_back(ev.table, uint64_t(ev.id));
           if (ev.kind == TraceKind::DistanceComputed && ev.id >= 0 && size_t(ev.id) < data->base.n) r.candidates.push_back(ev.id);
           if (ev.kind == TraceKind::CellProbed) r.probed_cells.push_back(ev.id);
           if (ev.kind == TraceKind::NodeVisited) {
@@ -487,9 +519,39 @@ void AppState::run_search() {
       for (int64_t id : r.exact_ids)
         if (id >= 0) r.hamming_true.push_back(ham[size_t(id)]);
     }
+    if (const auto* tok = dynamic_cast<const TokensIndex*>(index.get())) {
+      // The query's kept terms (the buckets its trace opened) and how many of them each point shares.
+      const size_t g = tok->groups(), n = tok->size();
+      r.query_tokens.assign(g, -1);
+      for (const auto& [j, c] : r.probed_buckets)
+        if (j < g) r.query_tokens[j] = int32_t(c);
+      r.shared_tokens.assign(n, 0);
+      for (size_t i = 0; i < n; ++i)
+        for (size_t j = 0; j < g; ++j) r.shared_tokens[i] += tok->tokens()[i * g + j] == r.query_tokens[j];
+    }
   }
   r.valid = true;
   results = std::move(r);
+}
+
+void AppState::exact_with_label(size_t k, int label, SearchResult* out) const {
+  const Kernels& kern = kernels();
+  const VectorView base = data->base_view();
+  std::vector<float> row(base.d);
+  std::vector<std::pair<float, int64_t>> all;
+  for (size_t i = 0; i < base.n; ++i) {
+    if (data->base.labels[i] != label) continue;
+    base.row_to_f32(i, row.data());
+    all.emplace_back(kern.l2sq_f32(query.vec.data(), row.data(), base.d), int64_t(i));
+  }
+  const size_t m = std::min(k, all.size());
+  std::partial_sort(all.begin(), all.begin() + long(m), all.end());
+  out->ids.assign(k, -1);
+  out->distances.assign(k, std::numeric_limits<float>::infinity());
+  for (size_t i = 0; i < m; ++i) {
+    out->ids[i] = all[i].second;
+    out->distances[i] = all[i].first;
+  }
 }
 
 }  // namespace annlab::app

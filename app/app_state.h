@@ -35,9 +35,9 @@ struct LabData {
 
 enum class Method {
   Flat = 0, LSH = 1, KDTree = 2, IVFFlat = 3, PQ = 4, IVFPQ = 5, HNSW = 6, OPQ = 7, LOPQ = 8, E2LSH = 9, SimHash = 10,
-  ITQ = 11
+  ITQ = 11, Tokens = 12
 };
-inline constexpr int kMethods = 12;
+inline constexpr int kMethods = 13;
 // IVF-PQ and its rotated variants (nlist, M, nprobe, rerank).
 inline bool is_ivf_pq(Method m) { return m == Method::IVFPQ || m == Method::OPQ || m == Method::LOPQ; }
 const char* method_name(Method m);
@@ -56,6 +56,11 @@ struct IndexConfig {
   int e2_k = 4;               // E2LSH functions per table
   float w = 0;                // E2LSH slab width (0: from the data)
   int code_bits = 64;         // SimHash, ITQ
+  int tok_g = 2, tok_m = 16;  // Tokens: sub-spaces, centroids per sub-space
+  int scoring = 0;            // Tokens: 0 bm25, 1 tfidf
+  int max_terms = 0;          // Tokens: max query terms (0: all g)
+  int min_df = 1;             // Tokens: min document frequency
+  int label_filter = -1;      // Tokens: only this label (-1: no filter)
   // Search parameters (0: the index's default / unbounded).
   int nprobe = 4, rerank = 0, leaves = 0, ef_search = 32, probes = 1;
   uint64_t seed = 1;
@@ -77,7 +82,9 @@ struct Results {
   bool valid = false;
   size_t k = 10;
   std::vector<int64_t> exact_ids, method_ids;
-  std::vector<float> exact_dist, method_dist;
+  std::vector<float> exact_dist, method_dist;  // method_dist: what the method reports (a Hamming
+                                               // distance for codes, minus the score for tokens)
+  std::vector<float> method_true;             // the exact squared distance of each returned id
   QueryStats stats;
   double exact_us = 0, method_us = 0;
   double recall = 0;                  // recall@k with the tie rule
@@ -88,6 +95,10 @@ struct Results {
   std::vector<float> pq_table;        // PQ: the query's M x 256 lookup table
   size_t pq_m = 0;
   std::vector<uint64_t> query_keys;   // LSH, E2LSH: the query's key in every table
+  std::vector<std::pair<uint32_t, uint64_t>> probed_buckets;  // LSH, E2LSH: (table, key) in probe order
+  std::vector<int32_t> query_tokens;  // Tokens: the query's centroid in each sub-space (-1: term not kept)
+  std::vector<uint8_t> shared_tokens; // Tokens: kept query terms each base point shares
+  bool filtered = false;              // the exact answer is restricted to the label filter
   std::vector<uint64_t> query_code;   // SimHash, ITQ: the query's code
   size_t code_bits = 0;
   std::vector<float> hamming_hist;    // SimHash, ITQ: how many codes lie at each Hamming distance
@@ -157,6 +168,8 @@ class AppState {
   void set_held_out_query(size_t i);
   void pick_random_query();
   void run_search();
+  // The exact k nearest of the query among the base points with this label (the truth of a filtered query).
+  void exact_with_label(size_t k, int label, SearchResult* out) const;
 
   // Shown in the UI when something went wrong (the app keeps running).
   std::string error;

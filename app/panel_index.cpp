@@ -44,7 +44,10 @@ const char* kIdea[kMethods] = {
     "Each vector becomes a code of random-rotation signs (thresholds at the training medians); the codes "
     "nearest the query's in Hamming distance are the answer. FAISS calls this IndexLSH.",
     "Iterative quantization: PCA to `bits` dimensions, then a rotation learned so that taking signs loses as "
-    "little as possible; codes ranked by Hamming distance. Needs bits <= the dimension."};
+    "little as possible; codes ranked by Hamming distance. Needs bits <= the dimension.",
+    "The seed blog post's LSH tokens: cut the vector into g sub-vectors, k-means with m centroids in each, and "
+    "index the g tokens 'sub-space j, centroid c' like words in a search engine. A query's tokens become a "
+    "more-like-this query: documents sharing rare tokens score highest (BM25 or TF-IDF)."};
 
 }  // namespace
 
@@ -96,6 +99,32 @@ void draw_index_panel(AppState& s) {
       search_slider(s, "rerank", &c.rerank, 0, 1000,
                     "Re-rank this many of the nearest codes with the exact distance: recall for a little time.", true);
       break;
+    case Method::Tokens: {
+      build_slider("g (sub-spaces)", &c.tok_g, 1, 64,
+                   "Tokens per vector, one per sub-space of d / g dimensions (g must divide d): more sub-spaces, "
+                   "finer similarity, longer posting lists to walk.", true);
+      build_slider("m (centroids each)", &c.tok_m, 2, 4096,
+                   "k-means centroids per sub-space: more centroids, rarer tokens, fewer but closer candidates.", true);
+      ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
+      if (ImGui::Combo("scoring", &c.scoring, "bm25\0tfidf\0") && s.query.set) s.run_search();
+      help_marker("How a shared token counts: BM25 (Elasticsearch's default) or Lucene's classic TF-IDF. Both give "
+                  "rare tokens more weight; every document has exactly g tokens, so length plays no part.");
+      search_slider(s, "max query terms (0: all)", &c.max_terms, 0, std::max(1, c.tok_g),
+                    "Keep only this many of the query's tokens, the rarest first (more-like-this's max_query_terms): "
+                    "fewer posting lists to walk, fewer candidates, lower recall.");
+      search_slider(s, "min doc freq", &c.min_df, 1, 1000,
+                    "Drop query tokens held by fewer documents (more-like-this's min_doc_freq).", true);
+      if (s.data && s.data->base.has_labels()) {
+        const int top = *std::max_element(s.data->base.labels.begin(), s.data->base.labels.end());
+        search_slider(s, "label filter (-1: none)", &c.label_filter, -1, top,
+                      "Only documents with this label can be returned (a search engine's filter clause). The exact "
+                      "answer shown beside it is filtered the same way.");
+      }
+      search_slider(s, "rerank", &c.rerank, 0, 1000,
+                    "Re-rank this many of the best-scored documents with the exact distance. 0: the score order is "
+                    "the answer, and its 'distance' is minus the score.", true);
+      break;
+    }
     case Method::KDTree:
       build_slider("leaf size", &c.leaf, 1, 256, "Vectors per leaf: bigger leaves, a shallower tree, more distances per leaf.", true);
       search_slider(s, "leaves (0: all)", &c.leaves, 0, 1024,

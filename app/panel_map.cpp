@@ -40,6 +40,38 @@ void help_marker_inline(const char* text) {
 // Families whose structure is k-means cells (centroids + an assignment of every point).
 bool is_cell_family(const std::string& f) { return f == "IVF" || f == "IVF-PQ" || f == "OPQ" || f == "LOPQ"; }
 
+// Shades the view by sampling a grid: region(x, y) names the region a world point lies in (a
+// bucket key, a cell). Regions listed in `order` are bright and numbered 1, 2, ... at the centre of
+// their visible area; the others faint.
+template <class ToWorld, class Region>
+void shade_regions(ImDrawList* dl, ImVec2 origin, ImVec2 size, ToWorld to_world, Region region,
+                   const std::vector<uint64_t>& order, float step) {
+  struct Sum { double x = 0, y = 0; size_t n = 0; };
+  std::vector<Sum> centre(order.size());
+  for (float sy = origin.y; sy < origin.y + size.y; sy += step)
+    for (float sx = origin.x; sx < origin.x + size.x; sx += step) {
+      float x, y;
+      to_world(ImVec2(sx + step / 2, sy + step / 2), &x, &y);
+      const uint64_t id = region(x, y);
+      const auto it = std::find(order.begin(), order.end(), id);
+      const int hash = int((id * 0x9E3779B97F4A7C15ull) >> 58);
+      dl->AddRectFilled(ImVec2(sx, sy), ImVec2(sx + step, sy + step), label_color(hash, it != order.end() ? 100 : 30));
+      if (it != order.end()) {
+        Sum& c = centre[size_t(it - order.begin())];
+        c.x += sx + step / 2;
+        c.y += sy + step / 2;
+        ++c.n;
+      }
+    }
+  for (size_t o = 0; o < order.size() && o < 64; ++o) {
+    if (!centre[o].n) continue;
+    const ImVec2 p(float(centre[o].x / double(centre[o].n)), float(centre[o].y / double(centre[o].n)));
+    const std::string label = std::to_string(o + 1);
+    dl->AddCircleFilled(p, 9, IM_COL32(20, 20, 20, 200));
+    dl->AddText(ImVec2(p.x - 3.5f * float(label.size()), p.y - 7), kColCandidate, label.c_str());
+  }
+}
+
 template <class ToScreen, class ToWorld>
 void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, const MapView& v, ToScreen to_screen,
                        ToWorld to_world, ImVec2 origin, ImVec2 size) {
@@ -70,6 +102,23 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
       }
     }
   } else if (st.family == "LSH" || st.family == "SimHash" || st.family == "ITQ") {
+    if (st.family == "LSH" && st.dim == 2) {
+      // The chosen table's buckets as coloured regions (sampled on a grid of the view); the buckets
+      // the query's search opened in this table brighter and numbered in probe order.
+      std::vector<const Hyperplane*> planes;
+      for (const Hyperplane& h : st.hyperplanes)
+        if (int(h.table) == v.table && h.normal.size() == 2) planes.push_back(&h);
+      auto key_at = [&](float x, float y) {
+        uint64_t key = 0;
+        for (const Hyperplane* h : planes)
+          if (h->normal[0] * x + h->normal[1] * y >= h->offset) key |= uint64_t{1} << h->bit;
+        return key;
+      };
+      std::vector<uint64_t> order;
+      for (const auto& [t, key] : res.probed_buckets)
+        if (int(t) == v.table) order.push_back(key);
+      shade_regions(dl, origin, size, to_world, key_at, order, 8.0f);
+    }
     for (const Hyperplane& h : st.hyperplanes) {
       if ((st.family == "LSH" && int(h.table) != v.table) || h.normal.size() < 2) continue;
       const float nx = h.normal[0], ny = h.normal[1], nn = nx * nx + ny * ny;
@@ -110,6 +159,43 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
           const float ax = 2 * st.axes[c * 4 + size_t(a) * 2], ay = 2 * st.axes[c * 4 + size_t(a) * 2 + 1];
           const ImU32 col = a == 0 ? IM_COL32(255, 170, 60, probed[c] ? 255 : 150) : IM_COL32(90, 220, 255, probed[c] ? 255 : 150);
           dl->AddLine(to_screen(cx - ax, cy - ay), to_screen(cx + ax, cy + ay), col, probed[c] ? 2.5f : 1.5f);
+        }
+      }
+    }
+  } else if (st.family == "Tokens" && st.dim == 2 && st.code_bytes > 0) {
+    // g = 1: the m centroids' Voronoi cells in the plane. g = 2: one 1-D k-means per axis, so the
+    // cells are bands between midpoints of neighbouring centroids. The query's tokens shaded.
+    const size_t g = st.code_bytes / 2, m = st.centroids.size() / 2;
+    if (g == 1) {
+      auto cell_at = [&](float x, float y) {
+        uint64_t best = 0;
+        float bd = 1e30f;
+        for (size_t c = 0; c < m; ++c) {
+          const float dx = st.centroids[2 * c] - x, dy = st.centroids[2 * c + 1] - y, dd = dx * dx + dy * dy;
+          if (dd < bd) { bd = dd; best = c; }
+        }
+        return best;
+      };
+      std::vector<uint64_t> order;
+      if (!res.query_tokens.empty() && res.query_tokens[0] >= 0) order.push_back(uint64_t(res.query_tokens[0]));
+      shade_regions(dl, origin, size, to_world, cell_at, order, m > 512 ? 14.0f : 8.0f);
+      for (size_t c = 0; c < m; ++c) dl->AddCircle(to_screen(st.centroids[2 * c], st.centroids[2 * c + 1]), 2.5f, line);
+    } else if (g == 2) {
+      for (size_t j = 0; j < 2; ++j) {
+        std::vector<float> c(st.centroids.begin() + long(j * m), st.centroids.begin() + long((j + 1) * m));
+        const float q = !res.query_tokens.empty() && res.query_tokens[j] >= 0 ? c[size_t(res.query_tokens[j])] : NAN;
+        std::sort(c.begin(), c.end());
+        for (size_t a = 0; a < m; ++a) {
+          const float lo = a ? (c[a - 1] + c[a]) / 2 : -1e6f, hi = a + 1 < m ? (c[a] + c[a + 1]) / 2 : 1e6f;
+          if (a + 1 < m) {
+            if (j == 0) dl->AddLine(to_screen(hi, wy0), to_screen(hi, wy1), line, 1.0f);
+            else dl->AddLine(to_screen(wx0, hi), to_screen(wx1, hi), line, 1.0f);
+          }
+          if (c[a] == q) {
+            const ImU32 band = j == 0 ? IM_COL32(255, 170, 60, 45) : IM_COL32(90, 220, 255, 45);
+            if (j == 0) dl->AddRectFilled(to_screen(std::max(lo, wx0), wy1), to_screen(std::min(hi, wx1), wy0), band);
+            else dl->AddRectFilled(to_screen(wx0, std::min(hi, wy1)), to_screen(wx1, std::max(lo, wy0)), band);
+          }
         }
       }
     }
@@ -294,6 +380,16 @@ void draw_map_panel(AppState& s) {
             const ImVec2 p = to_screen(d.base_xy[2 * i], d.base_xy[2 * i + 1]);
             dl->AddRect(ImVec2(p.x - 3.5f, p.y - 3.5f), ImVec2(p.x + 3.5f, p.y + 3.5f), kColCandidate);
           }
+      }
+      if (!res.shared_tokens.empty() && res.shared_tokens.size() == d.base.n && !res.query_tokens.empty()) {
+        // Tokens: every point sharing a kept query term, brighter the more it shares.
+        const float g = float(res.query_tokens.size());
+        for (size_t i = 0; i < d.base.n; ++i) {
+          if (!res.shared_tokens[i]) continue;
+          const ImVec2 p = to_screen(d.base_xy[2 * i], d.base_xy[2 * i + 1]);
+          const int a = 60 + int(195 * float(res.shared_tokens[i]) / g);
+          dl->AddRectFilled(ImVec2(p.x - 1.5f, p.y - 1.5f), ImVec2(p.x + 1.5f, p.y + 1.5f), (kColCandidate & 0x00FFFFFFu) | (ImU32(a) << 24));
+        }
       }
       for (int64_t id : res.candidates) {
         const ImVec2 p = to_screen(d.base_xy[2 * id], d.base_xy[2 * id + 1]);

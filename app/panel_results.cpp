@@ -29,7 +29,18 @@ void draw_results_panel(AppState& s) {
     ImGui::Text("recall@%zu  %.2f", r.k, r.recall);
     ImGui::Text("distances computed  %llu of %zu (%.1f%%)", (unsigned long long)r.stats.distances, d.base.n,
                 100.0 * double(r.stats.distances) / double(std::max<size_t>(d.base.n, 1)));
-    if (r.stats.buckets) ImGui::Text("buckets opened  %llu", (unsigned long long)r.stats.buckets);
+    if (r.stats.buckets)
+      ImGui::Text("%s  %llu", r.shared_tokens.empty() ? "buckets opened" : "query terms (posting lists)",
+                  (unsigned long long)r.stats.buckets);
+    if (!r.shared_tokens.empty()) {
+      ImGui::Text("candidates (share a term)  %llu", (unsigned long long)r.stats.candidates);
+      // "sub-space-centroid", as the seed blog post writes its tokens; '-' marks a term not kept.
+      std::string toks = "query terms:";
+      for (size_t j = 0; j < r.query_tokens.size(); ++j)
+        toks += r.query_tokens[j] < 0 ? cat(" (", j, "-)") : cat(" ", j, "-", r.query_tokens[j]);
+      ImGui::TextWrapped("%s", toks.c_str());
+    }
+    if (r.filtered) ImGui::TextDisabled("exact answer filtered to label %d, like the method's", s.config.label_filter);
     ImGui::Text("time  %.0f us (exact scan %.0f us)", r.method_us, r.exact_us);
   } else {
     ImGui::TextDisabled("Build an index to compare it with the exact answer.");
@@ -108,15 +119,21 @@ void draw_results_panel(AppState& s) {
         continue;
       }
       // A hit is as near as the k-th true neighbour (the tie rule recall uses).
-      const bool hit = double(r.method_dist[i]) <= kth * (1 + 1e-6) + 1e-6;
+      const bool hit = double(r.method_true[i]) <= kth * (1 + 1e-6) + 1e-6;
       if (thumb > 0) image_thumbnail(d.base_view(), size_t(m), d.base.image_h, d.base.image_w, thumb, hit ? 0 : kColMiss);
       ImGui::PushStyleColor(ImGuiCol_Text, hit ? kColHit : kColMiss);
-      ImGui::Text("%lld  %.4g%s", (long long)m, std::sqrt(double(r.method_dist[i])), hit ? "" : "  miss");
+      ImGui::Text("%lld  %.4g%s", (long long)m, std::sqrt(double(r.method_true[i])), hit ? "" : "  miss");
       ImGui::PopStyleColor();
+      // What the method ranked by, when it is not the distance.
+      if (!r.shared_tokens.empty() && size_t(m) < r.shared_tokens.size())
+        ImGui::TextDisabled("score %.3g, %d of %zu tokens", -double(r.method_dist[i]), int(r.shared_tokens[size_t(m)]),
+                            r.query_tokens.size());
+      else if (!r.hamming_hist.empty() && r.stats.distances == 0)
+        ImGui::TextDisabled("Hamming %d", int(r.method_dist[i]));
     }
     ImGui::EndTable();
   }
-  ImGui::TextDisabled("distances are L2 (square root of the squared distance)");
+  ImGui::TextDisabled("distances are exact L2 (square root of the squared distance), whatever the method ranked by");
 }
 
 }  // namespace annlab::app

@@ -97,6 +97,8 @@ int main(int argc, char** argv) {
       s.config.pq_m = kind == DataKind::Blobs2D ? 2 : 4;
       s.config.hnsw_m = 8;
       s.config.ef_construction = 40;
+      s.config.tok_g = kind == DataKind::Blobs2D ? 2 : 16;
+      s.config.tok_m = 16;
       frame(s, map_centre);
       s.start_build();
       int build_frames = 0;
@@ -117,6 +119,17 @@ int main(int argc, char** argv) {
       check(s.results.serial > serial, what + ": R picked a held-out query");
       check(s.results.method_ids.size() == s.results.k, what + ": the method answered k results");
       if (method == Method::Flat) check(s.results.recall == 1.0, what + ": Flat recall is 1");
+      if (method == Method::Tokens) {
+        check(s.results.query_tokens.size() == size_t(s.config.tok_g), what + ": the query's tokens are shown");
+        // The label filter: every answer (and the exact answer it is compared with) has the label.
+        s.config.label_filter = 3;
+        s.config.rerank = 50;
+        s.run_search();
+        bool all_three = s.results.valid && s.results.filtered;
+        for (int64_t id : s.results.method_ids) all_three = all_three && (id < 0 || s.data->base.labels[size_t(id)] == 3);
+        for (int64_t id : s.results.exact_ids) all_three = all_three && (id < 0 || s.data->base.labels[size_t(id)] == 3);
+        check(all_three, what + ": label filter 3 returns only label 3, against a filtered exact answer");
+      }
       double total = 0;
       for (int f = 0; f < frames; ++f) total += frame(s, ImVec2(map_centre.x + f, map_centre.y + f));
       check(s.error.empty(), what + ": no error (" + s.error + ")");

@@ -10,6 +10,7 @@
 #include "annlab/kdtree_index.h"
 #include "annlab/pq.h"
 #include "annlab/lsh_index.h"
+#include "annlab/tokens_index.h"
 
 namespace annlab {
 
@@ -37,7 +38,7 @@ const Form kForms[] = {
     {IndexKind::OPQIVFPQ, "OPQ#,IVF#,PQ#", {"M", "nlist", "M"}, {1, 1, 1}, {1024, kBig, 1024}, true},
     {IndexKind::LOPQ, "LOPQ#,PQ#", {"nlist", "M"}, {1, 1}, {kBig, 1024}, true},
     {IndexKind::HNSW, "HNSW#", {"M"}, {2}, {1024}, true},
-    {IndexKind::Tokens, "Tokens#x#", {"g", "m"}, {1, 2}, {1024, 65536}, false},
+    {IndexKind::Tokens, "Tokens#x#", {"g", "m"}, {1, 2}, {1024, 65536}, true},
     {IndexKind::SimHash, "SimHash#", {"bits"}, {32}, {1024}, true},
     {IndexKind::ITQ, "ITQ#", {"bits"}, {32}, {1024}, true},
     {IndexKind::NPHash, "NPHash#", {"bits"}, {64}, {768}, false},
@@ -144,6 +145,8 @@ Result<std::unique_ptr<Index>> make_index(const IndexSpec& spec, size_t dim, con
                     : spec.kind == IndexKind::OPQIVFPQ ? spec.args[2] : 0;
   if (m && dim % size_t(m) != 0)
     return Status::error(cat(spec.to_string(), ": dimension ", dim, " is not divisible by M = ", m));
+  if (spec.kind == IndexKind::Tokens && dim % size_t(spec.args[0]) != 0)
+    return Status::error(cat(spec.to_string(), ": dimension ", dim, " is not divisible by g = ", spec.args[0]));
   switch (spec.kind) {
     case IndexKind::Flat:
       return std::unique_ptr<Index>(new FlatIndex(dim));
@@ -171,15 +174,23 @@ Result<std::unique_ptr<Index>> make_index(const IndexSpec& spec, size_t dim, con
     case IndexKind::LOPQ:
       return std::unique_ptr<Index>(
           new IvfIndex(dim, size_t(spec.args[0]), size_t(spec.args[1]), params, IvfRotation::Local));
+    case IndexKind::Tokens:
+      return std::unique_ptr<Index>(new TokensIndex(dim, size_t(spec.args[0]), size_t(spec.args[1]), params));
     default:
       return Status::error(cat("index '", spec.to_string(), "' is part of annlab's grammar but not implemented in ",
-                               "this build yet (available: Flat, LSH<b>x<L>, E2LSH<k>x<L>, KDTree<leaf>, IVF<nlist>,Flat, PQ<M>, IVF<nlist>,PQ<M>, OPQ<M>,IVF<nlist>,PQ<M>, LOPQ<nlist>,PQ<M>, HNSW<M>, SimHash<bits>, ITQ<bits>)"));
+                               "this build yet (available: Flat, LSH<b>x<L>, E2LSH<k>x<L>, KDTree<leaf>, IVF<nlist>,Flat, PQ<M>, IVF<nlist>,PQ<M>, OPQ<M>,IVF<nlist>,PQ<M>, LOPQ<nlist>,PQ<M>, HNSW<M>, Tokens<g>x<m>, SimHash<bits>, ITQ<bits>)"));
   }
 }
 
 Result<std::unique_ptr<Index>> make_index(std::string_view description, size_t dim, const BuildParams& params) {
   ANNLAB_ASSIGN_OR_RETURN(IndexSpec spec, parse_index_spec(description));
   return make_index(spec, dim, params);
+}
+
+Status attach_labels(Index& index, const std::vector<int32_t>& labels) {
+  if (labels.empty()) return Status::ok();
+  if (auto* t = dynamic_cast<TokensIndex*>(&index)) return t->set_labels(labels);
+  return Status::ok();
 }
 
 }  // namespace annlab

@@ -1,6 +1,7 @@
 #include "annlab/params.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cmath>
 #include <cstdlib>
 
@@ -9,7 +10,8 @@ namespace annlab {
 namespace {
 
 constexpr std::string_view kBuildNames[] = {"seed", "bucket_size", "efConstruction", "w"};
-constexpr std::string_view kSearchNames[] = {"nprobe", "efSearch", "probes", "rerank", "leaves", "scoring"};
+constexpr std::string_view kSearchNames[] = {"nprobe", "efSearch", "probes", "rerank", "leaves", "scoring",
+                                               "max_query_terms", "min_doc_freq", "label"};
 
 std::string known_names() {
   std::string s = "build: ";
@@ -70,6 +72,9 @@ std::vector<std::string> SearchParams::names_set() const {
   if (rerank) out.emplace_back("rerank");
   if (leaves) out.emplace_back("leaves");
   if (scoring) out.emplace_back("scoring");
+  if (max_query_terms) out.emplace_back("max_query_terms");
+  if (min_doc_freq) out.emplace_back("min_doc_freq");
+  if (label) out.emplace_back("label");
   return out;
 }
 
@@ -103,6 +108,12 @@ Status apply_param(std::string_view name, std::string_view value, BuildParams* b
     if (value != "tfidf" && value != "bm25")
       return Status::error(cat("parameter scoring: '", value, "' is not one of tfidf, bm25"));
     s->scoring = std::string(value);
+  } else if (name == "max_query_terms") {
+    ANNLAB_ASSIGN_OR_RETURN(s->max_query_terms, parse_int(name, value, 1, kBig));
+  } else if (name == "min_doc_freq") {
+    ANNLAB_ASSIGN_OR_RETURN(s->min_doc_freq, parse_int(name, value, 1, kBig));
+  } else if (name == "label") {
+    ANNLAB_ASSIGN_OR_RETURN(s->label, parse_int(name, value, INT32_MIN, INT32_MAX));
   } else {
     return Status::error(cat("unknown parameter '", name, "' (known: ", known_names(), ")"));
   }
@@ -128,6 +139,9 @@ std::string describe_params(const BuildParams& b, const SearchParams& s) {
   if (s.rerank) add("rerank", *s.rerank);
   if (s.leaves) add("leaves", *s.leaves);
   if (s.scoring) add("scoring", *s.scoring);
+  if (s.max_query_terms) add("max_query_terms", *s.max_query_terms);
+  if (s.min_doc_freq) add("min_doc_freq", *s.min_doc_freq);
+  if (s.label) add("label", *s.label);
   return out;
 }
 

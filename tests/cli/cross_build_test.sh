@@ -47,8 +47,8 @@ same "wasm answers from a native index file" "$T/native-lsh.ivecs" "$T/wasm-load
 same "native answers from a wasm index file" "$T/native-lsh.ivecs" "$T/native-loads-wasm.ivecs"
 # Every partition, quantizer, tree and graph: the same index file and the same answers in both builds.
 # And every hash: the rotations of OPQ / LOPQ / SimHash / ITQ come from annlab's own RNG and
-# scalar Eigen, so they too are bit-identical.
-for spec in "IVF16,Flat" "PQ4" "IVF8,PQ6" "KDTree16" "HNSW8" "OPQ4,IVF8,PQ4" "LOPQ8,PQ4" "E2LSH4x4" "SimHash64"; do
+# scalar Eigen, so they too are bit-identical; Tokens come from the same k-means as IVF and PQ.
+for spec in "IVF16,Flat" "PQ4" "IVF8,PQ6" "KDTree16" "HNSW8" "OPQ4,IVF8,PQ4" "LOPQ8,PQ4" "E2LSH4x4" "SimHash64" "Tokens8x16"; do
   tag=${spec//,/_}
   for b in native wasm; do
     run $b search --base "$T/native-base.fvecs" --query "$T/native-query.fvecs" --index "$spec" --param seed=11 \

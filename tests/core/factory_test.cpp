@@ -44,7 +44,7 @@ TEST(Factory, InvalidStringsGetExactMessages) {
 }
 
 TEST(Factory, MakesImplementedIndexesThatDescribeThemselvesBack) {
-  for (const char* s : {"Flat", "LSH12x8", "LSHx3", "IVF64,Flat", "PQ4", "IVF16,PQ8", "KDTree8", "HNSW16"}) {
+  for (const char* s : {"Flat", "LSH12x8", "LSHx3", "IVF64,Flat", "PQ4", "IVF16,PQ8", "KDTree8", "HNSW16", "Tokens4x16"}) {
     auto index = make_index(s, 16);
     ASSERT_TRUE(index.is_ok()) << index.message();
     EXPECT_EQ(index.value()->describe(), s);
@@ -56,7 +56,8 @@ TEST(Factory, RefusesWhatThisBuildDoesNotHave) {
   EXPECT_EQ(make_index("NPHash64", 8).message(),
             "index 'NPHash64' is part of annlab's grammar but not implemented in this build yet (available: Flat, "
             "LSH<b>x<L>, E2LSH<k>x<L>, KDTree<leaf>, IVF<nlist>,Flat, PQ<M>, IVF<nlist>,PQ<M>, OPQ<M>,IVF<nlist>,PQ<M>, "
-            "LOPQ<nlist>,PQ<M>, HNSW<M>, SimHash<bits>, ITQ<bits>)");
+            "LOPQ<nlist>,PQ<M>, HNSW<M>, Tokens<g>x<m>, SimHash<bits>, ITQ<bits>)");
+  EXPECT_EQ(make_index("Tokens5x16", 8).message(), "Tokens5x16: dimension 8 is not divisible by g = 5");
   EXPECT_EQ(make_index("Flat", 0).message(), "dimension 0 is outside 1..1048576");
   BuildParams bp;
   bp.bucket_size = 8;

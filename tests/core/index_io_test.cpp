@@ -66,7 +66,7 @@ TEST_P(EveryIndex, EveryBitFlipIsRejected) {
 
 INSTANTIATE_TEST_SUITE_P(Indexes, EveryIndex,
                          ::testing::Values("Flat", "LSH6x3", "IVF4,Flat", "PQ2", "IVF4,PQ2", "OPQ2,IVF4,PQ2",
-                                           "LOPQ4,PQ2", "KDTree8", "HNSW4", "E2LSH3x2", "SimHash32"),
+                                           "LOPQ4,PQ2", "KDTree8", "HNSW4", "E2LSH3x2", "SimHash32", "Tokens4x8"),
                          [](const auto& info) {
                            std::string s = info.param;
                            for (char& c : s)

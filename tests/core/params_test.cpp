@@ -34,7 +34,7 @@ TEST(Params, RejectsWithExactMessages) {
   EXPECT_EQ(apply_param("scoring=cosine", &b, &s).message(), "parameter scoring: 'cosine' is not one of tfidf, bm25");
   EXPECT_EQ(apply_param("nrpobe=3", &b, &s).message(),
             "unknown parameter 'nrpobe' (known: build: seed bucket_size efConstruction w ; search: nprobe efSearch "
-            "probes rerank leaves scoring)");
+            "probes rerank leaves scoring max_query_terms min_doc_freq label)");
   EXPECT_FALSE(s.nprobe.has_value());
 }
 

@@ -145,6 +145,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
         const auto t0 = std::chrono::steady_clock::now();
         if (Status st = index->train(base->view()); !st.is_ok()) return fail("bench", st);
         if (Status st = index->add(base->view()); !st.is_ok()) return fail("bench", st);
+        if (Status st = attach_labels(*index, base->labels); !st.is_ok()) return fail("bench", st);
         build_s = seconds_since(t0);
       }
       Record r;

@@ -58,6 +58,7 @@ int cmd_search(const std::vector<std::string>& argv) {
     index = std::move(made).value();
     if (Status st = index->train(base->view()); !st.is_ok()) return fail("search", st);
     if (Status st = index->add(base->view()); !st.is_ok()) return fail("search", st);
+    if (Status st = attach_labels(*index, base->labels); !st.is_ok()) return fail("search", st);
   }
   const double build_s = seconds_since(t0);
   if (a.has("save-index")) {

@@ -41,5 +41,8 @@ bool is_implemented(IndexKind kind);
 Result<std::unique_ptr<Index>> make_index(const IndexSpec& spec, size_t dim, const BuildParams& params);
 Result<std::unique_ptr<Index>> make_index(std::string_view description, size_t dim,
                                           const BuildParams& params = {});
+// Gives an index that filters by label (Tokens' `label`) the labels of the vectors it holds, one
+// per vector; other indexes take nothing and this is a no-op for them (and for empty labels).
+Status attach_labels(Index& index, const std::vector<int32_t>& labels);
 
 }  // namespace annlab

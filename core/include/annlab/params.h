@@ -1,7 +1,8 @@
 // annlab/params.h — build and search parameters given as name=value pairs.
 //
 // Build parameters shape an index when it is trained (seed, bucket_size, efConstruction, w);
-// search parameters are per call (nprobe, efSearch, probes, rerank, leaves, scoring). A value
+// search parameters are per call (nprobe, efSearch, probes, rerank, leaves, scoring,
+// max_query_terms, min_doc_freq, label). A value
 // outside its range is an error, never clamped. Each index lists the search parameters it
 // understands; passing one it does not is an error that names the index.
 #pragma once
@@ -30,7 +31,10 @@ struct SearchParams {
   std::optional<int64_t> probes;
   std::optional<int64_t> rerank;
   std::optional<int64_t> leaves;
-  std::optional<std::string> scoring;
+  std::optional<std::string> scoring;       // Tokens: tfidf | bm25
+  std::optional<int64_t> max_query_terms;   // Tokens: the query's terms kept (the rarest first)
+  std::optional<int64_t> min_doc_freq;      // Tokens: terms in fewer documents are dropped
+  std::optional<int64_t> label;             // Tokens: only documents with this label
   std::vector<std::string> names_set() const;
 };
 
