@@ -1,6 +1,7 @@
 #include "annlab/pq.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "annlab/binary_io.h"
 #include "annlab/kmeans.h"
@@ -149,10 +150,23 @@ void PqIndex::search_one(const VectorView& q, size_t i, size_t k, const SearchPa
   const size_t cap = std::min(size(), std::max(k, rerank));
   detail::TopK top(cap);
   const size_t n = size(), m = pq_.m();
-  for (size_t id = 0; id < n; ++id) {
-    const float dd = pq_.adc(table.data(), codes_.data() + id * m);
-    if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, 0, int64_t(id), dd);
-    top.push(dd, int64_t(id));
+  // Blocks of ADC sums first (independent lookups the CPU overlaps), then one compare each against
+  // the bound. Ids arrive in increasing order, so a code ties its way in only while the heap is not
+  // full (bound +inf): the strict compare keeps TopK's (distance, id) order exactly.
+  constexpr size_t kBlock = 64;
+  float block[kBlock];
+  float bound = std::numeric_limits<float>::infinity();
+  for (size_t b0 = 0; b0 < n; b0 += kBlock) {
+    const size_t nb = std::min(kBlock, n - b0);
+    const uint8_t* c = codes_.data() + b0 * m;
+    for (size_t j = 0; j < nb; ++j) block[j] = pq_.adc(table.data(), c + j * m);
+    for (size_t j = 0; j < nb; ++j) {
+      if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, 0, int64_t(b0 + j), block[j]);
+      if (block[j] < bound) {
+        top.push(block[j], int64_t(b0 + j));
+        bound = float(top.bound());
+      }
+    }
   }
   st->candidates = n;
   detail::finish_with_rerank(top, cap, rerank, k, store_, pq, ids, dist, st, tr);

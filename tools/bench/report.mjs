@@ -110,4 +110,86 @@ if (existsSync('out/bench/peers.json') && existsSync('out/bench/part-ivf.json'))
   }
   out.push('');
 }
+// ---- hashing against FAISS (tools/bench/hashing.sh)
+if (existsSync('out/bench/peers-hash.json') && existsSync('out/bench/hash-codes.json')) {
+  const peers = load('peers-hash');
+  const h = (n) => (existsSync(`out/bench/hash-${n}.json`) ? load(`hash-${n}`) : []);
+  out.push('## Hashing against FAISS', '');
+  out.push('From `tools/bench/hashing.sh` (same peers program, same files and queries, one thread).', '');
+  out.push('### Binary codes, end to end (encode the query, rank all codes by Hamming distance, no re-rank)', '');
+  out.push('FAISS\'s `IndexLSH` with a random rotation and trained thresholds ("LSHrt") is what annlab calls SimHash.', '');
+  out.push(row(['annlab', '1-recall@10', 'recall@10', 'QPS one at a time', 'FAISS', '1-recall@10', 'recall@10', 'QPS one at a time', '1-recall difference (points)', 'QPS ratio']));
+  out.push(row(['---', '---:', '---:', '---:', '---', '---:', '---:', '---:', '---:', '---:']));
+  for (const [mine, theirs] of [['ITQ64', 'ITQ64,LSH'], ['ITQ128', 'ITQ128,LSH'], ['SimHash64', 'LSH64rt'], ['SimHash128', 'LSH128rt']]) {
+    const a = h('codes').find((r) => r.index === mine && r.params.includes('rerank=0'));
+    const b = peers.find((r) => r.index === theirs);
+    if (!a || !b) continue;
+    out.push(row([mine, fmt(a.one_recall, 3), fmt(a.recall, 3), fmt(a.qps_single), theirs, fmt(b.one_recall, 3), fmt(b.recall, 3),
+      fmt(b.qps_single), fmt(100 * (a.one_recall - b.one_recall), 1), `**${fmt(a.qps_single / b.qps_single, 2)}x**`]));
+  }
+  out.push('', 'With exact re-ranking of the best codes (annlab `rerank`; FAISS\'s LSH indexes have none):', '');
+  out.push(row(['index', 'params', 'recall@10', '1-recall@10', 'QPS one at a time', 'build s', 'MB']));
+  out.push(row(['---', '---', '---:', '---:', '---:', '---:', '---:']));
+  for (const r of h('codes')) out.push(row([r.index, r.params, fmt(r.recall, 4), fmt(r.one_recall, 4), fmt(r.qps_single), fmt(r.build_s, 2), fmt(r.index_bytes / 2 ** 20, 1)]));
+  out.push('', '### The Hamming scan alone, on the same codes (annlab\'s ITQ codes), k = 10', '');
+  out.push(row(['code length', 'annlab kernel + counting selection (QPS)', 'FAISS IndexBinaryFlat (QPS)', 'ratio']));
+  out.push(row(['---', '---:', '---:', '---:']));
+  for (const bits of [64, 128]) {
+    const a = peers.find((r) => r.index === `HammingScan${bits}`), b = peers.find((r) => r.index === `IndexBinaryFlat${bits}`);
+    if (a && b) out.push(row([`${bits} bits`, fmt(a.qps_single), fmt(b.qps_single), `**${fmt(a.qps_single / b.qps_single, 2)}x**`]));
+  }
+  out.push('', 'The peers program checks that both find the same Hamming distances for every query.', '');
+  out.push('### Multi-probe against multi-table LSH', '');
+  out.push('Memory of `LSH<b>x<L>` is the vectors plus one key and id per vector per table, whatever b: at equal');
+  out.push('memory (L = 8 tables) plain LSH buys recall with fewer bits (bigger buckets), multi-probe with more');
+  out.push('buckets per table. "distances/query" counts the candidates re-ranked exactly.', '');
+  const curve = (rows) => rows.map((r) => ({ ...r }));
+  const plain = curve(h('lsh-plain')), multi = curve(h('lsh-multiprobe')), tables = curve(h('lsh-tables'));
+  const reach = (rows, min) => {
+    const ok = rows.filter((r) => r.recall >= min);
+    return ok.length ? ok.reduce((a, b) => (b.distances_per_query < a.distances_per_query ? b : a)) : null;
+  };
+  out.push(row(['curve', 'index', 'params', 'recall@10', 'distances/query', 'QPS one at a time', 'MB']));
+  out.push(row(['---', '---', '---', '---:', '---:', '---:', '---:']));
+  for (const [name, rows] of [['plain, L = 8', plain], ['multi-probe, L = 8', multi], ['plain, more tables', tables]])
+    for (const r of rows) out.push(row([name, r.index, r.params || '-', fmt(r.recall, 4), fmt(r.distances_per_query, 0), fmt(r.qps_single), fmt(r.index_bytes / 2 ** 20, 1)]));
+  out.push('');
+  for (const min of [0.9]) {
+    const a = reach(multi, min), b = reach(plain, min), c = reach(tables, min);
+    out.push(`Fewest distances/query reaching recall@10 >= ${min}: multi-probe (L = 8) ${a ? `**${fmt(a.distances_per_query, 0)}** (${a.index} ${a.params})` : 'not reached'}; ` +
+      `plain (L = 8) ${b ? `**${fmt(b.distances_per_query, 0)}** (${b.index})` : '**not reached**'}; ` +
+      `plain with more tables ${c ? `${fmt(c.distances_per_query, 0)} (${c.index}, ${fmt(c.index_bytes / 2 ** 20, 0)} MB)` : 'not reached'}.`);
+  }
+  out.push('', '### p-stable LSH and LSH tokens (annlab only: no peer has them)', '');
+  out.push(row(['index', 'params', 'recall@10', '1-recall@10', 'distances/query', 'candidates/query', 'QPS one at a time', 'build s', 'MB']));
+  out.push(row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
+  for (const r of [...h('e2lsh'), ...h('tokens'), ...h('tokens-tfidf')])
+    out.push(row([r.index, r.params || '-', fmt(r.recall, 4), fmt(r.one_recall, 4), fmt(r.distances_per_query, 0), fmt(r.candidates_per_query, 0),
+      fmt(r.qps_single), fmt(r.build_s, 2), fmt(r.index_bytes / 2 ** 20, 1)]));
+  const opq = h('opq'), fopq = peers.filter((r) => r.index.startsWith('OPQ'));
+  if (opq.length && fopq.length) {
+    out.push('', '### OPQ against FAISS', '');
+    out.push(row(['recall >=', 'annlab OPQ16,IVF1024,PQ16 (QPS)', 'FAISS OPQ16,IVF1024,PQ16,RFlat (QPS)', 'ratio']));
+    out.push(row(['---:', '---', '---', '---:']));
+    const best = (rows, min) => { const ok = rows.filter((r) => r.recall >= min); return ok.length ? ok.reduce((a, b) => (b.qps_single > a.qps_single ? b : a)) : null; };
+    for (const min of [0.9, 0.95]) {
+      const a = best(opq, min), b = best(fopq, min);
+      out.push(row([min.toFixed(2), a ? `${fmt(a.qps_single)} (${a.params}, ${fmt(a.recall, 3)})` : 'not reached',
+        b ? `${fmt(b.qps_single)} (${b.params.trim()}, ${fmt(b.recall, 3)})` : 'not reached', a && b ? `**${fmt(a.qps_single / b.qps_single, 2)}x**` : '-']));
+    }
+    out.push('', `Build: annlab ${fmt(opq[0].build_s, 1)} s, FAISS ${fmt(fopq[0].build_s, 1)} s (${fmt(opq[0].build_s / fopq[0].build_s, 2)}x).`);
+  }
+  const wasm = ['itq', 'simhash', 'lsh', 'tokens'].flatMap((n) => h('wasm-' + n));
+  if (wasm.length) {
+    out.push('', '### Hashing in WebAssembly (node) against native, same command line', '');
+    out.push(row(['index', 'params', 'recall@10', 'QPS wasm', 'QPS native', 'wasm / native']));
+    out.push(row(['---', '---', '---:', '---:', '---:', '---:']));
+    const all = [...h('codes'), ...h('lsh-multiprobe'), ...h('tokens')];
+    for (const r of wasm) {
+      const n = all.find((x) => x.index === r.index && x.params === r.params);
+      out.push(row([r.index, r.params, fmt(r.recall, 4), fmt(r.qps_single), n ? fmt(n.qps_single) : '-', n ? `**${fmt(r.qps_single / n.qps_single, 2)}x**` : '-']));
+    }
+  }
+  out.push('');
+}
 console.log(out.join('\n'));

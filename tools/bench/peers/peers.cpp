@@ -2,9 +2,17 @@
 // bench`, single-threaded, and writes the same JSON records (plus "library"):
 //   FAISS 1.7.3 built from Debian's source package with AVX2 (tools/bench/build-peers), and
 //   hnswlib (Debian's headers) compiled -O3 -march=native.
-// Usage: peers --base B --query Q --gt G [--k 10] [--nq N] [--families flat,ivf,sq8,pq,ivfpq,hnsw] --json F
+// Usage: peers --base B --query Q --gt G [--k 10] [--nq N]
+//              [--families flat,ivf,sq8,pq,ivfpq,hnsw,opq,hash,binary] --json F
+//   opq     FAISS OPQ16,IVF1024,PQ16 with exact refinement (annlab's OPQ with rerank)
+//   hash    FAISS ITQ64,LSH / ITQ128,LSH and IndexLSH with a random rotation and trained thresholds
+//           ("LSHrt", 64 / 128 bits): binary codes ranked by Hamming distance, end to end
+//   binary  the Hamming scan alone on the same codes (annlab's ITQ64 / ITQ128 codes of the base and
+//           the queries): FAISS IndexBinaryFlat against annlab's popcount kernel + counting selection
 #include <faiss/AutoTune.h>
+#include <faiss/IndexBinaryFlat.h>
 #include <faiss/IndexHNSW.h>
+#include <faiss/IndexLSH.h>
 #include <faiss/index_factory.h>
 #include <hnswlib/hnswlib.h>
 #include <omp.h>
@@ -16,8 +24,15 @@
 #include <string>
 #include <vector>
 
+#include "annlab/binary_index.h"
+#include "annlab/distance.h"
 #include "annlab/eval.h"
+#include "annlab/factory.h"
 #include "annlab/io.h"
+
+// Debian's libopenblas0-pthread runs its own thread pool, which omp_set_num_threads does not reach:
+// without this FAISS's BLAS calls (k-means training, batched exact search) used every core.
+extern "C" void openblas_set_num_threads(int);
 
 namespace {
 
@@ -58,7 +73,10 @@ struct Bench {
   // One FAISS index from a factory string, with a sweep of one parameter.
   void faiss_run(const std::string& spec, const std::string& pname, const std::vector<double>& values,
                  const std::vector<std::pair<std::string, double>>& fixed = {}) {
-    std::unique_ptr<faiss::Index> index(faiss::index_factory(int(d), spec.c_str()));
+    faiss_run(std::unique_ptr<faiss::Index>(faiss::index_factory(int(d), spec.c_str())), spec, pname, values, fixed);
+  }
+  void faiss_run(std::unique_ptr<faiss::Index> index, const std::string& spec, const std::string& pname,
+                 const std::vector<double>& values, const std::vector<std::pair<std::string, double>>& fixed = {}) {
     const auto t0 = std::chrono::steady_clock::now();
     index->train(idx_t(n), base.data());
     index->add(idx_t(n), base.data());
@@ -91,6 +109,58 @@ struct Bench {
       r.build_s = build;
       record(r, std::vector<int64_t>(I.begin(), I.end()));
     }
+  }
+
+  // The Hamming scan alone, on one set of codes: annlab's ITQ<bits> codes of the base and the
+  // queries, searched for their k nearest by FAISS IndexBinaryFlat and by annlab's kernel +
+  // selection, one query at a time. Both must find the same Hamming distances.
+  void binary_run(size_t bits) {
+    const std::string spec = "ITQ" + std::to_string(bits);
+    auto made = annlab::make_index(spec, d);
+    auto& itq = dynamic_cast<annlab::BinaryCodeIndex&>(*made.value());
+    if (!itq.train(base_ds.view()).is_ok() || !itq.add(base_ds.view()).is_ok()) std::exit(1);
+    const size_t words = itq.words(), bytes = bits / 8;
+    std::vector<uint64_t> qcodes(nq * words);
+    for (size_t i = 0; i < nq; ++i) itq.encode(query.data() + i * d, qcodes.data() + i * words);
+    // Little-endian words are the same bytes in the same order: FAISS reads them as bytes.
+    const auto* base_bytes = reinterpret_cast<const uint8_t*>(itq.codes().data());
+    const auto* q_bytes = reinterpret_cast<const uint8_t*>(qcodes.data());
+    faiss::IndexBinaryFlat fb{static_cast<faiss::Index::idx_t>(bits)};
+    fb.add(idx_t(n), base_bytes);
+    std::vector<int32_t> fd(nq * k);
+    std::vector<idx_t> fi(nq * k);
+    auto t1 = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < nq; ++i) fb.search(1, q_bytes + i * bytes, idx_t(k), fd.data() + i * k, fi.data() + i * k);
+    const double faiss_s = since(t1);
+    std::vector<int64_t> ai(nq * k), cand;
+    std::vector<uint32_t> ham(n);
+    const annlab::Kernels& kern = annlab::kernels();
+    t1 = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < nq; ++i) {
+      kern.hamming_scan(qcodes.data() + i * words, itq.codes().data(), n, words, ham.data());
+      annlab::select_smallest(ham.data(), n, uint32_t(bits), k, &cand);
+      std::copy(cand.begin(), cand.end(), ai.begin() + long(i * k));
+    }
+    const double annlab_s = since(t1);
+    for (size_t i = 0; i < nq; ++i) {  // the same distances (ids may differ among equal distances)
+      for (size_t j = 0; j < k; ++j) {
+        kern.hamming_scan(qcodes.data() + i * words, itq.codes().data() + size_t(ai[i * k + j]) * words, 1, words, ham.data());
+        if (int32_t(ham[0]) != fd[i * k + j]) {
+          std::fprintf(stderr, "peers: Hamming scans disagree at query %zu rank %zu: annlab %u, FAISS %d\n", i, j, ham[0], fd[i * k + j]);
+          std::exit(1);
+        }
+      }
+    }
+    Record r;
+    r.library = "faiss";
+    r.index = "IndexBinaryFlat" + std::to_string(bits);
+    r.params = "codes=" + spec;
+    r.qps_single = r.qps_batch = double(nq) / faiss_s;
+    record(r, std::vector<int64_t>(fi.begin(), fi.end()));
+    r.library = "annlab";
+    r.index = "HammingScan" + std::to_string(bits);
+    r.qps_single = r.qps_batch = double(nq) / annlab_s;
+    record(r, ai);
   }
 
   void hnswlib_run(size_t M, size_t efc, const std::vector<size_t>& efs) {
@@ -157,6 +227,7 @@ int main(int argc, char** argv) {
   }
   if (families.front() != ',') families = "," + families + ",";
   omp_set_num_threads(1);
+  openblas_set_num_threads(1);
   Bench b;
   b.k = k;
   auto base = annlab::load_vectors(base_path);
@@ -202,6 +273,16 @@ int main(int argc, char** argv) {
   if (has("hnsw")) {
     b.hnswlib_run(16, 200, {16, 32, 64, 128, 256});
     b.faiss_run("HNSW16", "efSearch", {16, 32, 64, 128, 256});
+  }
+  if (has("opq")) b.faiss_run("OPQ16,IVF1024,PQ16,RFlat", "nprobe", {4, 8, 16, 32, 64}, {{"k_factor_rf", 10}});
+  if (has("hash")) {
+    for (const char* spec : {"ITQ64,LSH", "ITQ128,LSH"}) b.faiss_run(spec, "", {});
+    for (int bits : {64, 128})
+      b.faiss_run(std::make_unique<faiss::IndexLSH>(int(b.d), bits, true, true), "LSH" + std::to_string(bits) + "rt", "", {});
+  }
+  if (has("binary")) {
+    b.binary_run(64);
+    b.binary_run(128);
   }
   if (!json_path.empty()) {
     const std::string js = json(b.out, k);

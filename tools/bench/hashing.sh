@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# tools/bench/hashing.sh [NQ] — annlab's hashing methods against the peers on the seeded
+# Fashion-MNIST split, k = 10, single thread, the same NQ queries:
+#   binary codes end to end: annlab ITQ64 / ITQ128 / SimHash64 / SimHash128 against FAISS
+#     ITQ64,LSH / ITQ128,LSH / IndexLSH with rotation + trained thresholds (64 / 128 bits);
+#   the Hamming scan alone on the same codes (annlab kernel vs FAISS IndexBinaryFlat);
+#   multi-probe LSH against plain multi-table LSH at equal memory (the same L = 8 tables), and
+#     plain LSH with more tables (more memory) for reference; p-stable LSH with probes;
+#   LSH tokens (BM25 / TF-IDF, rerank);
+#   OPQ: annlab OPQ16,IVF1024,PQ16 and LOPQ against FAISS OPQ16,IVF1024,PQ16,RFlat;
+#   the WebAssembly build under node on one configuration per family.
+# Writes out/bench/hash-*.json and peers-hash.json; then `node tools/bench/report.mjs` renders them.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+NQ=${1:-1000}
+A=assets/data O=out/bench
+mkdir -p "$O"
+B=$A/fashion-mnist-base.alds Q=$A/fashion-mnist-query.alds G=$O/fashion-gt100.ivecs
+[ -f "$G" ] || build/tools/annlab gt --base $B --query $Q --k 100 --out "$G" --threads "$(nproc)"
+[ -x build-peers/peers ] || tools/bench/build-peers
+NATIVE=build/tools/annlab
+WASM="node --no-experimental-fetch build-wasm/tools/annlab.js"
+run() {  # run NAME annlab-bench-args...
+  local name=$1; shift
+  "$NATIVE" bench --base $B --query $Q --gt "$G" --nq "$NQ" "$@" --json "$O/hash-$name.json"
+}
+wrun() {
+  local name=$1; shift
+  $WASM bench --base $B --query $Q --gt "$G" --nq "$NQ" "$@" --json "$O/hash-wasm-$name.json"
+}
+build-peers/peers --base $B --query $Q --gt "$G" --nq "$NQ" --families hash,binary,opq --json "$O/peers-hash.json"
+run codes --index ITQ64 --index ITQ128 --index SimHash64 --index SimHash128 --sweep rerank=0,100,500
+run lsh-plain --index LSH8x8 --index LSH10x8 --index LSH12x8 --index LSH14x8 --index LSH16x8
+run lsh-multiprobe --index LSH16x8 --sweep probes=1,2,4,8,16,32,64,128,256,512
+run lsh-tables --index LSH16x16 --index LSH16x32 --index LSH14x16 --index LSH14x32
+run e2lsh --index E2LSH8x8 --sweep probes=1,4,16,64
+run tokens --index Tokens16x256 --sweep rerank=0,100,500,1000
+run tokens-tfidf --index Tokens16x256 --param scoring=tfidf --sweep rerank=0,500
+run opq --index OPQ16,IVF1024,PQ16 --param rerank=100 --sweep nprobe=4,8,16,32,64
+wrun itq --index ITQ64 --index ITQ128 --param rerank=0
+wrun simhash --index SimHash64 --param rerank=0
+wrun lsh --index LSH16x8 --param probes=64
+wrun tokens --index Tokens16x256 --param rerank=500
+echo "now: node tools/bench/report.mjs > docs/benchmarks.md"
