@@ -5,7 +5,11 @@
 namespace annlab::app {
 
 void BuildJob::start(std::unique_ptr<Index> index, VectorView base) {
+  training_ = TrainTask();
   index_ = std::move(index);
+  training_ = index_->train_task(base);
+  train_fraction_ = 0;
+  training_frames_ = 0;
   finished_.reset();
   base_ = base;
   trained_ = false;
@@ -16,6 +20,7 @@ void BuildJob::start(std::unique_ptr<Index> index, VectorView base) {
 }
 
 void BuildJob::cancel() {
+  training_ = TrainTask();
   index_.reset();
   stage_ = "cancelled";
 }
@@ -24,8 +29,8 @@ std::unique_ptr<Index> BuildJob::take() { return std::move(finished_); }
 
 double BuildJob::progress() const {
   if (!index_) return finished_ ? 1.0 : 0.0;
-  if (!trained_) return 0.0;
-  return 0.05 + 0.95 * double(next_) / double(std::max<size_t>(base_.n, 1));
+  if (!trained_) return 0.6 * train_fraction_;
+  return 0.6 + 0.4 * double(next_) / double(std::max<size_t>(base_.n, 1));
 }
 
 Status BuildJob::step(double budget_ms) {
@@ -36,8 +41,18 @@ Status BuildJob::step(double budget_ms) {
   const VectorView all = base_;
   Status st = Status::ok();
   if (!trained_) {
-    // Training (k-means for IVF and PQ) runs in one step; the frame before shows "training".
-    st = index_->train(all);
+    // Training steps (each a bounded piece of k-means) until the budget is spent.
+    ++training_frames_;
+    while (elapsed_ms() < budget_ms && training_.resume()) {
+      stage_ = "training: " + training_.step().stage;
+      train_fraction_ = training_.step().fraction;
+    }
+    if (!training_.done()) {
+      seconds_ += elapsed_ms() / 1000.0;
+      return st;
+    }
+    st = training_.status();
+    training_ = TrainTask();
     trained_ = true;
     stage_ = "adding vectors";
     if (st.is_ok() && elapsed_ms() > budget_ms) {

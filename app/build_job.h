@@ -1,6 +1,6 @@
 // app/build_job.h — an index build cut into small steps, so the lab keeps drawing frames while it
-// builds (the browser page is single-threaded): train, then add the base in chunks sized to a
-// time budget per frame.
+// builds (the browser page is single-threaded): train step by step (the index's TrainTask: k-means
+// a block of rows at a time), then add the base in chunks sized to a time budget per frame.
 #pragma once
 
 #include <chrono>
@@ -26,10 +26,15 @@ class BuildJob {
   double progress() const;          // 0..1
   const std::string& stage() const { return stage_; }
   double seconds() const { return seconds_; }
+  // Frames (step calls) the training took.
+  size_t training_frames() const { return training_frames_; }
 
  private:
   std::unique_ptr<Index> index_, finished_;
+  TrainTask training_;  // declared after index_: destroyed before it
   VectorView base_;
+  double train_fraction_ = 0;
+  size_t training_frames_ = 0;
   bool trained_ = false;
   size_t next_ = 0;
   size_t chunk_ = 256;

@@ -25,6 +25,8 @@ Status Index::train(const VectorView& x) {
   return Status::ok();
 }
 
+TrainTask Index::train_task(VectorView x) { co_return train(x); }
+
 Status Index::check_search_params(const SearchParams& params) const {
   const auto accepted = search_param_names();
   for (const std::string& name : params.names_set()) {

@@ -45,25 +45,25 @@ size_t IvfIndex::memory_bytes() const {
   return b;
 }
 
-Status IvfIndex::train(const VectorView& x) {
-  if (x.d != dim()) return Status::error(cat("training vectors have dimension ", x.d, ", the index has ", dim()));
-  if (trained_) return Status::error(cat(describe(), " is already trained"));
+TrainTask IvfIndex::train_task(VectorView x) {
+  if (x.d != dim()) co_return Status::error(cat("training vectors have dimension ", x.d, ", the index has ", dim()));
+  if (trained_) co_return Status::error(cat(describe(), " is already trained"));
   if (x.n < nlist_)
-    return Status::error(cat(describe(), ": ", x.n, " training vectors are fewer than nlist = ", nlist_, " cells"));
+    co_return Status::error(cat(describe(), ": ", x.n, " training vectors are fewer than nlist = ", nlist_, " cells"));
   const size_t d = dim();
   if (pq_ && x.n < ProductQuantizer::kCentroids)
-    return Status::error(cat(describe(), " needs at least ", ProductQuantizer::kCentroids,
+    co_return Status::error(cat(describe(), " needs at least ", ProductQuantizer::kCentroids,
                              " training vectors (256 centroids per sub-space), got ", x.n));
   // OPQ: learn the rotation on a seeded sample, then train everything else on rotated vectors.
   std::vector<float> xr;
   VectorView xt = x;
   if (rot_ == IvfRotation::OPQ) {
-    ANNLAB_TRY(x.check_finite("training"));
-    ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("OPQ rotated training copy", x.n, d, 4));
-    ANNLAB_TRY(check_memory(cat("training ", describe()), bytes));
+    ANNLAB_CO_TRY(x.check_finite("training"));
+    ANNLAB_CO_TRY(check_memory_for("OPQ rotated training copy", x.n, d, 4, cat("training ", describe())));
     const std::vector<float> sample = sample_rows(x, 8192, params_.seed + 2);
     const size_t ns = sample.size() / d;
-    ANNLAB_ASSIGN_OR_RETURN(OpqTraining opq, train_opq_rotation(sample.data(), ns, d, pq_m_, params_.seed + 3));
+    OpqTraining opq;
+    ANNLAB_CO_RUN(train_opq_rotation_task(sample.data(), ns, d, pq_m_, params_.seed + 3, 8, &opq));
     rotation_ = std::move(opq.rotation);
     xr.resize(x.n * d);
     std::vector<float> row(d);
@@ -77,7 +77,8 @@ Status IvfIndex::train(const VectorView& x) {
   kp.k = nlist_;
   kp.seed = params_.seed;
   kp.iterations = 10;  // as FAISS's IVF training
-  ANNLAB_ASSIGN_OR_RETURN(KMeansResult km, kmeans(xt, kp));
+  KMeansResult km;
+  ANNLAB_CO_RUN(kmeans_task(xt, kp, &km));
   centroids_ = std::move(km.centroids);
   if (pq_) {
     // The PQ learns the residuals x - centroid(x) of (a sample of) the training set.
@@ -88,18 +89,17 @@ Status IvfIndex::train(const VectorView& x) {
     assign_nearest(VectorView::of(r.data(), n, d), centroids_.data(), nlist_, label.data());
     for (size_t i = 0; i < n; ++i)
       for (size_t j = 0; j < d; ++j) r[i * d + j] -= centroids_[size_t(label[i]) * d + j];
-    if (rot_ == IvfRotation::Local) ANNLAB_TRY(train_local_rotations(r.data(), label.data(), n));
-    ANNLAB_TRY(pq_->train(r.data(), n, params_.seed + 1));
+    if (rot_ == IvfRotation::Local) ANNLAB_CO_RUN(train_local_rotations(r.data(), label.data(), n));
+    ANNLAB_CO_RUN(pq_->train_task(r.data(), n, params_.seed + 1));
   }
   trained_ = true;
   precompute_tables();
-  return Status::ok();
+  co_return Status::ok();
 }
 
-Status IvfIndex::train_local_rotations(float* r, const int32_t* label, size_t n) {
+TrainTask IvfIndex::train_local_rotations(float* r, const int32_t* label, size_t n) {
   const size_t d = dim(), m = pq_m_, ds = d / m;
-  ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("LOPQ rotations", nlist_, d * d, 4));
-  ANNLAB_TRY(check_memory(cat("training ", describe(), " (one ", d, " x ", d, " rotation per cell)"), bytes));
+  ANNLAB_CO_TRY(check_memory_for("LOPQ rotations", nlist_, d * d, 4, cat("training ", describe(), " (one ", d, " x ", d, " rotation per cell)")));
   cell_rot_.assign(nlist_ * d * d, 0.0f);
   cell_var_.assign(nlist_ * d, 0.0f);
   std::vector<std::vector<size_t>> members(nlist_);
@@ -108,6 +108,7 @@ Status IvfIndex::train_local_rotations(float* r, const int32_t* label, size_t n)
   std::vector<float> cols, rotated(d);
   std::vector<double> cov(d * d), values, vectors, load(m);
   std::vector<size_t> fill(m);
+  double work = 0;
   for (size_t c = 0; c < nlist_; ++c) {
     // The second moment of the cell's residuals (their mean is ~0: the centroid is their mean).
     const size_t nc = members[c].size();
@@ -118,7 +119,7 @@ Status IvfIndex::train_local_rotations(float* r, const int32_t* label, size_t n)
       for (size_t q = 0; q <= p; ++q)
         cov[p * d + q] = cov[q * d + p] =
             nc ? double(kern.ip_f32(cols.data() + p * nc, cols.data() + q * nc, nc)) / double(nc) : 0.0;
-    ANNLAB_TRY(symmetric_eigen(cov, d, &values, &vectors));
+    ANNLAB_CO_TRY(symmetric_eigen(cov, d, &values, &vectors));
     // Eigenvalue allocation: the axes by decreasing variance, each into the sub-vector (with room
     // left) whose variance so far is smallest, so the M sub-vectors carry about equal variance.
     std::fill(load.begin(), load.end(), 0.0);
@@ -138,8 +139,14 @@ Status IvfIndex::train_local_rotations(float* r, const int32_t* label, size_t n)
       rotate_rows(rot, d, r + i * d, 1, rotated.data());
       std::copy(rotated.begin(), rotated.end(), r + i * d);
     }
+    // A cell costs a d x d covariance and its eigen-decomposition: a step every few cells.
+    work += double(d) * double(d) * double(nc + d);
+    if (work > double(1 << 27)) {
+      work = 0;
+      ANNLAB_CO_STEP(cat("LOPQ: rotation of cell ", c + 1, "/", nlist_), double(c + 1) / double(nlist_));
+    }
   }
-  return Status::ok();
+  co_return Status::ok();
 }
 
 void IvfIndex::precompute_tables() {

@@ -67,11 +67,20 @@ void assign_nearest(const VectorView& x, const float* centroids, size_t k, int32
 }
 
 Result<KMeansResult> kmeans(const VectorView& x, const KMeansParams& p) {
-  if (p.k == 0) return Status::error("k-means: k = 0: ask for at least one cluster");
-  if (x.n < p.k) return Status::error(cat("k-means: ", x.n, " training vectors are fewer than k = ", p.k, " clusters"));
-  if (p.iterations < 0) return Status::error(cat("k-means: iterations = ", p.iterations, ": expected >= 0"));
-  ANNLAB_TRY(x.check_finite("k-means training"));
+  KMeansResult out;
+  TrainTask task = kmeans_task(x, p, &out);
+  ANNLAB_TRY(task.run());
+  return out;
+}
+
+TrainTask kmeans_task(VectorView x, KMeansParams p, KMeansResult* result) {
+  if (p.k == 0) co_return Status::error("k-means: k = 0: ask for at least one cluster");
+  if (x.n < p.k) co_return Status::error(cat("k-means: ", x.n, " training vectors are fewer than k = ", p.k, " clusters"));
+  if (p.iterations < 0) co_return Status::error(cat("k-means: iterations = ", p.iterations, ": expected >= 0"));
+  ANNLAB_CO_TRY(x.check_finite("k-means training"));
   const size_t d = x.d, k = p.k;
+  // Work per step: about 2^27 multiply-adds (tens of milliseconds natively).
+  constexpr double kStepWork = double(1 << 27);
   Rng rng(p.seed);
   // A seeded sample of the training set.
   std::vector<float> data;
@@ -88,6 +97,7 @@ Result<KMeansResult> kmeans(const VectorView& x, const KMeansParams& p) {
   data.resize(n * d);
   for (size_t i = 0; i < n; ++i) x.row_to_f32(rows[i], data.data() + i * d);
   const Kernels& kern = kernels();
+  ANNLAB_CO_STEP(cat("k-means (k = ", k, "): sampled ", n, " vectors"), 0.0);
 
   // k-means++ on the first min(n, 4 k + 256) sample points (the sample is in random order; enough
   // to spread the centres, and k-means++ costs k passes over them): each next centre drawn with
@@ -100,6 +110,7 @@ Result<KMeansResult> kmeans(const VectorView& x, const KMeansParams& p) {
   std::vector<float> nearest(ni, std::numeric_limits<float>::infinity());
   size_t first = size_t(rng.below(ni));
   std::copy_n(data.data() + first * d, d, out.centroids.data());
+  const size_t centres_per_step = std::max<size_t>(1, size_t(kStepWork / (double(ni) * double(d))));
   for (size_t c = 1; c < k; ++c) {
     const float* prev = out.centroids.data() + (c - 1) * d;
     double total = 0;
@@ -119,6 +130,7 @@ Result<KMeansResult> kmeans(const VectorView& x, const KMeansParams& p) {
       pick = size_t(rng.below(ni));  // all points coincide with a centre
     }
     std::copy_n(data.data() + pick * d, d, out.centroids.data() + c * d);
+    if (c % centres_per_step == 0) ANNLAB_CO_STEP(cat("k-means++ (k = ", k, ")"), double(c) / double(k));
   }
 
   const VectorView sample = VectorView::of(data.data(), n, d);
@@ -126,8 +138,16 @@ Result<KMeansResult> kmeans(const VectorView& x, const KMeansParams& p) {
   std::vector<float> dist(n);
   std::vector<double> sums(k * d);
   std::vector<size_t> count(k);
+  const size_t rows_per_step = std::max<size_t>(64, size_t(kStepWork / (double(k) * double(d))));
   for (int it = 0; it <= p.iterations; ++it) {
-    assign_nearest(sample, out.centroids.data(), k, label.data(), dist.data());
+    // The assignment in blocks of rows (each row's answer is independent of the blocking).
+    for (size_t b0 = 0; b0 < n; b0 += rows_per_step) {
+      const size_t nb = std::min(rows_per_step, n - b0);
+      assign_nearest(sample.rows(b0, nb), out.centroids.data(), k, label.data() + b0, dist.data() + b0);
+      if (b0 + nb < n)
+        ANNLAB_CO_STEP(cat("k-means (k = ", k, ") iteration ", it, "/", p.iterations),
+                           (double(it) + double(b0 + nb) / double(n)) / double(p.iterations + 1));
+    }
     double mse = 0;
     for (size_t i = 0; i < n; ++i) mse += dist[i];
     out.mse = mse / double(n);
@@ -157,8 +177,11 @@ Result<KMeansResult> kmeans(const VectorView& x, const KMeansParams& p) {
       ++out.empty_repairs;
     }
     out.iterations = it + 1;
+    ANNLAB_CO_STEP(cat("k-means (k = ", k, ") iteration ", it + 1, "/", p.iterations),
+                       double(it + 1) / double(p.iterations + 1));
   }
-  return out;
+  *result = std::move(out);
+  co_return Status::ok();
 }
 
 }  // namespace annlab

@@ -74,6 +74,11 @@ std::optional<size_t> memory_available() {
   return avail;
 }
 
+Status check_memory_for(std::string_view what, uint64_t n, uint64_t m, uint64_t k, std::string_view purpose) {
+  ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes(what, n, m, k));
+  return check_memory(purpose, bytes);
+}
+
 Status check_memory(std::string_view what, uint64_t bytes) {
   auto avail = memory_available();
   if (!avail && bytes > uint64_t(SIZE_MAX)) avail = SIZE_MAX;  // more than this build can address

@@ -13,11 +13,11 @@ namespace annlab {
 
 // ---- ProductQuantizer ---------------------------------------------------------------------------
 
-Status ProductQuantizer::train(const float* x, size_t n, uint64_t seed, int iterations) {
+TrainTask ProductQuantizer::train_task(const float* x, size_t n, uint64_t seed, int iterations) {
   if (m_ == 0 || d_ % m_ != 0)
-    return Status::error(cat("PQ", m_, ": dimension ", d_, " is not divisible by M = ", m_));
+    co_return Status::error(cat("PQ", m_, ": dimension ", d_, " is not divisible by M = ", m_));
   if (n < kCentroids)
-    return Status::error(cat("PQ", m_, " needs at least ", kCentroids, " training vectors (256 centroids per sub-space), got ", n));
+    co_return Status::error(cat("PQ", m_, " needs at least ", kCentroids, " training vectors (256 centroids per sub-space), got ", n));
   std::vector<float> sub(n * dsub_);
   std::vector<float> books(m_ * kCentroids * dsub_);
   for (size_t j = 0; j < m_; ++j) {
@@ -26,11 +26,13 @@ Status ProductQuantizer::train(const float* x, size_t n, uint64_t seed, int iter
     kp.k = kCentroids;
     kp.seed = seed + j;
     kp.iterations = iterations;
-    ANNLAB_ASSIGN_OR_RETURN(KMeansResult km, kmeans(VectorView::of(sub.data(), n, dsub_), kp));
+    KMeansResult km;
+    ANNLAB_CO_RUN(kmeans_task(VectorView::of(sub.data(), n, dsub_), kp, &km));
     std::copy(km.centroids.begin(), km.centroids.end(), books.begin() + long(j * kCentroids * dsub_));
+    ANNLAB_CO_STEP(cat("PQ", m_, ": sub-space ", j + 1, "/", m_, " trained"), double(j + 1) / double(m_));
   }
   codebooks_ = std::move(books);
-  return Status::ok();
+  co_return Status::ok();
 }
 
 void ProductQuantizer::encode(const float* x, size_t n, uint8_t* codes) const {
@@ -80,10 +82,17 @@ void rotate_rows(const float* r, size_t d, const float* x, size_t n, float* out)
 }
 
 Result<OpqTraining> train_opq_rotation(const float* x, size_t n, size_t d, size_t m, uint64_t seed, int iterations) {
-  if (m == 0 || d % m != 0) return Status::error(cat("OPQ", m, ": dimension ", d, " is not divisible by M = ", m));
+  OpqTraining out;
+  ANNLAB_TRY(train_opq_rotation_task(x, n, d, m, seed, iterations, &out).run());
+  return out;
+}
+
+TrainTask train_opq_rotation_task(const float* x, size_t n, size_t d, size_t m, uint64_t seed, int iterations,
+                                  OpqTraining* result) {
+  if (m == 0 || d % m != 0) co_return Status::error(cat("OPQ", m, ": dimension ", d, " is not divisible by M = ", m));
   if (n < ProductQuantizer::kCentroids)
-    return Status::error(cat("OPQ", m, " needs at least ", ProductQuantizer::kCentroids, " training vectors, got ", n));
-  if (iterations < 1) return Status::error(cat("OPQ: iterations = ", iterations, ": expected >= 1"));
+    co_return Status::error(cat("OPQ", m, " needs at least ", ProductQuantizer::kCentroids, " training vectors, got ", n));
+  if (iterations < 1) co_return Status::error(cat("OPQ: iterations = ", iterations, ": expected >= 1"));
   OpqTraining out;
   out.rotation = random_rotation(d, seed);
   const Kernels& k = kernels();
@@ -92,11 +101,12 @@ Result<OpqTraining> train_opq_rotation(const float* x, size_t n, size_t d, size_
   for (size_t i = 0; i < n; ++i)
     for (size_t j = 0; j < d; ++j) xt[j * n + i] = x[i * d + j];
   std::vector<double> a(d * d);
+  const size_t rows_per_step = std::max<size_t>(1, size_t(double(1 << 27) / (double(d) * double(n))));
   for (int it = 0; it < iterations; ++it) {
     rotate_rows(out.rotation.data(), d, x, n, z.data());
     ProductQuantizer pq(d, m);
     // A longer k-means the first time, short ones after (the codebooks move little), as FAISS does.
-    ANNLAB_TRY(pq.train(z.data(), n, seed + 1 + uint64_t(it) * m, it == 0 ? 10 : 4));
+    ANNLAB_CO_RUN(pq.train_task(z.data(), n, seed + 1 + uint64_t(it) * m, it == 0 ? 10 : 4));
     pq.encode(z.data(), n, codes.data());
     double mse = 0;
     for (size_t i = 0; i < n; ++i) {
@@ -107,24 +117,29 @@ Result<OpqTraining> train_opq_rotation(const float* x, size_t n, size_t d, size_
     for (size_t i = 0; i < n; ++i)
       for (size_t j = 0; j < d; ++j) yt[j * n + i] = y[i * d + j];
     // a = X^T Y, one exact dot product of columns per entry.
-    for (size_t p = 0; p < d; ++p)
+    for (size_t p = 0; p < d; ++p) {
       for (size_t q = 0; q < d; ++q) a[p * d + q] = k.ip_f32(xt.data() + p * n, yt.data() + q * n, n);
-    ANNLAB_TRY(procrustes_rotation(a, d, &out.rotation));
+      if ((p + 1) % rows_per_step == 0)
+        ANNLAB_CO_STEP(cat("OPQ round ", it + 1, "/", iterations, ": X^T Y"), double(it) / double(iterations));
+    }
+    ANNLAB_CO_TRY(procrustes_rotation(a, d, &out.rotation));
+    ANNLAB_CO_STEP(cat("OPQ round ", it + 1, "/", iterations, " done"), double(it + 1) / double(iterations));
   }
-  return out;
+  *result = std::move(out);
+  co_return Status::ok();
 }
 
 // ---- PqIndex ------------------------------------------------------------------------------------
 
-Status PqIndex::train(const VectorView& x) {
-  if (x.d != dim()) return Status::error(cat("training vectors have dimension ", x.d, ", the index has ", dim()));
-  if (pq_.trained()) return Status::error(cat(describe(), " is already trained"));
-  ANNLAB_TRY(x.check_finite("training"));
-  ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("PQ training copy", x.n, x.d, 4));
-  ANNLAB_TRY(check_memory("PQ training", bytes));
+TrainTask PqIndex::train_task(VectorView x) {
+  if (x.d != dim()) co_return Status::error(cat("training vectors have dimension ", x.d, ", the index has ", dim()));
+  if (pq_.trained()) co_return Status::error(cat(describe(), " is already trained"));
+  ANNLAB_CO_TRY(x.check_finite("training"));
+  ANNLAB_CO_TRY(check_memory_for("PQ training copy", x.n, x.d, 4, "PQ training"));
   std::vector<float> xf(x.n * x.d);
   for (size_t i = 0; i < x.n; ++i) x.row_to_f32(i, xf.data() + i * x.d);
-  return pq_.train(xf.data(), x.n, params_.seed);
+  ANNLAB_CO_RUN(pq_.train_task(xf.data(), x.n, params_.seed));
+  co_return Status::ok();
 }
 
 Status PqIndex::add(const VectorView& x) {

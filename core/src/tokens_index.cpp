@@ -30,17 +30,16 @@ size_t TokensIndex::memory_bytes() const {
          postings_.size() * 4 + store_.memory_bytes();
 }
 
-Status TokensIndex::train(const VectorView& x) {
-  if (x.d != dim()) return Status::error(cat("training vectors have dimension ", x.d, ", the index has ", dim()));
-  if (is_trained()) return Status::error(cat(describe(), " is already trained"));
+TrainTask TokensIndex::train_task(VectorView x) {
+  if (x.d != dim()) co_return Status::error(cat("training vectors have dimension ", x.d, ", the index has ", dim()));
+  if (is_trained()) co_return Status::error(cat(describe(), " is already trained"));
   if (dim() % g_ != 0)
-    return Status::error(cat(describe(), ": dimension ", dim(), " is not divisible by g = ", g_));
+    co_return Status::error(cat(describe(), ": dimension ", dim(), " is not divisible by g = ", g_));
   if (x.n < m_)
-    return Status::error(cat(describe(), " needs at least ", m_, " training vectors (", m_,
-                             " centroids per sub-space), got ", x.n));
-  ANNLAB_TRY(x.check_finite("training"));
-  ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("token centroids", g_ * m_, dsub_, 4));
-  ANNLAB_TRY(check_memory(cat("training ", describe()), bytes));
+    co_return Status::error(cat(describe(), " needs at least ", m_, " training vectors (", m_,
+                                " centroids per sub-space), got ", x.n));
+  ANNLAB_CO_TRY(x.check_finite("training"));
+  ANNLAB_CO_TRY(check_memory_for("token centroids", g_ * m_, dsub_, 4, cat("training ", describe())));
   const std::vector<float> sample = sample_rows(x, std::max<size_t>(m_ * 256, 1), params_.seed);
   const size_t ns = sample.size() / dim();
   std::vector<float> sub(ns * dsub_), books(g_ * m_ * dsub_);
@@ -49,12 +48,14 @@ Status TokensIndex::train(const VectorView& x) {
     KMeansParams kp;
     kp.k = m_;
     kp.seed = params_.seed + 1 + j;
-    ANNLAB_ASSIGN_OR_RETURN(KMeansResult km, kmeans(VectorView::of(sub.data(), ns, dsub_), kp));
+    KMeansResult km;
+    ANNLAB_CO_RUN(kmeans_task(VectorView::of(sub.data(), ns, dsub_), kp, &km));
     std::copy(km.centroids.begin(), km.centroids.end(), books.begin() + long(j * m_ * dsub_));
+    ANNLAB_CO_STEP(cat(describe(), ": sub-space ", j + 1, "/", g_, " trained"), double(j + 1) / double(g_));
   }
   centroids_ = std::move(books);
   rebuild_postings();
-  return Status::ok();
+  co_return Status::ok();
 }
 
 void TokensIndex::tokenize(const float* x, uint16_t* tokens) const {

@@ -5,6 +5,7 @@
 #include "annlab/factory.h"
 #include "annlab/generators.h"
 #include "annlab/hnsw_index.h"
+#include "annlab/index_io.h"
 #include "annlab/ivf_index.h"
 #include "annlab/pca.h"
 #include "annlab/pq.h"
@@ -168,6 +169,35 @@ TEST(Lopq, PerCellRotationsAreOrthogonalBalancedAndBeatIvfPq) {
   SearchResult r;
   ASSERT_TRUE(lopq->search(d.query.view(), 10, p, &r).is_ok());
   EXPECT_EQ(r.ids, d.gt.ids);
+}
+
+// Training in steps (the lab's way in the browser) builds the same index, byte for byte, as
+// training in one call, and really is cut into many steps.
+TEST(SteppedTraining, GivesTheSameIndexAsOneCall) {
+  const Data& d = data32();
+  for (const char* spec : {"IVF16,Flat", "PQ4", "IVF8,PQ4", "OPQ4,IVF8,PQ4", "LOPQ8,PQ4", "Tokens4x16", "LSH6x3"}) {
+    auto whole = make_index(spec, d.base.d).value();
+    ASSERT_TRUE(whole->train(d.base.view()).is_ok()) << spec;
+    auto stepped = make_index(spec, d.base.d).value();
+    TrainTask task = stepped->train_task(d.base.view());
+    size_t steps = 0;
+    std::string last_stage;
+    while (task.resume()) {
+      ++steps;
+      last_stage = task.step().stage;
+      EXPECT_GE(task.step().fraction, 0.0);
+      EXPECT_LE(task.step().fraction, 1.0);
+    }
+    ASSERT_TRUE(task.status().is_ok()) << spec << ": " << task.status().message();
+    if (std::string(spec) != "LSH6x3") EXPECT_GT(steps, 10u) << spec << " (last: " << last_stage << ")";
+    ASSERT_TRUE(whole->add(d.base.view()).is_ok());
+    ASSERT_TRUE(stepped->add(d.base.view()).is_ok());
+    EXPECT_EQ(serialize_index(*whole).value(), serialize_index(*stepped).value()) << spec;
+  }
+  // An error ends the task with the message train() gives.
+  auto bad = make_index("IVF16,Flat", 4).value();
+  TrainTask task = bad->train_task(d.base.view());
+  EXPECT_EQ(task.run().message(), "training vectors have dimension 32, the index has 4");
 }
 
 TEST(KdTree, WithoutALeafBoundEqualsFlat) {

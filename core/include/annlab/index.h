@@ -19,6 +19,7 @@
 #include "annlab/dataset.h"
 #include "annlab/params.h"
 #include "annlab/status.h"
+#include "annlab/train_task.h"
 
 namespace annlab {
 
@@ -83,6 +84,10 @@ class Index {
   virtual bool is_trained() const { return true; }
   // Learns what the method needs from x (n x dim); a no-op for methods that learn nothing.
   virtual Status train(const VectorView& x);
+  // The same training cut into steps (train_task.h), for a caller that must stay responsive (the
+  // lab in the browser); the same index results. By default a single step that calls train();
+  // the k-means methods (IVF, PQ, OPQ, LOPQ, Tokens) step through their k-means. x must outlive it.
+  virtual TrainTask train_task(VectorView x);
   // Appends x (n x dim); ids continue from size().
   virtual Status add(const VectorView& x) = 0;
   // Searches nq = q.n queries for their k nearest; `threads` > 1 splits the batch (native only).

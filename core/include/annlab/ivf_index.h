@@ -37,7 +37,8 @@ class IvfIndex final : public Index, public Explainable, public Serializable {
   size_t size() const override { return n_; }
   std::string describe() const override;
   bool is_trained() const override { return trained_; }
-  Status train(const VectorView& x) override;
+  Status train(const VectorView& x) override { return train_task(x).run(); }
+  TrainTask train_task(VectorView x) override;
   Status add(const VectorView& x) override;
   size_t memory_bytes() const override;
   std::vector<std::string_view> search_param_names() const override;
@@ -69,7 +70,7 @@ class IvfIndex final : public Index, public Explainable, public Serializable {
   std::vector<float> rotation_;  // OPQ: z = R x, row-major d x d
   std::vector<float> cell_rot_;  // LOPQ: per cell, rows = principal axes in sub-vector order
   std::vector<float> cell_var_;  // LOPQ: per cell, the variance along each row of its rotation
-  Status train_local_rotations(float* r, const int32_t* label, size_t n);  // rotates r in place
+  TrainTask train_local_rotations(float* r, const int32_t* label, size_t n);  // rotates r in place
   bool trained_ = false;
   size_t n_ = 0;
   DType dtype_ = DType::U8;                     // of the Flat lists

@@ -13,6 +13,7 @@
 
 #include "annlab/dataset.h"
 #include "annlab/status.h"
+#include "annlab/train_task.h"
 
 namespace annlab {
 
@@ -36,6 +37,9 @@ struct KMeansResult {
 
 // Errors: k = 0, fewer vectors than k, NaN/Inf in x.
 Result<KMeansResult> kmeans(const VectorView& x, const KMeansParams& params);
+// The same k-means cut into steps (train_task.h): the sample, chunks of k-means++ centres, blocks
+// of rows of each assignment pass. Writes *out when it finishes without error; x must outlive it.
+TrainTask kmeans_task(VectorView x, KMeansParams params, KMeansResult* out);
 
 // Index of the nearest of k centroids (k * d floats) for every row of x, and (if dist is not null)
 // its squared distance; ties go to the lower index. Same answer in every build.

@@ -25,5 +25,8 @@ std::optional<size_t> memory_available();
 void set_memory_limit(std::optional<size_t> bytes);
 // Ok when `bytes` more fit; otherwise "<what> needs X MB, Y MB available".
 Status check_memory(std::string_view what, uint64_t bytes);
+// checked_bytes(what, n, m, k) then check_memory(purpose, ...) as one Status (for coroutines,
+// which cannot use ANNLAB_ASSIGN_OR_RETURN).
+Status check_memory_for(std::string_view what, uint64_t n, uint64_t m, uint64_t k, std::string_view purpose);
 
 }  // namespace annlab

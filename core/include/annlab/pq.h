@@ -26,7 +26,11 @@ class ProductQuantizer {
   size_t dsub() const { return dsub_; }
   bool trained() const { return !codebooks_.empty(); }
   // Trains the M codebooks on x (n >= 256 rows of floats, n * d).
-  Status train(const float* x, size_t n, uint64_t seed, int iterations = 20);
+  Status train(const float* x, size_t n, uint64_t seed, int iterations = 20) {
+    return train_task(x, n, seed, iterations).run();
+  }
+  // The same, one k-means step at a time (x must outlive the task).
+  TrainTask train_task(const float* x, size_t n, uint64_t seed, int iterations = 20);
   // Codes of n vectors (n * d floats) into n * M bytes.
   void encode(const float* x, size_t n, uint8_t* codes) const;
   // The vector a code stands for (d floats).
@@ -66,6 +70,8 @@ struct OpqTraining {
 };
 Result<OpqTraining> train_opq_rotation(const float* x, size_t n, size_t d, size_t m, uint64_t seed,
                                        int iterations = 8);
+TrainTask train_opq_rotation_task(const float* x, size_t n, size_t d, size_t m, uint64_t seed, int iterations,
+                                  OpqTraining* out);
 
 // out (n x d) = rows of x (n x d floats) multiplied by R^T (d x d): out_i = R x_i, with annlab's
 // exact kernels (the same floats in every build).
@@ -77,7 +83,8 @@ class PqIndex final : public Index, public Explainable, public Serializable {
   size_t size() const override { return codes_.size() / pq_.m(); }
   std::string describe() const override { return cat("PQ", pq_.m()); }
   bool is_trained() const override { return pq_.trained(); }
-  Status train(const VectorView& x) override;
+  Status train(const VectorView& x) override { return train_task(x).run(); }
+  TrainTask train_task(VectorView x) override;
   Status add(const VectorView& x) override;
   size_t memory_bytes() const override { return codes_.size() + pq_.codebooks().size() * 4 + store_.memory_bytes(); }
   std::vector<std::string_view> search_param_names() const override { return {"rerank"}; }

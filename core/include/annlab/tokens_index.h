@@ -36,7 +36,8 @@ class TokensIndex final : public Index, public Explainable, public Serializable 
   size_t size() const override { return store_.size(); }
   std::string describe() const override { return cat("Tokens", g_, "x", m_); }
   bool is_trained() const override { return !centroids_.empty(); }
-  Status train(const VectorView& x) override;
+  Status train(const VectorView& x) override { return train_task(x).run(); }
+  TrainTask train_task(VectorView x) override;
   Status add(const VectorView& x) override;
   size_t memory_bytes() const override;
   std::vector<std::string_view> search_param_names() const override {
