@@ -42,6 +42,42 @@ void select_smallest(const uint32_t* dist, size_t n, uint32_t max_dist, size_t c
   }
 }
 
+void hamming_smallest(const uint64_t* q, const uint64_t* codes, size_t n, size_t words, size_t cap,
+                      std::vector<int64_t>* out) {
+  cap = std::min(cap, n);
+  out->clear();
+  if (cap == 0) return;
+  const Kernels& kern = kernels();
+  constexpr size_t kBlock = 256;
+  uint32_t dist[kBlock];
+  std::vector<uint64_t> heap;  // max-heap of (distance << 32 | id)
+  heap.reserve(cap);
+  // Ids arrive in increasing order, so once the heap is full a code enters only with a distance
+  // strictly below the cap-th's: a tie would carry a larger id.
+  uint32_t bound = UINT32_MAX;
+  for (size_t b0 = 0; b0 < n; b0 += kBlock) {
+    const size_t nb = std::min(kBlock, n - b0);
+    kern.hamming_scan(q, codes + b0 * words, nb, words, dist);
+    for (size_t j = 0; j < nb; ++j) {
+      if (dist[j] >= bound) continue;
+      const uint64_t key = (uint64_t(dist[j]) << 32) | uint64_t(b0 + j);
+      if (heap.size() < cap) {
+        heap.push_back(key);
+        std::push_heap(heap.begin(), heap.end());
+        if (heap.size() == cap) bound = uint32_t(heap.front() >> 32);
+      } else {
+        std::pop_heap(heap.begin(), heap.end());
+        heap.back() = key;
+        std::push_heap(heap.begin(), heap.end());
+        bound = uint32_t(heap.front() >> 32);
+      }
+    }
+  }
+  std::sort(heap.begin(), heap.end());
+  out->resize(heap.size());
+  for (size_t i = 0; i < heap.size(); ++i) (*out)[i] = int64_t(heap[i] & 0xFFFFFFFFu);
+}
+
 BinaryCodeIndex::BinaryCodeIndex(size_t d, size_t bits, BinaryHash kind, const BuildParams& params)
     : Index(d), bits_(bits), words_((bits + 63) / 64), kind_(kind), params_(params), store_(d) {}
 
@@ -146,20 +182,27 @@ void BinaryCodeIndex::search_one(const VectorView& q, size_t i, size_t k, const 
   std::vector<uint64_t> code(words_);
   encode(pq.f.data(), code.data());
   const size_t n = size();
-  ham.resize(n);
-  kern.hamming_scan(code.data(), codes_.data(), n, words_, ham.data());
   st->candidates = n;
   const size_t rerank = size_t(p.rerank.value_or(0));
   const size_t cap = std::min(n, std::max(k, rerank));
   std::vector<int64_t> cand;
-  select_smallest(ham.data(), n, uint32_t(bits_), cap, &cand);
-  if constexpr (Tracer::kOn) {
-    for (size_t id = 0; id < n; ++id) tr.event(TraceKind::DistanceComputed, 0, int64_t(id), float(ham[id]));
+  if (Tracer::kOn || n >= (size_t(1) << 32)) {
+    // Every distance is an event: one scan into ham, then the counting selection (same answer).
+    ham.resize(n);
+    kern.hamming_scan(code.data(), codes_.data(), n, words_, ham.data());
+    select_smallest(ham.data(), n, uint32_t(bits_), cap, &cand);
+    if constexpr (Tracer::kOn) {
+      for (size_t id = 0; id < n; ++id) tr.event(TraceKind::DistanceComputed, 0, int64_t(id), float(ham[id]));
+    }
+  } else {
+    hamming_smallest(code.data(), codes_.data(), n, words_, cap, &cand);
   }
   if (rerank == 0) {
     for (size_t r = 0; r < k; ++r) {
+      uint32_t h = 0;
+      if (r < cand.size()) kern.hamming_scan(code.data(), codes_.data() + size_t(cand[r]) * words_, 1, words_, &h);
       ids[r] = r < cand.size() ? cand[r] : -1;
-      dist[r] = r < cand.size() ? float(ham[size_t(cand[r])]) : std::numeric_limits<float>::infinity();
+      dist[r] = r < cand.size() ? float(h) : std::numeric_limits<float>::infinity();
       if constexpr (Tracer::kOn) {
         if (r < cand.size()) tr.event(TraceKind::TopKChanged, uint32_t(r), cand[r], dist[r]);
       }

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "annlab/binary_index.h"
+#include "annlab/distance.h"
 #include "annlab/eval.h"
 #include "annlab/factory.h"
 #include "annlab/generators.h"
@@ -49,6 +50,26 @@ TEST(SelectSmallest, CountingSelectionEqualsASort) {
       std::stable_sort(want.begin(), want.end(), [&](int64_t a, int64_t b) { return dist[size_t(a)] < dist[size_t(b)]; });
       want.resize(std::min(cap, n));
       EXPECT_EQ(got, want) << "n=" << n << " cap=" << cap;
+    }
+  }
+}
+
+TEST(SelectSmallest, FusedScanEqualsScanThenCountingSelection) {
+  Rng rng(9);
+  for (size_t words : {1, 2, 3}) {
+    for (size_t n : {1, 100, 1000, 5000}) {
+      std::vector<uint64_t> codes(n * words), q(words);
+      // Few distinct bits, so many ties at every distance.
+      for (auto& c : codes) c = rng.next_u64() & 0x0F0F;
+      for (auto& c : q) c = rng.next_u64() & 0x0F0F;
+      std::vector<uint32_t> dist(n);
+      kernels().hamming_scan(q.data(), codes.data(), n, words, dist.data());
+      for (size_t cap : {size_t{1}, size_t{10}, size_t{257}, n, n + 5}) {
+        std::vector<int64_t> fused, counted;
+        hamming_smallest(q.data(), codes.data(), n, words, cap, &fused);
+        select_smallest(dist.data(), n, uint32_t(64 * words), cap, &counted);
+        EXPECT_EQ(fused, counted) << "words=" << words << " n=" << n << " cap=" << cap;
+      }
     }
   }
 }

@@ -68,6 +68,13 @@ class BinaryCodeIndex final : public Index, public Explainable, public Serializa
   VectorStore store_;             // full vectors, for rerank
 };
 
+// Ids of the `cap` codes nearest to the query code q in Hamming distance, ties to the lower id, in
+// increasing (distance, id) order: the scan and the selection fused, block by block, with a heap
+// of packed (distance, id) keys that a code enters only when it beats the current cap-th.
+// Needs n < 2^32. Same answer as hamming_scan + select_smallest.
+void hamming_smallest(const uint64_t* q, const uint64_t* codes, size_t n, size_t words, size_t cap,
+                      std::vector<int64_t>* out);
+
 // Indices of the `cap` smallest of n Hamming distances (<= max_dist), ties broken by lower index,
 // in increasing (distance, index) order — a counting selection, O(n + max_dist).
 void select_smallest(const uint32_t* dist, size_t n, uint32_t max_dist, size_t cap, std::vector<int64_t>* out);

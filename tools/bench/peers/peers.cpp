@@ -112,8 +112,9 @@ struct Bench {
   }
 
   // The Hamming scan alone, on one set of codes: annlab's ITQ<bits> codes of the base and the
-  // queries, searched for their k nearest by FAISS IndexBinaryFlat and by annlab's kernel +
-  // selection, one query at a time. Both must find the same Hamming distances.
+  // queries, searched for their k nearest by FAISS IndexBinaryFlat and by annlab's fused scan and
+  // selection (hamming_smallest, what ITQ / SimHash search runs), one query at a time. Both must
+  // find the same Hamming distances.
   void binary_run(size_t bits) {
     const std::string spec = "ITQ" + std::to_string(bits);
     auto made = annlab::make_index(spec, d);
@@ -133,12 +134,11 @@ struct Bench {
     for (size_t i = 0; i < nq; ++i) fb.search(1, q_bytes + i * bytes, idx_t(k), fd.data() + i * k, fi.data() + i * k);
     const double faiss_s = since(t1);
     std::vector<int64_t> ai(nq * k), cand;
-    std::vector<uint32_t> ham(n);
+    std::vector<uint32_t> ham(1);
     const annlab::Kernels& kern = annlab::kernels();
     t1 = std::chrono::steady_clock::now();
     for (size_t i = 0; i < nq; ++i) {
-      kern.hamming_scan(qcodes.data() + i * words, itq.codes().data(), n, words, ham.data());
-      annlab::select_smallest(ham.data(), n, uint32_t(bits), k, &cand);
+      annlab::hamming_smallest(qcodes.data() + i * words, itq.codes().data(), n, words, k, &cand);
       std::copy(cand.begin(), cand.end(), ai.begin() + long(i * k));
     }
     const double annlab_s = since(t1);
