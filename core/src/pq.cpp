@@ -46,6 +46,38 @@ void ProductQuantizer::encode(const float* x, size_t n, uint8_t* codes) const {
   }
 }
 
+namespace {
+
+template <size_t M>
+void adc_fixed(const float* table, const uint8_t* codes, size_t nb, float* out) {
+  constexpr size_t K = ProductQuantizer::kCentroids;
+  for (size_t i = 0; i < nb; ++i) {
+    const uint8_t* c = codes + i * M;
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (size_t j = 0; j + 4 <= M; j += 4) {
+      s0 += table[j * K + c[j]];
+      s1 += table[(j + 1) * K + c[j + 1]];
+      s2 += table[(j + 2) * K + c[j + 2]];
+      s3 += table[(j + 3) * K + c[j + 3]];
+    }
+    out[i] = (s0 + s1) + (s2 + s3);
+  }
+}
+
+}  // namespace
+
+void ProductQuantizer::adc_block(const float* table, const uint8_t* codes, size_t nb, float* out) const {
+  switch (m_) {
+    case 4: return adc_fixed<4>(table, codes, nb, out);
+    case 8: return adc_fixed<8>(table, codes, nb, out);
+    case 16: return adc_fixed<16>(table, codes, nb, out);
+    case 32: return adc_fixed<32>(table, codes, nb, out);
+    case 64: return adc_fixed<64>(table, codes, nb, out);
+    default:
+      for (size_t i = 0; i < nb; ++i) out[i] = adc(table, codes + i * m_);
+  }
+}
+
 void ProductQuantizer::decode(const uint8_t* code, float* out) const {
   for (size_t j = 0; j < m_; ++j)
     std::copy_n(codebooks_.data() + (j * kCentroids + code[j]) * dsub_, dsub_, out + j * dsub_);
@@ -174,7 +206,7 @@ void PqIndex::search_one(const VectorView& q, size_t i, size_t k, const SearchPa
   for (size_t b0 = 0; b0 < n; b0 += kBlock) {
     const size_t nb = std::min(kBlock, n - b0);
     const uint8_t* c = codes_.data() + b0 * m;
-    for (size_t j = 0; j < nb; ++j) block[j] = pq_.adc(table.data(), c + j * m);
+    pq_.adc_block(table.data(), c, nb, block);
     for (size_t j = 0; j < nb; ++j) {
       if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, 0, int64_t(b0 + j), block[j]);
       if (block[j] < bound) {

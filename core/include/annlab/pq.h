@@ -52,6 +52,9 @@ class ProductQuantizer {
     for (; j < m_; ++j) s0 += table[j * kCentroids + code[j]];
     return (s0 + s1) + (s2 + s3);
   }
+  // adc() of nb consecutive codes into out, with M known at compile time for the common M (4, 8,
+  // 16, 32, 64: the lookups unrolled with constant offsets); the same sums, in the same order.
+  void adc_block(const float* table, const uint8_t* codes, size_t nb, float* out) const;
   const std::vector<float>& codebooks() const { return codebooks_; }  // M * 256 * dsub
   void save(BinaryWriter& w) const;
   Status load(BinaryReader& r);
