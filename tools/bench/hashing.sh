@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/bench/hashing.sh [NQ] — annlab's hashing methods against the peers on the seeded
+# tools/bench/hashing.sh [NQ [PART...]] — annlab's hashing methods against the peers on the seeded
 # Fashion-MNIST split, k = 10, single thread, the same NQ queries:
 #   binary codes end to end: annlab ITQ64 / ITQ128 / SimHash64 / SimHash128 against FAISS
 #     ITQ64,LSH / ITQ128,LSH / IndexLSH with rotation + trained thresholds (64 / 128 bits);
@@ -9,11 +9,15 @@
 #   LSH tokens (BM25 / TF-IDF, rerank);
 #   OPQ: annlab OPQ16,IVF1024,PQ16 and LOPQ against FAISS OPQ16,IVF1024,PQ16,RFlat;
 #   the WebAssembly build under node on one configuration per family.
+# PARTS (all by default): peers codes lsh tokens opq wasm — to re-run one part quietly.
 # Writes out/bench/hash-*.json and peers-hash.json; then `node tools/bench/report.mjs` renders them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 NQ=${1:-1000}
+shift || true
+PARTS=" ${*:-peers codes lsh tokens opq wasm} "
+part() { [[ "$PARTS" == *" $1 "* ]]; }
 A=assets/data O=out/bench
 mkdir -p "$O"
 B=$A/fashion-mnist-base.alds Q=$A/fashion-mnist-query.alds G=$O/fashion-gt100.ivecs
@@ -29,17 +33,31 @@ wrun() {
   local name=$1; shift
   $WASM bench --base $B --query $Q --gt "$G" --nq "$NQ" "$@" --json "$O/hash-wasm-$name.json"
 }
-build-peers/peers --base $B --query $Q --gt "$G" --nq "$NQ" --families hash,binary,opq --json "$O/peers-hash.json"
-run codes --index ITQ64 --index ITQ128 --index SimHash64 --index SimHash128 --sweep rerank=0,100,500
-run lsh-plain --index LSH8x8 --index LSH10x8 --index LSH12x8 --index LSH14x8 --index LSH16x8
-run lsh-multiprobe --index LSH16x8 --sweep probes=1,2,4,8,16,32,64,128,256,512
-run lsh-tables --index LSH16x16 --index LSH16x32 --index LSH14x16 --index LSH14x32
-run e2lsh --index E2LSH8x8 --sweep probes=1,4,16,64
-run tokens --index Tokens16x256 --sweep rerank=0,100,500,1000
-run tokens-tfidf --index Tokens16x256 --param scoring=tfidf --sweep rerank=0,500
-run opq --index OPQ16,IVF1024,PQ16 --param rerank=100 --sweep nprobe=4,8,16,32,64
-wrun itq --index ITQ64 --index ITQ128 --param rerank=0
-wrun simhash --index SimHash64 --param rerank=0
-wrun lsh --index LSH16x8 --param probes=64
-wrun tokens --index Tokens16x256 --param rerank=500
+if part peers; then
+  build-peers/peers --base $B --query $Q --gt "$G" --nq "$NQ" --families hash,binary --json "$O/peers-hash.json"
+fi
+if part codes; then
+  run codes --index ITQ64 --index ITQ128 --index SimHash64 --index SimHash128 --sweep rerank=0,100,500
+fi
+if part lsh; then
+  run lsh-plain --index LSH6x8 --index LSH7x8 --index LSH8x8 --index LSH10x8 --index LSH12x8 --index LSH14x8 --index LSH16x8
+  run lsh-multiprobe --index LSH16x8 --sweep probes=1,2,4,8,16,32,64,128,256,512
+  run lsh-tables --index LSH16x16 --index LSH16x32 --index LSH14x16 --index LSH14x32
+  run e2lsh --index E2LSH8x8 --sweep probes=1,4,16,64
+fi
+if part tokens; then
+  run tokens --index Tokens16x256 --sweep rerank=0,100,500,1000
+  run tokens-tfidf --index Tokens16x256 --param scoring=tfidf --sweep rerank=0,500
+fi
+if part opq; then
+  # FAISS's OPQ training takes minutes (448 s here): its own part and file.
+  build-peers/peers --base $B --query $Q --gt "$G" --nq "$NQ" --families opq --json "$O/peers-opq.json"
+  run opq --index OPQ16,IVF1024,PQ16 --param rerank=100 --sweep nprobe=4,8,16,32,64
+fi
+if part wasm; then
+  wrun itq --index ITQ64 --index ITQ128 --param rerank=0
+  wrun simhash --index SimHash64 --param rerank=0
+  wrun lsh --index LSH16x8 --param probes=64
+  wrun tokens --index Tokens16x256 --param rerank=500
+fi
 echo "now: node tools/bench/report.mjs > docs/benchmarks.md"

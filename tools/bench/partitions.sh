@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/bench/partitions.sh [NQ] — annlab's partitions, quantizers, trees and graphs against the
+# tools/bench/partitions.sh [NQ [pq]] — annlab's partitions, quantizers, trees and graphs against the
 # peers (FAISS 1.7.3 built from Debian's source with AVX2, hnswlib -O3 -march=native), on the
 # seeded Fashion-MNIST split, k = 10, single thread, the same NQ queries. Builds the peers first
 # (tools/bench/build-peers), then rewrites docs/benchmarks.md with tools/bench/report.mjs.
@@ -18,6 +18,12 @@ run() {  # run NAME annlab-bench-args...
   local name=$1; shift
   "$NATIVE" bench --base $B --query $Q --gt "$G" --nq "$NQ" "$@" --json "$O/part-$name.json"
 }
+if [ "${2:-}" = pq ]; then  # the PQ family alone, both sides (a quiet re-run); peers-pq.json wins over peers.json
+  run pq --index PQ16 --sweep rerank=0,20,50,100,200,500
+  build-peers/peers --base $B --query $Q --gt "$G" --nq "$NQ" --families pq --json "$O/peers-pq.json"
+  $WASM bench --base $B --query $Q --gt "$G" --nq "$NQ" --index PQ16 --param rerank=100 --json "$O/part-wasm-pq.json"
+  exit 0
+fi
 run flat --index Flat
 run ivf --index IVF1024,Flat --sweep nprobe=1,2,4,8,16,32,64,128
 run pq --index PQ16 --sweep rerank=0,20,50,100,200,500

@@ -1,10 +1,19 @@
 // Renders out/bench/*.json (written by tools/bench/foundation.sh) as docs/benchmarks.md.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { execSync } from 'node:child_process';
 
 const nqFlat = process.argv[2];
 const load = (f) => JSON.parse(readFileSync(`out/bench/${f}.json`, 'utf8'));
+// Several peer files (a family re-run alone writes its own), oldest first, so that a newer run of
+// the same configuration (library, index, params) replaces an older one.
+const loadMerged = (names) => {
+  const files = names.filter((n) => existsSync(`out/bench/${n}.json`))
+    .sort((a, b) => statSync(`out/bench/${a}.json`).mtimeMs - statSync(`out/bench/${b}.json`).mtimeMs);
+  const rows = new Map();
+  for (const f of files) for (const r of load(f)) rows.set(`${r.library}|${r.index}|${r.params}`, r);
+  return [...rows.values()];
+};
 const fmt = (x, d = 1) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const row = (cells) => `| ${cells.join(' | ')} |`;
 const flatN = load('flat-native')[0], flatW = load('flat-wasm')[0];
@@ -42,7 +51,7 @@ out.push('', `Flat exact search, for reference: ${fmt(flatN.qps_single)} QPS one
 
 // ---- partitions, quantizers, trees and graphs against FAISS and hnswlib (tools/bench/partitions.sh)
 if (existsSync('out/bench/peers.json') && existsSync('out/bench/part-ivf.json')) {
-  const peers = load('peers');
+  const peers = loadMerged(['peers', 'peers-pq']);
   const part = (n) => (existsSync(`out/bench/part-${n}.json`) ? load(`part-${n}`) : []);
   const best = (rows, min, key) => {
     const ok = rows.filter((r) => r.recall >= min);
@@ -112,7 +121,7 @@ if (existsSync('out/bench/peers.json') && existsSync('out/bench/part-ivf.json'))
 }
 // ---- hashing against FAISS (tools/bench/hashing.sh)
 if (existsSync('out/bench/peers-hash.json') && existsSync('out/bench/hash-codes.json')) {
-  const peers = load('peers-hash');
+  const peers = loadMerged(['peers-hash', 'peers-opq']);
   const h = (n) => (existsSync(`out/bench/hash-${n}.json`) ? load(`hash-${n}`) : []);
   out.push('## Hashing against FAISS', '');
   out.push('From `tools/bench/hashing.sh` (same peers program, same files and queries, one thread).', '');

@@ -36,7 +36,8 @@ test('the page loads Fashion-MNIST and reports its build', async () => {
 });
 
 test('a search through the JS API equals the native CLI for the same query and index', async () => {
-  for (const [spec, params] of [['LSH12x8', ['seed=7']], ['Flat', []], ['LSHx4', ['seed=3', 'bucket_size=30']]]) {
+  for (const [spec, params] of [['LSH12x8', ['seed=7']], ['Flat', []], ['LSHx4', ['seed=3', 'bucket_size=30']],
+                                ['Tokens16x16', ['seed=3']], ['ITQ64', ['seed=5']]]) {
     const web = await page.evaluate(([s, p]) => {
       window.annlab.build(s, p.join(' '));
       const q = window.annlab.queryVector(5);
