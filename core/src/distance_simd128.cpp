@@ -108,6 +108,12 @@ void hamming_scan(const uint64_t* q, const uint64_t* codes, size_t n, size_t wor
     for (size_t i = 0; i < n; ++i) out[i] = uint32_t(__builtin_popcountll(q0 ^ codes[i]));
     return;
   }
+  if (words == 2) {  // two i64.popcnt beat one i8x16.popcnt and its horizontal sum
+    const uint64_t q0 = q[0], q1 = q[1];
+    for (size_t i = 0; i < n; ++i)
+      out[i] = uint32_t(__builtin_popcountll(q0 ^ codes[2 * i]) + __builtin_popcountll(q1 ^ codes[2 * i + 1]));
+    return;
+  }
   for (size_t i = 0; i < n; ++i) out[i] = hamming_blocks(q, codes + i * words, words);
 }
 
