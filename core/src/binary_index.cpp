@@ -57,12 +57,8 @@ void hamming_smallest(const uint64_t* q, const uint64_t* codes, size_t n, size_t
   uint32_t bound = UINT32_MAX;
   for (size_t b0 = 0; b0 < n; b0 += kBlock) {
     const size_t nb = std::min(kBlock, n - b0);
-    kern.hamming_scan(q, codes + b0 * words, nb, words, dist);
-    // Once the heap is full most blocks hold no code below the bound: one branch-free count
-    // (vectorised) skips them.
-    uint32_t below = 0;
-    for (size_t j = 0; j < nb; ++j) below += uint32_t(dist[j] < bound);
-    if (below == 0) continue;
+    // Once the heap is full most blocks hold no code below the bound: the scan's minimum skips them.
+    if (kern.hamming_scan(q, codes + b0 * words, nb, words, dist) >= bound) continue;
     for (size_t j = 0; j < nb; ++j) {
       if (dist[j] >= bound) continue;
       const uint64_t key = (uint64_t(dist[j]) << 32) | uint64_t(b0 + j);

@@ -101,15 +101,24 @@ uint32_t hamming(const uint64_t* a, const uint64_t* b, size_t words) {
 }
 
 template <size_t W>
-void scan_fixed(const uint64_t* q, const uint64_t* codes, size_t n, uint32_t* out) {
+uint32_t scan_fixed(const uint64_t* q, const uint64_t* codes, size_t n, uint32_t* out) {
   uint64_t qr[W];
   for (size_t j = 0; j < W; ++j) qr[j] = q[j];
+  uint32_t least = UINT32_MAX;
   for (size_t i = 0; i < n; ++i) {
     const uint64_t* c = codes + i * W;
     uint64_t r = 0;
     for (size_t j = 0; j < W; ++j) r += uint64_t(_mm_popcnt_u64(qr[j] ^ c[j]));
     out[i] = uint32_t(r);
+    least = out[i] < least ? out[i] : least;
   }
+  return least;
+}
+
+inline uint32_t hmin_epu32(__m128i v) {
+  v = _mm_min_epu32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(1, 0, 3, 2)));
+  v = _mm_min_epu32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(2, 3, 0, 1)));
+  return uint32_t(_mm_cvtsi128_si32(v));
 }
 
 // Popcounts of the four 64-bit lanes of v (Mula's nibble lookup: vpshufb, then vpsadbw sums the
@@ -125,43 +134,63 @@ inline __m256i popcount_lanes(__m256i v) {
 }
 
 // 64-bit codes: four per vector.
-void scan_64(const uint64_t* q, const uint64_t* codes, size_t n, uint32_t* out) {
+uint32_t scan_64(const uint64_t* q, const uint64_t* codes, size_t n, uint32_t* out) {
   const __m256i qv = _mm256_set1_epi64x(static_cast<long long>(q[0]));
   const __m256i pick = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+  __m128i mn = _mm_set1_epi32(-1);
   size_t i = 0;
   for (; i + 4 <= n; i += 4) {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(codes + i));
-    const __m256i c = _mm256_permutevar8x32_epi32(popcount_lanes(_mm256_xor_si256(v, qv)), pick);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), _mm256_castsi256_si128(c));
+    const __m128i c = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(popcount_lanes(_mm256_xor_si256(v, qv)), pick));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), c);
+    mn = _mm_min_epu32(mn, c);
   }
-  for (; i < n; ++i) out[i] = uint32_t(_mm_popcnt_u64(q[0] ^ codes[i]));
+  uint32_t least = hmin_epu32(mn);
+  for (; i < n; ++i) {
+    out[i] = uint32_t(_mm_popcnt_u64(q[0] ^ codes[i]));
+    least = out[i] < least ? out[i] : least;
+  }
+  return least;
 }
 
 // 128-bit codes: two per vector, the two lanes of each added.
-void scan_128(const uint64_t* q, const uint64_t* codes, size_t n, uint32_t* out) {
+uint32_t scan_128(const uint64_t* q, const uint64_t* codes, size_t n, uint32_t* out) {
   const __m256i qv = _mm256_setr_epi64x(static_cast<long long>(q[0]), static_cast<long long>(q[1]),
                                         static_cast<long long>(q[0]), static_cast<long long>(q[1]));
   const __m256i pick = _mm256_setr_epi32(0, 4, 0, 4, 0, 4, 0, 4);
+  __m128i mn = _mm_set1_epi32(-1);
   size_t i = 0;
   for (; i + 2 <= n; i += 2) {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(codes + 2 * i));
     const __m256i c = popcount_lanes(_mm256_xor_si256(v, qv));
     const __m256i s = _mm256_add_epi64(c, _mm256_srli_si256(c, 8));  // lanes 0 and 2: the two codes
-    const __m256i p = _mm256_permutevar8x32_epi32(s, pick);
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + i), _mm256_castsi256_si128(p));
+    const __m128i p = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(s, pick));  // a, b, a, b
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + i), p);
+    mn = _mm_min_epu32(mn, p);
   }
-  for (; i < n; ++i) out[i] = uint32_t(_mm_popcnt_u64(q[0] ^ codes[2 * i]) + _mm_popcnt_u64(q[1] ^ codes[2 * i + 1]));
+  uint32_t least = hmin_epu32(mn);
+  for (; i < n; ++i) {
+    out[i] = uint32_t(_mm_popcnt_u64(q[0] ^ codes[2 * i]) + _mm_popcnt_u64(q[1] ^ codes[2 * i + 1]));
+    least = out[i] < least ? out[i] : least;
+  }
+  return least;
 }
 
-void hamming_scan(const uint64_t* q, const uint64_t* codes, size_t n, size_t words, uint32_t* out) {
+uint32_t hamming_scan(const uint64_t* q, const uint64_t* codes, size_t n, size_t words, uint32_t* out) {
   switch (words) {
     case 1: return scan_64(q, codes, n, out);
     case 2: return scan_128(q, codes, n, out);
     case 4: return scan_fixed<4>(q, codes, n, out);
     case 8: return scan_fixed<8>(q, codes, n, out);
     case 16: return scan_fixed<16>(q, codes, n, out);
-    default:
-      for (size_t i = 0; i < n; ++i) out[i] = hamming(q, codes + i * words, words);
+    default: {
+      uint32_t least = UINT32_MAX;
+      for (size_t i = 0; i < n; ++i) {
+        out[i] = hamming(q, codes + i * words, words);
+        least = out[i] < least ? out[i] : least;
+      }
+      return least;
+    }
   }
 }
 

@@ -59,8 +59,13 @@ uint32_t hamming(const uint64_t* a, const uint64_t* b, size_t words) {
   return r;
 }
 
-void hamming_scan(const uint64_t* q, const uint64_t* codes, size_t n, size_t words, uint32_t* out) {
-  for (size_t i = 0; i < n; ++i) out[i] = hamming(q, codes + i * words, words);
+uint32_t hamming_scan(const uint64_t* q, const uint64_t* codes, size_t n, size_t words, uint32_t* out) {
+  uint32_t least = UINT32_MAX;
+  for (size_t i = 0; i < n; ++i) {
+    out[i] = hamming(q, codes + i * words, words);
+    least = out[i] < least ? out[i] : least;
+  }
+  return least;
 }
 
 }  // namespace

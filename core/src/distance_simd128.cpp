@@ -2,6 +2,8 @@
 // in the same order, so results are bit-identical to the scalar reference).
 #include <wasm_simd128.h>
 
+#include <algorithm>
+
 #include "distance_impl.h"
 
 namespace annlab::detail {
@@ -102,19 +104,44 @@ inline uint32_t hamming_blocks(const uint64_t* a, const uint64_t* b, size_t word
 
 uint32_t hamming(const uint64_t* a, const uint64_t* b, size_t words) { return hamming_blocks(a, b, words); }
 
-void hamming_scan(const uint64_t* q, const uint64_t* codes, size_t n, size_t words, uint32_t* out) {
-  if (words == 1) {
-    const uint64_t q0 = q[0];
-    for (size_t i = 0; i < n; ++i) out[i] = uint32_t(__builtin_popcountll(q0 ^ codes[i]));
-    return;
+// Byte popcounts of a ^ q summed into four 32-bit partials (two per 64-bit word).
+inline v128_t popcount_partials(v128_t x) {
+  return wasm_u32x4_extadd_pairwise_u16x8(wasm_u16x8_extadd_pairwise_u8x16(wasm_i8x16_popcnt(x)));
+}
+
+uint32_t hamming_scan(const uint64_t* q, const uint64_t* codes, size_t n, size_t words, uint32_t* out) {
+  v128_t mn = wasm_i32x4_splat(-1);
+  size_t i = 0;
+  if (words == 1) {  // four codes per step: two vectors of two codes, their partials paired up
+    const v128_t qv = wasm_i64x2_splat(int64_t(q[0]));
+    for (; i + 4 <= n; i += 4) {
+      const v128_t a = popcount_partials(wasm_v128_xor(wasm_v128_load(codes + i), qv));
+      const v128_t b = popcount_partials(wasm_v128_xor(wasm_v128_load(codes + i + 2), qv));
+      const v128_t s = wasm_i32x4_add(wasm_i32x4_shuffle(a, b, 0, 2, 4, 6), wasm_i32x4_shuffle(a, b, 1, 3, 5, 7));
+      wasm_v128_store(out + i, s);
+      mn = wasm_u32x4_min(mn, s);
+    }
+  } else if (words == 2) {  // four codes per step, one vector each, transposed and added
+    const v128_t qv = wasm_v128_load(q);
+    for (; i + 4 <= n; i += 4) {
+      const v128_t v0 = popcount_partials(wasm_v128_xor(wasm_v128_load(codes + 2 * i), qv));
+      const v128_t v1 = popcount_partials(wasm_v128_xor(wasm_v128_load(codes + 2 * i + 2), qv));
+      const v128_t v2 = popcount_partials(wasm_v128_xor(wasm_v128_load(codes + 2 * i + 4), qv));
+      const v128_t v3 = popcount_partials(wasm_v128_xor(wasm_v128_load(codes + 2 * i + 6), qv));
+      const v128_t s01 = wasm_i32x4_add(wasm_i32x4_shuffle(v0, v1, 0, 4, 1, 5), wasm_i32x4_shuffle(v0, v1, 2, 6, 3, 7));
+      const v128_t s23 = wasm_i32x4_add(wasm_i32x4_shuffle(v2, v3, 0, 4, 1, 5), wasm_i32x4_shuffle(v2, v3, 2, 6, 3, 7));
+      const v128_t s = wasm_i32x4_add(wasm_i32x4_shuffle(s01, s23, 0, 1, 4, 5), wasm_i32x4_shuffle(s01, s23, 2, 3, 6, 7));
+      wasm_v128_store(out + i, s);
+      mn = wasm_u32x4_min(mn, s);
+    }
   }
-  if (words == 2) {  // two i64.popcnt beat one i8x16.popcnt and its horizontal sum
-    const uint64_t q0 = q[0], q1 = q[1];
-    for (size_t i = 0; i < n; ++i)
-      out[i] = uint32_t(__builtin_popcountll(q0 ^ codes[2 * i]) + __builtin_popcountll(q1 ^ codes[2 * i + 1]));
-    return;
+  uint32_t least = std::min(std::min(wasm_u32x4_extract_lane(mn, 0), wasm_u32x4_extract_lane(mn, 1)),
+                            std::min(wasm_u32x4_extract_lane(mn, 2), wasm_u32x4_extract_lane(mn, 3)));
+  for (; i < n; ++i) {
+    out[i] = hamming_blocks(q, codes + i * words, words);
+    least = out[i] < least ? out[i] : least;
   }
-  for (size_t i = 0; i < n; ++i) out[i] = hamming_blocks(q, codes + i * words, words);
+  return least;
 }
 
 }  // namespace

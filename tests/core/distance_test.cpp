@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cstring>
 
 #include "test_util.h"
@@ -69,14 +71,14 @@ TEST_P(EveryLevel, HammingKernelsEqualABitByBitCount) {
   const Kernels* k = kernels_for(GetParam());
   Rng rng(3);
   for (size_t words = 1; words <= 70; ++words) {
-    const size_t n = 7;
+   for (size_t n : {2, 3, 4, 5, 7, 8, 13}) {  // whole vectors of codes and every tail
     std::vector<uint64_t> q(words), codes(n * words);
     for (auto& w : q) w = rng.next_u64();
     for (auto& w : codes) w = rng.next_u64();
     codes[0] = q[0];                       // near and far extremes too
     for (size_t j = 0; j < words; ++j) codes[words + j] = ~q[j];
     std::vector<uint32_t> out(n);
-    k->hamming_scan(q.data(), codes.data(), n, words, out.data());
+    const uint32_t least = k->hamming_scan(q.data(), codes.data(), n, words, out.data());
     for (size_t i = 0; i < n; ++i) {
       uint32_t ref = 0;
       for (size_t j = 0; j < words; ++j)
@@ -84,7 +86,9 @@ TEST_P(EveryLevel, HammingKernelsEqualABitByBitCount) {
       EXPECT_EQ(out[i], ref) << "words=" << words << " code " << i;
       EXPECT_EQ(k->hamming(q.data(), codes.data() + i * words, words), ref) << "words=" << words;
     }
+    EXPECT_EQ(least, *std::min_element(out.begin(), out.end())) << "words=" << words << " n=" << n;
     EXPECT_EQ(out[1], 64 * words);
+   }
   }
 }
 

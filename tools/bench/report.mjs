@@ -141,7 +141,7 @@ if (existsSync('out/bench/peers-hash.json') && existsSync('out/bench/hash-codes.
   out.push(row(['---', '---', '---:', '---:', '---:', '---:', '---:']));
   for (const r of h('codes')) out.push(row([r.index, r.params, fmt(r.recall, 4), fmt(r.one_recall, 4), fmt(r.qps_single), fmt(r.build_s, 2), fmt(r.index_bytes / 2 ** 20, 1)]));
   out.push('', '### The Hamming scan alone, on the same codes (annlab\'s ITQ codes), k = 10', '');
-  out.push(row(['code length', 'annlab kernel + counting selection (QPS)', 'FAISS IndexBinaryFlat (QPS)', 'ratio']));
+  out.push(row(['code length', 'annlab fused scan + selection (QPS)', 'FAISS IndexBinaryFlat (QPS)', 'ratio']));
   out.push(row(['---', '---:', '---:', '---:']));
   for (const bits of [64, 128]) {
     const a = peers.find((r) => r.index === `HammingScan${bits}`), b = peers.find((r) => r.index === `IndexBinaryFlat${bits}`);

@@ -33,8 +33,9 @@ struct Kernels {
   uint32_t (*ip_u8)(const uint8_t* a, const uint8_t* b, size_t d);
   // Hamming distance between two binary codes of `words` 64-bit words (popcount of a xor b).
   uint32_t (*hamming)(const uint64_t* a, const uint64_t* b, size_t words);
-  // out[i] = hamming(q, codes + i * words) for n codes stored one after another.
-  void (*hamming_scan)(const uint64_t* q, const uint64_t* codes, size_t n, size_t words, uint32_t* out);
+  // out[i] = hamming(q, codes + i * words) for n codes stored one after another; returns the
+  // smallest of them (UINT32_MAX when n = 0), so a caller can skip a block with nothing near.
+  uint32_t (*hamming_scan)(const uint64_t* q, const uint64_t* codes, size_t n, size_t words, uint32_t* out);
 };
 
 // Levels compiled into this build and supported by this CPU, scalar first.
