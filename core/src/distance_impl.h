@@ -7,6 +7,8 @@
 // No fused multiply-add: every product is rounded before it is added.
 #pragma once
 
+#include <vector>
+
 #include "annlab/distance.h"
 
 namespace annlab::detail {
@@ -15,8 +17,10 @@ extern const Kernels kScalarKernels;
 #if defined(ANNLAB_HAVE_AVX2)
 extern const Kernels kAvx2Kernels;
 // out[i * nc + j] = x_i . c_j for nx rows of x and nc rows of c (d floats each), with FMA: for
-// k-means assignment only, where near-ties are re-checked exactly (gemm_avx2.cpp).
-void dot_block_avx2(const float* x, size_t nx, const float* c, size_t nc, size_t d, float* out);
+// k-means assignment only, where near-ties are re-checked exactly (gemm_avx2.cpp). The centroids
+// are packed once per pass (pack_panels_avx2) and reused for every block of rows.
+std::vector<float> pack_panels_avx2(const float* c, size_t nc, size_t d);
+void dot_block_avx2(const float* x, size_t nx, const float* packed, size_t nc, size_t d, float* out);
 #endif
 #if defined(ANNLAB_HAVE_SIMD128)
 extern const Kernels kSimd128Kernels;

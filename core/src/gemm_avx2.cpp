@@ -10,48 +10,54 @@
 
 namespace annlab::detail {
 
-void dot_block_avx2(const float* x, size_t nx, const float* c, size_t nc, size_t d, float* out) {
-  // Centroids packed in panels of 16, each panel d x 16 contiguous (50 KB for d = 784: it stays in
-  // L2 while the rows of x pass): each step broadcasts one component of four rows of x and
-  // multiplies 16 centroids at once; no horizontal sums.
+// Centroids in panels of 16, each panel d x 16 contiguous.
+std::vector<float> pack_panels_avx2(const float* c, size_t nc, size_t d) {
   const size_t panels = (nc + 15) / 16;
   std::vector<float> packed(panels * d * 16, 0.0f);
   for (size_t j = 0; j < nc; ++j)
     for (size_t t = 0; t < d; ++t) packed[(j / 16) * d * 16 + t * 16 + j % 16] = c[j * d + t];
-  alignas(32) float tmp[4][16];
+  return packed;
+}
+
+namespace {
+
+// R rows of x (R <= 6) against one panel of 16 centroids: 2R accumulators, each step loads two
+// vectors of the panel and broadcasts one component of each row. Six rows use 12 accumulators +
+// 2 + 1 of the 16 registers, and every panel load serves six rows instead of four.
+template <size_t R>
+inline void micro(const float* const* xr, const float* cp, size_t d, float (*tmp)[16]) {
+  __m256 acc0[R], acc1[R];
+  for (size_t r = 0; r < R; ++r) acc0[r] = acc1[r] = _mm256_setzero_ps();
+  for (size_t t = 0; t < d; ++t, cp += 16) {
+    const __m256 c0 = _mm256_loadu_ps(cp), c1 = _mm256_loadu_ps(cp + 8);
+    for (size_t r = 0; r < R; ++r) {
+      const __m256 xv = _mm256_broadcast_ss(xr[r] + t);
+      acc0[r] = _mm256_fmadd_ps(xv, c0, acc0[r]);
+      acc1[r] = _mm256_fmadd_ps(xv, c1, acc1[r]);
+    }
+  }
+  for (size_t r = 0; r < R; ++r) {
+    _mm256_storeu_ps(tmp[r], acc0[r]);
+    _mm256_storeu_ps(tmp[r] + 8, acc1[r]);
+  }
+}
+
+}  // namespace
+
+void dot_block_avx2(const float* x, size_t nx, const float* packed, size_t nc, size_t d, float* out) {
+  const size_t panels = (nc + 15) / 16;
+  alignas(32) float tmp[6][16];
   for (size_t pnl = 0; pnl < panels; ++pnl) {
     const size_t j = pnl * 16, cols = std::min<size_t>(16, nc - j);
-    for (size_t i = 0; i < nx; i += 4) {
-      const size_t rows = std::min<size_t>(4, nx - i);
-      const float* x0 = x + i * d;
-      const float* x1 = rows > 1 ? x0 + d : x0;
-      const float* x2 = rows > 2 ? x0 + 2 * d : x0;
-      const float* x3 = rows > 3 ? x0 + 3 * d : x0;
-      __m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-      const float* cp = packed.data() + pnl * d * 16;
-      for (size_t t = 0; t < d; ++t, cp += 16) {
-        const __m256 c0 = _mm256_loadu_ps(cp), c1 = _mm256_loadu_ps(cp + 8);
-        __m256 xv = _mm256_broadcast_ss(x0 + t);
-        a00 = _mm256_fmadd_ps(xv, c0, a00);
-        a01 = _mm256_fmadd_ps(xv, c1, a01);
-        xv = _mm256_broadcast_ss(x1 + t);
-        a10 = _mm256_fmadd_ps(xv, c0, a10);
-        a11 = _mm256_fmadd_ps(xv, c1, a11);
-        xv = _mm256_broadcast_ss(x2 + t);
-        a20 = _mm256_fmadd_ps(xv, c0, a20);
-        a21 = _mm256_fmadd_ps(xv, c1, a21);
-        xv = _mm256_broadcast_ss(x3 + t);
-        a30 = _mm256_fmadd_ps(xv, c0, a30);
-        a31 = _mm256_fmadd_ps(xv, c1, a31);
-      }
-      _mm256_store_ps(tmp[0], a00);
-      _mm256_store_ps(tmp[0] + 8, a01);
-      _mm256_store_ps(tmp[1], a10);
-      _mm256_store_ps(tmp[1] + 8, a11);
-      _mm256_store_ps(tmp[2], a20);
-      _mm256_store_ps(tmp[2] + 8, a21);
-      _mm256_store_ps(tmp[3], a30);
-      _mm256_store_ps(tmp[3] + 8, a31);
+    const float* cp = packed + pnl * d * 16;
+    for (size_t i = 0; i < nx; i += 6) {
+      const size_t rows = std::min<size_t>(6, nx - i);
+      const float* xr[6];
+      for (size_t a = 0; a < 6; ++a) xr[a] = x + (i + std::min(a, rows - 1)) * d;
+      if (rows == 6) micro<6>(xr, cp, d, tmp);
+      else if (rows >= 4) micro<4>(xr, cp, d, tmp), rows > 4 ? micro<2>(xr + 4, cp, d, tmp + 4) : void();
+      else if (rows >= 2) micro<2>(xr, cp, d, tmp), rows > 2 ? micro<1>(xr + 2, cp, d, tmp + 2) : void();
+      else micro<1>(xr, cp, d, tmp);
       for (size_t a = 0; a < rows; ++a) std::copy_n(tmp[a], cols, out + (i + a) * nc + j);
     }
   }

@@ -14,26 +14,44 @@ namespace annlab {
 
 namespace {
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-}
 
-void assign_nearest(const VectorView& x, const float* centroids, size_t k, int32_t* labels, float* dist) {
-  const size_t d = x.d;
+// What every assignment against one set of centroids shares: their squared norms and (AVX2) their
+// packed panels. Prepared once per k-means iteration, not once per block of rows.
+struct Centroids {
+  const float* c = nullptr;
+  size_t k = 0, d = 0;
+  Eigen::VectorXf norm;
+  float max_norm = 0;
+  std::vector<float> packed;
+  Centroids(const float* centroids, size_t k_, size_t d_) : c(centroids), k(k_), d(d_), norm(Eigen::Index(k_)) {
+    const Kernels& kern = kernels();
+    for (size_t j = 0; j < k; ++j) norm[Eigen::Index(j)] = kern.ip_f32(c + j * d, c + j * d, d);
+    max_norm = k ? norm.maxCoeff() : 0.0f;
+#if defined(ANNLAB_HAVE_AVX2)
+    if (simd_level() == SimdLevel::AVX2) packed = detail::pack_panels_avx2(c, k, d);
+#endif
+  }
+};
+
+void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, float* dist) {
+  const size_t d = x.d, k = cs.k;
+  const float* centroids = cs.c;
   const Kernels& kern = kernels();
   Eigen::Map<const RowMatrix> C(centroids, Eigen::Index(k), Eigen::Index(d));
-  Eigen::VectorXf cnorm{static_cast<Eigen::Index>(k)};
-  for (size_t j = 0; j < k; ++j) cnorm[Eigen::Index(j)] = kern.ip_f32(centroids + j * d, centroids + j * d, d);
-  const float cmax = k ? cnorm.maxCoeff() : 0.0f;
+  const Eigen::VectorXf& cnorm = cs.norm;
+  const float cmax = cs.max_norm;
   // Rows per product: small enough for a block of x to stay in L2 beside a panel of centroids.
   const size_t block = std::max<size_t>(1, std::min<size_t>(256, (size_t(1) << 24) / std::max<size_t>(k, 1)));
   RowMatrix X{static_cast<Eigen::Index>(block), static_cast<Eigen::Index>(d)};
   RowMatrix D;
+  const std::vector<float>& packed = cs.packed;
   for (size_t b0 = 0; b0 < x.n; b0 += block) {
     const size_t m = std::min(block, x.n - b0);
     for (size_t i = 0; i < m; ++i) x.row_to_f32(b0 + i, X.row(Eigen::Index(i)).data());
 #if defined(ANNLAB_HAVE_AVX2)
-    if (simd_level() == SimdLevel::AVX2) {
+    if (!packed.empty()) {
       D.resize(Eigen::Index(m), Eigen::Index(k));
-      detail::dot_block_avx2(X.data(), m, centroids, k, d, D.data());
+      detail::dot_block_avx2(X.data(), m, packed.data(), k, d, D.data());
     } else
 #endif
       D.noalias() = X.topRows(Eigen::Index(m)) * C.transpose();
@@ -64,6 +82,12 @@ void assign_nearest(const VectorView& x, const float* centroids, size_t k, int32
       if (dist) dist[b0 + i] = exact;
     }
   }
+}
+
+}  // namespace
+
+void assign_nearest(const VectorView& x, const float* centroids, size_t k, int32_t* labels, float* dist) {
+  assign_prepared(x, Centroids(centroids, k, x.d), labels, dist);
 }
 
 Result<KMeansResult> kmeans(const VectorView& x, const KMeansParams& p) {
@@ -141,9 +165,10 @@ TrainTask kmeans_task(VectorView x, KMeansParams p, KMeansResult* result) {
   const size_t rows_per_step = std::max<size_t>(64, size_t(kStepWork / (double(k) * double(d))));
   for (int it = 0; it <= p.iterations; ++it) {
     // The assignment in blocks of rows (each row's answer is independent of the blocking).
+    const Centroids prepared(out.centroids.data(), k, d);
     for (size_t b0 = 0; b0 < n; b0 += rows_per_step) {
       const size_t nb = std::min(rows_per_step, n - b0);
-      assign_nearest(sample.rows(b0, nb), out.centroids.data(), k, label.data() + b0, dist.data() + b0);
+      assign_prepared(sample.rows(b0, nb), prepared, label.data() + b0, dist.data() + b0);
       if (b0 + nb < n)
         ANNLAB_CO_STEP(cat("k-means (k = ", k, ") iteration ", it, "/", p.iterations),
                            (double(it) + double(b0 + nb) / double(n)) / double(p.iterations + 1));
