@@ -12,29 +12,11 @@
 # PARTS (all by default): peers codes lsh tokens opq wasm — to re-run one part quietly.
 # Writes out/bench/hash-*.json and peers-hash.json; then `node tools/bench/report.mjs` renders them.
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$ROOT"
-NQ=${1:-1000}
-shift || true
-PARTS=" ${*:-peers codes lsh tokens opq wasm} "
-part() { [[ "$PARTS" == *" $1 "* ]]; }
-A=assets/data O=out/bench
-mkdir -p "$O"
-B=$A/fashion-mnist-base.alds Q=$A/fashion-mnist-query.alds G=$O/fashion-gt100.ivecs
-[ -f "$G" ] || build/tools/annlab gt --base $B --query $Q --k 100 --out "$G" --threads "$(nproc)"
-[ -x build-peers/peers ] || tools/bench/build-peers
-NATIVE=build/tools/annlab
-WASM="node --no-experimental-fetch build-wasm/tools/annlab.js"
-run() {  # run NAME annlab-bench-args...
-  local name=$1; shift
-  "$NATIVE" bench --base $B --query $Q --gt "$G" --nq "$NQ" "$@" --json "$O/hash-$name.json"
-}
-wrun() {
-  local name=$1; shift
-  $WASM bench --base $B --query $Q --gt "$G" --nq "$NQ" "$@" --json "$O/hash-wasm-$name.json"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" "peers codes lsh tokens opq wasm" "$@"
+run() { local name=$1; shift; bench "$O/hash-$name.json" "$@"; }
+wrun() { local name=$1; shift; bench "$O/hash-wasm-$name.json" --wasm "$@"; }
 if part peers; then
-  build-peers/peers --base $B --query $Q --gt "$G" --nq "$NQ" --families hash,binary --json "$O/peers-hash.json"
+  run_peers "$O/peers-hash.json" --families hash,binary
 fi
 if part codes; then
   run codes --index ITQ64 --index ITQ128 --index SimHash64 --index SimHash128 --sweep rerank=0,100,500
@@ -51,7 +33,7 @@ if part tokens; then
 fi
 if part opq; then
   # FAISS's OPQ training takes minutes (448 s here): its own part and file.
-  build-peers/peers --base $B --query $Q --gt "$G" --nq "$NQ" --families opq --json "$O/peers-opq.json"
+  run_peers "$O/peers-opq.json" --families opq
   run opq --index OPQ16,IVF1024,PQ16 --param rerank=100 --sweep nprobe=4,8,16,32,64
 fi
 if part wasm; then
