@@ -471,16 +471,9 @@ void AppState::run_search() {
     }
     r.method_ids = m.ids;
     r.method_dist = m.distances;
-    {
-      const Kernels& kern = kernels();
-      std::vector<float> row(data->base.d);
-      r.method_true.assign(kk, std::numeric_limits<float>::infinity());
-      for (size_t i = 0; i < kk; ++i)
-        if (m.ids[i] >= 0) {
-          data->base_view().row_to_f32(size_t(m.ids[i]), row.data());
-          r.method_true[i] = kern.l2sq_f32(query.vec.data(), row.data(), data->base.d);
-        }
-    }
+    r.method_true.assign(kk, std::numeric_limits<float>::infinity());
+    for (size_t i = 0; i < kk; ++i)
+      if (m.ids[i] >= 0) r.method_true[i] = query_distance(size_t(m.ids[i]));
     r.stats = m.stats[0];
     auto e = evaluate(m.ids.data(), kk, ex.ids.data(), kk, data->base_view(), q, kk);
     if (e.is_ok()) r.recall = e->recall;
@@ -534,16 +527,16 @@ void AppState::run_search() {
   results = std::move(r);
 }
 
+float AppState::query_distance(size_t id) const {
+  std::vector<float> row(data->base.d);
+  data->base_view().row_to_f32(id, row.data());
+  return kernels().l2sq_f32(query.vec.data(), row.data(), data->base.d);
+}
+
 void AppState::exact_with_label(size_t k, int label, SearchResult* out) const {
-  const Kernels& kern = kernels();
-  const VectorView base = data->base_view();
-  std::vector<float> row(base.d);
   std::vector<std::pair<float, int64_t>> all;
-  for (size_t i = 0; i < base.n; ++i) {
-    if (data->base.labels[i] != label) continue;
-    base.row_to_f32(i, row.data());
-    all.emplace_back(kern.l2sq_f32(query.vec.data(), row.data(), base.d), int64_t(i));
-  }
+  for (size_t i = 0; i < data->base.n; ++i)
+    if (data->base.labels[i] == label) all.emplace_back(query_distance(i), int64_t(i));
   const size_t m = std::min(k, all.size());
   std::partial_sort(all.begin(), all.begin() + long(m), all.end());
   out->ids.assign(k, -1);

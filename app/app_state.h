@@ -168,6 +168,8 @@ class AppState {
   void set_held_out_query(size_t i);
   void pick_random_query();
   void run_search();
+  // The exact squared distance from the query to base point id.
+  float query_distance(size_t id) const;
   // The exact k nearest of the query among the base points with this label (the truth of a filtered query).
   void exact_with_label(size_t k, int label, SearchResult* out) const;
 

@@ -40,6 +40,20 @@ void help_marker_inline(const char* text) {
 // Families whose structure is k-means cells (centroids + an assignment of every point).
 bool is_cell_family(const std::string& f) { return f == "IVF" || f == "IVF-PQ" || f == "OPQ" || f == "LOPQ"; }
 
+// The nearest of the 2-D centroids (x0, y0, x1, y1, ...) to (x, y): the Voronoi cell it lies in.
+size_t nearest_2d(const std::vector<float>& centroids, float x, float y) {
+  size_t best = 0;
+  float bd = 1e30f;
+  for (size_t c = 0; c < centroids.size() / 2; ++c) {
+    const float dx = centroids[2 * c] - x, dy = centroids[2 * c + 1] - y, dd = dx * dx + dy * dy;
+    if (dd < bd) {
+      bd = dd;
+      best = c;
+    }
+  }
+  return best;
+}
+
 // Shades the view by sampling a grid: region(x, y) names the region a world point lies in (a
 // bucket key, a cell). Regions listed in `order` are bright and numbered 1, 2, ... at the centre of
 // their visible area; the others faint.
@@ -137,12 +151,7 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
       for (float sx = origin.x; sx < origin.x + size.x; sx += step) {
         float x, y;
         to_world(ImVec2(sx + step / 2, sy + step / 2), &x, &y);
-        size_t best = 0;
-        float bd = 1e30f;
-        for (size_t c = 0; c < k; ++c) {
-          const float dx = st.centroids[2 * c] - x, dy = st.centroids[2 * c + 1] - y, dd = dx * dx + dy * dy;
-          if (dd < bd) { bd = dd; best = c; }
-        }
+        const size_t best = nearest_2d(st.centroids, x, y);
         dl->AddRectFilled(ImVec2(sx, sy), ImVec2(sx + step, sy + step), label_color(int(best), probed[best] ? 95 : 38));
       }
     for (size_t c = 0; c < k; ++c) {
@@ -167,15 +176,7 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
     // cells are bands between midpoints of neighbouring centroids. The query's tokens shaded.
     const size_t g = st.code_bytes / 2, m = st.centroids.size() / 2;
     if (g == 1) {
-      auto cell_at = [&](float x, float y) {
-        uint64_t best = 0;
-        float bd = 1e30f;
-        for (size_t c = 0; c < m; ++c) {
-          const float dx = st.centroids[2 * c] - x, dy = st.centroids[2 * c + 1] - y, dd = dx * dx + dy * dy;
-          if (dd < bd) { bd = dd; best = c; }
-        }
-        return best;
-      };
+      auto cell_at = [&](float x, float y) { return uint64_t(nearest_2d(st.centroids, x, y)); };
       std::vector<uint64_t> order;
       if (!res.query_tokens.empty() && res.query_tokens[0] >= 0) order.push_back(uint64_t(res.query_tokens[0]));
       shade_regions(dl, origin, size, to_world, cell_at, order, m > 512 ? 14.0f : 8.0f);
