@@ -28,6 +28,18 @@ bool cpu_has(SimdLevel level) {
   return false;
 }
 
+}  // namespace
+
+#if defined(ANNLAB_HAVE_AVX2)
+// Here, not in gemm_avx512.cpp: code compiled with -mavx512f must not run before this check.
+bool detail::gemm_avx512_usable() {
+  static const bool usable = __builtin_cpu_supports("avx512f") && !std::getenv("ANNLAB_NO_AVX512");
+  return usable;
+}
+#endif
+
+namespace {
+
 std::atomic<SimdLevel>& active() {
   static std::atomic<SimdLevel> level = [] {
     SimdLevel l = best_simd_level();

@@ -10,12 +10,12 @@
 
 namespace annlab::detail {
 
-// Centroids in panels of 16, each panel d x 16 contiguous.
-std::vector<float> pack_panels_avx2(const float* c, size_t nc, size_t d) {
-  const size_t panels = (nc + 15) / 16;
-  std::vector<float> packed(panels * d * 16, 0.0f);
+// Centroids in panels of w, each panel d x w contiguous (zero columns pad the last one).
+std::vector<float> pack_panels(const float* c, size_t nc, size_t d, size_t w) {
+  const size_t panels = (nc + w - 1) / w;
+  std::vector<float> packed(panels * d * w, 0.0f);
   for (size_t j = 0; j < nc; ++j)
-    for (size_t t = 0; t < d; ++t) packed[(j / 16) * d * 16 + t * 16 + j % 16] = c[j * d + t];
+    for (size_t t = 0; t < d; ++t) packed[(j / w) * d * w + t * w + j % w] = c[j * d + t];
   return packed;
 }
 

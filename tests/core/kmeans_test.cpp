@@ -55,6 +55,29 @@ TEST(KMeans, AssignmentEqualsABruteForceLoop) {
   }
 }
 
+// The assignment's product runs in panels of 16 (AVX2) or 32 (AVX-512) centroids and groups of 6 or
+// 12 rows: shapes that leave partial panels and groups, and duplicated centroids (exact ties go to
+// the lower index), must still give the brute-force answer.
+TEST(KMeans, AssignmentEqualsABruteForceLoopForEveryShape) {
+  for (const size_t d : {1, 7, 33, 130}) {
+    for (const size_t k : {1, 15, 31, 33, 70}) {
+      const size_t n = 251;
+      const auto x = test::random_floats(n, d, uint64_t(d * 100 + k));
+      auto c = test::random_floats(k, d, uint64_t(d * 100 + k + 7));
+      if (k > 20) std::copy_n(c.begin() + 3 * d, d, c.begin() + 19 * d);  // centroid 19 = centroid 3
+      std::vector<int32_t> label(n);
+      std::vector<float> dist(n);
+      assign_nearest(VectorView::of(x.data(), n, d), c.data(), k, label.data(), dist.data());
+      for (size_t i = 0; i < n; ++i) {
+        const auto ref = test::brute_force(VectorView::of(c.data(), k, d), x.data() + i * d, 1);
+        ASSERT_EQ(label[i], ref[0].second) << "d " << d << " k " << k << " row " << i;
+        ASSERT_NEAR(dist[i], ref[0].first, 1e-4 * (1 + ref[0].first));
+        ASSERT_NE(label[i], 19) << "a tie with centroid 3 goes to the lower index";
+      }
+    }
+  }
+}
+
 TEST(KMeans, RepairsEmptyClusters) {
   // 50 copies of 3 points: more clusters than distinct points leaves some empty.
   std::vector<float> x;
