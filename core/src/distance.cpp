@@ -7,6 +7,7 @@
 
 namespace annlab {
 
+
 namespace {
 
 bool cpu_has(SimdLevel level) {
@@ -15,6 +16,13 @@ bool cpu_has(SimdLevel level) {
     case SimdLevel::AVX2:
 #if defined(ANNLAB_HAVE_AVX2)
       return __builtin_cpu_supports("avx2");
+#else
+      return false;
+#endif
+    case SimdLevel::AVX512:
+#if defined(ANNLAB_HAVE_AVX2)
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vpopcntdq");
 #else
       return false;
 #endif
@@ -27,18 +35,6 @@ bool cpu_has(SimdLevel level) {
   }
   return false;
 }
-
-}  // namespace
-
-#if defined(ANNLAB_HAVE_AVX2)
-// Here, not in gemm_avx512.cpp: code compiled with -mavx512f must not run before this check.
-bool detail::gemm_avx512_usable() {
-  static const bool usable = __builtin_cpu_supports("avx512f") && !std::getenv("ANNLAB_NO_AVX512");
-  return usable;
-}
-#endif
-
-namespace {
 
 std::atomic<SimdLevel>& active() {
   static std::atomic<SimdLevel> level = [] {
@@ -58,6 +54,7 @@ const char* simd_level_name(SimdLevel level) {
   switch (level) {
     case SimdLevel::Scalar: return "scalar";
     case SimdLevel::AVX2: return "avx2";
+    case SimdLevel::AVX512: return "avx512";
     case SimdLevel::WasmSimd128: return "simd128";
   }
   return "?";
@@ -66,13 +63,14 @@ const char* simd_level_name(SimdLevel level) {
 Result<SimdLevel> parse_simd_level(std::string_view name) {
   if (name == "scalar") return SimdLevel::Scalar;
   if (name == "avx2") return SimdLevel::AVX2;
+  if (name == "avx512") return SimdLevel::AVX512;
   if (name == "simd128") return SimdLevel::WasmSimd128;
-  return Status::error(cat("unknown SIMD level '", name, "': expected scalar, avx2 or simd128"));
+  return Status::error(cat("unknown SIMD level '", name, "': expected scalar, avx2, avx512 or simd128"));
 }
 
 std::vector<SimdLevel> supported_simd_levels() {
   std::vector<SimdLevel> out;
-  for (SimdLevel l : {SimdLevel::Scalar, SimdLevel::AVX2, SimdLevel::WasmSimd128})
+  for (SimdLevel l : {SimdLevel::Scalar, SimdLevel::AVX2, SimdLevel::AVX512, SimdLevel::WasmSimd128})
     if (cpu_has(l)) out.push_back(l);
   return out;
 }
@@ -94,6 +92,12 @@ const Kernels* kernels_for(SimdLevel level) {
     case SimdLevel::Scalar: return &detail::kScalarKernels;
 #if defined(ANNLAB_HAVE_AVX2)
     case SimdLevel::AVX2: return &detail::kAvx2Kernels;
+    case SimdLevel::AVX512: {
+      // AVX2's float and byte kernels (the same sums in the same order) with the VPOPCNTQ scan.
+      static const Kernels k = {detail::kAvx2Kernels.l2sq_f32, detail::kAvx2Kernels.ip_f32, detail::kAvx2Kernels.l2sq_u8,
+                                detail::kAvx2Kernels.ip_u8,    detail::kAvx2Kernels.hamming, detail::hamming_scan_avx512};
+      return &k;
+    }
 #endif
 #if defined(ANNLAB_HAVE_SIMD128)
     case SimdLevel::WasmSimd128: return &detail::kSimd128Kernels;

@@ -19,12 +19,12 @@ extern const Kernels kAvx2Kernels;
 // out[i * nc + j] = x_i . c_j for nx rows of x and nc rows of c (d floats each), with FMA: for
 // k-means assignment only, where near-ties are re-checked exactly (gemm_avx2.cpp). The centroids
 // are packed once per pass (pack_panels: panels of w = 16 for AVX2, 32 for AVX-512) and reused for
-// every block of rows. gemm_avx512_usable(): the CPU has AVX-512F (gemm_avx512.cpp) and the
-// environment does not set ANNLAB_NO_AVX512 (to compare the two kernels on one machine).
+// every block of rows; the AVX-512 level uses dot_block_avx512 (gemm_avx512.cpp).
 std::vector<float> pack_panels(const float* c, size_t nc, size_t d, size_t w);
 void dot_block_avx2(const float* x, size_t nx, const float* packed, size_t nc, size_t d, float* out);
 void dot_block_avx512(const float* x, size_t nx, const float* packed, size_t nc, size_t d, float* out);
-bool gemm_avx512_usable();
+// The AVX-512 level: AVX2's table with this Hamming scan (distance_avx512.cpp).
+uint32_t hamming_scan_avx512(const uint64_t* q, const uint64_t* codes, size_t n, size_t words, uint32_t* out);
 #endif
 #if defined(ANNLAB_HAVE_SIMD128)
 extern const Kernels kSimd128Kernels;

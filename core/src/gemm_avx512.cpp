@@ -1,5 +1,5 @@
 // AVX-512 block of inner products for k-means assignment (compiled with -mavx512f -mfma; called
-// only when the CPU has AVX-512F). Like gemm_avx2.cpp its rounding need not match the other
+// only at the AVX512 level). Like gemm_avx2.cpp its rounding need not match the other
 // levels: the assignment re-checks near-ties with the exact kernels.
 //
 // Centroids come packed in panels of 32 (pack_panels(c, nc, d, 32)). Each group of 12 rows of x

@@ -106,6 +106,7 @@ TEST(SimdDispatch, ReportsAndForcesTheLevel) {
   EXPECT_EQ(best_simd_level(), SimdLevel::WasmSimd128);
   const Status st = set_simd_level(SimdLevel::AVX2);
   EXPECT_EQ(st.message(), "SIMD level 'avx2' is not available in this build on this CPU");
+  EXPECT_EQ(set_simd_level(SimdLevel::AVX512).message(), "SIMD level 'avx512' is not available in this build on this CPU");
 #else
   const Status st = set_simd_level(SimdLevel::WasmSimd128);
   EXPECT_EQ(st.message(), "SIMD level 'simd128' is not available in this build on this CPU");
@@ -116,8 +117,9 @@ TEST(SimdDispatch, ReportsAndForcesTheLevel) {
 TEST(SimdDispatch, ParsesLevelNames) {
   EXPECT_EQ(parse_simd_level("scalar").value(), SimdLevel::Scalar);
   EXPECT_EQ(parse_simd_level("avx2").value(), SimdLevel::AVX2);
+  EXPECT_EQ(parse_simd_level("avx512").value(), SimdLevel::AVX512);
   EXPECT_EQ(parse_simd_level("simd128").value(), SimdLevel::WasmSimd128);
-  EXPECT_EQ(parse_simd_level("sse9").message(), "unknown SIMD level 'sse9': expected scalar, avx2 or simd128");
+  EXPECT_EQ(parse_simd_level("sse9").message(), "unknown SIMD level 'sse9': expected scalar, avx2, avx512 or simd128");
 }
 
 }  // namespace

@@ -32,8 +32,8 @@ void usage(FILE* out) {
                "annlab, a laboratory for approximate nearest neighbour search.\n\ncommands:\n");
   for (const Entry& e : kCommands) std::fprintf(out, "  %-16s%s\n", e.name, e.summary);
   std::fprintf(out,
-               "\nglobal options:\n  --simd LEVEL    force the distance kernels: scalar, avx2 (native) or "
-               "simd128 (wasm)\n  --version       print the version and the active SIMD level\n\n"
+               "\nglobal options:\n  --simd LEVEL    force the distance kernels: scalar, avx2, avx512 (native) "
+               "or simd128 (wasm)\n  --version       print the version and the active SIMD level\n\n"
                "`annlab <command> --help` describes each command.\n");
 }
 
@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
       level = args[0].substr(7);
       args.erase(args.begin());
     } else {
-      std::fprintf(stderr, "annlab: --simd needs a level (scalar, avx2, simd128)\n");
+      std::fprintf(stderr, "annlab: --simd needs a level (scalar, avx2, avx512, simd128)\n");
       return annlab::cli::kExitUsage;
     }
     auto parsed = annlab::parse_simd_level(level);

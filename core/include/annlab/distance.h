@@ -1,11 +1,11 @@
 // annlab/distance.h — distance kernels and their SIMD dispatch.
 //
-// Each kernel exists at every level this build has: a scalar reference, AVX2 (native x86-64,
-// chosen once at start-up by CPU detection) and wasm simd128 (WebAssembly builds). The float
+// Each kernel exists at every level this build has: a scalar reference, AVX2 and AVX-512 (native
+// x86-64, chosen once at start-up by CPU detection) and wasm simd128 (WebAssembly builds). The float
 // kernels use one fixed summation order (32 partial sums, combined in a fixed tree, then a
 // sequential tail) on every level, so they give bit-identical results on every level and in both
 // builds; the byte kernels are exact integer arithmetic. The active level is reported and can be
-// forced (set_simd_level, or the environment variable ANNLAB_SIMD=scalar|avx2|simd128).
+// forced (set_simd_level, or the environment variable ANNLAB_SIMD=scalar|avx2|avx512|simd128).
 #pragma once
 
 #include <cstddef>
@@ -17,9 +17,11 @@
 
 namespace annlab {
 
-enum class SimdLevel : uint8_t { Scalar = 0, AVX2 = 1, WasmSimd128 = 2 };
+// AVX512 needs AVX-512 F, VL, BW and VPOPCNTDQ (Ice Lake and later): AVX2's float and byte
+// kernels, a VPOPCNTQ Hamming scan, and a 512-bit product for k-means assignment.
+enum class SimdLevel : uint8_t { Scalar = 0, AVX2 = 1, WasmSimd128 = 2, AVX512 = 3 };
 
-const char* simd_level_name(SimdLevel level);  // "scalar", "avx2", "simd128"
+const char* simd_level_name(SimdLevel level);  // "scalar", "avx2", "avx512", "simd128"
 Result<SimdLevel> parse_simd_level(std::string_view name);
 
 struct Kernels {
