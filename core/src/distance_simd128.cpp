@@ -104,33 +104,40 @@ inline uint32_t hamming_blocks(const uint64_t* a, const uint64_t* b, size_t word
 
 uint32_t hamming(const uint64_t* a, const uint64_t* b, size_t words) { return hamming_blocks(a, b, words); }
 
-// Byte popcounts of a ^ q summed into four 32-bit partials (two per 64-bit word).
-inline v128_t popcount_partials(v128_t x) {
-  return wasm_u32x4_extadd_pairwise_u16x8(wasm_u16x8_extadd_pairwise_u8x16(wasm_i8x16_popcnt(x)));
+// Byte counts (each <= 32 here) summed into four 32-bit partials, two per 64-bit lane: the u8 -> u16
+// pairs as one pmaddubsw, the u16 -> u32 pairs as a signed dot product with ones (one pmaddwd;
+// V8 lowers the unsigned extadd_pairwise to several instructions).
+inline v128_t byte_partials(v128_t bytes) {
+  return wasm_i32x4_dot_i16x8(wasm_u16x8_extadd_pairwise_u8x16(bytes), wasm_i16x8_splat(1));
+}
+// The sums of the two partials of each 64-bit lane of a and of b: (a0+a1, a2+a3, b0+b1, b2+b3).
+inline v128_t pair_sums(v128_t a, v128_t b) {
+  return wasm_i32x4_add(wasm_i32x4_shuffle(a, b, 0, 2, 4, 6), wasm_i32x4_shuffle(a, b, 1, 3, 5, 7));
 }
 
 uint32_t hamming_scan(const uint64_t* q, const uint64_t* codes, size_t n, size_t words, uint32_t* out) {
   v128_t mn = wasm_i32x4_splat(-1);
   size_t i = 0;
-  if (words == 1) {  // four codes per step: two vectors of two codes, their partials paired up
+  if (words == 1) {  // four codes per step: two vectors of two codes (one per 64-bit lane)
     const v128_t qv = wasm_i64x2_splat(int64_t(q[0]));
     for (; i + 4 <= n; i += 4) {
-      const v128_t a = popcount_partials(wasm_v128_xor(wasm_v128_load(codes + i), qv));
-      const v128_t b = popcount_partials(wasm_v128_xor(wasm_v128_load(codes + i + 2), qv));
-      const v128_t s = wasm_i32x4_add(wasm_i32x4_shuffle(a, b, 0, 2, 4, 6), wasm_i32x4_shuffle(a, b, 1, 3, 5, 7));
+      const v128_t a = byte_partials(wasm_i8x16_popcnt(wasm_v128_xor(wasm_v128_load(codes + i), qv)));
+      const v128_t b = byte_partials(wasm_i8x16_popcnt(wasm_v128_xor(wasm_v128_load(codes + i + 2), qv)));
+      const v128_t s = pair_sums(a, b);
       wasm_v128_store(out + i, s);
       mn = wasm_u32x4_min(mn, s);
     }
-  } else if (words == 2) {  // four codes per step, one vector each, transposed and added
+  } else if (words == 2) {  // four codes per step, one vector each
     const v128_t qv = wasm_v128_load(q);
     for (; i + 4 <= n; i += 4) {
-      const v128_t v0 = popcount_partials(wasm_v128_xor(wasm_v128_load(codes + 2 * i), qv));
-      const v128_t v1 = popcount_partials(wasm_v128_xor(wasm_v128_load(codes + 2 * i + 2), qv));
-      const v128_t v2 = popcount_partials(wasm_v128_xor(wasm_v128_load(codes + 2 * i + 4), qv));
-      const v128_t v3 = popcount_partials(wasm_v128_xor(wasm_v128_load(codes + 2 * i + 6), qv));
-      const v128_t s01 = wasm_i32x4_add(wasm_i32x4_shuffle(v0, v1, 0, 4, 1, 5), wasm_i32x4_shuffle(v0, v1, 2, 6, 3, 7));
-      const v128_t s23 = wasm_i32x4_add(wasm_i32x4_shuffle(v2, v3, 0, 4, 1, 5), wasm_i32x4_shuffle(v2, v3, 2, 6, 3, 7));
-      const v128_t s = wasm_i32x4_add(wasm_i32x4_shuffle(s01, s23, 0, 1, 4, 5), wasm_i32x4_shuffle(s01, s23, 2, 3, 6, 7));
+      const v128_t p0 = wasm_i8x16_popcnt(wasm_v128_xor(wasm_v128_load(codes + 2 * i), qv));
+      const v128_t p1 = wasm_i8x16_popcnt(wasm_v128_xor(wasm_v128_load(codes + 2 * i + 2), qv));
+      const v128_t p2 = wasm_i8x16_popcnt(wasm_v128_xor(wasm_v128_load(codes + 2 * i + 4), qv));
+      const v128_t p3 = wasm_i8x16_popcnt(wasm_v128_xor(wasm_v128_load(codes + 2 * i + 6), qv));
+      // Each code's two words added byte by byte (<= 16 per byte), two codes per vector.
+      const v128_t u01 = wasm_i8x16_add(wasm_i64x2_shuffle(p0, p1, 0, 2), wasm_i64x2_shuffle(p0, p1, 1, 3));
+      const v128_t u23 = wasm_i8x16_add(wasm_i64x2_shuffle(p2, p3, 0, 2), wasm_i64x2_shuffle(p2, p3, 1, 3));
+      const v128_t s = pair_sums(byte_partials(u01), byte_partials(u23));
       wasm_v128_store(out + i, s);
       mn = wasm_u32x4_min(mn, s);
     }
