@@ -20,6 +20,9 @@ if part peers; then
 fi
 if part codes; then
   run codes --index ITQ64 --index ITQ128 --index SimHash64 --index SimHash128 --sweep rerank=0,100,500
+  # The same codes with the AVX2 kernels forced (FAISS is built for AVX2; on an AVX-512 CPU annlab's
+  # default level scans with VPOPCNTQ): both are reported.
+  ANNLAB_SIMD=avx2 run codes-avx2 --index ITQ64 --index ITQ128 --index SimHash64 --index SimHash128 --param rerank=0
 fi
 if part lsh; then
   run lsh-plain --index LSH6x8 --index LSH7x8 --index LSH8x8 --index LSH10x8 --index LSH12x8 --index LSH14x8 --index LSH16x8

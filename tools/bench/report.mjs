@@ -127,25 +127,33 @@ if (existsSync('out/bench/peers-hash.json') && existsSync('out/bench/hash-codes.
   out.push('From `tools/bench/hashing.sh` (same peers program, same files and queries, one thread).', '');
   out.push('### Binary codes, end to end (encode the query, rank all codes by Hamming distance, no re-rank)', '');
   out.push('FAISS\'s `IndexLSH` with a random rotation and trained thresholds ("LSHrt") is what annlab calls SimHash.', '');
-  out.push(row(['annlab', '1-recall@10', 'recall@10', 'QPS one at a time', 'FAISS', '1-recall@10', 'recall@10', 'QPS one at a time', '1-recall difference (points)', 'QPS ratio']));
-  out.push(row(['---', '---:', '---:', '---:', '---', '---:', '---:', '---:', '---:', '---:']));
+  const codes = h('codes'), codes2 = h('codes-avx2');
+  const lvl = codes.length ? codes[0].simd : '?';
+  out.push(`annlab's QPS at its default SIMD level on this CPU (${lvl}) and with the AVX2 kernels forced (\`ANNLAB_SIMD=avx2\`: FAISS is built for AVX2).`, '');
+  out.push(row(['annlab', '1-recall@10', 'recall@10', `QPS (${lvl})`, 'QPS (avx2)', 'FAISS', '1-recall@10', 'recall@10', 'QPS one at a time', '1-recall difference (points)', `QPS ratio (${lvl})`, 'QPS ratio (avx2)']));
+  out.push(row(['---', '---:', '---:', '---:', '---:', '---', '---:', '---:', '---:', '---:', '---:', '---:']));
   for (const [mine, theirs] of [['ITQ64', 'ITQ64,LSH'], ['ITQ128', 'ITQ128,LSH'], ['SimHash64', 'LSH64rt'], ['SimHash128', 'LSH128rt']]) {
-    const a = h('codes').find((r) => r.index === mine && r.params.includes('rerank=0'));
+    const a = codes.find((r) => r.index === mine && r.params.includes('rerank=0'));
+    const a2 = codes2.find((r) => r.index === mine);
     const b = peers.find((r) => r.index === theirs);
     if (!a || !b) continue;
-    out.push(row([mine, fmt(a.one_recall, 3), fmt(a.recall, 3), fmt(a.qps_single), theirs, fmt(b.one_recall, 3), fmt(b.recall, 3),
-      fmt(b.qps_single), fmt(100 * (a.one_recall - b.one_recall), 1), `**${fmt(a.qps_single / b.qps_single, 2)}x**`]));
+    out.push(row([mine, fmt(a.one_recall, 3), fmt(a.recall, 3), fmt(a.qps_single), a2 ? fmt(a2.qps_single) : '-', theirs, fmt(b.one_recall, 3), fmt(b.recall, 3),
+      fmt(b.qps_single), fmt(100 * (a.one_recall - b.one_recall), 1), `**${fmt(a.qps_single / b.qps_single, 2)}x**`,
+      a2 ? `**${fmt(a2.qps_single / b.qps_single, 2)}x**` : '-']));
   }
   out.push('', 'With exact re-ranking of the best codes (annlab `rerank`; FAISS\'s LSH indexes have none):', '');
   out.push(row(['index', 'params', 'recall@10', '1-recall@10', 'QPS one at a time', 'build s', 'MB']));
   out.push(row(['---', '---', '---:', '---:', '---:', '---:', '---:']));
   for (const r of h('codes')) out.push(row([r.index, r.params, fmt(r.recall, 4), fmt(r.one_recall, 4), fmt(r.qps_single), fmt(r.build_s, 2), fmt(r.index_bytes / 2 ** 20, 1)]));
   out.push('', '### The Hamming scan alone, on the same codes (annlab\'s ITQ codes), k = 10', '');
-  out.push(row(['code length', 'annlab fused scan + selection (QPS)', 'FAISS IndexBinaryFlat (QPS)', 'ratio']));
-  out.push(row(['---', '---:', '---:', '---:']));
+  out.push(row(['code length', 'annlab SIMD level', 'annlab fused scan + selection (QPS)', 'FAISS IndexBinaryFlat (QPS)', 'ratio']));
+  out.push(row(['---', '---', '---:', '---:', '---:']));
   for (const bits of [64, 128]) {
-    const a = peers.find((r) => r.index === `HammingScan${bits}`), b = peers.find((r) => r.index === `IndexBinaryFlat${bits}`);
-    if (a && b) out.push(row([`${bits} bits`, fmt(a.qps_single), fmt(b.qps_single), `**${fmt(a.qps_single / b.qps_single, 2)}x**`]));
+    const b = peers.find((r) => r.index === `IndexBinaryFlat${bits}`);
+    for (const a of peers.filter((r) => r.index === `HammingScan${bits}`)) {
+      const level = (a.params.match(/simd=(\w+)/) || [, '-'])[1];
+      if (b) out.push(row([`${bits} bits`, level, fmt(a.qps_single), fmt(b.qps_single), `**${fmt(a.qps_single / b.qps_single, 2)}x**`]));
+    }
   }
   out.push('', 'The peers program checks that both find the same Hamming distances for every query.', '');
   out.push('### Multi-probe against multi-table LSH', '');
@@ -191,12 +199,15 @@ if (existsSync('out/bench/peers-hash.json') && existsSync('out/bench/hash-codes.
   const wasm = ['itq', 'simhash', 'lsh', 'tokens'].flatMap((n) => h('wasm-' + n));
   if (wasm.length) {
     out.push('', '### Hashing in WebAssembly (node) against native, same command line', '');
-    out.push(row(['index', 'params', 'recall@10', 'QPS wasm', 'QPS native', 'wasm / native']));
-    out.push(row(['---', '---', '---:', '---:', '---:', '---:']));
+    out.push(`Native at its default level (${lvl}) and, for the binary codes, with the AVX2 kernels forced.`, '');
+    out.push(row(['index', 'params', 'recall@10', 'QPS wasm', `QPS native (${lvl})`, 'wasm / native', 'QPS native (avx2)', 'wasm / native (avx2)']));
+    out.push(row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:']));
     const all = [...h('codes'), ...h('lsh-multiprobe'), ...h('tokens')];
     for (const r of wasm) {
       const n = all.find((x) => x.index === r.index && x.params === r.params);
-      out.push(row([r.index, r.params, fmt(r.recall, 4), fmt(r.qps_single), n ? fmt(n.qps_single) : '-', n ? `**${fmt(r.qps_single / n.qps_single, 2)}x**` : '-']));
+      const n2 = codes2.find((x) => x.index === r.index && x.params === r.params);
+      out.push(row([r.index, r.params, fmt(r.recall, 4), fmt(r.qps_single), n ? fmt(n.qps_single) : '-', n ? `**${fmt(r.qps_single / n.qps_single, 2)}x**` : '-',
+        n2 ? fmt(n2.qps_single) : '-', n2 ? `**${fmt(r.qps_single / n2.qps_single, 2)}x**` : '-']));
     }
   }
   out.push('');

@@ -142,19 +142,37 @@ struct Bench {
     auto t1 = std::chrono::steady_clock::now();
     for (size_t i = 0; i < nq; ++i) fb.search(1, q_bytes + i * bytes, idx_t(k), fd.data() + i * k, fi.data() + i * k);
     const double faiss_s = since(t1);
+    Record r;
+    r.library = "faiss";
+    r.index = "IndexBinaryFlat" + std::to_string(bits);
+    r.params = "codes=" + spec;
+    r.qps_single = r.qps_batch = double(nq) / faiss_s;
+    record(r, std::vector<int64_t>(fi.begin(), fi.end()));
+    // annlab at the active SIMD level and, when that is AVX512, at AVX2 too (the level FAISS was built for).
+    const annlab::SimdLevel active = annlab::simd_level();
+    for (const annlab::SimdLevel level : {active, annlab::SimdLevel::AVX2}) {
+      if (level == annlab::SimdLevel::AVX2 && active != annlab::SimdLevel::AVX512) continue;
+      if (!annlab::set_simd_level(level).is_ok()) std::exit(1);
+      annlab_scan(bits, words, spec, qcodes, itq.codes(), fd);
+    }
+    if (!annlab::set_simd_level(active).is_ok()) std::exit(1);
+  }
+
+  void annlab_scan(size_t bits, size_t words, const std::string& spec, const std::vector<uint64_t>& qcodes,
+                   const std::vector<uint64_t>& codes, const std::vector<int32_t>& fd) {
     std::vector<int64_t> ai(nq * k), cand;
     std::vector<uint32_t> ham(1);
     const annlab::Kernels& kern = annlab::kernels();
-    warm([&](size_t i) { annlab::hamming_smallest(qcodes.data() + i * words, itq.codes().data(), n, words, k, &cand); });
-    t1 = std::chrono::steady_clock::now();
+    warm([&](size_t i) { annlab::hamming_smallest(qcodes.data() + i * words, codes.data(), n, words, k, &cand); });
+    const auto t1 = std::chrono::steady_clock::now();
     for (size_t i = 0; i < nq; ++i) {
-      annlab::hamming_smallest(qcodes.data() + i * words, itq.codes().data(), n, words, k, &cand);
+      annlab::hamming_smallest(qcodes.data() + i * words, codes.data(), n, words, k, &cand);
       std::copy(cand.begin(), cand.end(), ai.begin() + long(i * k));
     }
     const double annlab_s = since(t1);
     for (size_t i = 0; i < nq; ++i) {  // the same distances (ids may differ among equal distances)
       for (size_t j = 0; j < k; ++j) {
-        kern.hamming_scan(qcodes.data() + i * words, itq.codes().data() + size_t(ai[i * k + j]) * words, 1, words, ham.data());
+        kern.hamming_scan(qcodes.data() + i * words, codes.data() + size_t(ai[i * k + j]) * words, 1, words, ham.data());
         if (int32_t(ham[0]) != fd[i * k + j]) {
           std::fprintf(stderr, "peers: Hamming scans disagree at query %zu rank %zu: annlab %u, FAISS %d\n", i, j, ham[0], fd[i * k + j]);
           std::exit(1);
@@ -162,13 +180,9 @@ struct Bench {
       }
     }
     Record r;
-    r.library = "faiss";
-    r.index = "IndexBinaryFlat" + std::to_string(bits);
-    r.params = "codes=" + spec;
-    r.qps_single = r.qps_batch = double(nq) / faiss_s;
-    record(r, std::vector<int64_t>(fi.begin(), fi.end()));
     r.library = "annlab";
     r.index = "HammingScan" + std::to_string(bits);
+    r.params = "codes=" + spec + ",simd=" + annlab::simd_level_name(annlab::simd_level());
     r.qps_single = r.qps_batch = double(nq) / annlab_s;
     record(r, ai);
   }
