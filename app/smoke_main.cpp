@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
         check(build_frames >= 2, what + ": the build was spread over " + std::to_string(build_frames) + " frames");
       // k-means training is stepped too (it used to run in one frame: seconds of frozen page).
       if (kind == DataKind::FashionMnist && (method == Method::IVFFlat || method == Method::PQ || method == Method::IVFPQ ||
-                                             method == Method::Tokens))
+                                             method == Method::Tokens || method == Method::ITQ || method == Method::SimHash))
         check(s.job.training_frames() >= 3,
               what + ": training was spread over " + std::to_string(s.job.training_frames()) + " frames");
       frame(s, map_centre, true);   // press on the map...

@@ -84,17 +84,18 @@ BinaryCodeIndex::BinaryCodeIndex(size_t d, size_t bits, BinaryHash kind, const B
 
 std::string BinaryCodeIndex::describe() const { return cat(kind_ == BinaryHash::ITQ ? "ITQ" : "SimHash", bits_); }
 
-Status BinaryCodeIndex::train(const VectorView& x) {
-  if (x.d != dim()) return Status::error(cat("training vectors have dimension ", x.d, ", the index has ", dim()));
-  if (is_trained()) return Status::error(cat(describe(), " is already trained"));
+Status BinaryCodeIndex::train(const VectorView& x) { return train_task(x).run(); }
+
+TrainTask BinaryCodeIndex::train_task(VectorView x) {
+  if (x.d != dim()) co_return Status::error(cat("training vectors have dimension ", x.d, ", the index has ", dim()));
+  if (is_trained()) co_return Status::error(cat(describe(), " is already trained"));
   const size_t d = dim(), b = bits_;
   if (kind_ == BinaryHash::ITQ && b > d)
-    return Status::error(cat(describe(), ": ", b, " bits exceed the dimension ", d,
+    co_return Status::error(cat(describe(), ": ", b, " bits exceed the dimension ", d,
                              " (ITQ rotates a PCA of the data, so bits <= d; SimHash has no such limit)"));
-  if (x.n < 2) return Status::error(cat(describe(), " needs at least 2 training vectors, got ", x.n));
-  ANNLAB_TRY(x.check_finite("training"));
-  ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("binary-code projections", b, d, 4));
-  ANNLAB_TRY(check_memory(cat("training ", describe()), bytes));
+  if (x.n < 2) co_return Status::error(cat(describe(), " needs at least 2 training vectors, got ", x.n));
+  ANNLAB_CO_TRY(x.check_finite("training"));
+  ANNLAB_CO_TRY(check_memory_for("binary-code projections", b, d, 4, cat("training ", describe())));
   const std::vector<float> sample = sample_rows(x, 10000, params_.seed);
   const size_t ns = sample.size() / d;
   const Kernels& k = kernels();
@@ -105,15 +106,18 @@ Status BinaryCodeIndex::train(const VectorView& x) {
       const std::vector<float> rot = random_rotation(d, params_.seed + 1 + r);
       const size_t rows_here = std::min(d, b - r * d);
       std::copy_n(rot.begin(), rows_here * d, w.begin() + long(r * d * d));
+      ANNLAB_CO_STEP(cat(describe(), ": random rotation ", r + 1), 0.0);
     }
     std::vector<float> proj(ns);
     for (size_t j = 0; j < b; ++j) {
       for (size_t i = 0; i < ns; ++i) proj[i] = k.ip_f32(w.data() + j * d, sample.data() + i * d, d);
       std::nth_element(proj.begin(), proj.begin() + long(ns / 2), proj.end());
       t[j] = proj[ns / 2];
+      if (j % 16 == 15 || j + 1 == b) ANNLAB_CO_STEP(cat(describe(), ": thresholds ", j + 1, "/", b), double(j + 1) / double(b));
     }
   } else {
-    ANNLAB_ASSIGN_OR_RETURN(Pca pca, fit_pca(VectorView::of(sample.data(), ns, d), b));
+    Pca pca;
+    ANNLAB_CO_RUN(fit_pca_task(VectorView::of(sample.data(), ns, d), b, &pca));
     const std::vector<float> v = pca.project(VectorView::of(sample.data(), ns, d));  // ns x b
     std::vector<float> rot = random_rotation(b, params_.seed + 1), z(ns * b), vt(b * ns), bt(b * ns);
     for (size_t i = 0; i < ns; ++i)
@@ -132,7 +136,8 @@ Status BinaryCodeIndex::train(const VectorView& x) {
       loss_.push_back(loss / double(ns));
       for (size_t p = 0; p < b; ++p)
         for (size_t q = 0; q < b; ++q) a[p * b + q] = k.ip_f32(vt.data() + p * ns, bt.data() + q * ns, ns);
-      ANNLAB_TRY(procrustes_rotation(a, b, &rot));
+      ANNLAB_CO_TRY(procrustes_rotation(a, b, &rot));
+      ANNLAB_CO_STEP(cat(describe(), ": rotation round ", it + 1, "/50"), double(it + 1) / 50.0);
     }
     // w = R P (b x d); the threshold puts the mean at zero.
     for (size_t j = 0; j < b; ++j)
@@ -143,10 +148,10 @@ Status BinaryCodeIndex::train(const VectorView& x) {
       }
     for (size_t j = 0; j < b; ++j) t[j] = k.ip_f32(w.data() + j * d, pca.mean.data(), d);
   }
-  ANNLAB_TRY(VectorView::of(w.data(), b, d).check_finite("binary-code projection"));
+  ANNLAB_CO_TRY(VectorView::of(w.data(), b, d).check_finite("binary-code projection"));
   w_ = std::move(w);
   t_ = std::move(t);
-  return Status::ok();
+  co_return Status::ok();
 }
 
 void BinaryCodeIndex::encode(const float* x, uint64_t* code) const {

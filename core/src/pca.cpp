@@ -23,9 +23,15 @@ std::vector<float> Pca::project(const VectorView& x) const {
 }
 
 Result<Pca> fit_pca(const VectorView& x, size_t k) {
-  if (x.n < 2) return Status::error(cat("PCA needs at least 2 vectors, got ", x.n));
-  if (k == 0 || k > x.d) return Status::error(cat("PCA components k = ", k, " is outside 1..", x.d));
-  ANNLAB_TRY(x.check_finite("PCA input"));
+  Pca p;
+  ANNLAB_TRY(fit_pca_task(x, k, &p).run());
+  return p;
+}
+
+TrainTask fit_pca_task(VectorView x, size_t k, Pca* out) {
+  if (x.n < 2) co_return Status::error(cat("PCA needs at least 2 vectors, got ", x.n));
+  if (k == 0 || k > x.d) co_return Status::error(cat("PCA components k = ", k, " is outside 1..", x.d));
+  ANNLAB_CO_TRY(x.check_finite("PCA input"));
   const size_t d = x.d;
   Eigen::VectorXd mean = Eigen::VectorXd::Zero(Eigen::Index(d));
   std::vector<float> row(d);
@@ -34,9 +40,10 @@ Result<Pca> fit_pca(const VectorView& x, size_t k) {
     for (size_t j = 0; j < d; ++j) mean[Eigen::Index(j)] += row[j];
   }
   mean /= double(x.n);
-  // Covariance accumulated in blocks of rows: (X - mean)^T (X - mean) / (n - 1).
+  // Covariance accumulated in blocks of rows: (X - mean)^T (X - mean) / (n - 1). One block is one
+  // step: 256 rows of 784-d images are about 80 million multiply-adds.
   Eigen::MatrixXd cov = Eigen::MatrixXd::Zero(Eigen::Index(d), Eigen::Index(d));
-  const size_t block = 1024;
+  const size_t block = 256;
   Eigen::MatrixXd B = Eigen::MatrixXd::Zero(Eigen::Index(block), Eigen::Index(d));
   for (size_t b = 0; b < x.n; b += block) {
     const size_t m = std::min(block, x.n - b);
@@ -45,6 +52,7 @@ Result<Pca> fit_pca(const VectorView& x, size_t k) {
       for (size_t j = 0; j < d; ++j) B(Eigen::Index(i), Eigen::Index(j)) = row[j] - mean[Eigen::Index(j)];
     }
     cov.selfadjointView<Eigen::Lower>().rankUpdate(B.topRows(Eigen::Index(m)).transpose());
+    ANNLAB_CO_STEP(cat("PCA: covariance ", b + m, "/", x.n, " rows"), 0.8 * double(b + m) / double(x.n));
   }
   cov = cov.selfadjointView<Eigen::Lower>();
   cov /= double(x.n - 1);
@@ -52,7 +60,7 @@ Result<Pca> fit_pca(const VectorView& x, size_t k) {
   for (size_t i = 0; i < d; ++i)
     for (size_t j = 0; j < d; ++j) a[i * d + j] = cov(Eigen::Index(i), Eigen::Index(j));
   const Status st = symmetric_eigen(a, d, &values, &vectors);
-  if (!st.is_ok()) return Status::error(cat("PCA ", st.message()));
+  if (!st.is_ok()) co_return Status::error(cat("PCA ", st.message()));
   Pca p;
   p.d = d;
   p.k = k;
@@ -63,7 +71,8 @@ Result<Pca> fit_pca(const VectorView& x, size_t k) {
     for (size_t j = 0; j < d; ++j) p.components[c * d + j] = float(vectors[c * d + j]);
     p.variance.push_back(values[c]);
   }
-  return p;
+  *out = std::move(p);
+  co_return Status::ok();
 }
 
 namespace {

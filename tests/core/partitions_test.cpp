@@ -175,7 +175,7 @@ TEST(Lopq, PerCellRotationsAreOrthogonalBalancedAndBeatIvfPq) {
 // training in one call, and really is cut into many steps.
 TEST(SteppedTraining, GivesTheSameIndexAsOneCall) {
   const Data& d = data32();
-  for (const char* spec : {"IVF16,Flat", "PQ4", "IVF8,PQ4", "OPQ4,IVF8,PQ4", "LOPQ8,PQ4", "Tokens4x16", "LSH6x3"}) {
+  for (const char* spec : {"IVF16,Flat", "PQ4", "IVF8,PQ4", "OPQ4,IVF8,PQ4", "LOPQ8,PQ4", "Tokens4x16", "LSH6x3", "ITQ32", "SimHash64"}) {
     auto whole = make_index(spec, d.base.d).value();
     ASSERT_TRUE(whole->train(d.base.view()).is_ok()) << spec;
     auto stepped = make_index(spec, d.base.d).value();
@@ -189,8 +189,8 @@ TEST(SteppedTraining, GivesTheSameIndexAsOneCall) {
       EXPECT_LE(task.step().fraction, 1.0);
     }
     ASSERT_TRUE(task.status().is_ok()) << spec << ": " << task.status().message();
-    if (std::string(spec) != "LSH6x3") {
-      EXPECT_GT(steps, 10u) << spec << " (last: " << last_stage << ")";
+    if (std::string(spec) != "LSH6x3") {  // SimHash64 on 32-d data: 2 rotations, 4 chunks of 16 thresholds
+      EXPECT_GT(steps, std::string(spec) == "SimHash64" ? 5u : 10u) << spec << " (last: " << last_stage << ")";
     }
     ASSERT_TRUE(whole->add(d.base.view()).is_ok());
     ASSERT_TRUE(stepped->add(d.base.view()).is_ok());

@@ -31,6 +31,7 @@ class BinaryCodeIndex final : public Index, public Explainable, public Serializa
   std::string describe() const override;
   bool is_trained() const override { return !w_.empty(); }
   Status train(const VectorView& x) override;
+  TrainTask train_task(VectorView x) override;  // SimHash: bits in chunks; ITQ: PCA blocks, rotation rounds
   Status add(const VectorView& x) override;
   size_t memory_bytes() const override { return codes_.size() * 8 + w_.size() * 4 + t_.size() * 4 + store_.memory_bytes(); }
   std::vector<std::string_view> search_param_names() const override { return {"rerank"}; }

@@ -12,6 +12,7 @@
 
 #include "annlab/dataset.h"
 #include "annlab/status.h"
+#include "annlab/train_task.h"
 
 namespace annlab {
 
@@ -28,6 +29,9 @@ struct Pca {
 // Fits k components on x (n >= 2, 1 <= k <= d). Signs are fixed so that each component's
 // largest-magnitude coordinate is positive (the result is reproducible).
 Result<Pca> fit_pca(const VectorView& x, size_t k);
+// The same fit cut into steps (train_task.h): the mean, blocks of 256 rows of the covariance, then
+// the eigen-decomposition in one step. Writes *out when it finishes; x must outlive the task.
+TrainTask fit_pca_task(VectorView x, size_t k, Pca* out);
 
 // Eigen-decomposition of a symmetric d x d matrix a (row-major): eigenvalues in decreasing order,
 // eigenvectors as the rows of `vectors` (d x d), each signed so its largest-magnitude coordinate
