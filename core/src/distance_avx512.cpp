@@ -19,12 +19,6 @@ inline uint32_t hmin_epu32(__m256i v) {
   return uint32_t(_mm_cvtsi128_si32(m));
 }
 
-inline uint32_t tail_hamming(const uint64_t* q, const uint64_t* c, size_t words) {
-  uint64_t r = 0;
-  for (size_t j = 0; j < words; ++j) r += uint64_t(_mm_popcnt_u64(q[j] ^ c[j]));
-  return uint32_t(r);
-}
-
 // 64-bit codes: eight per vector.
 uint32_t scan_64(const uint64_t* q, const uint64_t* codes, size_t n, uint32_t* out) {
   const __m512i qv = _mm512_set1_epi64(static_cast<long long>(q[0]));
@@ -38,7 +32,7 @@ uint32_t scan_64(const uint64_t* q, const uint64_t* codes, size_t n, uint32_t* o
   }
   uint32_t least = hmin_epu32(mn);
   for (; i < n; ++i) {
-    out[i] = tail_hamming(q, codes + i, 1);
+    out[i] = kAvx2Kernels.hamming(q, codes + i, 1);
     least = out[i] < least ? out[i] : least;
   }
   return least;
@@ -63,7 +57,7 @@ uint32_t scan_128(const uint64_t* q, const uint64_t* codes, size_t n, uint32_t* 
   }
   uint32_t least = hmin_epu32(mn);
   for (; i < n; ++i) {
-    out[i] = tail_hamming(q, codes + 2 * i, 2);
+    out[i] = kAvx2Kernels.hamming(q, codes + 2 * i, 2);
     least = out[i] < least ? out[i] : least;
   }
   return least;

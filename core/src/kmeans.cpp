@@ -29,8 +29,9 @@ struct Centroids {
     for (size_t j = 0; j < k; ++j) norm[Eigen::Index(j)] = kern.ip_f32(c + j * d, c + j * d, d);
     max_norm = k ? norm.maxCoeff() : 0.0f;
 #if defined(ANNLAB_HAVE_AVX2)
-    if (simd_level() == SimdLevel::AVX2 || simd_level() == SimdLevel::AVX512) {
-      wide = simd_level() == SimdLevel::AVX512;
+    const SimdLevel level = simd_level();
+    if (level == SimdLevel::AVX2 || level == SimdLevel::AVX512) {
+      wide = level == SimdLevel::AVX512;
       packed = detail::pack_panels(c, k, d, wide ? 32 : 16);
     }
 #endif
