@@ -80,7 +80,15 @@ void hamming_smallest(const uint64_t* q, const uint64_t* codes, size_t n, size_t
 }
 
 BinaryCodeIndex::BinaryCodeIndex(size_t d, size_t bits, BinaryHash kind, const BuildParams& params)
-    : Index(d), bits_(bits), words_((bits + 63) / 64), kind_(kind), params_(params), store_(d) {}
+    : Index(d), bits_(bits), words_((bits + 63) / 64), kind_(kind), params_(params), planes_(bits), store_(d) {}
+
+// Whether this build ranks with bit planes: WebAssembly has no 64-bit popcount (see bit_planes.h).
+constexpr bool kUseBitPlanes =
+#if defined(ANNLAB_HAVE_SIMD128)
+    true;
+#else
+    false;
+#endif
 
 std::string BinaryCodeIndex::describe() const { return cat(kind_ == BinaryHash::ITQ ? "ITQ" : "SimHash", bits_); }
 
@@ -176,6 +184,7 @@ Status BinaryCodeIndex::add(const VectorView& x) {
     x.row_to_f32(i, row.data());
     encode(row.data(), codes_.data() + at + i * words_);
   }
+  if (kUseBitPlanes) planes_.append(codes_.data() + at, x.n, words_);
   return Status::ok();
 }
 
@@ -192,7 +201,7 @@ void BinaryCodeIndex::search_one(const VectorView& q, size_t i, size_t k, const 
   const size_t rerank = size_t(p.rerank.value_or(0));
   const size_t cap = std::min(n, std::max(k, rerank));
   std::vector<int64_t> cand;
-  if (Tracer::kOn || n >= (size_t(1) << 32)) {
+  if (Tracer::kOn || uint64_t(n) >= (uint64_t{1} << 32)) {
     // Every distance is an event: one scan into ham, then the counting selection (same answer).
     ham.resize(n);
     kern.hamming_scan(code.data(), codes_.data(), n, words_, ham.data());
@@ -200,6 +209,8 @@ void BinaryCodeIndex::search_one(const VectorView& q, size_t i, size_t k, const 
     if constexpr (Tracer::kOn) {
       for (size_t id = 0; id < n; ++id) tr.event(TraceKind::DistanceComputed, 0, int64_t(id), float(ham[id]));
     }
+  } else if (kUseBitPlanes && planes_.size() == n) {
+    planes_.smallest(code.data(), cap, &cand);
   } else {
     hamming_smallest(code.data(), codes_.data(), n, words_, cap, &cand);
   }
@@ -287,6 +298,8 @@ Status BinaryCodeIndex::load_payload(BinaryReader& r) {
     for (size_t i = 0; i < store_.size(); ++i)
       if (codes_[i * words_ + words_ - 1] >> (bits_ % 64))
         return r.error(cat("binary code ", i, " has bits set beyond bit ", bits_));
+  planes_ = BitPlanes(bits_);
+  if (kUseBitPlanes) planes_.append(codes_.data(), store_.size(), words_);
   return Status::ok();
 }
 

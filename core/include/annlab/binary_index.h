@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "annlab/bit_planes.h"
 #include "annlab/index.h"
 #include "annlab/vector_store.h"
 
@@ -33,7 +34,9 @@ class BinaryCodeIndex final : public Index, public Explainable, public Serializa
   Status train(const VectorView& x) override;
   TrainTask train_task(VectorView x) override;  // SimHash: bits in chunks; ITQ: PCA blocks, rotation rounds
   Status add(const VectorView& x) override;
-  size_t memory_bytes() const override { return codes_.size() * 8 + w_.size() * 4 + t_.size() * 4 + store_.memory_bytes(); }
+  size_t memory_bytes() const override {
+    return codes_.size() * 8 + planes_.memory_bytes() + w_.size() * 4 + t_.size() * 4 + store_.memory_bytes();
+  }
   std::vector<std::string_view> search_param_names() const override { return {"rerank"}; }
 
   size_t bits() const { return bits_; }
@@ -66,6 +69,9 @@ class BinaryCodeIndex final : public Index, public Explainable, public Serializa
   std::vector<float> w_, t_;      // bits x d, bits
   std::vector<double> loss_;
   std::vector<uint64_t> codes_;   // n x words
+  // The WebAssembly build also keeps the codes bit-sliced (bit_planes.h) and ranks with them; the
+  // native build leaves this empty.
+  BitPlanes planes_;
   VectorStore store_;             // full vectors, for rerank
 };
 
