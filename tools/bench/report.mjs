@@ -196,18 +196,35 @@ if (existsSync('out/bench/peers-hash.json') && existsSync('out/bench/hash-codes.
     }
     out.push('', `Build: annlab ${fmt(opq[0].build_s, 1)} s, FAISS ${fmt(fopq[0].build_s, 1)} s (${fmt(opq[0].build_s / fopq[0].build_s, 2)}x).`);
   }
-  const wasm = ['itq', 'simhash', 'lsh', 'tokens'].flatMap((n) => h('wasm-' + n));
+  const pairs = [1, 2, 3].map((r) => [h(`pair-native-${r}`), h(`wasm-pair-${r}`)]).filter(([n, w]) => n.length && w.length);
+  if (pairs.length) {
+    out.push('', '### Binary codes in WebAssembly (node) against native, back-to-back pairs', '');
+    out.push(`Each pair: the same command line natively (${pairs[0][0][0].simd}) and then in wasm (${pairs[0][1][0].simd}), all 10,000 queries one at a time, no re-rank; the ratio of each pair, then their median.`, '');
+    out.push(row(['index', 'recall@10', ...pairs.map((_, i) => `pair ${i + 1}: wasm / native QPS`), 'median ratio']));
+    out.push(row(['---', '---:', ...pairs.map(() => '---:'), '---:']));
+    for (const r of pairs[0][1]) {
+      const ratios = [], cells = [];
+      for (const [n, w] of pairs) {
+        const a = w.find((x) => x.index === r.index), b = n.find((x) => x.index === r.index);
+        if (!a || !b) { cells.push('-'); continue; }
+        ratios.push(a.qps_single / b.qps_single);
+        cells.push(`${fmt(a.qps_single, 0)} / ${fmt(b.qps_single, 0)} = ${fmt(a.qps_single / b.qps_single, 2)}x`);
+      }
+      ratios.sort((x, y) => x - y);
+      const med = ratios.length ? ratios[Math.floor(ratios.length / 2)] : NaN;
+      out.push(row([r.index, fmt(r.recall, 4), ...cells, ratios.length ? `**${fmt(med, 2)}x**` : '-']));
+    }
+  }
+  const wasm = ['lsh', 'tokens'].flatMap((n) => h('wasm-' + n));
   if (wasm.length) {
-    out.push('', '### Hashing in WebAssembly (node) against native, same command line', '');
-    out.push(`Native at its default level (${lvl}) and, for the binary codes, with the AVX2 kernels forced.`, '');
-    out.push(row(['index', 'params', 'recall@10', 'QPS wasm', `QPS native (${lvl})`, 'wasm / native', 'QPS native (avx2)', 'wasm / native (avx2)']));
-    out.push(row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:']));
-    const all = [...h('codes'), ...h('lsh-multiprobe'), ...h('tokens')];
+    out.push('', '### LSH and tokens in WebAssembly (node) against native, same command line, back to back', '');
+    out.push(`Native at its default level (${lvl}).`, '');
+    out.push(row(['index', 'params', 'recall@10', 'QPS wasm', `QPS native (${lvl})`, 'wasm / native']));
+    out.push(row(['---', '---', '---:', '---:', '---:', '---:']));
+    const all = [...h('native-lsh'), ...h('native-tokens')];  // each run just before its wasm run
     for (const r of wasm) {
       const n = all.find((x) => x.index === r.index && x.params === r.params);
-      const n2 = codes2.find((x) => x.index === r.index && x.params === r.params);
-      out.push(row([r.index, r.params, fmt(r.recall, 4), fmt(r.qps_single), n ? fmt(n.qps_single) : '-', n ? `**${fmt(r.qps_single / n.qps_single, 2)}x**` : '-',
-        n2 ? fmt(n2.qps_single) : '-', n2 ? `**${fmt(r.qps_single / n2.qps_single, 2)}x**` : '-']));
+      out.push(row([r.index, r.params, fmt(r.recall, 4), fmt(r.qps_single), n ? fmt(n.qps_single) : '-', n ? `**${fmt(r.qps_single / n.qps_single, 2)}x**` : '-']));
     }
   }
   out.push('');
