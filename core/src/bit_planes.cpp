@@ -225,7 +225,8 @@ void smallest_impl(const uint64_t* data, size_t stride, size_t bits, size_t n, c
     if (bool((q[k / 64] >> (k % 64)) & 1) == side) off.push_back(uint32_t(16 * k));  // bytes
   const size_t m = off.size();  // <= 512
   // The counter must hold m / 4 (S <= m) and 2 S and pop(c) <= bits must fit below 2^(L+3).
-  const size_t levels = std::max({size_t{1}, size_t(std::bit_width((m + 3) / 4)), size_t(std::bit_width(bits)) - 3});
+  const size_t bw = size_t(std::bit_width(bits));
+  const size_t levels = std::max({size_t{1}, size_t(std::bit_width((m + 3) / 4)), bw > 3 ? bw - 3 : 0});
   // levels <= 8, so W = levels + 4 <= 12 = BitPlanes::kPopPlanes.
   rank_fn<O>(levels, side, std::make_index_sequence<8>())(data, stride, bits, n, off.data(), m, qpop, cap, out);
 }

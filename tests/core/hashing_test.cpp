@@ -76,11 +76,12 @@ TEST(SelectSmallest, FusedScanEqualsScanThenCountingSelection) {
 }
 
 // The bit-sliced ranking (what the WebAssembly build's ITQ / SimHash search runs) gives exactly the
-// fused scan's answer: every bit count class (one group of 16 planes, several, a partial last
-// group, the 1,024-bit maximum), blocks of 128 codes cut anywhere, caps from 1 to past n, many ties.
+// fused scan's answer: 1 to 1,024 bits (partial steps of 4 planes, every counter width), dense and
+// sparse codes (so both the query's set bits and their complement get summed), blocks of 128 codes
+// cut anywhere and appended in two parts, caps from 1 to past n, many ties.
 TEST(BitPlanes, SmallestEqualsTheFusedScan) {
   Rng rng(21);
-  for (size_t bits : {32, 64, 100, 128, 200, 1024}) {
+  for (size_t bits : {1, 7, 32, 64, 100, 128, 200, 1024}) {
     const size_t words = (bits + 63) / 64;
     const uint64_t last_mask = bits % 64 ? (uint64_t{1} << (bits % 64)) - 1 : ~uint64_t{0};
     for (size_t n : {1, 127, 128, 129, 1000, 3000}) {

@@ -40,7 +40,7 @@ class BitPlanes {
   static constexpr size_t kPopPlanes = 12;  // each code's popcount, bit-sliced (the top ones zero)
 
   BitPlanes() = default;
-  explicit BitPlanes(size_t bits);
+  explicit BitPlanes(size_t bits);  // 1 <= bits <= 1024 (BinaryCodeIndex::kMaxBits)
 
   // Appends n codes of `words` 64-bit words each (words == ceil(bits / 64); bits past `bits` zero).
   void append(const uint64_t* codes, size_t n, size_t words);
