@@ -30,7 +30,7 @@ struct CacheAligned {
   template <class U>
   CacheAligned(const CacheAligned<U>&) {}
   T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlign)); }
-  void deallocate(T* p, size_t n) { ::operator delete(p, n * sizeof(T), kAlign); }
+  void deallocate(T* p, size_t) { ::operator delete(p, kAlign); }  // (clang 14 has no sized delete by default)
   friend bool operator==(const CacheAligned&, const CacheAligned&) { return true; }
 };
 
