@@ -9,6 +9,7 @@
 #include "annlab/pca.h"
 #include "annlab/pq.h"
 #include "rerank.h"
+#include "topk.h"
 
 namespace annlab {
 
@@ -50,33 +51,14 @@ void hamming_smallest(const uint64_t* q, const uint64_t* codes, size_t n, size_t
   const Kernels& kern = kernels();
   constexpr size_t kBlock = 256;
   uint32_t dist[kBlock];
-  std::vector<uint64_t> heap;  // max-heap of (distance << 32 | id)
-  heap.reserve(cap);
-  // Ids arrive in increasing order, so once the heap is full a code enters only with a distance
-  // strictly below the cap-th's: a tie would carry a larger id.
-  uint32_t bound = UINT32_MAX;
+  detail::HammingHeap top(cap);
   for (size_t b0 = 0; b0 < n; b0 += kBlock) {
     const size_t nb = std::min(kBlock, n - b0);
     // Once the heap is full most blocks hold no code below the bound: the scan's minimum skips them.
-    if (kern.hamming_scan(q, codes + b0 * words, nb, words, dist) >= bound) continue;
-    for (size_t j = 0; j < nb; ++j) {
-      if (dist[j] >= bound) continue;
-      const uint64_t key = (uint64_t(dist[j]) << 32) | uint64_t(b0 + j);
-      if (heap.size() < cap) {
-        heap.push_back(key);
-        std::push_heap(heap.begin(), heap.end());
-        if (heap.size() == cap) bound = uint32_t(heap.front() >> 32);
-      } else {
-        std::pop_heap(heap.begin(), heap.end());
-        heap.back() = key;
-        std::push_heap(heap.begin(), heap.end());
-        bound = uint32_t(heap.front() >> 32);
-      }
-    }
+    if (kern.hamming_scan(q, codes + b0 * words, nb, words, dist) >= top.bound()) continue;
+    for (size_t j = 0; j < nb; ++j) top.push(dist[j], b0 + j);
   }
-  std::sort(heap.begin(), heap.end());
-  out->resize(heap.size());
-  for (size_t i = 0; i < heap.size(); ++i) (*out)[i] = int64_t(heap[i] & 0xFFFFFFFFu);
+  top.take(out);
 }
 
 BinaryCodeIndex::BinaryCodeIndex(size_t d, size_t bits, BinaryHash kind, const BuildParams& params)

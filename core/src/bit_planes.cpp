@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "annlab/distance.h"
+#include "topk.h"
 
 #if defined(ANNLAB_HAVE_SIMD128)
 #include <wasm_simd128.h>
@@ -156,20 +157,19 @@ void rank(const uint64_t* data, size_t stride, size_t bits, size_t n, const uint
           size_t cap, std::vector<int64_t>* out) {
   constexpr size_t w = L + 4;
   constexpr int64_t half = int64_t{1} << (w - 1);
-  std::vector<uint64_t> heap;  // max-heap of (distance << 32 | id), as in hamming_smallest
-  heap.reserve(cap);
-  uint32_t bound = UINT32_MAX, tm_bound = UINT32_MAX;
+  detail::HammingHeap top(cap);
+  uint32_t tm_bound = UINT32_MAX;
   alignas(16) uint64_t yw[w][2], cm[2], tm[2 * w];
   for (size_t b0 = 0; b0 < n; b0 += BitPlanes::kLanes) {
     const size_t lanes = std::min(BitPlanes::kLanes, n - b0);
     alignas(16) const uint64_t valid[2] = {
         lanes >= 64 ? ~uint64_t{0} : (uint64_t{1} << lanes) - 1,
         lanes >= 128 ? ~uint64_t{0} : lanes > 64 ? (uint64_t{1} << (lanes - 64)) - 1 : 0};
-    const bool full = heap.size() == cap;
-    if (full && bound != tm_bound) {  // T' = bound - |Q| + 2^(W-1), one mask per bit
-      const uint64_t t = uint64_t(int64_t(bound) - int64_t(qpop) + half);
+    const bool full = top.full();
+    if (full && top.bound() != tm_bound) {  // T' = bound - |Q| + 2^(W-1), one mask per bit
+      const uint64_t t = uint64_t(int64_t(top.bound()) - int64_t(qpop) + half);
       for (size_t k = 0; k < w; ++k) tm[2 * k] = tm[2 * k + 1] = (t >> k) & 1 ? ~uint64_t{0} : 0;
-      tm_bound = bound;
+      tm_bound = top.bound();
     }
     if (!scan_block<O, L, Side>(data + (b0 / BitPlanes::kLanes) * stride, bits, off, m, valid, full ? tm : nullptr,
                                 yw, cm))
@@ -179,24 +179,10 @@ void rank(const uint64_t* data, size_t stride, size_t bits, size_t n, const uint
         const int bit = std::countr_zero(mask);
         int64_t yv = 0;  // Y' = d - |Q| + 2^(W-1)
         for (size_t k = 0; k < w; ++k) yv |= int64_t((yw[k][h] >> bit) & 1) << k;
-        const uint32_t dist = uint32_t(int64_t(qpop) + yv - half);
-        if (dist >= bound) continue;
-        const uint64_t key = (uint64_t(dist) << 32) | uint64_t(b0 + h * 64 + size_t(bit));
-        if (heap.size() < cap) {
-          heap.push_back(key);
-          std::push_heap(heap.begin(), heap.end());
-          if (heap.size() == cap) bound = uint32_t(heap.front() >> 32);
-        } else {
-          std::pop_heap(heap.begin(), heap.end());
-          heap.back() = key;
-          std::push_heap(heap.begin(), heap.end());
-          bound = uint32_t(heap.front() >> 32);
-        }
+        top.push(uint32_t(int64_t(qpop) + yv - half), b0 + h * 64 + size_t(bit));
       }
   }
-  std::sort(heap.begin(), heap.end());
-  out->resize(heap.size());
-  for (size_t i = 0; i < heap.size(); ++i) (*out)[i] = int64_t(heap[i] & 0xFFFFFFFFu);
+  top.take(out);
 }
 
 template <class O>

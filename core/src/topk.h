@@ -56,4 +56,44 @@ class TopK {
   std::vector<Entry> heap_;
 };
 
+// The `cap` (>= 1) codes nearest by Hamming distance, offered in increasing id order: a max-heap
+// of packed (distance << 32 | id) keys. Since ids only grow, once the heap is full a code enters
+// only with a distance strictly below the cap-th's (a tie would carry a larger id); bound() is that
+// distance (UINT32_MAX until full), so a scan can skip whatever does not beat it.
+// Shared by hamming_smallest (binary_index.cpp) and the bit-plane ranking (bit_planes.cpp).
+class HammingHeap {
+ public:
+  explicit HammingHeap(size_t cap) : cap_(cap) { heap_.reserve(cap); }
+
+  uint32_t bound() const { return bound_; }
+  bool full() const { return heap_.size() == cap_; }
+  // Offers code `id` (larger than every id offered before) at distance `dist`; ids < 2^32.
+  void push(uint32_t dist, size_t id) {
+    if (dist >= bound_) return;
+    const uint64_t key = (uint64_t(dist) << 32) | uint64_t(id);
+    if (heap_.size() < cap_) {
+      heap_.push_back(key);
+      std::push_heap(heap_.begin(), heap_.end());
+      if (heap_.size() == cap_) bound_ = uint32_t(heap_.front() >> 32);
+    } else {
+      std::pop_heap(heap_.begin(), heap_.end());
+      heap_.back() = key;
+      std::push_heap(heap_.begin(), heap_.end());
+      bound_ = uint32_t(heap_.front() >> 32);
+    }
+  }
+  // The ids held, in increasing (distance, id) order.
+  void take(std::vector<int64_t>* out) {
+    std::sort(heap_.begin(), heap_.end());
+    out->resize(heap_.size());
+    for (size_t i = 0; i < heap_.size(); ++i) (*out)[i] = int64_t(heap_[i] & 0xFFFFFFFFu);
+    heap_.clear();
+  }
+
+ private:
+  size_t cap_;
+  uint32_t bound_ = UINT32_MAX;
+  std::vector<uint64_t> heap_;
+};
+
 }  // namespace annlab::detail

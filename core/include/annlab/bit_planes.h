@@ -44,7 +44,6 @@ class BitPlanes {
 
   // Appends n codes of `words` 64-bit words each (words == ceil(bits / 64); bits past `bits` zero).
   void append(const uint64_t* codes, size_t n, size_t words);
-  void clear() { n_ = 0, data_.clear(); }
   size_t size() const { return n_; }
   size_t bits() const { return bits_; }
   size_t memory_bytes() const { return data_.capacity() * 8; }
