@@ -3,11 +3,13 @@
 // WebAssembly has no 64-bit vector popcount: i8x16.popcnt is lowered (on x86) to a nibble table
 // lookup of seven instructions plus constant reloads, and the byte counts still have to be summed
 // per code. Stored as bit planes instead, 128 codes per block with plane k holding bit k of each of
-// them (one bit per lane of a 128-bit vector), the distances of a whole block are counted with
-// bitwise operations only: each plane XOR the query's bit, summed by a carry-save adder tree
-// (Harley-Seal, 16 planes per step) into a bit-sliced counter, then compared with the current
-// cap-th distance bit-sliced as well. A block whose every lane is at least that far is skipped
-// without reading a single distance; about 3.5 operations per 64-bit code instead of about 11.
+// them (one bit per lane of a 128-bit vector) and each code's popcount stored bit-sliced after
+// them, the distances of a whole block are counted with bitwise operations only. With Q the query's
+// set bits, d = |Q| + pop(c) - 2 S1 (S1: c's bits inside Q), or |Q| - pop(c) + 2 S0 over the
+// complement, so only the smaller half of the planes is read, without XOR; they are summed four at
+// a time by carry-save adders into a bit-sliced counter, and d is compared with the current cap-th
+// distance bit-sliced as well. A block whose every lane is at least that far is skipped without
+// reading a single distance; about 3.5 operations per 64-bit code instead of about 11.
 //
 // The WebAssembly build keeps this copy beside the row-major codes (which stay the file format);
 // the native build keeps only the row-major codes (VPOPCNTQ / AVX2 scans are faster there).
