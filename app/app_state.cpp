@@ -11,6 +11,7 @@
 #include "annlab/e2lsh_index.h"
 #include "annlab/eval.h"
 #include "annlab/tokens_index.h"
+#include "annlab/registry.h"
 #include "annlab/factory.h"
 #include "annlab/flat_index.h"
 #include "annlab/generators.h"
@@ -33,74 +34,131 @@ const char* data_kind_name(DataKind k) {
   return "?";
 }
 
-const char* method_name(Method m) {
-  switch (m) {
-    case Method::Flat: return "Flat (exact)";
-    case Method::LSH: return "LSH (random hyperplanes)";
-    case Method::KDTree: return "k-d tree";
-    case Method::IVFFlat: return "IVF (inverted file)";
-    case Method::PQ: return "PQ (product quantization)";
-    case Method::IVFPQ: return "IVF-PQ (residuals)";
-    case Method::HNSW: return "HNSW (graph)";
-    case Method::OPQ: return "OPQ + IVF-PQ (learned rotation)";
-    case Method::LOPQ: return "LOPQ (rotation per cell)";
-    case Method::E2LSH: return "E2LSH (p-stable slabs)";
-    case Method::SimHash: return "SimHash (binary codes)";
-    case Method::ITQ: return "ITQ (learned binary codes)";
-    case Method::Tokens: return "LSH tokens (BM25 / TF-IDF)";
+namespace {
+
+std::vector<double> defaults_of(const std::vector<ParamUse>& uses) {
+  std::vector<double> v;
+  for (const ParamUse& u : uses) v.push_back(u.def);
+  return v;
+}
+
+// A lab value as the text apply_param reads.
+std::string value_text(const ParamUse& u, double v) {
+  const ParamInfo* p = find_param(u.name);
+  ANNLAB_ASSERT(p != nullptr);
+  switch (p->type) {
+    case ParamType::Int: return std::to_string(int64_t(std::llround(v)));
+    case ParamType::Seed: return std::to_string(uint64_t(std::max(0.0, v)));
+    case ParamType::Float: return cat(v);
+    case ParamType::Choice: {
+      std::string_view c = p->choices;
+      for (int i = 0; i < int(v); ++i) c.remove_prefix(std::min(c.size(), c.find(',') + 1));
+      return std::string(c.substr(0, c.find(',')));
+    }
   }
-  return "?";
+  return {};
+}
+
+// Applies the lab values of `uses` that are set (and apply to these pattern numbers).
+void apply_values(const std::vector<ParamUse>& uses, const std::vector<double>& vals, const std::vector<int64_t>& args,
+                  BuildParams* bp, SearchParams* sp) {
+  for (size_t i = 0; i < uses.size(); ++i) {
+    const ParamUse& u = uses[i];
+    if (u.when_arg_zero >= 0 && args[size_t(u.when_arg_zero)] != 0) continue;
+    double v = vals[i];
+    if (v == u.unset_value) continue;
+    if (u.hi_arg >= 0) v = std::min(v, double(args[size_t(u.hi_arg)]));
+    const Status st = apply_param(u.name, value_text(u, v), bp, sp);
+    ANNLAB_ASSERT(st.is_ok());  // the controls keep every value inside its range
+  }
+}
+
+}  // namespace
+
+IndexConfig::IndexConfig() {
+  for (const MethodInfo& m : method_registry()) {
+    std::vector<int64_t> a;
+    for (const ArgInfo& x : m.args) a.push_back(x.def);
+    args.push_back(std::move(a));
+    build_vals.push_back(defaults_of(m.build));
+    search_vals.push_back(defaults_of(m.search));
+  }
+  select("LSH");
+}
+
+const MethodInfo& IndexConfig::info() const { return method_registry()[method]; }
+
+bool IndexConfig::select(std::string_view name) {
+  const auto rows = method_registry();
+  for (size_t i = 0; i < rows.size(); ++i)
+    if (rows[i].name == name && rows[i].implemented) {
+      method = i;
+      return true;
+    }
+  return false;
+}
+
+int64_t& IndexConfig::arg(std::string_view name) {
+  const MethodInfo& m = info();
+  for (size_t i = 0; i < m.args.size(); ++i)
+    if (m.args[i].name == name) return args[method][i];
+  ANNLAB_ASSERT(false && "no such pattern number");
+}
+
+double& IndexConfig::value(std::string_view name) {
+  const MethodInfo& m = info();
+  for (size_t i = 0; i < m.build.size(); ++i)
+    if (m.build[i].name == name) return build_vals[method][i];
+  for (size_t i = 0; i < m.search.size(); ++i)
+    if (m.search[i].name == name) return search_vals[method][i];
+  ANNLAB_ASSERT(false && "no such parameter");
 }
 
 std::string IndexConfig::spec() const {
-  switch (method) {
-    case Method::Flat: return "Flat";
-    case Method::LSH: return auto_bits ? cat("LSHx", tables) : cat("LSH", bits, "x", tables);
-    case Method::KDTree: return cat("KDTree", leaf);
-    case Method::IVFFlat: return cat("IVF", nlist, ",Flat");
-    case Method::PQ: return cat("PQ", pq_m);
-    case Method::IVFPQ: return cat("IVF", nlist, ",PQ", pq_m);
-    case Method::HNSW: return cat("HNSW", hnsw_m);
-    case Method::OPQ: return cat("OPQ", pq_m, ",IVF", nlist, ",PQ", pq_m);
-    case Method::LOPQ: return cat("LOPQ", nlist, ",PQ", pq_m);
-    case Method::E2LSH: return cat("E2LSH", e2_k, "x", tables);
-    case Method::SimHash: return cat("SimHash", code_bits);
-    case Method::ITQ: return cat("ITQ", code_bits);
-    case Method::Tokens: return cat("Tokens", tok_g, "x", tok_m);
-  }
-  return "Flat";
+  std::vector<int64_t> a = args[method];
+  for (size_t i = 0; i < a.size(); ++i)
+    if (info().args[i].same_as >= 0) a[i] = a[size_t(info().args[i].same_as)];
+  return IndexSpec{&info(), a}.to_string();
 }
 
 BuildParams IndexConfig::build_params() const {
   BuildParams bp;
-  bp.seed = seed;
-  if (method == Method::LSH && auto_bits) bp.bucket_size = bucket_size;
-  if (method == Method::HNSW) bp.efConstruction = ef_construction;
-  if (method == Method::E2LSH && w > 0) bp.w = double(w);
+  bp.seed = 1;
+  SearchParams unused;
+  apply_values(info().build, build_vals[method], args[method], &bp, &unused);
   return bp;
 }
 
 SearchParams IndexConfig::search_params() const {
+  BuildParams unused;
   SearchParams sp;
-  if (method == Method::IVFFlat || is_ivf_pq(method)) sp.nprobe = std::min(nprobe, nlist);
-  if ((method == Method::PQ || is_ivf_pq(method) || method == Method::SimHash || method == Method::ITQ ||
-       method == Method::Tokens) && rerank > 0)
-    sp.rerank = rerank;
-  if (method == Method::Tokens) {
-    if (scoring == 1) sp.scoring = "tfidf";
-    if (max_terms > 0) sp.max_query_terms = max_terms;
-    if (min_df > 1) sp.min_doc_freq = min_df;
-    if (label_filter >= 0) sp.label = label_filter;
-  }
-  if ((method == Method::LSH || method == Method::E2LSH) && probes > 1) sp.probes = probes;
-  if (method == Method::KDTree && leaves > 0) sp.leaves = leaves;
-  if (method == Method::HNSW) sp.efSearch = ef_search;
+  apply_values(info().search, search_vals[method], args[method], &unused, &sp);
   return sp;
 }
 
 std::string IndexConfig::params() const {
-  const std::string b = describe_params(build_params(), search_params());
-  return method == Method::Flat || method == Method::KDTree ? b : cat("seed=", seed, b.empty() ? "" : " ", b);
+  const BuildParams bp = build_params();
+  const std::string b = describe_params(bp, search_params());
+  return info().build_param("seed") ? cat("seed=", bp.seed, b.empty() ? "" : " ", b) : b;
+}
+
+void IndexConfig::set_from(const IndexSpec& spec, const BuildParams& bp) {
+  const auto rows = method_registry();
+  for (size_t r = 0; r < rows.size(); ++r) {
+    if (&rows[r] != spec.method) continue;
+    method = r;
+    args[r] = spec.args;
+    const MethodInfo& m = rows[r];
+    for (size_t i = 0; i < m.build.size(); ++i) {
+      const ParamInfo* p = find_param(m.build[i].name);
+      if (p->type == ParamType::Seed) {
+        build_vals[r][i] = double(bp.seed);
+        continue;
+      }
+      const std::string v = param_value(*p, bp, {});
+      if (!v.empty() && p->type != ParamType::Choice) build_vals[r][i] = std::strtod(v.c_str(), nullptr);
+    }
+  }
 }
 
 VectorView LabData::base_view() const { return static_cast<const FlatIndex&>(*exact).store().view(); }
@@ -297,9 +355,27 @@ void AppState::step_build(double budget_ms) {
   if (job.finished()) install_index(job.take(), job.seconds());
 }
 
-void AppState::install_index(std::unique_ptr<Index> built, double seconds) {
+SearchParams AppState::search_params() const {
+  SearchParams sp;
+  if (!index || !built.method) return sp;
+  const auto rows = method_registry();
+  const size_t r = size_t(built.method - rows.data());
+  BuildParams unused;
+  apply_values(built.method->search, config.search_vals[r], built.args, &unused, &sp);
+  return sp;
+}
+
+bool AppState::build_changed() const {
+  if (!index) return false;
+  return config.spec() != index->describe() || config.params() != built_params;
+}
+
+void AppState::install_index(std::unique_ptr<Index> built_index, double seconds) {
   build_seconds = seconds;
-  index = std::move(built);
+  index = std::move(built_index);
+  auto spec = parse_index_spec(index->describe());
+  built = spec.is_ok() ? spec.value() : IndexSpec{};
+  built_params = config.params();
   if (data) (void)attach_labels(*index, data->base.labels);  // counts match: the index holds the base
   structure.reset();
   if (const Explainable* ex = as_explainable(*index)) {
@@ -319,13 +395,7 @@ Status AppState::build_spec(const std::string& spec, const std::string& params) 
   if (!data) return Status::error("no data set is loaded");
   BuildParams bp;
   SearchParams unused;
-  size_t b = 0;
-  while (b < params.size()) {
-    size_t e = params.find(' ', b);
-    if (e == std::string::npos) e = params.size();
-    if (e > b) ANNLAB_TRY(apply_param(std::string_view(params).substr(b, e - b), &bp, &unused));
-    b = e + 1;
-  }
+  ANNLAB_TRY(apply_params(params, &bp, &unused));
   if (!unused.names_set().empty()) return Status::error(cat("'", params, "': search parameters do not apply to a build"));
   ANNLAB_ASSIGN_OR_RETURN(IndexSpec parsed, parse_index_spec(spec));
   ANNLAB_ASSIGN_OR_RETURN(std::unique_ptr<Index> built, make_index(parsed, data->base.d, bp));
@@ -333,45 +403,7 @@ Status AppState::build_spec(const std::string& spec, const std::string& params) 
   ANNLAB_TRY(built->train(data->base_view()));
   ANNLAB_TRY(built->add(data->base_view()));
   job.cancel();
-  if (parsed.kind == IndexKind::LSH) {
-    config.method = Method::LSH;
-    config.auto_bits = parsed.args[0] == 0;
-    if (!config.auto_bits) config.bits = int(parsed.args[0]);
-    config.tables = int(parsed.args[1]);
-    config.seed = bp.seed;
-    if (bp.bucket_size) config.bucket_size = int(*bp.bucket_size);
-  } else {
-    const Method methods[] = {Method::Flat, Method::LSH,  Method::KDTree, Method::IVFFlat, Method::PQ,
-                              Method::IVFPQ, Method::HNSW, Method::OPQ,   Method::LOPQ,    Method::E2LSH,
-                              Method::SimHash, Method::ITQ, Method::Tokens};
-    const IndexKind kinds[] = {IndexKind::Flat,  IndexKind::LSH,  IndexKind::KDTree,   IndexKind::IVFFlat, IndexKind::PQ,
-                               IndexKind::IVFPQ, IndexKind::HNSW, IndexKind::OPQIVFPQ, IndexKind::LOPQ,    IndexKind::E2LSH,
-                               IndexKind::SimHash, IndexKind::ITQ, IndexKind::Tokens};
-    static_assert(std::size(methods) == size_t(kMethods) && std::size(kinds) == size_t(kMethods));
-    for (int i = 0; i < kMethods; ++i)
-      if (kinds[i] == parsed.kind) config.method = methods[i];
-    if (parsed.kind == IndexKind::KDTree) config.leaf = int(parsed.args[0]);
-    if (parsed.kind == IndexKind::IVFFlat || parsed.kind == IndexKind::IVFPQ || parsed.kind == IndexKind::LOPQ)
-      config.nlist = int(parsed.args[0]);
-    if (parsed.kind == IndexKind::PQ) config.pq_m = int(parsed.args[0]);
-    if (parsed.kind == IndexKind::IVFPQ || parsed.kind == IndexKind::LOPQ) config.pq_m = int(parsed.args[1]);
-    if (parsed.kind == IndexKind::OPQIVFPQ) {
-      config.nlist = int(parsed.args[1]);
-      config.pq_m = int(parsed.args[2]);
-    }
-    if (parsed.kind == IndexKind::HNSW) config.hnsw_m = int(parsed.args[0]);
-    if (parsed.kind == IndexKind::E2LSH) {
-      config.e2_k = int(parsed.args[0]);
-      config.tables = int(parsed.args[1]);
-      if (bp.w) config.w = float(*bp.w);
-    }
-    if (parsed.kind == IndexKind::SimHash || parsed.kind == IndexKind::ITQ) config.code_bits = int(parsed.args[0]);
-    if (parsed.kind == IndexKind::Tokens) {
-      config.tok_g = int(parsed.args[0]);
-      config.tok_m = int(parsed.args[1]);
-    }
-    config.seed = bp.seed;
-  }
+  config.set_from(parsed, bp);
   install_index(std::move(built), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   return Status::ok();
 }
@@ -451,18 +483,17 @@ void AppState::run_search() {
     error = st.message();
     return;
   }
-  const bool tokens_index = index && dynamic_cast<const TokensIndex*>(index.get()) && index->describe() == config.spec();
-  if (tokens_index && config.label_filter >= 0 && data->base.has_labels()) {
+  const SearchParams sp = index ? search_params() : SearchParams{};
+  if (sp.label && data->base.has_labels()) {
     // A filtered query's truth: the exact k nearest among the points with that label.
     r.filtered = true;
-    exact_with_label(kk, config.label_filter, &ex);
+    exact_with_label(kk, int(*sp.label), &ex);
   }
   r.exact_ids = ex.ids;
   r.exact_dist = ex.distances;
   if (index) {
     SearchResult m;
     t0 = clock::now();
-    const SearchParams sp = index->describe() == config.spec() ? config.search_params() : SearchParams{};
     st = index->search(q, kk, sp, &m);
     r.method_us = std::chrono::duration<double, std::micro>(clock::now() - t0).count();
     if (!st.is_ok()) {
@@ -471,6 +502,7 @@ void AppState::run_search() {
     }
     r.method_ids = m.ids;
     r.method_dist = m.distances;
+    r.method_kind = m.kind;
     r.method_true.assign(kk, std::numeric_limits<float>::infinity());
     for (size_t i = 0; i < kk; ++i)
       if (m.ids[i] >= 0) r.method_true[i] = query_distance(size_t(m.ids[i]));

@@ -10,7 +10,9 @@
 
 #include "annlab/dataset.h"
 #include "annlab/index.h"
+#include "annlab/factory.h"
 #include "annlab/params.h"
+#include "annlab/registry.h"
 #include "build_job.h"
 
 namespace annlab::app {
@@ -33,41 +35,27 @@ struct LabData {
   void project(const float* v, float* xy) const;
 };
 
-enum class Method {
-  Flat = 0, LSH = 1, KDTree = 2, IVFFlat = 3, PQ = 4, IVFPQ = 5, HNSW = 6, OPQ = 7, LOPQ = 8, E2LSH = 9, SimHash = 10,
-  ITQ = 11, Tokens = 12
-};
-inline constexpr int kMethods = 13;
-// IVF-PQ and its rotated variants (nlist, M, nprobe, rerank).
-inline bool is_ivf_pq(Method m) { return m == Method::IVFPQ || m == Method::OPQ || m == Method::LOPQ; }
-const char* method_name(Method m);
-
+// What the Index panel is set to: a method of the registry (registry.h) and, for every method, the
+// numbers of its pattern and the values of its parameters, so switching methods keeps each one's
+// settings. Everything here is derived from the method's row; nothing is per method by hand.
 struct IndexConfig {
-  Method method = Method::LSH;
-  bool auto_bits = false;
-  int bits = 8;
-  int bucket_size = 16;
-  int tables = 4;
-  int leaf = 16;              // KDTree
-  int nlist = 64;             // IVF
-  int pq_m = 8;               // PQ, IVF-PQ
-  int hnsw_m = 16;            // HNSW
-  int ef_construction = 100;  // HNSW (build)
-  int e2_k = 4;               // E2LSH functions per table
-  float w = 0;                // E2LSH slab width (0: from the data)
-  int code_bits = 64;         // SimHash, ITQ
-  int tok_g = 2, tok_m = 16;  // Tokens: sub-spaces, centroids per sub-space
-  int scoring = 0;            // Tokens: 0 bm25, 1 tfidf
-  int max_terms = 0;          // Tokens: max query terms (0: all g)
-  int min_df = 1;             // Tokens: min document frequency
-  int label_filter = -1;      // Tokens: only this label (-1: no filter)
-  // Search parameters (0: the index's default / unbounded).
-  int nprobe = 4, rerank = 0, leaves = 0, ef_search = 32, probes = 1;
-  uint64_t seed = 1;
+  IndexConfig();
+  size_t method = 0;  // row of method_registry()
+  const MethodInfo& info() const;
+  // Selects the row named `name` ("IVFPQ"); false when there is none.
+  bool select(std::string_view name);
+  std::vector<std::vector<int64_t>> args;       // [row][pattern number]
+  std::vector<std::vector<double>> build_vals;  // [row][row.build index]
+  std::vector<std::vector<double>> search_vals; // [row][row.search index]
+  // The current method's pattern number / parameter by name (tests and the JS API).
+  int64_t& arg(std::string_view name);
+  double& value(std::string_view name);
   std::string spec() const;       // factory description
   std::string params() const;     // build parameters as "name=value ..."
   BuildParams build_params() const;
   SearchParams search_params() const;
+  // Makes the panel show `spec` with `bp` (a built or loaded index's description).
+  void set_from(const IndexSpec& spec, const BuildParams& bp);
 };
 
 struct QueryState {
@@ -82,8 +70,8 @@ struct Results {
   bool valid = false;
   size_t k = 10;
   std::vector<int64_t> exact_ids, method_ids;
-  std::vector<float> exact_dist, method_dist;  // method_dist: what the method reports (a Hamming
-                                               // distance for codes, minus the score for tokens)
+  std::vector<float> exact_dist, method_dist;  // method_dist: what the method reports (method_kind)
+  DistanceKind method_kind = DistanceKind::SquaredL2;
   std::vector<float> method_true;             // the exact squared distance of each returned id
   QueryStats stats;
   double exact_us = 0, method_us = 0;
@@ -146,7 +134,14 @@ class AppState {
   BuildJob job;
   std::unique_ptr<Index> index;   // the last finished build
   std::unique_ptr<Structure> structure;  // its explain structure (hyperplanes, keys)
+  IndexSpec built;                // what `index` is (its row and numbers)
+  std::string built_params;       // the build parameters it was built with (as config.params())
   std::string index_info;         // description, memory, build time
+  // The search parameters the search runs with: the controls of the built index's own method,
+  // bounded by the built index's numbers (nprobe <= its nlist), whatever the panel is set to build next.
+  SearchParams search_params() const;
+  // True when the panel's method, numbers or build parameters differ from the built index's.
+  bool build_changed() const;
   double build_seconds = 0;
   void start_build();
   // Spends up to budget_ms on the running build; installs the index when it finishes.

@@ -40,7 +40,7 @@ void draw_results_panel(AppState& s) {
         toks += r.query_tokens[j] < 0 ? cat(" (", j, "-)") : cat(" ", j, "-", r.query_tokens[j]);
       ImGui::TextWrapped("%s", toks.c_str());
     }
-    if (r.filtered) ImGui::TextDisabled("exact answer filtered to label %d, like the method's", s.config.label_filter);
+    if (r.filtered) ImGui::TextDisabled("exact answer filtered to label %d, like the method's", int(s.search_params().label.value_or(-1)));
     ImGui::Text("time  %.0f us (exact scan %.0f us)", r.method_us, r.exact_us);
   } else {
     ImGui::TextDisabled("Build an index to compare it with the exact answer.");
@@ -124,16 +124,22 @@ void draw_results_panel(AppState& s) {
       ImGui::PushStyleColor(ImGuiCol_Text, hit ? kColHit : kColMiss);
       ImGui::Text("%lld  %.4g%s", (long long)m, std::sqrt(double(r.method_true[i])), hit ? "" : "  miss");
       ImGui::PopStyleColor();
-      // What the method ranked by, when it is not the distance.
-      if (!r.shared_tokens.empty() && size_t(m) < r.shared_tokens.size())
-        ImGui::TextDisabled("score %.3g, %d of %zu tokens", -double(r.method_dist[i]), int(r.shared_tokens[size_t(m)]),
+      // What the method ranked by, when it is not the exact distance (r.method_kind names it).
+      if (r.method_kind == DistanceKind::Score && size_t(m) < r.shared_tokens.size())
+        ImGui::TextDisabled("score %.3g, %d of %zu tokens", double(r.method_dist[i]), int(r.shared_tokens[size_t(m)]),
                             r.query_tokens.size());
-      else if (!r.hamming_hist.empty() && r.stats.distances == 0)
+      else if (r.method_kind == DistanceKind::Score)
+        ImGui::TextDisabled("score %.3g", double(r.method_dist[i]));
+      else if (r.method_kind == DistanceKind::Hamming)
         ImGui::TextDisabled("Hamming %d", int(r.method_dist[i]));
+      else if (r.method_kind == DistanceKind::EstimatedSquaredL2)
+        ImGui::TextDisabled("estimated %.4g", std::sqrt(std::max(0.0, double(r.method_dist[i]))));
     }
     ImGui::EndTable();
   }
-  ImGui::TextDisabled("distances are exact L2 (square root of the squared distance), whatever the method ranked by");
+  ImGui::TextDisabled("distances are exact L2 (square root of the squared distance), whatever the method ranked by%s%s",
+                      has_method && r.method_kind != DistanceKind::SquaredL2 ? "; it ranked by " : "",
+                      has_method && r.method_kind != DistanceKind::SquaredL2 ? distance_kind_name(r.method_kind) : "");
 }
 
 }  // namespace annlab::app

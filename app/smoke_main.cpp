@@ -16,7 +16,7 @@
 
 using annlab::app::AppState;
 using annlab::app::DataKind;
-using annlab::app::Method;
+
 
 namespace {
 
@@ -81,36 +81,44 @@ int main(int argc, char** argv) {
       {DataKind::Blobs2D, "blobs"}, {DataKind::Mnist, "mnist"}, {DataKind::FashionMnist, "fashion"}};
   for (const auto& [kind, kind_name] : kinds) {
     if (!only.empty() && only != kind_name) continue;
-    for (int mi = 0; mi < annlab::app::kMethods; ++mi) {
-      const Method method = Method(mi);
+    for (const annlab::MethodInfo& row : annlab::method_registry()) {
+      if (!row.implemented) continue;
+      const std::string_view method = row.name;
       AppState s;
       s.assets_dir = assets;
-      const std::string what = std::string(annlab::app::data_kind_name(kind)) + " / " + annlab::app::method_name(method);
+      const std::string what = std::string(annlab::app::data_kind_name(kind)) + " / " + std::string(row.label);
       s.load_data(kind);
       check(s.data != nullptr, what + ": data loaded (" + s.data_status + ")");
       if (!s.data) continue;
-      s.config.method = method;
+      check(s.config.select(method), what + ": the panel offers it");
+      // The settings of this test, for whichever method has them.
+      auto set_arg = [&](std::string_view n, int64_t v) {
+        for (size_t i = 0; i < row.args.size(); ++i)
+          if (row.args[i].name == n) s.config.args[s.config.method][i] = v;
+      };
+      auto set_val = [&](std::string_view n, double v) {
+        if (row.build_param(n) || row.search_param(n)) s.config.value(n) = v;
+      };
       // OPQ and LOPQ learn d x d rotations: minutes of (stepped) training on 784-d images in a debug
       // or ASan build; their UI is exercised on the 2-D blobs. ITQ cannot make 32 bits from 2-D data: a clear error.
-      if ((method == Method::OPQ || method == Method::LOPQ) && kind != DataKind::Blobs2D) continue;
-      if (quick && (method == Method::PQ || method == Method::IVFPQ) && kind == DataKind::FashionMnist) continue;
-      if (method == Method::ITQ && kind == DataKind::Blobs2D) {
-        s.config.code_bits = 32;
+      if ((method == "OPQ" || method == "LOPQ") && kind != DataKind::Blobs2D) continue;
+      if (quick && (method == "PQ" || method == "IVFPQ") && kind == DataKind::FashionMnist) continue;
+      if (method == "ITQ" && kind == DataKind::Blobs2D) {
+        set_arg("bits", 32);
         s.start_build();
         for (int f = 0; f < 1000 && s.job.running(); ++f) frame(s, map_centre);
         check(s.error.find("32 bits exceed the dimension 2") != std::string::npos, what + ": ITQ on 2-D data is a clear error (" + s.error + ")");
         continue;
       }
-      s.config.code_bits = 64;
-      s.config.probes = 4;
-      s.config.tables = 6;
-      s.config.bits = kind == DataKind::Blobs2D ? 4 : 10;
-      s.config.nlist = kind == DataKind::Blobs2D ? 16 : 32;
-      s.config.pq_m = kind == DataKind::Blobs2D ? 2 : 4;
-      s.config.hnsw_m = 8;
-      s.config.ef_construction = 40;
-      s.config.tok_g = kind == DataKind::Blobs2D ? 2 : 16;
-      s.config.tok_m = 16;
+      set_arg("bits", 64);
+      set_val("probes", 4);
+      set_arg("L", 6);
+      set_arg("b", kind == DataKind::Blobs2D ? 4 : 10);
+      set_arg("nlist", kind == DataKind::Blobs2D ? 16 : 32);
+      set_arg("M", method == "HNSW" ? 8 : kind == DataKind::Blobs2D ? 2 : 4);
+      set_val("efConstruction", 40);
+      set_arg("g", kind == DataKind::Blobs2D ? 2 : 16);
+      set_arg("m", 16);
       frame(s, map_centre);
       s.start_build();
       int build_frames = 0;
@@ -121,11 +129,11 @@ int main(int argc, char** argv) {
       }
       check(s.index != nullptr, what + ": build finished while frames ran");
       // The build is cut into steps between frames (not timed here: speed belongs to benchmarks).
-      if (kind == DataKind::FashionMnist && (method == Method::LSH || method == Method::HNSW))
+      if (kind == DataKind::FashionMnist && (method == "LSH" || method == "HNSW"))
         check(build_frames >= 2, what + ": the build was spread over " + std::to_string(build_frames) + " frames");
       // k-means training is stepped too (it used to run in one frame: seconds of frozen page).
-      if (kind == DataKind::FashionMnist && (method == Method::IVFFlat || method == Method::PQ || method == Method::IVFPQ ||
-                                             method == Method::Tokens || method == Method::ITQ || method == Method::SimHash))
+      if (kind == DataKind::FashionMnist && (method == "IVFFlat" || method == "PQ" || method == "IVFPQ" ||
+                                             method == "Tokens" || method == "ITQ" || method == "SimHash"))
         check(s.job.training_frames() >= 3,
               what + ": training was spread over " + std::to_string(s.job.training_frames()) + " frames");
       frame(s, map_centre, true);   // press on the map...
@@ -135,12 +143,12 @@ int main(int argc, char** argv) {
       frame(s, map_centre, false, true);
       check(s.results.serial > serial, what + ": R picked a held-out query");
       check(s.results.method_ids.size() == s.results.k, what + ": the method answered k results");
-      if (method == Method::Flat) check(s.results.recall == 1.0, what + ": Flat recall is 1");
-      if (method == Method::Tokens) {
-        check(s.results.query_tokens.size() == size_t(s.config.tok_g), what + ": the query's tokens are shown");
+      if (method == "Flat") check(s.results.recall == 1.0, what + ": Flat recall is 1");
+      if (method == "Tokens") {
+        check(s.results.query_tokens.size() == size_t(s.config.arg("g")), what + ": the query's tokens are shown");
         // The label filter: every answer (and the exact answer it is compared with) has the label.
-        s.config.label_filter = 3;
-        s.config.rerank = 50;
+        s.config.value("label") = 3;
+        s.config.value("rerank") = 50;
         s.run_search();
         bool all_three = s.results.valid && s.results.filtered;
         for (int64_t id : s.results.method_ids) all_three = all_three && (id < 0 || s.data->base.labels[size_t(id)] == 3);
@@ -160,8 +168,8 @@ int main(int argc, char** argv) {
   if (only.empty() || only == "blobs") {
     AppState s;
     s.load_data(DataKind::Blobs2D);
-    s.config.method = Method::LSH;
-    s.config.bits = 99;
+    s.config.select("LSH");
+    s.config.arg("b") = 99;
     s.start_build();
     frame(s, map_centre);
     check(!s.error.empty() && s.data != nullptr, "an impossible index is an error message and the data stays");

@@ -13,6 +13,7 @@
 #include "annlab/generators.h"
 #include "annlab/index_io.h"
 #include "annlab/io.h"
+#include "annlab/registry.h"
 #include "web_lab.h"
 
 using emscripten::val;
@@ -168,16 +169,8 @@ val search(val query, int k, std::string params) {
   AppState& s = state();
   SearchParams sp;
   BuildParams unused;
-  size_t b = 0;
-  while (b < params.size()) {
-    size_t e = params.find(' ', b);
-    if (e == std::string::npos) e = params.size();
-    if (e > b) {
-      Status st = apply_param(std::string_view(params).substr(b, e - b), &unused, &sp);
-      if (!st.is_ok()) return failure(st.message());
-    }
-    b = e + 1;
-  }
+  if (Status st = apply_params(params, &unused, &sp); !st.is_ok()) return failure(st.message());
+  if (!unused.names_set().empty()) return failure(cat("'", params, "': build parameters do not apply to a search"));
   const Index& index = s.index ? *s.index : *s.data->exact;
   SearchResult res;
   const auto t0 = std::chrono::steady_clock::now();
@@ -188,8 +181,63 @@ val search(val query, int k, std::string params) {
   r.set("index", index.describe());
   r.set("ids", to_array(res.ids));
   r.set("distances", to_array(res.distances));
+  r.set("distanceKind", std::string(distance_kind_name(res.kind)));
   r.set("stats", stats_of(res.stats[0]));
   r.set("micros", us);
+  return r;
+}
+
+// The method registry: every method with its pattern, numbers and parameters (docs/js-api.md).
+val use_of(const ParamUse& u) {
+  const ParamInfo* p = find_param(u.name);
+  val o = val::object();
+  o.set("name", std::string(u.name));
+  o.set("type", std::string(p->type == ParamType::Int     ? "int"
+                            : p->type == ParamType::Float ? "float"
+                            : p->type == ParamType::Seed  ? "seed"
+                                                          : "choice"));
+  if (p->type == ParamType::Int) {
+    o.set("min", double(p->lo));
+    o.set("max", double(p->hi));
+  }
+  if (p->type == ParamType::Choice) o.set("choices", std::string(p->choices));
+  o.set("default", u.def);
+  o.set("help", std::string(u.help));
+  return o;
+}
+
+val methods() {
+  val list = val::array();
+  int i = 0;
+  for (const MethodInfo& m : method_registry()) {
+    val o = val::object();
+    o.set("name", std::string(m.name));
+    o.set("grammar", m.grammar());
+    o.set("label", std::string(m.label));
+    o.set("family", std::string(m.family));
+    o.set("distance", std::string(m.distance));
+    o.set("help", std::string(m.help));
+    o.set("implemented", m.implemented);
+    val args = val::array();
+    for (size_t a = 0; a < m.args.size(); ++a) {
+      val x = val::object();
+      x.set("name", std::string(m.args[a].name));
+      x.set("min", double(m.args[a].lo));
+      x.set("max", double(m.args[a].hi));
+      x.set("default", double(m.args[a].def));
+      x.set("help", std::string(m.args[a].help));
+      args.set(a, x);
+    }
+    o.set("args", args);
+    val build = val::array(), search = val::array();
+    for (size_t b = 0; b < m.build.size(); ++b) build.set(b, use_of(m.build[b]));
+    for (size_t b = 0; b < m.search.size(); ++b) search.set(b, use_of(m.search[b]));
+    o.set("build", build);
+    o.set("search", search);
+    list.set(i++, o);
+  }
+  val r = success();
+  r.set("methods", list);
   return r;
 }
 
@@ -295,6 +343,7 @@ EMSCRIPTEN_BINDINGS(annlab_lab) {
   emscripten::function("loadIndexFile", &load_index_file);
   emscripten::function("saveIndex", &save_index_bytes);
   emscripten::function("generateBlobs", &generate_blobs);
+  emscripten::function("methods", &methods);
   emscripten::function("build", &build);
   emscripten::function("search", &search);
   emscripten::function("exact", &exact);

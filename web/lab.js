@@ -104,6 +104,8 @@ function makeApi() {
     saveIndex() { return unwrap(Module.saveIndex()).bytes; },
     /** Seeded Gaussian blobs (n vectors, d dimensions) as the data set; refused if they would not fit. */
     generateBlobs(n, d = 2, centers = 8, seed = 1) { return unwrap(Module.generateBlobs(n, d, centers, seed)); },
+    /** Every method of the registry: name, grammar, label, family, its numbers and parameters. */
+    methods() { return unwrap(Module.methods()).methods; },
     /** Builds an index from a factory description and build parameters ("seed=7 bucket_size=16"). */
     build(spec, params = '') { return unwrap(Module.build(spec, params)); },
     /** Searches the built index (or the exact one when none is built). */

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "annlab/factory.h"
+
 namespace annlab {
 
 QueryStats& QueryStats::operator+=(const QueryStats& o) {
@@ -26,6 +28,24 @@ Status Index::train(const VectorView& x) {
 }
 
 TrainTask Index::train_task(VectorView x) { co_return train(x); }
+
+const MethodInfo* Index::method_info() const {
+  const MethodInfo* m = method_.load(std::memory_order_acquire);
+  if (!m) {
+    auto spec = parse_index_spec(describe());
+    if (!spec.is_ok()) return nullptr;
+    m = spec->method;
+    method_.store(m, std::memory_order_release);
+  }
+  return m;
+}
+
+std::vector<std::string_view> Index::search_param_names() const {
+  std::vector<std::string_view> out;
+  if (const MethodInfo* m = method_info())
+    for (const ParamUse& p : m->search) out.push_back(p.name);
+  return out;
+}
 
 Status Index::check_search_params(const SearchParams& params) const {
   const auto accepted = search_param_names();
@@ -59,6 +79,7 @@ Status Index::search(const VectorView& q, size_t k, const SearchParams& params, 
 #endif
   out->nq = q.n;
   out->k = k;
+  out->kind = distance_kind(params);
   out->ids.assign(q.n * k, -1);
   out->distances.assign(q.n * k, 0.0f);
   out->stats.assign(q.n, QueryStats{});
@@ -79,6 +100,16 @@ Status Index::search(const VectorView& q, size_t k, const SearchParams& params, 
   return Status::ok();
 }
 
+const char* distance_kind_name(DistanceKind k) {
+  switch (k) {
+    case DistanceKind::SquaredL2: return "squared L2";
+    case DistanceKind::EstimatedSquaredL2: return "estimated squared L2";
+    case DistanceKind::Hamming: return "Hamming";
+    case DistanceKind::Score: return "score";
+  }
+  return "?";
+}
+
 const char* trace_kind_name(TraceKind k) {
   switch (k) {
     case TraceKind::BucketOpened: return "bucket_opened";
@@ -93,5 +124,6 @@ const char* trace_kind_name(TraceKind k) {
 const Explainable* as_explainable(const Index& index) { return dynamic_cast<const Explainable*>(&index); }
 const Serializable* as_serializable(const Index& index) { return dynamic_cast<const Serializable*>(&index); }
 Serializable* as_serializable(Index& index) { return dynamic_cast<Serializable*>(&index); }
+Filterable* as_filterable(Index& index) { return dynamic_cast<Filterable*>(&index); }
 
 }  // namespace annlab

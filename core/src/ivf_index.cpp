@@ -26,11 +26,6 @@ std::string IvfIndex::describe() const {
   return pq_m_ ? cat("IVF", nlist_, ",PQ", pq_m_) : cat("IVF", nlist_, ",Flat");
 }
 
-std::vector<std::string_view> IvfIndex::search_param_names() const {
-  if (pq_m_) return {"nprobe", "rerank"};
-  return {"nprobe"};
-}
-
 Status IvfIndex::check_search_params(const SearchParams& p) const {
   ANNLAB_TRY(Index::check_search_params(p));
   if (p.nprobe && size_t(*p.nprobe) > nlist_)

@@ -170,6 +170,8 @@ void TokensIndex::search_one(const VectorView& q, size_t i, size_t k, const Sear
     acc[id] = 0.0f;
   }
   detail::finish_with_rerank(best, cap, rerank, k, store_, pq, ids, dist, st, tr);
+  if (rerank == 0)  // the heap ranked minus the score; the answer gives the score itself (DistanceKind::Score)
+    for (size_t r = 0; r < k; ++r) dist[r] = -dist[r];
   if constexpr (Tracer::kOn) {
     if (rerank == 0)
       for (size_t r = 0; r < k && ids[r] >= 0; ++r) tr.event(TraceKind::TopKChanged, uint32_t(r), ids[r], dist[r]);

@@ -31,8 +31,8 @@ TEST(Factory, InvalidStringsGetExactMessages) {
       {"HNSW1", "index description 'HNSW1': M = 1 is out of range [2, 1024]"},
       {"SimHash0", "index description 'SimHash0': bits = 0 is out of range [32, 1024]"},
       {"ITQ65536", "index description 'ITQ65536': bits = 65536 is out of range [32, 1024]"},
-      {"OPQ8,IVF64,PQ16", "index description 'OPQ8,IVF64,PQ16': the OPQ rotation is for M = 8 sub-vectors but the PQ "
-                          "has M = 16; they must be equal"},
+      {"OPQ8,IVF64,PQ16", "index description 'OPQ8,IVF64,PQ16': M = 8 and M = 16 differ: the OPQ rotation and the PQ "
+                          "must cut the vector into the same number of sub-vectors"},
       {"LSH8x", "unknown index description 'LSH8x': expected one of Flat, LSH<b>x<L>, E2LSH<k>x<L>, KDTree<leaf>, "
                 "IVF<nlist>,Flat, PQ<M>, IVF<nlist>,PQ<M>, OPQ<M>,IVF<nlist>,PQ<M>, LOPQ<nlist>,PQ<M>, HNSW<M>, "
                 "Tokens<g>x<m>, SimHash<bits>, ITQ<bits>, NPHash<bits>, Router<nclusters>"},

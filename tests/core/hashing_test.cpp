@@ -343,7 +343,7 @@ TEST(Tokens, Bm25AndTfIdfScoresEqualAHandComputedExample) {
   SearchResult r = s.search(p);  // bm25 is the default
   EXPECT_EQ(r.ids, (std::vector<int64_t>{0, 4, 2, 1, 5, -1}));  // p3 shares no term: not a candidate
   const std::vector<double> want = {bx + by, bx + by, by, bx, bx};
-  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(r.distances[i], -want[i], 1e-6) << i;
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(r.distances[i], want[i], 1e-6) << i;
   EXPECT_EQ(r.stats[0].candidates, 5u);
   EXPECT_EQ(r.stats[0].buckets, 2u);
   // Lucene's classic TF-IDF: idf = 1 + ln(N / (df + 1)), a shared term adds idf^2 (tf = 1, equal lengths).
@@ -352,7 +352,7 @@ TEST(Tokens, Bm25AndTfIdfScoresEqualAHandComputedExample) {
   r = s.search(p);
   EXPECT_EQ(r.ids, (std::vector<int64_t>{0, 4, 2, 1, 5, -1}));
   const std::vector<double> want_tfidf = {tx + ty, tx + ty, ty, tx, tx};
-  for (size_t i = 0; i < want_tfidf.size(); ++i) EXPECT_NEAR(r.distances[i], -want_tfidf[i], 1e-5) << i;
+  for (size_t i = 0; i < want_tfidf.size(); ++i) EXPECT_NEAR(r.distances[i], want_tfidf[i], 1e-5) << i;
   // max_query_terms = 1 keeps the rarer term (y); min_doc_freq = 4 drops it (df 3) and keeps x.
   p = {};
   p.max_query_terms = 1;

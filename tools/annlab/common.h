@@ -22,6 +22,7 @@ int cmd_eval(const std::vector<std::string>& argv);
 int cmd_bench(const std::vector<std::string>& argv);
 int cmd_generate(const std::vector<std::string>& argv);
 int cmd_info(const std::vector<std::string>& argv);
+int cmd_methods(const std::vector<std::string>& argv);
 int cmd_prepare_assets(const std::vector<std::string>& argv);
 
 // Parses argv for `spec`; on --help prints help and returns kExitOk through *exit_code, on a

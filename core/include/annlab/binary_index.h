@@ -34,10 +34,12 @@ class BinaryCodeIndex final : public Index, public Explainable, public Serializa
   Status train(const VectorView& x) override;
   TrainTask train_task(VectorView x) override;  // SimHash: bits in chunks; ITQ: PCA blocks, rotation rounds
   Status add(const VectorView& x) override;
+  DistanceKind distance_kind(const SearchParams& p) const override {
+    return p.rerank.value_or(0) > 0 ? DistanceKind::SquaredL2 : DistanceKind::Hamming;
+  }
   size_t memory_bytes() const override {
     return codes_.size() * 8 + planes_.memory_bytes() + w_.size() * 4 + t_.size() * 4 + store_.memory_bytes();
   }
-  std::vector<std::string_view> search_param_names() const override { return {"rerank"}; }
 
   size_t bits() const { return bits_; }
   size_t words() const { return words_; }

@@ -32,7 +32,6 @@ class E2LshIndex final : public Index, public Explainable, public Serializable {
   Status train(const VectorView& x) override;
   Status add(const VectorView& x) override;
   size_t memory_bytes() const override;
-  std::vector<std::string_view> search_param_names() const override { return {"probes"}; }
   Status check_search_params(const SearchParams& p) const override;
 
   double w() const { return w_; }

@@ -28,7 +28,6 @@ class HnswIndex final : public Index, public Explainable, public Serializable {
   std::string describe() const override { return cat("HNSW", m_); }
   Status add(const VectorView& x) override;
   size_t memory_bytes() const override;
-  std::vector<std::string_view> search_param_names() const override { return {"efSearch"}; }
   int max_level() const { return max_level_; }
 
   Result<Structure> explain_structure() const override;

@@ -2,12 +2,16 @@
 //
 // A narrow Index: train / add row-major vectors, batch search with a per-call SearchParams,
 // per-query statistics, memory used, a description the factory parses back. Optional
-// capabilities are separate interfaces queried with as_explainable / as_serializable:
+// capabilities are separate interfaces queried with as_explainable / as_serializable /
+// as_filterable:
 //   Explainable   the structure to draw (in the data's own coordinates) and the ordered trace of
 //                 one query's events, so the lab draws and animates every method the same way;
-//   Serializable  save / load in annlab's versioned, checksummed index file (index_io.h).
+//   Serializable  save / load in annlab's versioned, checksummed index file (index_io.h);
+//   Filterable    takes the labels of its vectors, to filter a search by label.
+// Which search parameters an index takes is said by its method's registry row (registry.h).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -25,6 +29,17 @@ namespace annlab {
 
 class BinaryReader;
 class BinaryWriter;
+struct MethodInfo;
+
+// What the distances of a result are.
+enum class DistanceKind : uint8_t {
+  SquaredL2 = 0,           // exact squared Euclidean distance, smaller is nearer
+  EstimatedSquaredL2 = 1,  // squared L2 estimated from compressed codes (PQ's ADC), smaller is nearer
+  Hamming = 2,             // bits that differ between binary codes, smaller is nearer
+  Score = 3,               // a relevance score (BM25, TF-IDF), LARGER is better; rows are best first
+};
+// "squared L2", "estimated squared L2", "Hamming", "score".
+const char* distance_kind_name(DistanceKind k);
 
 // What one query cost.
 struct QueryStats {
@@ -36,11 +51,12 @@ struct QueryStats {
   QueryStats& operator+=(const QueryStats& o);
 };
 
-// Results of a batch search: row q holds the k nearest found for query q, nearest first; missing
-// entries have id -1 and distance +inf. Distances are squared L2.
+// Results of a batch search: row q holds the k nearest found for query q, best first; missing
+// entries have id -1 and distance +inf (-inf for a score). `kind` says what the distances are.
 struct SearchResult {
   size_t nq = 0;
   size_t k = 0;
+  DistanceKind kind = DistanceKind::SquaredL2;
   std::vector<int64_t> ids;      // nq * k
   std::vector<float> distances;  // nq * k
   std::vector<QueryStats> stats;  // nq
@@ -68,6 +84,7 @@ struct Trace {
   std::vector<TraceEvent> events;
   std::vector<int64_t> ids;      // k
   std::vector<float> distances;  // k
+  DistanceKind kind = DistanceKind::SquaredL2;
   QueryStats stats;
 };
 
@@ -99,8 +116,12 @@ class Index {
   virtual size_t memory_bytes() const = 0;
   // True when add() rebuilds over everything (a balanced tree): callers add all vectors at once.
   virtual bool rebuilds_on_add() const { return false; }
-  // Search parameters this index understands.
-  virtual std::vector<std::string_view> search_param_names() const { return {}; }
+  // What search() returns as distances with these parameters (squared L2 unless said otherwise).
+  virtual DistanceKind distance_kind(const SearchParams& params) const { return DistanceKind::SquaredL2; }
+  // The method's registry row (from describe(); nullptr for an index outside the registry).
+  const MethodInfo* method_info() const;
+  // Search parameters this index understands: its registry row's.
+  std::vector<std::string_view> search_param_names() const;
 
   // Checks params against search_param_names() and their per-index ranges.
   virtual Status check_search_params(const SearchParams& params) const;
@@ -119,6 +140,7 @@ class Index {
     Trace t;
     t.ids.resize(k);
     t.distances.resize(k);
+    t.kind = distance_kind(p);
     run(t);
     return t;
   }
@@ -128,6 +150,7 @@ class Index {
 
  private:
   size_t d_;
+  mutable std::atomic<const MethodInfo*> method_{nullptr};
 };
 
 // ---- explain ------------------------------------------------------------------------------------
@@ -186,7 +209,15 @@ class Serializable {
   virtual Status load_payload(BinaryReader& r) = 0;
 };
 
+class Filterable {
+ public:
+  virtual ~Filterable() = default;
+  // The label of each indexed vector (size() of them).
+  virtual Status set_labels(std::vector<int32_t> labels) = 0;
+};
+
 const Explainable* as_explainable(const Index& index);
+Filterable* as_filterable(Index& index);
 const Serializable* as_serializable(const Index& index);
 Serializable* as_serializable(Index& index);
 

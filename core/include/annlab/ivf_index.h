@@ -41,8 +41,11 @@ class IvfIndex final : public Index, public Explainable, public Serializable {
   TrainTask train_task(VectorView x) override;
   Status add(const VectorView& x) override;
   size_t memory_bytes() const override;
-  std::vector<std::string_view> search_param_names() const override;
   Status check_search_params(const SearchParams& p) const override;
+  // IVF-Flat gives exact distances; the PQ variants estimate them from codes unless re-ranked.
+  DistanceKind distance_kind(const SearchParams& p) const override {
+    return pq_m_ == 0 || p.rerank.value_or(0) > 0 ? DistanceKind::SquaredL2 : DistanceKind::EstimatedSquaredL2;
+  }
 
   size_t nlist() const { return nlist_; }
   const std::vector<float>& centroids() const { return centroids_; }

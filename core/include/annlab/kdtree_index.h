@@ -22,7 +22,6 @@ class KdTreeIndex final : public Index, public Explainable, public Serializable 
   std::string describe() const override { return cat("KDTree", leaf_); }
   Status add(const VectorView& x) override;
   size_t memory_bytes() const override { return store_.memory_bytes() + nodes_.size() * sizeof(Node) + perm_.size() * 4; }
-  std::vector<std::string_view> search_param_names() const override { return {"leaves"}; }
   bool rebuilds_on_add() const override { return true; }
 
   Result<Structure> explain_structure() const override;

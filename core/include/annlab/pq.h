@@ -89,8 +89,10 @@ class PqIndex final : public Index, public Explainable, public Serializable {
   Status train(const VectorView& x) override { return train_task(x).run(); }
   TrainTask train_task(VectorView x) override;
   Status add(const VectorView& x) override;
+  DistanceKind distance_kind(const SearchParams& p) const override {
+    return p.rerank.value_or(0) > 0 ? DistanceKind::SquaredL2 : DistanceKind::EstimatedSquaredL2;
+  }
   size_t memory_bytes() const override { return codes_.size() + pq_.codebooks().size() * 4 + store_.memory_bytes(); }
-  std::vector<std::string_view> search_param_names() const override { return {"rerank"}; }
   const ProductQuantizer& quantizer() const { return pq_; }
   const std::vector<uint8_t>& codes() const { return codes_; }
 

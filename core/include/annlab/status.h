@@ -24,6 +24,16 @@ std::string cat(const Args&... args) {
   return os.str();
 }
 
+[[noreturn]] inline void value_fail(const std::string& message, const char* file, int line) {
+  std::fprintf(stderr, "annlab: value() of an error Result at %s:%d: %s\n", file, line, message.c_str());
+  std::abort();
+}
+
+[[noreturn]] inline void assert_fail(const char* cond, const char* file, int line) {
+  std::fprintf(stderr, "annlab: internal invariant broken: %s at %s:%d\n", cond, file, line);
+  std::abort();
+}
+
 class [[nodiscard]] Status {
  public:
   Status() = default;
@@ -54,21 +64,30 @@ class [[nodiscard]] Result {
   bool is_ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
   const std::string& message() const { return status_.message(); }
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
+  // The value; on an error Result this is a broken invariant of the caller's: it aborts naming
+  // the caller's file and line and the error (clang 14's libc++ has no std::source_location).
+  T& value(const char* file = __builtin_FILE(), int line = __builtin_LINE()) & { return *checked(file, line); }
+  const T& value(const char* file = __builtin_FILE(), int line = __builtin_LINE()) const& {
+    return *checked(file, line);
+  }
+  T&& value(const char* file = __builtin_FILE(), int line = __builtin_LINE()) && {
+    return std::move(*checked(file, line));
+  }
+  T* operator->() { return &*checked(__FILE__, __LINE__); }
+  const T* operator->() const { return &*checked(__FILE__, __LINE__); }
 
  private:
+  std::optional<T>& checked(const char* file, int line) {
+    if (!value_) value_fail(status_.message(), file, line);
+    return value_;
+  }
+  const std::optional<T>& checked(const char* file, int line) const {
+    if (!value_) value_fail(status_.message(), file, line);
+    return value_;
+  }
   std::optional<T> value_;
   Status status_;
 };
-
-[[noreturn]] inline void assert_fail(const char* cond, const char* file, int line) {
-  std::fprintf(stderr, "annlab: internal invariant broken: %s at %s:%d\n", cond, file, line);
-  std::abort();
-}
 
 }  // namespace annlab
 

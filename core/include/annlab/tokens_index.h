@@ -28,7 +28,7 @@
 
 namespace annlab {
 
-class TokensIndex final : public Index, public Explainable, public Serializable {
+class TokensIndex final : public Index, public Explainable, public Serializable, public Filterable {
  public:
   static constexpr size_t kMaxCentroids = 65536;  // tokens are stored as 16-bit centroid numbers
   TokensIndex(size_t d, size_t g, size_t m, const BuildParams& params);
@@ -40,16 +40,17 @@ class TokensIndex final : public Index, public Explainable, public Serializable 
   TrainTask train_task(VectorView x) override;
   Status add(const VectorView& x) override;
   size_t memory_bytes() const override;
-  std::vector<std::string_view> search_param_names() const override {
-    return {"scoring", "max_query_terms", "min_doc_freq", "label", "rerank"};
-  }
   Status check_search_params(const SearchParams& p) const override;
+  // Without rerank the answer is in score order and its values are the scores.
+  DistanceKind distance_kind(const SearchParams& p) const override {
+    return p.rerank.value_or(0) > 0 ? DistanceKind::SquaredL2 : DistanceKind::Score;
+  }
 
   size_t groups() const { return g_; }
   size_t centroids_per_group() const { return m_; }
   // Labels of the indexed vectors, for the `label` filter; error when the count is not size().
   // Vectors added later get label -1 until labels are set again.
-  Status set_labels(std::vector<int32_t> labels);
+  Status set_labels(std::vector<int32_t> labels) override;
   const std::vector<int32_t>& labels() const { return labels_; }
   bool has_labels() const { return has_labels_; }
   // The g tokens (centroid numbers, one per sub-space) of x (d floats).

@@ -1,0 +1,269 @@
+// One table-driven test over the method registry: every implemented row is built small and checked
+// for round trips, file equality, explain = search, exact messages for bad input and that its main
+// search parameter buys recall. A new row is tested here with no list to edit.
+#include "annlab/registry.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "annlab/generators.h"
+#include "annlab/index_io.h"
+#include "test_util.h"
+
+namespace annlab {
+namespace {
+
+using test::KnnData;
+
+// 3,000 base vectors and 100 held-out queries of d = 32 in 24 seeded Gaussian blobs.
+const KnnData& data() {
+  static const KnnData d = [] {
+    Dataset all = make_gaussian_blobs(3100, 32, 24, 1.0, 11).value();
+    return test::split_knn(all, 3000);
+  }();
+  return d;
+}
+
+std::vector<std::string> implemented_rows() {
+  std::vector<std::string> out;
+  for (const MethodInfo& m : method_registry())
+    if (m.implemented) out.emplace_back(m.name);
+  return out;
+}
+
+class RegistryRow : public ::testing::TestWithParam<std::string> {
+ protected:
+  const MethodInfo& row() const { return *find_method(GetParam()); }
+  std::unique_ptr<Index> built() const {
+    BuildParams bp;
+    bp.seed = 5;
+    return test::build(std::string(row().example), data().base, bp);
+  }
+};
+
+SearchParams with(const ParamUse& u, double v) {
+  SearchParams sp;
+  BuildParams unused;
+  const Status st = apply_params(cat(u.sweep_with, " ", u.name, "=", int64_t(v)), &unused, &sp);
+  EXPECT_TRUE(st.is_ok()) << st.message();
+  return sp;
+}
+
+TEST(Registry, EveryRowIsWellFormed) {
+  for (const MethodInfo& m : method_registry()) {
+    SCOPED_TRACE(std::string(m.name));
+    EXPECT_EQ(find_method(m.name), &m);
+    size_t hashes = 0;
+    for (char c : m.pattern) hashes += c == '#';
+    EXPECT_EQ(hashes, m.args.size());
+    for (const ArgInfo& a : m.args) {
+      EXPECT_LE(a.lo, a.ui_lo);
+      EXPECT_LE(a.ui_lo, a.def);
+      EXPECT_LE(a.def, a.ui_hi);
+      EXPECT_LE(a.ui_hi, a.hi);
+      EXPECT_FALSE(a.help.empty());
+    }
+    for (const auto* uses : {&m.build, &m.search})
+      for (const ParamUse& u : *uses) {
+        const ParamInfo* p = find_param(u.name);
+        ASSERT_NE(p, nullptr) << u.name;
+        EXPECT_EQ(p->stage, uses == &m.build ? ParamStage::Build : ParamStage::Search) << u.name;
+        EXPECT_FALSE(u.help.empty()) << u.name;
+      }
+    if (!m.implemented) continue;
+    EXPECT_NE(m.make, nullptr);
+    auto spec = parse_index_spec(m.example);
+    ASSERT_TRUE(spec.is_ok()) << spec.message();
+    EXPECT_EQ(spec->method, &m);
+    EXPECT_FALSE(m.label.empty());
+    EXPECT_FALSE(m.doc.empty());
+  }
+  // The grammar is the rows': each pattern once.
+  EXPECT_EQ(index_grammar(), grammar_text());
+  EXPECT_NE(grammar_text().find("IVF<nlist>,PQ<M>"), std::string::npos);
+}
+
+TEST_P(RegistryRow, DescribeParsesBackAndDefaultsRoundTrip) {
+  const MethodInfo& m = row();
+  auto spec = parse_index_spec(m.example).value();
+  EXPECT_EQ(spec.to_string(), m.example);
+  EXPECT_EQ(parse_index_spec(spec.to_string()).value(), spec);
+  // The lab's defaults make a valid description too.
+  std::vector<int64_t> args;
+  for (const ArgInfo& a : m.args) args.push_back(a.same_as >= 0 ? args[size_t(a.same_as)] : a.def);
+  const IndexSpec defaults{&m, args};
+  EXPECT_EQ(parse_index_spec(defaults.to_string()).value(), defaults);
+  auto index = built();
+  EXPECT_EQ(index->describe(), m.example);
+  EXPECT_EQ(index->method_info(), &m);
+  EXPECT_EQ(index->size(), data().base.n);
+}
+
+TEST_P(RegistryRow, SavedFileLoadsToTheSameBytesAndAnswers) {
+  auto index = built();
+  if (!as_serializable(*index)) GTEST_SKIP() << "not serializable";
+  const std::vector<uint8_t> bytes = serialize_index(*index).value();
+  auto loaded = deserialize_index("mem", bytes.data(), bytes.size());
+  ASSERT_TRUE(loaded.is_ok()) << loaded.message();
+  EXPECT_EQ(loaded.value()->describe(), index->describe());
+  EXPECT_EQ(serialize_index(*loaded.value()).value(), bytes);
+  SearchResult a, b;
+  ASSERT_TRUE(index->search(data().query.view(), 10, {}, &a).is_ok());
+  ASSERT_TRUE(loaded.value()->search(data().query.view(), 10, {}, &b).is_ok());
+  EXPECT_EQ(a.ids, b.ids);
+  EXPECT_EQ(a.distances, b.distances);
+  EXPECT_EQ(a.kind, b.kind);
+}
+
+TEST_P(RegistryRow, ExplainEqualsSearch) {
+  auto index = built();
+  const Explainable* ex = as_explainable(*index);
+  if (!ex) GTEST_SKIP() << "not explainable";
+  const ParamUse* main = row().main_search();
+  const SearchParams sp = main ? with(*main, main->sweep[2]) : SearchParams{};
+  SearchResult r;
+  ASSERT_TRUE(index->search(data().query.view(), 10, sp, &r).is_ok());
+  for (size_t q = 0; q < 20; ++q) {
+    auto t = ex->explain_query(data().query.view().rows(q, 1), 10, sp);
+    ASSERT_TRUE(t.is_ok()) << t.message();
+    EXPECT_EQ(t->ids, std::vector<int64_t>(r.ids.begin() + long(q * 10), r.ids.begin() + long(q * 10 + 10))) << q;
+    EXPECT_EQ(t->distances, std::vector<float>(r.distances.begin() + long(q * 10), r.distances.begin() + long(q * 10 + 10)));
+    EXPECT_EQ(t->stats.distances, r.stats[q].distances);
+    EXPECT_EQ(t->kind, r.kind);
+  }
+}
+
+TEST_P(RegistryRow, DistancesSayWhatTheyAre) {
+  auto index = built();
+  SearchResult r;
+  ASSERT_TRUE(index->search(data().query.view(), 10, {}, &r).is_ok());
+  EXPECT_EQ(r.kind, index->distance_kind({}));
+  for (size_t q = 0; q < r.nq; ++q)
+    for (size_t i = 1; i < 10; ++i) {
+      const float a = r.distances[q * 10 + i - 1], b = r.distances[q * 10 + i];
+      if (r.kind == DistanceKind::Score) {
+        EXPECT_GE(a, b);  // best first: larger scores first
+      } else {
+        EXPECT_LE(a, b);
+      }
+    }
+  if (r.kind == DistanceKind::SquaredL2) {
+    // Exact distances: the same as the Flat scan's for the ids returned.
+    auto flat = test::build("Flat", data().base);
+    SearchResult e;
+    ASSERT_TRUE(flat->search(data().query.view().rows(0, 1), 3000, {}, &e).is_ok());
+    for (size_t i = 0; i < 10; ++i)
+      for (size_t j = 0; j < 3000; ++j)
+        if (e.ids[j] == r.ids[i]) EXPECT_FLOAT_EQ(r.distances[i], e.distances[j]);
+  }
+}
+
+TEST_P(RegistryRow, BadParametersGetTheirExactMessages) {
+  const MethodInfo& m = row();
+  auto index = built();
+  const std::string spec = index->describe();
+  // A search parameter this method does not take.
+  for (const ParamInfo& p : param_table()) {
+    if (p.stage != ParamStage::Search || m.search_param(p.name)) continue;
+    SearchParams sp;
+    BuildParams unused;
+    ASSERT_TRUE(apply_param(p.name, p.type == annlab::ParamType::Choice ? "bm25" : "1", &unused, &sp).is_ok());
+    SearchResult r;
+    std::string takes;
+    for (const ParamUse& u : m.search) takes += cat(takes.empty() ? "" : ", ", u.name);
+    EXPECT_EQ(index->search(data().query.view(), 10, sp, &r).message(),
+              cat("search parameter '", p.name, "' does not apply to ", spec,
+                  takes.empty() ? std::string(" (it takes none)") : cat(" (it takes ", takes, ")")));
+  }
+  // A build parameter it does not take.
+  for (const ParamInfo& p : param_table()) {
+    if (p.stage != ParamStage::Build || p.type == annlab::ParamType::Seed || m.build_param(p.name)) continue;
+    BuildParams bp;
+    ASSERT_TRUE(apply_param(p.name, "3", &bp, nullptr).is_ok());
+    EXPECT_EQ(make_index(spec, 32, bp).message(), cat("build parameter '", p.name, "' does not apply to ", spec));
+  }
+  // Every integer search parameter it takes, one below its range.
+  for (const ParamUse& u : m.search) {
+    const ParamInfo* p = find_param(u.name);
+    if (p->type != annlab::ParamType::Int || p->lo == INT32_MIN) continue;
+    SearchParams sp;
+    EXPECT_EQ(apply_param(u.name, std::to_string(p->lo - 1), nullptr, &sp).message(),
+              cat("parameter ", u.name, " = ", p->lo - 1, " is out of range [", p->lo, ", ", p->hi, "]"));
+  }
+  // Each number of the pattern, one past its range.
+  for (size_t i = 0; i < m.args.size(); ++i) {
+    if (m.args[i].same_as >= 0) continue;
+    std::vector<int64_t> args = parse_index_spec(spec).value().args;
+    args[i] = m.args[i].hi + 1;
+    for (size_t j = 0; j < m.args.size(); ++j)
+      if (m.args[j].same_as == int(i)) args[j] = args[i];
+    const std::string s = IndexSpec{&m, args}.to_string();
+    EXPECT_EQ(parse_index_spec(s).message(), cat("index description '", s, "': ", m.args[i].name, " = ", args[i],
+                                                 " is out of range [", m.args[i].lo, ", ", m.args[i].hi, "]"));
+  }
+}
+
+TEST_P(RegistryRow, AbsurdConfigurationsAreRefused) {
+  const MethodInfo& m = row();
+  const std::string spec(m.example);
+  auto index = built();
+  SearchResult r;
+  EXPECT_EQ(index->search(data().query.view(), 0, {}, &r).message(), "k = 0: ask for at least one neighbour");
+  EXPECT_EQ(index->search(data().query.view(), 3001, {}, &r).message(),
+            "k = 3001 exceeds the number of indexed vectors (3000)");
+  const std::vector<float> q7(7, 0.0f);
+  EXPECT_EQ(index->search(VectorView::of(q7.data(), 1, 7), 10, {}, &r).message(), "query dimension 7 != index dimension 32");
+  std::vector<float> nan(32, 0.0f);
+  nan[3] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_FALSE(index->search(VectorView::of(nan.data(), 1, 32), 10, {}, &r).is_ok());
+  EXPECT_EQ(make_index(spec, 0).message(), "dimension 0 is outside 1..1048576");
+  // Empty or untrained: a message naming the index, never a crash.
+  auto fresh = make_index(spec, 32).value();
+  const Status st = fresh->search(data().query.view(), 10, {}, &r);
+  EXPECT_TRUE(st.message() == cat(spec, " is not trained: train it before searching") ||
+              st.message() == cat(spec, " is empty: add vectors before searching"))
+      << st.message();
+  for (size_t i = 0; i < m.args.size(); ++i)
+    if (m.args[i].divides_dim && m.args[i].same_as < 0) {
+      auto a = parse_index_spec(spec).value().args;
+      EXPECT_EQ(make_index(spec, 31).message(),
+                cat(spec, ": dimension 31 is not divisible by ", m.args[i].name, " = ", a[i]));
+    }
+}
+
+TEST_P(RegistryRow, MainSearchParameterBuysRecall) {
+  const MethodInfo& m = row();
+  const ParamUse* main = m.main_search();
+  if (!main) {
+    EXPECT_TRUE(m.search.empty()) << "a method with search parameters names its main one (a sweep)";
+    return;
+  }
+  auto index = built();
+  double last_recall = -1;
+  uint64_t last_distances = 0;
+  for (int s = 0; s < 4; ++s) {
+    const double v = main->sweep[s];
+    SearchResult r;
+    ASSERT_TRUE(index->search(data().query.view(), 10, with(*main, v), &r).is_ok());
+    const double recall =
+        evaluate(r.ids.data(), 10, data().gt.ids.data(), 10, data().base.view(), data().query.view(), 10)->recall;
+    const uint64_t distances = r.total().distances;
+    std::printf("SWEEP %s %s=%g recall %.3f distances %llu\n", std::string(m.name).c_str(), std::string(main->name).c_str(), v,
+                recall, (unsigned long long)distances);
+    if (s > 0) {
+      EXPECT_GT(distances, last_distances) << main->name << " = " << v;
+      EXPECT_TRUE(recall >= last_recall + 0.05 || recall == 1.0)
+          << main->name << " = " << v << ": recall " << last_recall << " -> " << recall;
+    }
+    last_recall = recall;
+    last_distances = distances;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Methods, RegistryRow, ::testing::ValuesIn(implemented_rows()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace annlab
