@@ -163,6 +163,10 @@ void IndexConfig::set_from(const IndexSpec& spec, const BuildParams& bp) {
 
 VectorView LabData::base_view() const { return static_cast<const FlatIndex&>(*exact).store().view(); }
 
+std::shared_ptr<const VectorStore> LabData::base_store() const {
+  return static_cast<const FlatIndex&>(*exact).base_vectors().handle();
+}
+
 void LabData::project(const float* v, float* xy) const {
   const size_t d = base.d;
   if (pca_mean.empty()) {
@@ -342,7 +346,14 @@ void AppState::start_build() {
     error = made.message();
     return;
   }
-  job.start(std::move(made).value(), data->base_view());
+  std::unique_ptr<Index> fresh = std::move(made).value();
+  if (Refinable* rf = as_refinable(*fresh)) {
+    if (Status st = rf->share_base(data->base_store()); !st.is_ok()) {
+      error = st.message();
+      return;
+    }
+  }
+  job.start(std::move(fresh), data->base_view());
 }
 
 void AppState::step_build(double budget_ms) {
@@ -354,6 +365,15 @@ void AppState::step_build(double budget_ms) {
   }
   if (job.finished()) install_index(job.take(), job.seconds());
 }
+
+namespace {
+// Bytes as MB with two decimals ("1.76").
+std::string mib(size_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", double(bytes) / 1e6);
+  return buf;
+}
+}  // namespace
 
 SearchParams AppState::search_params() const {
   SearchParams sp;
@@ -382,8 +402,14 @@ void AppState::install_index(std::unique_ptr<Index> built_index, double seconds)
     auto st = ex->explain_structure();
     if (st.is_ok()) structure = std::make_unique<Structure>(std::move(st).value());
   }
-  index_info = cat(index->describe(), ": ", index->size(), " vectors, ", index->memory_bytes() / 1024, " KiB, built in ",
-                   int(build_seconds * 1000), " ms");
+  // Memory: what the index owns; the base vectors it reads for exact distances are the data set's.
+  const Refinable* rf = as_refinable(*index);
+  const bool shares = rf && rf->base_vectors().shared();
+  index_info = cat(index->describe(), ": ", index->size(), " vectors, ", mib(index->memory_bytes()), " MB",
+                   shares ? cat(" (it reads the data set's ", mib(data->base_store()->memory_bytes()),
+                                " MB of base vectors for exact distances)")
+                          : std::string(),
+                   ", built in ", int(build_seconds * 1000), " ms");
   if (const auto* lsh = dynamic_cast<const LshIndex*>(index.get())) {
     const auto bs = lsh->bucket_stats();
     index_info += cat("\n", bs.buckets, " buckets, mean size ", int(bs.mean_size * 10) / 10.0, ", largest ", bs.max_size);
@@ -399,6 +425,7 @@ Status AppState::build_spec(const std::string& spec, const std::string& params) 
   if (!unused.names_set().empty()) return Status::error(cat("'", params, "': search parameters do not apply to a build"));
   ANNLAB_ASSIGN_OR_RETURN(IndexSpec parsed, parse_index_spec(spec));
   ANNLAB_ASSIGN_OR_RETURN(std::unique_ptr<Index> built, make_index(parsed, data->base.d, bp));
+  if (Refinable* rf = as_refinable(*built)) ANNLAB_TRY(rf->share_base(data->base_store()));
   const auto t0 = std::chrono::steady_clock::now();
   ANNLAB_TRY(built->train(data->base_view()));
   ANNLAB_TRY(built->add(data->base_view()));

@@ -13,6 +13,7 @@
 #include "annlab/factory.h"
 #include "annlab/params.h"
 #include "annlab/registry.h"
+#include "annlab/vector_store.h"
 #include "build_job.h"
 
 namespace annlab::app {
@@ -28,6 +29,9 @@ struct LabData {
   Dataset base, queries;
   std::unique_ptr<Index> exact;       // Flat over the base: the ground truth and the vector store
   VectorView base_view() const;
+  // The base vectors as a shared handle: every index that computes exact distances reads these
+  // instead of its own copy (Refinable), and an index file may refer to them.
+  std::shared_ptr<const VectorStore> base_store() const;
   std::vector<float> base_xy, query_xy;  // n * 2 map coordinates
   std::vector<float> pca_mean, pca_axes;  // image data: d and 2 * d, to place any query on the map
   bool images() const { return base.image_h != 0; }

@@ -103,7 +103,7 @@ val load_file(std::string path, val labels) {
 
 // An index file the page wrote to the file system; it must be for the current data set.
 val load_index_file(std::string path) {
-  auto loaded = load_index(path);
+  auto loaded = load_index(path, state().data ? state().data->base_store() : nullptr);
   if (!loaded.is_ok()) return failure(state().error = loaded.message());
   AppState& s = state();
   std::unique_ptr<Index> index = std::move(loaded).value();
@@ -116,10 +116,11 @@ val load_index_file(std::string path) {
 }
 
 // The current index as an annlab index file (bytes).
-val save_index_bytes() {
+// embed_base: write the base vectors into the file (a standalone file) instead of naming them.
+val save_index_bytes(bool embed_base) {
   AppState& s = state();
   if (!s.index) return failure("no index is built");
-  auto bytes = serialize_index(*s.index);
+  auto bytes = serialize_index(*s.index, embed_base);
   if (!bytes.is_ok()) return failure(bytes.message());
   val r = success();
   r.set("bytes", val::global("Uint8Array").new_(emscripten::typed_memory_view(bytes->size(), bytes->data())).call<val>("slice"));
@@ -158,7 +159,9 @@ val build(std::string spec, std::string params) {
   if (!st.is_ok()) return failure(st.message());
   val r = success();
   r.set("index", state().index->describe());
-  r.set("bytes", double(state().index->memory_bytes()));
+  r.set("bytes", double(state().index->memory_bytes()));  // what the index owns
+  const Refinable* rf = as_refinable(*state().index);
+  r.set("baseBytes", rf && rf->base_vectors().shared() ? double(state().data->base_store()->memory_bytes()) : 0.0);
   r.set("seconds", state().build_seconds);
   return r;
 }

@@ -100,8 +100,9 @@ function makeApi() {
     },
     /** Loads an annlab index file (saved by the CLI, the desktop app or saveIndex) for the current data. */
     loadIndex(name, bytes) { return withUpload(name, bytes, (file) => Module.loadIndexFile(file)); },
-    /** The current index as an annlab index file (Uint8Array). */
-    saveIndex() { return unwrap(Module.saveIndex()).bytes; },
+    /** The current index as an annlab index file (Uint8Array); it names the data set's base vectors
+     *  it re-ranks with (n, d, sha256) unless embedBase, which writes them in (a standalone file). */
+    saveIndex(embedBase = false) { return unwrap(Module.saveIndex(!!embedBase)).bytes; },
     /** Seeded Gaussian blobs (n vectors, d dimensions) as the data set; refused if they would not fit. */
     generateBlobs(n, d = 2, centers = 8, seed = 1) { return unwrap(Module.generateBlobs(n, d, centers, seed)); },
     /** Every method of the registry: name, grammar, label, family, its numbers and parameters. */

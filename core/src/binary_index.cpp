@@ -62,7 +62,7 @@ void hamming_smallest(const uint64_t* q, const uint64_t* codes, size_t n, size_t
 }
 
 BinaryCodeIndex::BinaryCodeIndex(size_t d, size_t bits, BinaryHash kind, const BuildParams& params)
-    : Index(d), bits_(bits), words_((bits + 63) / 64), kind_(kind), params_(params), planes_(bits), store_(d) {}
+    : Index(d), bits_(bits), words_((bits + 63) / 64), kind_(kind), params_(params), planes_(bits), base_(d) {}
 
 // Whether this build ranks with bit planes: WebAssembly has no 64-bit popcount (see bit_planes.h).
 constexpr bool kUseBitPlanes =
@@ -158,7 +158,7 @@ Status BinaryCodeIndex::add(const VectorView& x) {
   ANNLAB_TRY(x.check_finite("added"));
   ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("binary codes", x.n, words_, 8));
   ANNLAB_TRY(check_memory(cat("adding ", x.n, " vectors to ", describe()), bytes));
-  ANNLAB_TRY(store_.add(x));
+  ANNLAB_TRY(base_.add(x));
   const size_t at = codes_.size();
   codes_.resize(at + x.n * words_);
   std::vector<float> row(dim());
@@ -175,7 +175,7 @@ void BinaryCodeIndex::search_one(const VectorView& q, size_t i, size_t k, const 
                                  float* dist, QueryStats* st, Tracer& tr, std::vector<uint32_t>& ham) const {
   const Kernels& kern = kernels();
   VectorStore::PreparedQuery pq;
-  store_.prepare(q, i, &pq);
+  base_.store().prepare(q, i, &pq);
   std::vector<uint64_t> code(words_);
   encode(pq.f.data(), code.data());
   const size_t n = size();
@@ -208,7 +208,7 @@ void BinaryCodeIndex::search_one(const VectorView& q, size_t i, size_t k, const 
     }
     return;
   }
-  detail::rerank_exact(cand.data(), std::min(cand.size(), rerank), k, store_, pq, ids, dist, st, tr);
+  detail::rerank_exact(cand.data(), std::min(cand.size(), rerank), k, base_.store(), pq, ids, dist, st, tr);
 }
 
 void BinaryCodeIndex::search_batch(const VectorView& q, size_t k, const SearchParams& p, int64_t* ids,
@@ -253,7 +253,7 @@ void BinaryCodeIndex::save_payload(BinaryWriter& w) const {
   w.array(w_);
   w.array(t_);
   w.array(codes_);
-  store_.save(w);
+  base_.save(w);
 }
 
 Status BinaryCodeIndex::load_payload(BinaryReader& r) {
@@ -270,18 +270,18 @@ Status BinaryCodeIndex::load_payload(BinaryReader& r) {
   ANNLAB_TRY(VectorView::of(w_.data(), w_.size(), 1).check_finite("binary-code projection"));
   ANNLAB_TRY(VectorView::of(t_.data(), t_.size(), 1).check_finite("binary-code threshold"));
   ANNLAB_TRY(r.array(&codes_, "binary codes", r.remaining() / 8));
-  ANNLAB_TRY(store_.load(r));
-  if (codes_.size() != store_.size() * words_)
-    return r.error(cat("binary-code index holds ", codes_.size(), " code words for ", store_.size(), " vectors of ",
+  ANNLAB_TRY(base_.load(r));
+  if (codes_.size() != base_.size() * words_)
+    return r.error(cat("binary-code index holds ", codes_.size(), " code words for ", base_.size(), " vectors of ",
                        words_, " words"));
-  if (!trained && store_.size()) return r.error("binary-code index holds vectors but no projections");
+  if (!trained && base_.size()) return r.error("binary-code index holds vectors but no projections");
   // Bits past `bits` in the last word must be zero (they would count in every distance).
   if (bits_ % 64)
-    for (size_t i = 0; i < store_.size(); ++i)
+    for (size_t i = 0; i < base_.size(); ++i)
       if (codes_[i * words_ + words_ - 1] >> (bits_ % 64))
         return r.error(cat("binary code ", i, " has bits set beyond bit ", bits_));
   planes_ = BitPlanes(bits_);
-  if (kUseBitPlanes) planes_.append(codes_.data(), store_.size(), words_);
+  if (kUseBitPlanes) planes_.append(codes_.data(), base_.size(), words_);
   return Status::ok();
 }
 

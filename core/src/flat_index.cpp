@@ -6,19 +6,19 @@
 
 namespace annlab {
 
-Status FlatIndex::add(const VectorView& x) { return store_.add(x); }
+Status FlatIndex::add(const VectorView& x) { return base_.add(x); }
 
 template <class Tracer>
 void FlatIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t* ids, float* dist,
                            QueryStats* st, Tracer& tr) const {
   VectorStore::PreparedQuery pq;
-  store_.prepare(q, i, &pq);
+  base_.store().prepare(q, i, &pq);
   std::vector<float> scratch(dim());
   const Kernels& kern = kernels();
   detail::TopK top(k);
-  const size_t n = store_.size();
+  const size_t n = base_.size();
   for (size_t id = 0; id < n; ++id) {
-    const double dd = store_.distance(pq, id, kern, scratch.data());
+    const double dd = base_.store().distance(pq, id, kern, scratch.data());
     if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, 0, int64_t(id), float(dd));
     const bool entered = top.push(dd, int64_t(id));
     if constexpr (Tracer::kOn) {
@@ -50,8 +50,8 @@ Result<Trace> FlatIndex::explain_query(const VectorView& q, size_t k, const Sear
   });
 }
 
-void FlatIndex::save_payload(BinaryWriter& w) const { store_.save(w); }
+void FlatIndex::save_payload(BinaryWriter& w) const { base_.save(w); }
 
-Status FlatIndex::load_payload(BinaryReader& r) { return store_.load(r); }
+Status FlatIndex::load_payload(BinaryReader& r) { return base_.load(r); }
 
 }  // namespace annlab

@@ -125,5 +125,7 @@ const Explainable* as_explainable(const Index& index) { return dynamic_cast<cons
 const Serializable* as_serializable(const Index& index) { return dynamic_cast<const Serializable*>(&index); }
 Serializable* as_serializable(Index& index) { return dynamic_cast<Serializable*>(&index); }
 Filterable* as_filterable(Index& index) { return dynamic_cast<Filterable*>(&index); }
+Refinable* as_refinable(Index& index) { return dynamic_cast<Refinable*>(&index); }
+const Refinable* as_refinable(const Index& index) { return dynamic_cast<const Refinable*>(&index); }
 
 }  // namespace annlab

@@ -5,18 +5,25 @@
 #include "annlab/binary_io.h"
 #include "annlab/factory.h"
 #include "annlab/io.h"
+#include "annlab/vector_store.h"
 
 namespace annlab {
 
-Result<std::vector<uint8_t>> serialize_index(const Index& index) {
+Result<std::vector<uint8_t>> serialize_index(const Index& index, bool embed_base) {
   const Serializable* s = as_serializable(index);
   if (!s) return Status::error(cat(index.describe(), " cannot be saved"));
+  IndexFileContext ctx;
+  ctx.version = kIndexFormatVersion;
+  ctx.embed_base = embed_base;
   BinaryWriter payload;
+  payload.context = &ctx;
   s->save_payload(payload);
+  const Refinable* rf = as_refinable(index);
+  const bool refers = rf && rf->base_vectors().shared() && rf->base_vectors().size() > 0 && !embed_base;
   BinaryWriter w;
   w.bytes(kIndexMagic, 8);
   w.put<uint32_t>(kIndexFormatVersion);
-  w.put<uint32_t>(0);
+  w.put<uint32_t>(refers ? kIndexFlagRefersToBase : 0);
   w.put<uint64_t>(index.dim());
   w.put<uint64_t>(index.size());
   w.string(index.describe());
@@ -26,7 +33,8 @@ Result<std::vector<uint8_t>> serialize_index(const Index& index) {
   return std::move(w.buffer());
 }
 
-Result<std::unique_ptr<Index>> deserialize_index(std::string_view name, const uint8_t* data, size_t size) {
+Result<std::unique_ptr<Index>> deserialize_index(std::string_view name, const uint8_t* data, size_t size,
+                                                 std::shared_ptr<const VectorStore> base) {
   auto fail = [&](std::string_view what) { return Status::error(cat(name, ": ", what)); };
   if (size == 0) return fail("empty file (0 bytes): expected an annlab index");
   if (size < 8 || std::memcmp(data, kIndexMagic, 8) != 0) {
@@ -46,7 +54,8 @@ Result<std::unique_ptr<Index>> deserialize_index(std::string_view name, const ui
                     "): update annlab"));
   if (version == 0) return fail("offset 8: format version 0 is not valid");
   ANNLAB_TRY(r.get(&flags, "flags").with_context(name));
-  if (flags != 0) return fail(cat("offset 12: unknown flags 0x", std::hex, flags));
+  if ((flags & ~kIndexFlagRefersToBase) != 0 || (version < 2 && flags != 0))
+    return fail(cat("offset 12: unknown flags 0x", std::hex, flags));
   ANNLAB_TRY(r.get(&dim, "dimension").with_context(name));
   ANNLAB_TRY(r.get(&n, "vector count").with_context(name));
   ANNLAB_TRY(r.string(&description, "description", 256).with_context(name));
@@ -70,7 +79,11 @@ Result<std::unique_ptr<Index>> deserialize_index(std::string_view name, const ui
   std::unique_ptr<Index> index = std::move(made).value();
   Serializable* s = as_serializable(*index);
   if (!s) return fail(cat(description, " cannot be loaded"));
+  IndexFileContext ctx;
+  ctx.version = version;
+  ctx.base = std::move(base);
   BinaryReader pr(data + payload_at, payload_size, payload_at);
+  pr.context = &ctx;
   ANNLAB_TRY(s->load_payload(pr).with_context(cat(name, ": ", description)));
   if (pr.remaining() != 0)
     return fail(cat("offset ", pr.offset(), ": ", pr.remaining(), " payload bytes left unread by ", description));
@@ -81,14 +94,14 @@ Result<std::unique_ptr<Index>> deserialize_index(std::string_view name, const ui
   return index;
 }
 
-Status save_index(const Index& index, const std::string& path) {
-  ANNLAB_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, serialize_index(index));
+Status save_index(const Index& index, const std::string& path, bool embed_base) {
+  ANNLAB_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, serialize_index(index, embed_base));
   return write_file(path, bytes.data(), bytes.size());
 }
 
-Result<std::unique_ptr<Index>> load_index(const std::string& path) {
+Result<std::unique_ptr<Index>> load_index(const std::string& path, std::shared_ptr<const VectorStore> base) {
   ANNLAB_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, read_file(path));
-  return deserialize_index(path, bytes.data(), bytes.size());
+  return deserialize_index(path, bytes.data(), bytes.size(), std::move(base));
 }
 
 }  // namespace annlab

@@ -34,7 +34,7 @@ Status IvfIndex::check_search_params(const SearchParams& p) const {
 }
 
 size_t IvfIndex::memory_bytes() const {
-  size_t b = centroids_.size() * 4 + refine_.memory_bytes() + (pq_ ? pq_->codebooks().size() * 4 : 0) +
+  size_t b = centroids_.size() * 4 + refine_.owned_bytes() + (pq_ ? pq_->codebooks().size() * 4 : 0) +
              precomputed_.size() * 4 + rotation_.size() * 4 + cell_rot_.size() * 4 + cell_var_.size() * 4;
   for (size_t c = 0; c < nlist_; ++c) b += ids_[c].size() * 8 + bytes_[c].size() + floats_[c].size() * 4;
   return b;
@@ -295,8 +295,8 @@ void IvfIndex::search_one(const float* q, size_t k, const SearchParams& p, int64
   }
   if (pq_m_) {
     VectorStore::PreparedQuery pq;
-    refine_.prepare(VectorView::of(q, 1, d), 0, &pq);
-    detail::finish_with_rerank(top, cap, rerank, k, refine_, pq, ids, dist, st, tr);
+    refine_.store().prepare(VectorView::of(q, 1, d), 0, &pq);
+    detail::finish_with_rerank(top, cap, rerank, k, refine_.store(), pq, ids, dist, st, tr);
   } else {
     std::vector<int64_t> cid(cap);
     std::vector<float> cd(cap);

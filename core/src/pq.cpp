@@ -177,7 +177,7 @@ TrainTask PqIndex::train_task(VectorView x) {
 Status PqIndex::add(const VectorView& x) {
   if (!pq_.trained()) return Status::error(cat(describe(), " is not trained: train it before adding vectors"));
   if (x.d != dim()) return Status::error(cat("vectors have dimension ", x.d, ", the index has ", dim()));
-  ANNLAB_TRY(store_.add(x));
+  ANNLAB_TRY(base_.add(x));
   std::vector<float> xf(x.n * x.d);
   for (size_t i = 0; i < x.n; ++i) x.row_to_f32(i, xf.data() + i * x.d);
   const size_t at = codes_.size();
@@ -190,7 +190,7 @@ template <class Tracer>
 void PqIndex::search_one(const VectorView& q, size_t i, size_t k, const SearchParams& p, int64_t* ids, float* dist,
                          QueryStats* st, Tracer& tr) const {
   VectorStore::PreparedQuery pq;
-  store_.prepare(q, i, &pq);
+  base_.store().prepare(q, i, &pq);
   std::vector<float> table(pq_.m() * ProductQuantizer::kCentroids);
   pq_.distance_table(pq.f.data(), table.data());
   const size_t rerank = size_t(p.rerank.value_or(0));
@@ -216,7 +216,7 @@ void PqIndex::search_one(const VectorView& q, size_t i, size_t k, const SearchPa
     }
   }
   st->candidates = n;
-  detail::finish_with_rerank(top, cap, rerank, k, store_, pq, ids, dist, st, tr);
+  detail::finish_with_rerank(top, cap, rerank, k, base_.store(), pq, ids, dist, st, tr);
 }
 
 void PqIndex::search_batch(const VectorView& q, size_t k, const SearchParams& p, int64_t* ids, float* distances,
@@ -248,17 +248,17 @@ void PqIndex::save_payload(BinaryWriter& w) const {
   w.put<uint64_t>(params_.seed);
   pq_.save(w);
   w.array(codes_);
-  store_.save(w);
+  base_.save(w);
 }
 
 Status PqIndex::load_payload(BinaryReader& r) {
   ANNLAB_TRY(r.get(&params_.seed, "PQ seed"));
   ANNLAB_TRY(pq_.load(r));
   ANNLAB_TRY(r.array(&codes_, "PQ codes", r.remaining()));
-  ANNLAB_TRY(store_.load(r));
-  if (codes_.size() != store_.size() * pq_.m())
-    return r.error(cat("PQ holds ", codes_.size(), " code bytes for ", store_.size(), " vectors of M = ", pq_.m()));
-  if (!pq_.trained() && store_.size()) return r.error("PQ holds vectors but no codebooks");
+  ANNLAB_TRY(base_.load(r));
+  if (codes_.size() != base_.size() * pq_.m())
+    return r.error(cat("PQ holds ", codes_.size(), " code bytes for ", base_.size(), " vectors of M = ", pq_.m()));
+  if (!pq_.trained() && base_.size()) return r.error("PQ holds vectors but no codebooks");
   return Status::ok();
 }
 

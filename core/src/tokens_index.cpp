@@ -11,7 +11,7 @@
 namespace annlab {
 
 TokensIndex::TokensIndex(size_t d, size_t g, size_t m, const BuildParams& params)
-    : Index(d), g_(g), m_(m), dsub_(g ? d / g : 0), params_(params), store_(d) {}
+    : Index(d), g_(g), m_(m), dsub_(g ? d / g : 0), params_(params), base_(d) {}
 
 double TokensIndex::term_weight(bool bm25, size_t df, size_t n_docs, size_t g) {
   const double n = double(n_docs), f = double(df);
@@ -27,7 +27,7 @@ double TokensIndex::term_weight(bool bm25, size_t df, size_t n_docs, size_t g) {
 
 size_t TokensIndex::memory_bytes() const {
   return centroids_.size() * 4 + tokens_.size() * 2 + labels_.size() * 4 + offsets_.size() * 4 +
-         postings_.size() * 4 + store_.memory_bytes();
+         postings_.size() * 4 + base_.owned_bytes();
 }
 
 TrainTask TokensIndex::train_task(VectorView x) {
@@ -73,7 +73,7 @@ Status TokensIndex::add(const VectorView& x) {
   ANNLAB_TRY(x.check_finite("added"));
   ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("tokens", x.n, g_, 2 + 4));
   ANNLAB_TRY(check_memory(cat("adding ", x.n, " vectors to ", describe()), bytes));
-  ANNLAB_TRY(store_.add(x));
+  ANNLAB_TRY(base_.add(x));
   const size_t at = tokens_.size();
   tokens_.resize(at + x.n * g_);
   // Sub-space by sub-space, in blocks, so the assignment runs as matrix products.
@@ -130,7 +130,7 @@ void TokensIndex::search_one(const VectorView& q, size_t i, size_t k, const Sear
                              std::vector<uint32_t>& touched, int64_t* ids, float* dist, QueryStats* st,
                              Tracer& tr) const {
   VectorStore::PreparedQuery pq;
-  store_.prepare(q, i, &pq);
+  base_.store().prepare(q, i, &pq);
   std::vector<uint16_t> qt(g_);
   tokenize(pq.f.data(), qt.data());
   // The more-like-this terms: drop the rare-in-the-index ones below min_doc_freq, keep the
@@ -169,7 +169,7 @@ void TokensIndex::search_one(const VectorView& q, size_t i, size_t k, const Sear
     best.push(-double(acc[id]), id);
     acc[id] = 0.0f;
   }
-  detail::finish_with_rerank(best, cap, rerank, k, store_, pq, ids, dist, st, tr);
+  detail::finish_with_rerank(best, cap, rerank, k, base_.store(), pq, ids, dist, st, tr);
   if (rerank == 0)  // the heap ranked minus the score; the answer gives the score itself (DistanceKind::Score)
     for (size_t r = 0; r < k; ++r) dist[r] = -dist[r];
   if constexpr (Tracer::kOn) {
@@ -220,7 +220,7 @@ void TokensIndex::save_payload(BinaryWriter& w) const {
   w.array(tokens_);
   w.put<uint8_t>(has_labels_ ? 1 : 0);
   w.array(labels_);
-  store_.save(w);
+  base_.save(w);
 }
 
 Status TokensIndex::load_payload(BinaryReader& r) {
@@ -240,8 +240,8 @@ Status TokensIndex::load_payload(BinaryReader& r) {
   if (has > 1) return r.error(cat("tokens has-labels flag is ", int(has), ", expected 0 or 1"));
   has_labels_ = has == 1;
   ANNLAB_TRY(r.array(&labels_, "token labels", r.remaining() / 4));
-  ANNLAB_TRY(store_.load(r));
-  const size_t n = store_.size();
+  ANNLAB_TRY(base_.load(r));
+  const size_t n = base_.size();
   if (tokens_.size() != n * g_ || labels_.size() != n)
     return r.error(cat("tokens index holds ", tokens_.size(), " tokens and ", labels_.size(), " labels for ", n,
                        " vectors of ", g_, " tokens"));

@@ -1,5 +1,10 @@
 #include "annlab/vector_store.h"
 
+#include <algorithm>
+
+#include "annlab/binary_io.h"
+#include "sha256.h"
+
 #include <cmath>
 
 #include "annlab/binary_io.h"
@@ -87,6 +92,107 @@ Status VectorStore::load(BinaryReader& r) {
     if (f32_.size() != n * d_) return r.error(cat("vector store holds ", f32_.size(), " floats, expected ", n * d_));
     ANNLAB_TRY(VectorView::of(f32_.data(), n, d_).check_finite("stored"));
   }
+  n_ = n;
+  return Status::ok();
+}
+
+}  // namespace annlab
+
+namespace annlab {
+
+std::string VectorStore::sha256(size_t n) const {
+  detail::Sha256 h;
+  const uint8_t t = dtype_ == DType::U8 ? 1 : 0;
+  h.update(&t, 1);
+  if (dtype_ == DType::U8) h.update(u8_.data(), std::min(n, n_) * d_);
+  else h.update(f32_.data(), std::min(n, n_) * d_ * 4);
+  return detail::Sha256::hex(h.digest());
+}
+
+Status BaseVectors::share(std::shared_ptr<const VectorStore> base) {
+  if (!base) return Status::error("no base vectors to share");
+  if (base->dim() != own_->dim())
+    return Status::error(cat("the base vectors have dimension ", base->dim(), ", the index has ", own_->dim()));
+  if (n_ != 0) return Status::error("the base vectors must be shared before the first vectors are added");
+  shared_ = std::move(base);
+  return Status::ok();
+}
+
+Status BaseVectors::add(const VectorView& x) {
+  if (!shared_) {
+    ANNLAB_TRY(own_->add(x));
+    n_ = own_->size();
+    return Status::ok();
+  }
+  if (x.d != shared_->dim())
+    return Status::error(cat("vectors of dimension ", x.d, " added to an index of dimension ", shared_->dim()));
+  if (n_ + x.n > shared_->size())
+    return Status::error(cat("adding ", x.n, " vectors after ", n_, " passes the ", shared_->size(),
+                             " shared base vectors: the index re-ranks with those"));
+  n_ += x.n;
+  return Status::ok();
+}
+
+void BaseVectors::save(BinaryWriter& w) const {
+  const bool embed = !shared_ || (w.context && w.context->embed_base);
+  w.put<uint8_t>(embed ? 0 : 1);
+  if (embed) {
+    if (!shared_) {
+      own_->save(w);
+      return;
+    }
+    // The shared vectors' first n_ rows, as an own copy would have saved them.
+    VectorStore copy(shared_->dim());
+    (void)copy.add(shared_->view().rows(0, n_));
+    copy.save(w);
+    return;
+  }
+  w.put<uint64_t>(n_);
+  w.put<uint32_t>(uint32_t(shared_->dim()));
+  w.put<uint32_t>(shared_->dtype() == DType::U8 ? 1 : 0);
+  const std::string sha = shared_->sha256(n_);
+  w.bytes(sha.data(), 64);
+}
+
+Status BaseVectors::load(BinaryReader& r) {
+  uint8_t mode = 0;
+  if (!r.context || r.context->version >= 2) {
+    ANNLAB_TRY(r.get(&mode, "base vectors mode"));
+    if (mode > 1) return r.error(cat("base vectors mode ", int(mode), " is not 0 (embedded) or 1 (by reference)"));
+  }
+  if (mode == 0) {
+    shared_.reset();
+    own_ = std::make_shared<VectorStore>(own_->dim());
+    ANNLAB_TRY(own_->load(r));
+    n_ = own_->size();
+    return Status::ok();
+  }
+  uint64_t n = 0;
+  uint32_t d = 0, dtype = 0;
+  char sha[64];
+  ANNLAB_TRY(r.get(&n, "base vectors count"));
+  ANNLAB_TRY(r.get(&d, "base vectors dimension"));
+  ANNLAB_TRY(r.get(&dtype, "base vectors dtype"));
+  ANNLAB_TRY(r.bytes(sha, 64, "base vectors sha256"));
+  const std::string want(sha, 64);
+  const std::string what = cat(n, " base vectors of dimension ", d, " (", dtype == 1 ? "uint8" : "float32",
+                               ", sha256 ", want.substr(0, 16), "...)");
+  const std::shared_ptr<const VectorStore>& base = r.context ? r.context->base : nullptr;
+  if (!base)
+    return r.error(cat("the index re-ranks with the ", what,
+                       " it was built on and the file does not hold them: load it together with them (the CLI's "
+                       "--base, the lab's data set), or save it with the base vectors embedded"));
+  const std::string given = cat(base->size(), " of dimension ", base->dim(), " (", base->dtype() == DType::U8 ? "uint8" : "float32");
+  if (base->dim() != d || base->size() < n)
+    return r.error(cat("the index re-ranks with the ", what, " it was built on; the base vectors given are ", given,
+                       "): other vectors"));
+  const std::string sha_given = base->sha256(n);
+  if ((base->dtype() == DType::U8 ? 1u : 0u) != dtype || sha_given != want)
+    return r.error(cat("the index re-ranks with the ", what, " it was built on; the base vectors given are ", given,
+                       ", sha256 of the first ", n, ": ", sha_given.substr(0, 16), "...): other vectors"));
+  if (d != own_->dim()) return r.error(cat("base vectors of dimension ", d, " for an index of dimension ", own_->dim()));
+  shared_ = base;
+  own_ = std::make_shared<VectorStore>(own_->dim());
   n_ = n;
   return Status::ok();
 }

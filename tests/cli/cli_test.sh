@@ -48,6 +48,24 @@ check "scalar kernels give the same answer" cmp -s "$T/gt.ivecs" "$T/flat-scalar
 expect 0 "LSH8x4: 2000 vectors" -- search --base "$T/base.fvecs" --query "$T/query.fvecs" --index LSH8x4 --param seed=9 \
   --k 10 --out "$T/lsh.ivecs" --save-index "$T/lsh.annlab"
 expect 0 "loaded in" -- search --load-index "$T/lsh.annlab" --query "$T/query.fvecs" --k 10 --out "$T/lsh2.ivecs"
+# An index that re-ranks with the base vectors: a small file naming them, loaded only with them.
+expect 0 "PQ4: 2000 vectors" -- search --base "$T/base.fvecs" --query "$T/query.fvecs" --index PQ4 --param rerank=50 \
+  --k 10 --out "$T/pq.ivecs" --save-index "$T/pq-ref.annlab" --refer-to-base
+expect 0 "PQ4: 2000 vectors" -- search --base "$T/base.fvecs" --query "$T/query.fvecs" --index PQ4 --param rerank=50 \
+  --k 10 --out "$T/pq-own.ivecs" --save-index "$T/pq-own.annlab"
+check "the file naming the base is smaller than the standalone one by the vectors" \
+  test $(( $(stat -c %s "$T/pq-own.annlab") - $(stat -c %s "$T/pq-ref.annlab") )) -gt $((2000 * 16 * 4 - 200))
+expect 1 "the index re-ranks with the 2000 base vectors of dimension 16 (float32, sha256 " -- \
+  search --load-index "$T/pq-ref.annlab" --query "$T/query.fvecs" --k 10 --out "$T/x.ivecs"
+expect 1 "it was built on; the base vectors given are 100 of dimension 16 (float32): other vectors" -- \
+  search --load-index "$T/pq-ref.annlab" --base "$T/query.fvecs" --query "$T/query.fvecs" --k 10 --out "$T/x.ivecs"
+expect 0 "loaded in" -- search --load-index "$T/pq-ref.annlab" --base "$T/base.fvecs" --query "$T/query.fvecs" \
+  --param rerank=50 --k 10 --out "$T/pq2.ivecs"
+check "a loaded PQ that names its base gives the same answers" cmp -s "$T/pq.ivecs" "$T/pq2.ivecs"
+check "sharing the base changes no answer" cmp -s "$T/pq.ivecs" "$T/pq-own.ivecs"
+expect 2 "--refer-to-base: LSH8x4 holds its own vectors" -- search --base "$T/base.fvecs" --query "$T/query.fvecs" \
+  --index LSH8x4 --k 10 --out "$T/x.ivecs" --refer-to-base
+expect 0 "IVF<nlist>,PQ<M>" -- methods
 check "a saved and reloaded LSH index answers the same" cmp -s "$T/lsh.ivecs" "$T/lsh2.ivecs"
 expect 2 "build parameter 'seed=3' does not apply to a loaded index" -- search --load-index "$T/lsh.annlab" --query "$T/query.fvecs" --k 10 --out "$T/x.ivecs" --param seed=3
 expect 0 "recall@10" -- eval --result "$T/lsh.ivecs" --gt "$T/gt.ivecs" --base "$T/base.fvecs" --query "$T/query.fvecs" --k 10

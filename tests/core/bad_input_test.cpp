@@ -109,9 +109,9 @@ TEST_F(BadInput, EveryCaseGetsItsExactMessageAndNothingIsLost) {
        "f.annlab: offset " + std::to_string(file.size() - 4) + ": checksum mismatch"},
       {"future format version", [&] {
          auto b = file;
-         b[8] = 2;
-         return deserialize_index("v2.annlab", b.data(), b.size()).message(); },
-       "v2.annlab: offset 8: format version 2 is newer than this build reads (1): update annlab"},
+         b[8] = 3;
+         return deserialize_index("v3.annlab", b.data(), b.size()).message(); },
+       "v3.annlab: offset 8: format version 3 is newer than this build reads (2): update annlab"},
       {"unknown factory string", [] { return make_index("HSNW32", 8).message(); },
        "unknown index description 'HSNW32': expected one of Flat, LSH<b>x<L>, E2LSH<k>x<L>, KDTree<leaf>, "
        "IVF<nlist>,Flat, PQ<M>, IVF<nlist>,PQ<M>, OPQ<M>,IVF<nlist>,PQ<M>, LOPQ<nlist>,PQ<M>, HNSW<M>, "

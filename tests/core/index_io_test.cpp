@@ -4,6 +4,8 @@
 
 #include "annlab/factory.h"
 #include "annlab/io.h"
+#include "annlab/pq.h"
+#include "annlab/vector_store.h"
 #include "test_util.h"
 
 namespace annlab {
@@ -80,7 +82,7 @@ TEST(IndexFile, ExactMessagesForBadFiles) {
   auto future = bytes;
   future[8] = 9;
   EXPECT_EQ(deserialize_index("f.idx", future.data(), future.size()).message(),
-            "f.idx: offset 8: format version 9 is newer than this build reads (1): update annlab");
+            "f.idx: offset 8: format version 9 is newer than this build reads (2): update annlab");
   EXPECT_EQ(deserialize_index("f.idx", bytes.data(), bytes.size() - 1).message(),
             // header: 32 fixed bytes + "LSH6x3" (4 + 6) + payload size (8) = 50
             "f.idx: offset 50: truncated: the header promises a " + std::to_string(bytes.size() - 54) +
@@ -105,6 +107,117 @@ TEST(IndexFile, ExactMessagesForBadFiles) {
   trailing.push_back(0);
   EXPECT_EQ(deserialize_index("f.idx", trailing.data(), trailing.size()).message(),
             "f.idx: offset " + std::to_string(bytes.size()) + ": 1 unexpected bytes after the checksum");
+}
+
+// An index sharing the caller's base vectors: memory, reference files, embedded files.
+struct Shared {
+  std::vector<float> x = test::random_floats(300, 8, 42);
+  std::shared_ptr<VectorStore> base = std::make_shared<VectorStore>(8);
+  Shared() { EXPECT_TRUE(base->add(VectorView::of(x.data(), 300, 8)).is_ok()); }
+  std::unique_ptr<Index> build(const std::string& spec) const {
+    auto index = make_index(spec, 8).value();
+    EXPECT_TRUE(as_refinable(*index)->share_base(base).is_ok());
+    EXPECT_TRUE(index->train(VectorView::of(x.data(), 300, 8)).is_ok());
+    EXPECT_TRUE(index->add(VectorView::of(x.data(), 300, 8)).is_ok());
+    return index;
+  }
+};
+
+TEST(SharedBase, AnIndexCountsOnlyWhatItOwns) {
+  Shared s;
+  auto own = built("PQ2"), shared = s.build("PQ2");
+  const auto& pq = static_cast<const PqIndex&>(*shared);
+  EXPECT_EQ(shared->memory_bytes(), pq.codes().size() + pq.quantizer().codebooks().size() * 4);
+  EXPECT_EQ(own->memory_bytes(), shared->memory_bytes() + 300 * 8 * 4);
+  EXPECT_TRUE(as_refinable(*shared)->base_vectors().shared());
+  // Same answers with rerank: the same vectors, read from the shared store.
+  SearchParams p;
+  p.rerank = 20;
+  const auto q = test::random_floats(20, 8, 43);
+  SearchResult a, b;
+  ASSERT_TRUE(own->search(VectorView::of(q.data(), 20, 8), 5, p, &a).is_ok());
+  ASSERT_TRUE(shared->search(VectorView::of(q.data(), 20, 8), 5, p, &b).is_ok());
+  EXPECT_EQ(a.ids, b.ids);
+  EXPECT_EQ(a.distances, b.distances);
+  // Every index that can share: its own copy costs exactly the vectors' bytes more.
+  for (const char* spec : {"Flat", "PQ2", "IVF4,PQ2", "OPQ2,IVF4,PQ2", "LOPQ4,PQ2", "SimHash32", "Tokens4x8"}) {
+    EXPECT_EQ(built(spec)->memory_bytes(), s.build(spec)->memory_bytes() + 300 * 8 * 4) << spec;
+  }
+}
+
+TEST(SharedBase, FilesReferToTheBaseOrEmbedIt) {
+  Shared s;
+  for (const char* spec : {"Flat", "PQ2", "IVF4,PQ2", "SimHash32", "Tokens4x8"}) {
+    SCOPED_TRACE(spec);
+    auto index = s.build(spec);
+    const auto ref = serialize_index(*index).value();
+    const auto embedded = serialize_index(*index, true).value();
+    EXPECT_LT(ref.size() + 300 * 8 * 4 - 200, embedded.size());  // the reference is small
+    EXPECT_EQ(ref[12], kIndexFlagRefersToBase);
+    EXPECT_EQ(embedded[12], 0);
+    // A standalone file is the file of the same index holding its own copy.
+    EXPECT_EQ(embedded, serialize_index(*built(spec)).value());
+    auto alone = deserialize_index("e.annlab", embedded.data(), embedded.size());
+    ASSERT_TRUE(alone.is_ok()) << alone.message();
+    EXPECT_EQ(answers(*alone.value()).ids, answers(*index).ids);
+    // By reference: only with the same base vectors.
+    auto with = deserialize_index("r.annlab", ref.data(), ref.size(), s.base);
+    ASSERT_TRUE(with.is_ok()) << with.message();
+    EXPECT_EQ(answers(*with.value()).ids, answers(*index).ids);
+    EXPECT_EQ(serialize_index(*with.value()).value(), ref);
+    const std::string sha = s.base->sha256(300);
+    const std::string what = "the index re-ranks with the 300 base vectors of dimension 8 (float32, sha256 " +
+                             sha.substr(0, 16) + "...)";
+    const std::string msg = deserialize_index("r.annlab", ref.data(), ref.size()).message();
+    EXPECT_NE(msg.find(what + " it was built on and the file does not hold them: load it together with them"),
+              std::string::npos) << msg;
+    EXPECT_EQ(msg.rfind("r.annlab: " + std::string(spec) + ": offset ", 0), 0u) << msg;
+    auto other = std::make_shared<VectorStore>(8);
+    const auto y = test::random_floats(300, 8, 99);
+    ASSERT_TRUE(other->add(VectorView::of(y.data(), 300, 8)).is_ok());
+    const std::string msg2 = deserialize_index("r.annlab", ref.data(), ref.size(), other).message();
+    EXPECT_NE(msg2.find(what + " it was built on; the base vectors given are 300 of dimension 8 (float32, sha256 of "
+                               "the first 300: " + other->sha256(300).substr(0, 16) + "...): other vectors"),
+              std::string::npos) << msg2;
+  }
+}
+
+TEST(SharedBase, AddingPastTheSharedVectorsIsRefused) {
+  Shared s;
+  auto index = make_index("PQ2", 8).value();
+  ASSERT_TRUE(as_refinable(*index)->share_base(s.base).is_ok());
+  ASSERT_TRUE(index->train(VectorView::of(s.x.data(), 300, 8)).is_ok());
+  ASSERT_TRUE(index->add(VectorView::of(s.x.data(), 300, 8)).is_ok());
+  EXPECT_EQ(index->add(VectorView::of(s.x.data(), 1, 8)).message(),
+            "adding 1 vectors after 300 passes the 300 shared base vectors: the index re-ranks with those");
+  EXPECT_EQ(as_refinable(*index)->share_base(s.base).message(),
+            "the base vectors must be shared before the first vectors are added");
+  auto wide = std::make_shared<VectorStore>(9);
+  EXPECT_EQ(as_refinable(*make_index("PQ2", 8).value())->share_base(wide).message(),
+            "the base vectors have dimension 9, the index has 8");
+}
+
+// Files written by format 1 (every index held its own vectors) still load: the fuzz corpus's.
+TEST(IndexFile, FormatOneFilesStillLoad) {
+  int loaded = 0;
+  for (const char* f : {"flat-6x3", "pq2-300x8", "ivf4_pq2-300x8", "opq2_ivf4_pq2-300", "lopq4_pq2-300", "itq32-300",
+                        "simhash32-300", "tokens4x8-300", "hnsw4-300x8", "lsh2x2-6x3", "e2lsh3x2-300", "kdtree8-300x8",
+                        "ivf4_flat-300x8"}) {
+    const std::string path = std::string(ANNLAB_CORPUS_DIR) + "/" + f + ".annlab";
+    auto bytes = read_file(path);
+    ASSERT_TRUE(bytes.is_ok()) << bytes.message();
+    ASSERT_EQ(bytes.value()[8], 1) << path << " is a format 1 file";
+    auto index = deserialize_index(path, bytes->data(), bytes->size());
+    ASSERT_TRUE(index.is_ok()) << index.message();
+    // Saved again: format 2, and it reads back to the same file.
+    const auto again = serialize_index(*index.value()).value();
+    EXPECT_EQ(again[8], 2);
+    auto back = deserialize_index("again", again.data(), again.size());
+    ASSERT_TRUE(back.is_ok()) << back.message();
+    EXPECT_EQ(serialize_index(*back.value()).value(), again);
+    ++loaded;
+  }
+  EXPECT_EQ(loaded, 13);
 }
 
 }  // namespace

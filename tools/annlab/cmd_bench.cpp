@@ -6,6 +6,7 @@
 #include "annlab/eval.h"
 #include "annlab/factory.h"
 #include "annlab/io.h"
+#include "annlab/vector_store.h"
 #include "common.h"
 
 namespace annlab::cli {
@@ -17,7 +18,8 @@ struct Record {
   size_t k = 0;
   double recall = 0, one_recall = 0, ratio = 0, qps_single = 0, qps_batch = 0, build_s = 0;
   double distances = 0, candidates = 0;
-  size_t index_bytes = 0;
+  size_t index_bytes = 0;  // what the index owns
+  size_t base_bytes = 0;   // the base vectors it shares for exact distances (0: none shared)
 };
 
 std::string json_escape(const std::string& s) {
@@ -37,10 +39,10 @@ std::string to_json(const std::vector<Record>& rs, const std::string& simd, int 
     std::snprintf(buf, sizeof buf,
                   "  {\"index\": \"%s\", \"params\": \"%s\", \"k\": %zu, \"recall\": %.6f, \"one_recall\": %.6f, "
                   "\"distance_ratio\": %.6f, \"qps_single\": %.2f, \"qps_batch\": %.2f, \"build_s\": %.4f, "
-                  "\"index_bytes\": %zu, \"distances_per_query\": %.2f, \"candidates_per_query\": %.2f, "
+                  "\"index_bytes\": %zu, \"base_bytes\": %zu, \"distances_per_query\": %.2f, \"candidates_per_query\": %.2f, "
                   "\"simd\": \"%s\", \"threads\": %d, \"build\": \"%s\"}%s\n",
                   json_escape(r.index).c_str(), json_escape(r.params).c_str(), r.k, r.recall, r.one_recall, r.ratio,
-                  r.qps_single, r.qps_batch, r.build_s, r.index_bytes, r.distances, r.candidates, simd.c_str(), threads,
+                  r.qps_single, r.qps_batch, r.build_s, r.index_bytes, r.base_bytes, r.distances, r.candidates, simd.c_str(), threads,
 #if defined(__EMSCRIPTEN__)
                   "wasm",
 #else
@@ -128,8 +130,12 @@ int cmd_bench(const std::vector<std::string>& argv) {
   std::printf("# annlab bench: base %s (%zu x %zu, %s), %zu queries, k=%zu, SIMD %s, threads %d\n",
               a.get("base").c_str(), base->n, base->d, dtype_name(base->dtype), query->n, K,
               simd_level_name(simd_level()), T);
-  std::printf("%-16s %-22s %9s %9s %7s %11s %11s %10s %9s %12s\n", "index", "params", "recall", "1-recall", "ratio",
-              "qps_1", "qps_batch", "dist/q", "build_s", "bytes");
+  std::printf("%-16s %-22s %9s %9s %7s %11s %11s %10s %9s %12s %12s\n", "index", "params", "recall", "1-recall",
+              "ratio", "qps_1", "qps_batch", "dist/q", "build_s", "bytes", "base_shared");
+  // The base vectors, once: indexes that compute exact distances from them share these (as the lab
+  // does), so `bytes` is what each index owns and `base_shared` the vectors it reads beside.
+  auto shared = std::make_shared<VectorStore>(base->d);
+  if (Status st = shared->add(base->view()); !st.is_ok()) return fail("bench", st);
   std::vector<Record> records;
   for (const std::string& spec_str : a.all("index")) {
     std::unique_ptr<Index> index;
@@ -142,6 +148,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
         auto made = make_index(spec_str, base->d, bp);
         if (!made.is_ok()) return fail("bench", made.status(), kExitUsage);
         index = std::move(made).value();
+        if (Refinable* rf = as_refinable(*index))
+          if (Status st = rf->share_base(shared); !st.is_ok()) return fail("bench", st);
         const auto t0 = std::chrono::steady_clock::now();
         if (Status st = index->train(base->view()); !st.is_ok()) return fail("bench", st);
         if (Status st = index->add(base->view()); !st.is_ok()) return fail("bench", st);
@@ -155,6 +163,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
       r.k = K;
       r.build_s = build_s;
       r.index_bytes = index->memory_bytes();
+      if (const Refinable* rf = as_refinable(*index); rf && rf->base_vectors().shared()) r.base_bytes = shared->memory_bytes();
       // One query at a time: the interactive case.
       SearchResult one, all;
       std::vector<int64_t> ids(query->n * K);
@@ -188,9 +197,9 @@ int cmd_bench(const std::vector<std::string>& argv) {
       r.qps_batch = double(query->n) / batch_s;
       r.distances = double(tot.distances) / double(query->n);
       r.candidates = double(tot.candidates) / double(query->n);
-      std::printf("%-16s %-22s %9.4f %9.4f %7.4f %11.1f %11.1f %10.1f %9.3f %12zu\n", r.index.c_str(),
+      std::printf("%-16s %-22s %9.4f %9.4f %7.4f %11.1f %11.1f %10.1f %9.3f %12zu %12zu\n", r.index.c_str(),
                   r.params.empty() ? "-" : r.params.c_str(), r.recall, r.one_recall, r.ratio, r.qps_single, r.qps_batch,
-                  r.distances, r.build_s, r.index_bytes);
+                  r.distances, r.build_s, r.index_bytes, r.base_bytes);
       std::fflush(stdout);
       records.push_back(r);
     }

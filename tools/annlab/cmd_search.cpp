@@ -3,6 +3,7 @@
 #include "annlab/factory.h"
 #include "annlab/index_io.h"
 #include "annlab/io.h"
+#include "annlab/vector_store.h"
 #include "common.h"
 
 namespace annlab::cli {
@@ -20,8 +21,10 @@ int cmd_search(const std::vector<std::string>& argv) {
        {"param", "NAME=VALUE", "build or search parameter (seed, bucket_size, nprobe, ...)", false, true},
        {"k", "K", "neighbours per query", true},
        {"out", "R.ivecs", "where to write the ids", true},
-       {"save-index", "F", "save the built index to F"},
-       {"load-index", "F", "search a saved index instead of building one"},
+       {"save-index", "F", "save the built index to F (standalone: with the vectors it re-ranks with)"},
+       {"refer-to-base", "", "the index shares the base vectors and --save-index names them (n, d, sha256)\n"
+                             "instead of embedding them: a small file that loads only with --base B"},
+       {"load-index", "F", "search a saved index instead of building one (--base B: the base vectors it names)"},
        opt_threads()}};
   Args a;
   int code;
@@ -30,6 +33,8 @@ int cmd_search(const std::vector<std::string>& argv) {
   if (loading == a.has("index"))
     return fail("search", Status::error("give exactly one of --index SPEC and --load-index F"), kExitUsage);
   if (!loading && !a.has("base")) return fail("search", Status::error("--index needs --base"), kExitUsage);
+  if (loading && a.has("refer-to-base"))
+    return fail("search", Status::error("--refer-to-base applies to a build (--index), not to --load-index"), kExitUsage);
   auto k = a.get_int("k", 10, 1, 1 << 20);
   auto threads = a.get_int("threads", 1, 1, 1024);
   if (!k.is_ok()) return fail("search", k.status(), kExitUsage);
@@ -47,7 +52,14 @@ int cmd_search(const std::vector<std::string>& argv) {
       if (is_build_param(p.substr(0, p.find('='))))
         return fail("search", Status::error(cat("build parameter '", p, "' does not apply to a loaded index")),
                     kExitUsage);
-    auto loaded = load_index(a.get("load-index"));
+    std::shared_ptr<VectorStore> shared;
+    if (a.has("base")) {
+      auto base = load_dataset(a.get("base"));
+      if (!base.is_ok()) return fail("search", base.status());
+      shared = std::make_shared<VectorStore>(base->d);
+      if (Status st = shared->add(base->view()); !st.is_ok()) return fail("search", st);
+    }
+    auto loaded = load_index(a.get("load-index"), shared);
     if (!loaded.is_ok()) return fail("search", loaded.status());
     index = std::move(loaded).value();
   } else {
@@ -56,6 +68,15 @@ int cmd_search(const std::vector<std::string>& argv) {
     auto made = make_index(a.get("index"), base->d, bp);
     if (!made.is_ok()) return fail("search", made.status(), kExitUsage);
     index = std::move(made).value();
+    if (a.has("refer-to-base")) {
+      Refinable* rf = as_refinable(*index);
+      if (!rf)
+        return fail("search", Status::error(cat("--refer-to-base: ", index->describe(),
+                                                " holds its own vectors (it needs no base vectors)")), kExitUsage);
+      auto shared = std::make_shared<VectorStore>(base->d);
+      if (Status st = shared->add(base->view()); !st.is_ok()) return fail("search", st);
+      if (Status st = rf->share_base(shared); !st.is_ok()) return fail("search", st);
+    }
     if (Status st = index->train(base->view()); !st.is_ok()) return fail("search", st);
     if (Status st = index->add(base->view()); !st.is_ok()) return fail("search", st);
     if (Status st = attach_labels(*index, base->labels); !st.is_ok()) return fail("search", st);

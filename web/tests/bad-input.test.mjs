@@ -38,7 +38,7 @@ const CASES = [
    'cut.annlab: offset 24: truncated while reading vector count: need 8 bytes, 6 left'],
   ['bit-flipped index file', "api.loadIndex('flip.annlab', flip(saved, 300))", 'flip.annlab: offset SIZE-4: checksum mismatch'],
   ['future format version', "api.loadIndex('future.annlab', setByte(saved, 8, 5))",
-   'future.annlab: offset 8: format version 5 is newer than this build reads (1): update annlab'],
+   'future.annlab: offset 8: format version 5 is newer than this build reads (2): update annlab'],
   ['unknown factory string', "api.build('HSNW32')",
    "unknown index description 'HSNW32': expected one of Flat, LSH<b>x<L>, E2LSH<k>x<L>, KDTree<leaf>, IVF<nlist>,Flat, PQ<M>, IVF<nlist>,PQ<M>, OPQ<M>,IVF<nlist>,PQ<M>, LOPQ<nlist>,PQ<M>, HNSW<M>, Tokens<g>x<m>, SimHash<bits>, ITQ<bits>, NPHash<bits>, Router<nclusters>"],
   ['parameter out of range', "api.build('LSHx4', 'bucket_size=0')", 'parameter bucket_size = 0 is out of range [1, 2147483648]'],

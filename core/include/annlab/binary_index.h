@@ -23,22 +23,24 @@ namespace annlab {
 
 enum class BinaryHash : uint8_t { SimHash, ITQ };
 
-class BinaryCodeIndex final : public Index, public Explainable, public Serializable {
+class BinaryCodeIndex final : public Index, public Explainable, public Serializable, public Refinable {
  public:
   static constexpr size_t kMinBits = 32, kMaxBits = 1024;
   BinaryCodeIndex(size_t d, size_t bits, BinaryHash kind, const BuildParams& params);
 
-  size_t size() const override { return store_.size(); }
+  size_t size() const override { return base_.size(); }
   std::string describe() const override;
   bool is_trained() const override { return !w_.empty(); }
   Status train(const VectorView& x) override;
   TrainTask train_task(VectorView x) override;  // SimHash: bits in chunks; ITQ: PCA blocks, rotation rounds
   Status add(const VectorView& x) override;
+  Status share_base(std::shared_ptr<const VectorStore> b) override { return base_.share(std::move(b)); }
+  const BaseVectors& base_vectors() const override { return base_; }
   DistanceKind distance_kind(const SearchParams& p) const override {
     return p.rerank.value_or(0) > 0 ? DistanceKind::SquaredL2 : DistanceKind::Hamming;
   }
   size_t memory_bytes() const override {
-    return codes_.size() * 8 + planes_.memory_bytes() + w_.size() * 4 + t_.size() * 4 + store_.memory_bytes();
+    return codes_.size() * 8 + planes_.memory_bytes() + w_.size() * 4 + t_.size() * 4 + base_.owned_bytes();
   }
 
   size_t bits() const { return bits_; }
@@ -74,7 +76,7 @@ class BinaryCodeIndex final : public Index, public Explainable, public Serializa
   // The WebAssembly build also keeps the codes bit-sliced (bit_planes.h) and ranks with them; the
   // native build leaves this empty.
   BitPlanes planes_;
-  VectorStore store_;             // full vectors, for rerank
+  BaseVectors base_;             // full vectors, for rerank
 };
 
 // Ids of the `cap` codes nearest to the query code q in Hamming distance, ties to the lower id, in

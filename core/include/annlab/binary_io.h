@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -13,6 +14,15 @@
 #include "annlab/status.h"
 
 namespace annlab {
+
+class VectorStore;
+
+// What an index file is written with or read against.
+struct IndexFileContext {
+  uint32_t version = 0;                     // the file's format version (reading)
+  bool embed_base = false;                  // writing: embed shared base vectors (a standalone file)
+  std::shared_ptr<const VectorStore> base;  // reading: the base vectors a file may refer to
+};
 
 class BinaryWriter {
  public:
@@ -36,6 +46,7 @@ class BinaryWriter {
   }
   std::vector<uint8_t>& buffer() { return buf_; }
   size_t size() const { return buf_.size(); }
+  const IndexFileContext* context = nullptr;  // set while writing an index file
 
  private:
   std::vector<uint8_t> buf_;
@@ -88,6 +99,7 @@ class BinaryReader {
     return Status::error(cat("offset ", base_ + reader_pos, ": ", what));
   }
   Status error(std::string_view what) const { return error_at(pos_, what); }
+  const IndexFileContext* context = nullptr;  // set while reading an index file
 
  private:
   Status need(size_t n, std::string_view field) const {

@@ -9,15 +9,17 @@
 
 namespace annlab {
 
-class FlatIndex final : public Index, public Explainable, public Serializable {
+class FlatIndex final : public Index, public Explainable, public Serializable, public Refinable {
  public:
-  explicit FlatIndex(size_t d) : Index(d), store_(d) {}
+  explicit FlatIndex(size_t d) : Index(d), base_(d) {}
 
-  size_t size() const override { return store_.size(); }
+  size_t size() const override { return base_.size(); }
   std::string describe() const override { return "Flat"; }
   Status add(const VectorView& x) override;
-  size_t memory_bytes() const override { return store_.memory_bytes(); }
-  const VectorStore& store() const { return store_; }
+  Status share_base(std::shared_ptr<const VectorStore> b) override { return base_.share(std::move(b)); }
+  const BaseVectors& base_vectors() const override { return base_; }
+  size_t memory_bytes() const override { return base_.owned_bytes(); }
+  const VectorStore& store() const { return base_.store(); }
 
   Result<Structure> explain_structure() const override;
   Result<Trace> explain_query(const VectorView& q, size_t k, const SearchParams& p) const override;
@@ -32,7 +34,7 @@ class FlatIndex final : public Index, public Explainable, public Serializable {
   template <class Tracer>
   void search_one(const VectorView& q, size_t i, size_t k, int64_t* ids, float* dist,
                   QueryStats* st, Tracer& tr) const;
-  VectorStore store_;
+  BaseVectors base_;
 };
 
 }  // namespace annlab

@@ -7,7 +7,9 @@
 //   Explainable   the structure to draw (in the data's own coordinates) and the ordered trace of
 //                 one query's events, so the lab draws and animates every method the same way;
 //   Serializable  save / load in annlab's versioned, checksummed index file (index_io.h);
-//   Filterable    takes the labels of its vectors, to filter a search by label.
+//   Filterable    takes the labels of its vectors, to filter a search by label;
+//   Refinable     computes exact distances (a scan, or the `rerank` of coded candidates) from
+//                 full vectors it can share with the caller instead of holding its own copy.
 // Which search parameters an index takes is said by its method's registry row (registry.h).
 #pragma once
 
@@ -29,6 +31,8 @@ namespace annlab {
 
 class BinaryReader;
 class BinaryWriter;
+class BaseVectors;
+class VectorStore;
 struct MethodInfo;
 
 // What the distances of a result are.
@@ -216,8 +220,20 @@ class Filterable {
   virtual Status set_labels(std::vector<int32_t> labels) = 0;
 };
 
+class Refinable {
+ public:
+  virtual ~Refinable() = default;
+  // Computes exact distances from `base` (rows 0.. are the vectors that will be added) instead of
+  // copying what add() is given: its memory_bytes() then leaves them out. Before the first add().
+  virtual Status share_base(std::shared_ptr<const VectorStore> base) = 0;
+  // The full vectors it computes exact distances with (shared or its own).
+  virtual const BaseVectors& base_vectors() const = 0;
+};
+
 const Explainable* as_explainable(const Index& index);
 Filterable* as_filterable(Index& index);
+Refinable* as_refinable(Index& index);
+const Refinable* as_refinable(const Index& index);
 const Serializable* as_serializable(const Index& index);
 Serializable* as_serializable(Index& index);
 

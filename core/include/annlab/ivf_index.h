@@ -29,7 +29,7 @@ namespace annlab {
 
 enum class IvfRotation : uint8_t { None, OPQ, Local };
 
-class IvfIndex final : public Index, public Explainable, public Serializable {
+class IvfIndex final : public Index, public Explainable, public Serializable, public Refinable {
  public:
   // pq_m == 0: the lists hold the vectors themselves (Flat); otherwise PQ codes of residuals.
   IvfIndex(size_t d, size_t nlist, size_t pq_m, const BuildParams& params, IvfRotation rot = IvfRotation::None);
@@ -40,6 +40,11 @@ class IvfIndex final : public Index, public Explainable, public Serializable {
   Status train(const VectorView& x) override { return train_task(x).run(); }
   TrainTask train_task(VectorView x) override;
   Status add(const VectorView& x) override;
+  // IVF-Flat keeps its vectors in its lists; the PQ variants re-rank from base vectors (shareable).
+  Status share_base(std::shared_ptr<const VectorStore> b) override {
+    return pq_m_ ? refine_.share(std::move(b)) : Status::ok();
+  }
+  const BaseVectors& base_vectors() const override { return refine_; }
   size_t memory_bytes() const override;
   Status check_search_params(const SearchParams& p) const override;
   // IVF-Flat gives exact distances; the PQ variants estimate them from codes unless re-ranked.
@@ -88,7 +93,7 @@ class IvfIndex final : public Index, public Explainable, public Serializable {
   // codebooks; rebuilt on load. nlist * M * 256 floats.
   std::vector<float> precomputed_;
   void precompute_tables();
-  VectorStore refine_;                          // IVF-PQ: full vectors for rerank
+  BaseVectors refine_;                          // IVF-PQ: full vectors for rerank
 };
 
 }  // namespace annlab

@@ -80,19 +80,21 @@ TrainTask train_opq_rotation_task(const float* x, size_t n, size_t d, size_t m, 
 // exact kernels (the same floats in every build).
 void rotate_rows(const float* r, size_t d, const float* x, size_t n, float* out);
 
-class PqIndex final : public Index, public Explainable, public Serializable {
+class PqIndex final : public Index, public Explainable, public Serializable, public Refinable {
  public:
-  PqIndex(size_t d, size_t m, const BuildParams& params) : Index(d), pq_(d, m), params_(params), store_(d) {}
+  PqIndex(size_t d, size_t m, const BuildParams& params) : Index(d), pq_(d, m), params_(params), base_(d) {}
   size_t size() const override { return codes_.size() / pq_.m(); }
   std::string describe() const override { return cat("PQ", pq_.m()); }
   bool is_trained() const override { return pq_.trained(); }
   Status train(const VectorView& x) override { return train_task(x).run(); }
   TrainTask train_task(VectorView x) override;
   Status add(const VectorView& x) override;
+  Status share_base(std::shared_ptr<const VectorStore> b) override { return base_.share(std::move(b)); }
+  const BaseVectors& base_vectors() const override { return base_; }
   DistanceKind distance_kind(const SearchParams& p) const override {
     return p.rerank.value_or(0) > 0 ? DistanceKind::SquaredL2 : DistanceKind::EstimatedSquaredL2;
   }
-  size_t memory_bytes() const override { return codes_.size() + pq_.codebooks().size() * 4 + store_.memory_bytes(); }
+  size_t memory_bytes() const override { return codes_.size() + pq_.codebooks().size() * 4 + base_.owned_bytes(); }
   const ProductQuantizer& quantizer() const { return pq_; }
   const std::vector<uint8_t>& codes() const { return codes_; }
 
@@ -112,7 +114,7 @@ class PqIndex final : public Index, public Explainable, public Serializable {
   ProductQuantizer pq_;
   BuildParams params_;
   std::vector<uint8_t> codes_;  // n * M
-  VectorStore store_;           // full vectors, for rerank
+  BaseVectors base_;           // full vectors, for rerank
 };
 
 }  // namespace annlab

@@ -28,17 +28,19 @@
 
 namespace annlab {
 
-class TokensIndex final : public Index, public Explainable, public Serializable, public Filterable {
+class TokensIndex final : public Index, public Explainable, public Serializable, public Refinable, public Filterable {
  public:
   static constexpr size_t kMaxCentroids = 65536;  // tokens are stored as 16-bit centroid numbers
   TokensIndex(size_t d, size_t g, size_t m, const BuildParams& params);
 
-  size_t size() const override { return store_.size(); }
+  size_t size() const override { return base_.size(); }
   std::string describe() const override { return cat("Tokens", g_, "x", m_); }
   bool is_trained() const override { return !centroids_.empty(); }
   Status train(const VectorView& x) override { return train_task(x).run(); }
   TrainTask train_task(VectorView x) override;
   Status add(const VectorView& x) override;
+  Status share_base(std::shared_ptr<const VectorStore> b) override { return base_.share(std::move(b)); }
+  const BaseVectors& base_vectors() const override { return base_; }
   size_t memory_bytes() const override;
   Status check_search_params(const SearchParams& p) const override;
   // Without rerank the answer is in score order and its values are the scores.
@@ -83,7 +85,7 @@ class TokensIndex final : public Index, public Explainable, public Serializable,
   bool has_labels_ = false;
   std::vector<uint32_t> offsets_;  // g * m + 1: postings of token (j, c) at [offsets_[j m + c], offsets_[j m + c + 1])
   std::vector<uint32_t> postings_; // ids, increasing within each token
-  VectorStore store_;
+  BaseVectors base_;
 };
 
 }  // namespace annlab

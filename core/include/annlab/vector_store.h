@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "annlab/dataset.h"
@@ -52,6 +54,9 @@ class VectorStore {
   }
   void save(BinaryWriter& w) const;
   Status load(BinaryReader& r);
+  // SHA-256 (hex) of the first n rows as stored (dtype byte, then the row-major values): what an
+  // index file that refers to these vectors records.
+  std::string sha256(size_t n) const;
 
  private:
   size_t d_;
@@ -59,6 +64,35 @@ class VectorStore {
   DType dtype_ = DType::U8;
   std::vector<float> f32_;
   std::vector<uint8_t> u8_;
+};
+
+// The full vectors an index computes exact distances with (Flat's scan, the rerank of PQ, IVF-PQ,
+// the binary codes and Tokens): either its own copy, or the caller's base vectors shared with it
+// (the lab's, the bench's), which it then does not count as its own memory. An index file of an
+// index that shares them records only their n, d and sha256 unless told to embed them.
+class BaseVectors {
+ public:
+  explicit BaseVectors(size_t d) : own_(std::make_shared<VectorStore>(d)) {}
+  const VectorStore& store() const { return shared_ ? *shared_ : *own_; }
+  // The vectors as a shared handle (the own copy too), to share them with another index.
+  std::shared_ptr<const VectorStore> handle() const { return shared_ ? shared_ : own_; }
+  size_t size() const { return n_; }  // vectors the index has added
+  bool shared() const { return shared_ != nullptr; }
+  size_t owned_bytes() const { return own_->memory_bytes(); }
+  // Uses `base` instead of an own copy; before the first add. Errors: other dimension, already
+  // holding vectors.
+  Status share(std::shared_ptr<const VectorStore> base);
+  // Own copy: appends x. Shared: x must be the shared vectors' next rows (their count is checked).
+  Status add(const VectorView& x);
+  // Writes mode 0 + the vectors (own copy, or shared with embed) or mode 1 + n, d, dtype, sha256.
+  void save(BinaryWriter& w) const;
+  // Reads what save wrote (format version 1: the vectors alone).
+  Status load(BinaryReader& r);
+
+ private:
+  std::shared_ptr<VectorStore> own_;
+  std::shared_ptr<const VectorStore> shared_;
+  size_t n_ = 0;
 };
 
 }  // namespace annlab
