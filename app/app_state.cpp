@@ -6,18 +6,12 @@
 #include <limits>
 #include <numeric>
 
-#include "annlab/binary_index.h"
 #include "annlab/distance.h"
-#include "annlab/e2lsh_index.h"
 #include "annlab/eval.h"
-#include "annlab/tokens_index.h"
 #include "annlab/registry.h"
 #include "annlab/factory.h"
-#include "annlab/flat_index.h"
 #include "annlab/generators.h"
 #include "annlab/io.h"
-#include "annlab/lsh_index.h"
-#include "annlab/pq.h"
 #include "annlab/params.h"
 #include "annlab/pca.h"
 #include "annlab/random.h"
@@ -161,11 +155,9 @@ void IndexConfig::set_from(const IndexSpec& spec, const BuildParams& bp) {
   }
 }
 
-VectorView LabData::base_view() const { return static_cast<const FlatIndex&>(*exact).store().view(); }
+VectorView LabData::base_view() const { return as_refinable(*exact)->base_vectors().store().view(); }
 
-std::shared_ptr<const VectorStore> LabData::base_store() const {
-  return static_cast<const FlatIndex&>(*exact).base_vectors().handle();
-}
+std::shared_ptr<const VectorStore> LabData::base_store() const { return as_refinable(*exact)->base_vectors().handle(); }
 
 void LabData::project(const float* v, float* xy) const {
   const size_t d = base.d;
@@ -213,7 +205,7 @@ std::vector<std::string> files_of(DataKind kind) {
 
 // The base vectors move into the exact index (one copy in memory); the Dataset keeps labels.
 Status move_base_into_exact(LabData& d) {
-  d.exact = std::make_unique<FlatIndex>(d.base.d);
+  ANNLAB_ASSIGN_OR_RETURN(d.exact, make_index("Flat", d.base.d));
   ANNLAB_TRY(d.exact->add(d.base.view()));
   std::vector<float>().swap(d.base.f32);
   std::vector<uint8_t>().swap(d.base.u8);
@@ -410,9 +402,15 @@ void AppState::install_index(std::unique_ptr<Index> built_index, double seconds)
                                 " MB of base vectors for exact distances)")
                           : std::string(),
                    ", built in ", int(build_seconds * 1000), " ms");
-  if (const auto* lsh = dynamic_cast<const LshIndex*>(index.get())) {
-    const auto bs = lsh->bucket_stats();
-    index_info += cat("\n", bs.buckets, " buckets, mean size ", int(bs.mean_size * 10) / 10.0, ", largest ", bs.max_size);
+  if (structure && structure->family == "LSH" && !structure->buckets.empty()) {
+    // Bucket sizes from the structure: every non-empty bucket of every table.
+    size_t total = 0, largest = 0;
+    for (const Bucket& bk : structure->buckets) {
+      total += bk.size;
+      largest = std::max<size_t>(largest, bk.size);
+    }
+    const double mean = double(total) / double(structure->buckets.size());
+    index_info += cat("\n", structure->buckets.size(), " buckets, mean size ", int(mean * 10) / 10.0, ", largest ", largest);
   }
   if (query.set) run_search();
 }
@@ -538,7 +536,7 @@ void AppState::run_search() {
     if (e.is_ok()) r.recall = e->recall;
     if (const Explainable* x = as_explainable(*index); x && index->describe() != "Flat") {
       auto tr = x->explain_query(q, kk, sp);
-      if (tr.is_ok())
+      if (tr.is_ok()) {
         for (const TraceEvent& ev : tr->events) {
           if (ev.kind == TraceKind::BucketOpened) r.probed_buckets.emplace_back(ev.table, uint64_t(ev.id));
           if (ev.kind == TraceKind::DistanceComputed && ev.id >= 0 && size_t(ev.id) < data->base.n) r.candidates.push_back(ev.id);
@@ -548,38 +546,35 @@ void AppState::run_search() {
             r.visited_layers.push_back(ev.table);
           }
         }
+        // The per-query views the method gave with its trace.
+        r.pq_m = tr->lookup_m;
+        r.pq_table = std::move(tr->lookup_table);
+        r.query_keys = std::move(tr->query_keys);
+        if (tr->code_bits) {
+          // The query's code, the Hamming distances of all codes to it, and where the true neighbours fall.
+          r.query_code = std::move(tr->query_code);
+          r.code_bits = tr->code_bits;
+          r.hamming_hist.assign(r.code_bits + 1, 0.0f);
+          for (uint32_t h : tr->code_distances) r.hamming_hist[h] += 1;
+          for (int64_t id : r.exact_ids)
+            if (id >= 0 && size_t(id) < tr->code_distances.size()) r.hamming_true.push_back(tr->code_distances[size_t(id)]);
+        }
+      }
     }
-    if (const auto* pqi = dynamic_cast<const PqIndex*>(index.get())) {
-      r.pq_m = pqi->quantizer().m();
-      r.pq_table.resize(r.pq_m * ProductQuantizer::kCentroids);
-      pqi->quantizer().distance_table(query.vec.data(), r.pq_table.data());
-    }
-    if (const auto* lsh = dynamic_cast<const LshIndex*>(index.get()))
-      for (int t = 0; t < lsh->tables(); ++t) r.query_keys.push_back(lsh->key(t, query.vec.data()));
-    if (const auto* e2 = dynamic_cast<const E2LshIndex*>(index.get()))
-      for (size_t t = 0; t < size_t(e2->tables()); ++t) r.query_keys.push_back(e2->key(int(t), query.vec.data()));
-    if (const auto* bin = dynamic_cast<const BinaryCodeIndex*>(index.get())) {
-      // The query's code, the Hamming distances of all codes to it, and where the true neighbours fall.
-      const size_t words = bin->words(), n = bin->size();
-      r.query_code.assign(words, 0);
-      bin->encode(query.vec.data(), r.query_code.data());
-      r.code_bits = bin->bits();
-      std::vector<uint32_t> ham(n);
-      kernels().hamming_scan(r.query_code.data(), bin->codes().data(), n, words, ham.data());
-      r.hamming_hist.assign(bin->bits() + 1, 0.0f);
-      for (uint32_t h : ham) r.hamming_hist[h] += 1;
-      for (int64_t id : r.exact_ids)
-        if (id >= 0) r.hamming_true.push_back(ham[size_t(id)]);
-    }
-    if (const auto* tok = dynamic_cast<const TokensIndex*>(index.get())) {
-      // The query's kept terms (the buckets its trace opened) and how many of them each point shares.
-      const size_t g = tok->groups(), n = tok->size();
+    if (structure && structure->family == "Tokens" && structure->code_bytes > 0) {
+      // The query's kept terms (the buckets its trace opened) and how many of them each point shares;
+      // the structure holds each point's g tokens as 16-bit codes.
+      const size_t g = structure->code_bytes / 2, n = structure->codes.size() / structure->code_bytes;
       r.query_tokens.assign(g, -1);
       for (const auto& [j, c] : r.probed_buckets)
         if (j < g) r.query_tokens[j] = int32_t(c);
       r.shared_tokens.assign(n, 0);
+      const uint8_t* codes = structure->codes.data();
       for (size_t i = 0; i < n; ++i)
-        for (size_t j = 0; j < g; ++j) r.shared_tokens[i] += tok->tokens()[i * g + j] == r.query_tokens[j];
+        for (size_t j = 0; j < g; ++j) {
+          const int32_t tok = int32_t(codes[(i * g + j) * 2] | (codes[(i * g + j) * 2 + 1] << 8));
+          r.shared_tokens[i] += tok == r.query_tokens[j];
+        }
     }
   }
   r.valid = true;

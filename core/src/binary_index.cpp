@@ -244,6 +244,13 @@ Result<Trace> BinaryCodeIndex::explain_query(const VectorView& q, size_t k, cons
     detail::EventTracer tr{&t.events};
     std::vector<uint32_t> ham;
     search_one(q, 0, k, p, t.ids.data(), t.distances.data(), &t.stats, tr, ham);
+    std::vector<float> v(dim());
+    q.row_to_f32(0, v.data());
+    t.code_bits = uint32_t(bits_);
+    t.query_code.assign(words_, 0);
+    encode(v.data(), t.query_code.data());
+    t.code_distances.resize(size());
+    kernels().hamming_scan(t.query_code.data(), codes_.data(), size(), words_, t.code_distances.data());
   });
 }
 

@@ -189,6 +189,9 @@ Result<Trace> LshIndex::explain_query(const VectorView& q, size_t k, const Searc
     std::vector<uint32_t> mark(store_.size(), 0);
     detail::EventTracer tr{&t.events};
     search_one(q, 0, k, p.probes.value_or(1), mark, 1, t.ids.data(), t.distances.data(), &t.stats, tr);
+    std::vector<float> v(dim());
+    q.row_to_f32(0, v.data());
+    for (int tb = 0; tb < tables_; ++tb) t.query_keys.push_back(key(tb, v.data()));
   });
 }
 

@@ -241,6 +241,11 @@ Result<Trace> PqIndex::explain_query(const VectorView& q, size_t k, const Search
   return explain_one(q, k, p, [&](Trace& t) {
     detail::EventTracer tr{&t.events};
     search_one(q, 0, k, p, t.ids.data(), t.distances.data(), &t.stats, tr);
+    std::vector<float> v(dim());
+    q.row_to_f32(0, v.data());
+    t.lookup_m = uint32_t(pq_.m());
+    t.lookup_table.resize(pq_.m() * ProductQuantizer::kCentroids);
+    pq_.distance_table(v.data(), t.lookup_table.data());
   });
 }
 

@@ -135,6 +135,43 @@ TEST_P(RegistryRow, ExplainEqualsSearch) {
   }
 }
 
+TEST_P(RegistryRow, TheTraceCarriesThePerQueryViews) {
+  auto index = built();
+  const Explainable* ex = as_explainable(*index);
+  if (!ex) GTEST_SKIP() << "not explainable";
+  auto t = ex->explain_query(data().query.view().rows(0, 1), 10, {}).value();
+  if (!t.query_keys.empty()) {
+    // With one probe a table opens exactly the query's own bucket.
+    std::vector<uint64_t> opened(t.query_keys.size(), ~uint64_t{0});
+    for (const TraceEvent& e : t.events)
+      if (e.kind == TraceKind::BucketOpened) opened.at(e.table) = uint64_t(e.id);
+    for (size_t tb = 0; tb < opened.size(); ++tb)
+      if (opened[tb] != ~uint64_t{0}) {
+        EXPECT_EQ(opened[tb], t.query_keys[tb]) << "table " << tb;
+      }
+  }
+  if (t.code_bits) {
+    EXPECT_EQ(t.query_code.size(), (t.code_bits + 63) / 64);
+    ASSERT_EQ(t.code_distances.size(), index->size());
+    ASSERT_EQ(t.kind, DistanceKind::Hamming);
+    for (size_t i = 0; i < 10; ++i) EXPECT_EQ(float(t.code_distances[size_t(t.ids[i])]), t.distances[i]);
+  }
+  if (t.lookup_m) {
+    // PQ's estimate of a returned point is the sum of its codes' table entries.
+    ASSERT_EQ(t.kind, DistanceKind::EstimatedSquaredL2);
+    const size_t ksub = t.lookup_table.size() / t.lookup_m;
+    auto st = ex->explain_structure().value();
+    for (size_t i = 0; i < 10; ++i) {
+      double sum = 0;
+      for (size_t j = 0; j < t.lookup_m; ++j)
+        sum += t.lookup_table[j * ksub + st.codes[size_t(t.ids[i]) * st.code_bytes + j]];
+      EXPECT_NEAR(sum, t.distances[i], 1e-3 * (1 + sum));
+    }
+  }
+  // A method ranking by Hamming distance shows the query's code (the registry row says what it ranks by).
+  EXPECT_EQ(t.code_bits != 0, row().distance.rfind("Hamming", 0) == 0) << row().name;
+}
+
 TEST_P(RegistryRow, DistancesSayWhatTheyAre) {
   auto index = built();
   SearchResult r;
@@ -156,7 +193,9 @@ TEST_P(RegistryRow, DistancesSayWhatTheyAre) {
     ASSERT_TRUE(flat->search(data().query.view().rows(0, 1), 3000, {}, &e).is_ok());
     for (size_t i = 0; i < 10; ++i)
       for (size_t j = 0; j < 3000; ++j)
-        if (e.ids[j] == r.ids[i]) EXPECT_FLOAT_EQ(r.distances[i], e.distances[j]);
+        if (e.ids[j] == r.ids[i]) {
+          EXPECT_FLOAT_EQ(r.distances[i], e.distances[j]);
+        }
   }
 }
 

@@ -90,6 +90,13 @@ struct Trace {
   std::vector<float> distances;  // k
   DistanceKind kind = DistanceKind::SquaredL2;
   QueryStats stats;
+  // What the method made of the query, for per-query views (empty where a method has none):
+  std::vector<uint64_t> query_keys;      // LSH, E2LSH: the query's bucket key in every table
+  std::vector<uint64_t> query_code;      // binary codes: the query's code, (code_bits + 63) / 64 words
+  uint32_t code_bits = 0;
+  std::vector<uint32_t> code_distances;  // binary codes: the Hamming distance of every indexed code to it
+  std::vector<float> lookup_table;       // PQ: the query's lookup_m x (size / lookup_m) distance table
+  uint32_t lookup_m = 0;
 };
 
 class Index {
