@@ -61,8 +61,14 @@ void hamming_smallest(const uint64_t* q, const uint64_t* codes, size_t n, size_t
   top.take(out);
 }
 
-BinaryCodeIndex::BinaryCodeIndex(size_t d, size_t bits, BinaryHash kind, const BuildParams& params)
-    : Index(d), bits_(bits), words_((bits + 63) / 64), kind_(kind), params_(params), planes_(bits), base_(d) {}
+BinaryCodeIndex::BinaryCodeIndex(std::unique_ptr<BinaryEncoder> encoder, const BuildParams& params)
+    : Index(encoder->dim()),
+      bits_(encoder->bits()),
+      words_(encoder->words()),
+      enc_(std::move(encoder)),
+      params_(params),
+      planes_(bits_),
+      base_(dim()) {}
 
 // Whether this build ranks with bit planes: WebAssembly has no 64-bit popcount (see bit_planes.h).
 constexpr bool kUseBitPlanes =
@@ -72,85 +78,18 @@ constexpr bool kUseBitPlanes =
     false;
 #endif
 
-std::string BinaryCodeIndex::describe() const { return cat(kind_ == BinaryHash::ITQ ? "ITQ" : "SimHash", bits_); }
+std::string BinaryCodeIndex::describe() const { return cat(enc_->name(), bits_); }
 
 Status BinaryCodeIndex::train(const VectorView& x) { return train_task(x).run(); }
 
 TrainTask BinaryCodeIndex::train_task(VectorView x) {
   if (x.d != dim()) co_return Status::error(cat("training vectors have dimension ", x.d, ", the index has ", dim()));
   if (is_trained()) co_return Status::error(cat(describe(), " is already trained"));
-  const size_t d = dim(), b = bits_;
-  if (kind_ == BinaryHash::ITQ && b > d)
-    co_return Status::error(cat(describe(), ": ", b, " bits exceed the dimension ", d,
-                             " (ITQ rotates a PCA of the data, so bits <= d; SimHash has no such limit)"));
-  if (x.n < 2) co_return Status::error(cat(describe(), " needs at least 2 training vectors, got ", x.n));
-  ANNLAB_CO_TRY(x.check_finite("training"));
-  ANNLAB_CO_TRY(check_memory_for("binary-code projections", b, d, 4, cat("training ", describe())));
-  const std::vector<float> sample = sample_rows(x, 10000, params_.seed);
-  const size_t ns = sample.size() / d;
-  const Kernels& k = kernels();
-  std::vector<float> w(b * d), t(b);
-  if (kind_ == BinaryHash::SimHash) {
-    // As many random rotations as the bits need, their rows stacked; thresholds at the medians.
-    for (size_t r = 0; r * d < b; ++r) {
-      const std::vector<float> rot = random_rotation(d, params_.seed + 1 + r);
-      const size_t rows_here = std::min(d, b - r * d);
-      std::copy_n(rot.begin(), rows_here * d, w.begin() + long(r * d * d));
-      ANNLAB_CO_STEP(cat(describe(), ": random rotation ", r + 1), 0.0);
-    }
-    std::vector<float> proj(ns);
-    for (size_t j = 0; j < b; ++j) {
-      for (size_t i = 0; i < ns; ++i) proj[i] = k.ip_f32(w.data() + j * d, sample.data() + i * d, d);
-      std::nth_element(proj.begin(), proj.begin() + long(ns / 2), proj.end());
-      t[j] = proj[ns / 2];
-      if (j % 16 == 15 || j + 1 == b) ANNLAB_CO_STEP(cat(describe(), ": thresholds ", j + 1, "/", b), double(j + 1) / double(b));
-    }
-  } else {
-    Pca pca;
-    ANNLAB_CO_RUN(fit_pca_task(VectorView::of(sample.data(), ns, d), b, &pca));
-    const std::vector<float> v = pca.project(VectorView::of(sample.data(), ns, d));  // ns x b
-    std::vector<float> rot = random_rotation(b, params_.seed + 1), z(ns * b), vt(b * ns), bt(b * ns);
-    for (size_t i = 0; i < ns; ++i)
-      for (size_t j = 0; j < b; ++j) vt[j * ns + i] = v[i * b + j];
-    std::vector<double> a(b * b);
-    loss_.clear();
-    for (int it = 0; it < 50; ++it) {
-      rotate_rows(rot.data(), b, v.data(), ns, z.data());
-      double loss = 0;
-      for (size_t i = 0; i < ns; ++i)
-        for (size_t j = 0; j < b; ++j) {
-          const float s = z[i * b + j] >= 0 ? 1.0f : -1.0f;
-          loss += double(s - z[i * b + j]) * double(s - z[i * b + j]);
-          bt[j * ns + i] = s;
-        }
-      loss_.push_back(loss / double(ns));
-      for (size_t p = 0; p < b; ++p)
-        for (size_t q = 0; q < b; ++q) a[p * b + q] = k.ip_f32(vt.data() + p * ns, bt.data() + q * ns, ns);
-      ANNLAB_CO_TRY(procrustes_rotation(a, b, &rot));
-      ANNLAB_CO_STEP(cat(describe(), ": rotation round ", it + 1, "/50"), double(it + 1) / 50.0);
-    }
-    // w = R P (b x d); the threshold puts the mean at zero.
-    for (size_t j = 0; j < b; ++j)
-      for (size_t c = 0; c < d; ++c) {
-        double s = 0;
-        for (size_t i = 0; i < b; ++i) s += double(rot[j * b + i]) * pca.components[i * d + c];
-        w[j * d + c] = float(s);
-      }
-    for (size_t j = 0; j < b; ++j) t[j] = k.ip_f32(w.data() + j * d, pca.mean.data(), d);
-  }
-  ANNLAB_CO_TRY(VectorView::of(w.data(), b, d).check_finite("binary-code projection"));
-  w_ = std::move(w);
-  t_ = std::move(t);
+  ANNLAB_CO_RUN(enc_->train_task(x, params_.seed));
   co_return Status::ok();
 }
 
-void BinaryCodeIndex::encode(const float* x, uint64_t* code) const {
-  const Kernels& k = kernels();
-  const size_t d = dim();
-  std::fill_n(code, words_, uint64_t{0});
-  for (size_t j = 0; j < bits_; ++j)
-    if (k.ip_f32(w_.data() + j * d, x, d) >= t_[j]) code[j / 64] |= uint64_t{1} << (j % 64);
-}
+void BinaryCodeIndex::encode(const float* x, uint64_t* code) const { enc_->encode(x, code); }
 
 Status BinaryCodeIndex::add(const VectorView& x) {
   if (!is_trained()) return Status::error(cat(describe(), " is not trained: train it before adding vectors"));
@@ -221,15 +160,17 @@ void BinaryCodeIndex::search_batch(const VectorView& q, size_t k, const SearchPa
 Result<Structure> BinaryCodeIndex::explain_structure() const {
   if (!is_trained()) return Status::error(cat(describe(), " is not trained: nothing to explain yet"));
   Structure s;
-  s.family = kind_ == BinaryHash::ITQ ? "ITQ" : "SimHash";
+  s.family = enc_->name();
   s.dim = dim();
   s.n = size();
-  for (size_t j = 0; j < bits_; ++j) {
+  // A sign-projection encoder's bits are hyperplanes; another encoder's are not drawn as such.
+  const auto* sp = dynamic_cast<const SignProjectionEncoder*>(enc_.get());
+  for (size_t j = 0; sp && j < bits_; ++j) {
     Hyperplane h;
     h.table = 0;
     h.bit = uint32_t(j);
-    h.normal.assign(w_.begin() + long(j * dim()), w_.begin() + long((j + 1) * dim()));
-    h.offset = t_[j];
+    h.normal.assign(sp->projections().begin() + long(j * dim()), sp->projections().begin() + long((j + 1) * dim()));
+    h.offset = sp->thresholds()[j];
     s.hyperplanes.push_back(std::move(h));
   }
   s.code_bytes = words_ * 8;
@@ -257,8 +198,7 @@ Result<Trace> BinaryCodeIndex::explain_query(const VectorView& q, size_t k, cons
 void BinaryCodeIndex::save_payload(BinaryWriter& w) const {
   w.put<uint64_t>(bits_);
   w.put<uint64_t>(params_.seed);
-  w.array(w_);
-  w.array(t_);
+  enc_->save(w);
   w.array(codes_);
   base_.save(w);
 }
@@ -268,14 +208,8 @@ Status BinaryCodeIndex::load_payload(BinaryReader& r) {
   ANNLAB_TRY(r.get(&bits, "binary-code bits"));
   if (bits != bits_) return r.error(cat("binary-code payload has ", bits, " bits; the description says ", describe()));
   ANNLAB_TRY(r.get(&params_.seed, "binary-code seed"));
-  ANNLAB_TRY(r.array(&w_, "binary-code projections", r.remaining() / 4));
-  ANNLAB_TRY(r.array(&t_, "binary-code thresholds", r.remaining() / 4));
-  const bool trained = !w_.empty();
-  if (w_.size() != (trained ? bits_ * dim() : 0) || t_.size() != (trained ? bits_ : 0))
-    return r.error(cat("binary-code index holds ", w_.size(), " projection and ", t_.size(),
-                       " threshold floats, expected ", bits_ * dim(), " and ", bits_));
-  ANNLAB_TRY(VectorView::of(w_.data(), w_.size(), 1).check_finite("binary-code projection"));
-  ANNLAB_TRY(VectorView::of(t_.data(), t_.size(), 1).check_finite("binary-code threshold"));
+  ANNLAB_TRY(enc_->load(r));
+  const bool trained = enc_->trained();
   ANNLAB_TRY(r.array(&codes_, "binary codes", r.remaining() / 8));
   ANNLAB_TRY(base_.load(r));
   if (codes_.size() != base_.size() * words_)

@@ -269,7 +269,7 @@ std::vector<MethodInfo> make_rows() {
               "nearest the query's in Hamming distance are the answer. FAISS calls this IndexLSH.",
       .doc = "docs/methods/hashing.md", .example = "SimHash32", .implemented = true,
       .make = [](const Args& a, size_t d, const BuildParams& p) -> std::unique_ptr<Index> {
-        return std::make_unique<BinaryCodeIndex>(d, size_t(a[0]), BinaryHash::SimHash, p);
+        return std::make_unique<BinaryCodeIndex>(std::make_unique<SimHashEncoder>(d, size_t(a[0])), p);
       }});
   rows.push_back({
       .name = "ITQ", .pattern = "ITQ#", .args = {kBits}, .build = {kSeed}, .search = {rerank(kCodeRerank, true)},
@@ -279,7 +279,7 @@ std::vector<MethodInfo> make_rows() {
               "as little as possible; codes ranked by Hamming distance. Needs bits <= the dimension.",
       .doc = "docs/methods/hashing.md", .example = "ITQ32", .implemented = true,
       .make = [](const Args& a, size_t d, const BuildParams& p) -> std::unique_ptr<Index> {
-        return std::make_unique<BinaryCodeIndex>(d, size_t(a[0]), BinaryHash::ITQ, p);
+        return std::make_unique<BinaryCodeIndex>(std::make_unique<ItqEncoder>(d, size_t(a[0])), p);
       }});
   rows.push_back({
       .name = "NPHash", .pattern = "NPHash#",

@@ -116,14 +116,15 @@ TEST(BinaryCodes, CodesFollowTheProjectionsAndHammingOrdersTheAnswer) {
   for (const char* spec : {"SimHash64", "SimHash100", "ITQ32", "ITQ64"}) {
     auto index = build(spec, d.base);
     const auto& b = dynamic_cast<const BinaryCodeIndex&>(*index);
+    const auto& e = dynamic_cast<const SignProjectionEncoder&>(b.encoder());
     // Each stored bit is [w_j . x >= t_j], recomputed here in double (ties at the threshold aside).
     for (size_t i = 0; i < 50; ++i)
       for (size_t j = 0; j < b.bits(); ++j) {
         double s = 0;
-        for (size_t c = 0; c < 64; ++c) s += double(b.projections()[j * 64 + c]) * d.base.f32[i * 64 + c];
-        if (std::fabs(s - b.thresholds()[j]) < 1e-4) continue;
+        for (size_t c = 0; c < 64; ++c) s += double(e.projections()[j * 64 + c]) * d.base.f32[i * 64 + c];
+        if (std::fabs(s - e.thresholds()[j]) < 1e-4) continue;
         const bool bit = (b.codes()[i * b.words() + j / 64] >> (j % 64)) & 1;
-        EXPECT_EQ(bit, s >= b.thresholds()[j]) << spec << " vector " << i << " bit " << j;
+        EXPECT_EQ(bit, s >= e.thresholds()[j]) << spec << " vector " << i << " bit " << j;
       }
     // Without rerank the answer is the Hamming order: distances ascend and are Hamming distances.
     SearchResult r;
@@ -161,7 +162,7 @@ TEST(BinaryCodes, RecallRisesWithBitsAndRerankAndFullRerankIsExact) {
 TEST(BinaryCodes, ItqLowersItsQuantizationLossAndBeatsSimHashAtEqualBits) {
   const Data& d = decaying64();
   auto itq = build("ITQ32", d.base), sim = build("SimHash32", d.base);
-  const auto& loss = dynamic_cast<const BinaryCodeIndex&>(*itq).itq_loss();
+  const auto& loss = dynamic_cast<const ItqEncoder&>(dynamic_cast<const BinaryCodeIndex&>(*itq).encoder()).loss();
   ASSERT_EQ(loss.size(), 50u);
   EXPECT_LT(loss.back(), loss.front());
   for (size_t i = 1; i < loss.size(); ++i) EXPECT_LE(loss[i], loss[i - 1] * (1 + 1e-4)) << "iteration " << i;

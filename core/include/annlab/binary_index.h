@@ -1,14 +1,10 @@
-// annlab/binary_index.h — binary codes ranked by Hamming distance: "SimHash<bits>" and "ITQ<bits>".
+// annlab/binary_index.h — binary codes ranked by Hamming distance: "SimHash<bits>", "ITQ<bits>",
+// and any other binary encoder (encoder.h).
 //
-// Both give every vector a code of `bits` bits, bit j = [w_j . x >= t_j], and answer a query with
-// the codes nearest to its own in Hamming distance (popcount kernels at every SIMD level), with an
-// optional exact `rerank` of that many of the best codes.
-//   SimHash: w_j are the rows of random rotations (as many as the bits need), t_j the median of
-//     w_j . x over the training set (trained thresholds: every bit splits the data in half).
-//     This is what FAISS calls IndexLSH ("LSHrt"); annlab's LSH is the bucketed hash.
-//   ITQ (iterative quantization, Gong & Lazebnik): PCA to `bits` dimensions, then a rotation R
-//     learned by alternating B = sign(V R^T) and the orthogonal Procrustes fit of R to B, so the
-//     signs lose as little as possible; w_j = rows of R P, t_j = w_j . mean. Needs bits <= d.
+// A BinaryEncoder gives every vector a code of `bits` bits; this index answers a query with the
+// codes nearest to its own in Hamming distance (popcount kernels at every SIMD level), with an
+// optional exact `rerank` of that many of the best codes. SimHash is what FAISS calls IndexLSH
+// ("LSHrt"); annlab's LSH is the bucketed hash.
 // bits: 32 to 1024. More bits: finer ranking, better recall, more bytes and a slower scan.
 #pragma once
 
@@ -16,21 +12,20 @@
 #include <vector>
 
 #include "annlab/bit_planes.h"
+#include "annlab/encoder.h"
 #include "annlab/index.h"
 #include "annlab/vector_store.h"
 
 namespace annlab {
 
-enum class BinaryHash : uint8_t { SimHash, ITQ };
-
 class BinaryCodeIndex final : public Index, public Explainable, public Serializable, public Refinable {
  public:
   static constexpr size_t kMinBits = 32, kMaxBits = 1024;
-  BinaryCodeIndex(size_t d, size_t bits, BinaryHash kind, const BuildParams& params);
+  BinaryCodeIndex(std::unique_ptr<BinaryEncoder> encoder, const BuildParams& params);
 
   size_t size() const override { return base_.size(); }
   std::string describe() const override;
-  bool is_trained() const override { return !w_.empty(); }
+  bool is_trained() const override { return enc_->trained(); }
   Status train(const VectorView& x) override;
   TrainTask train_task(VectorView x) override;  // SimHash: bits in chunks; ITQ: PCA blocks, rotation rounds
   Status add(const VectorView& x) override;
@@ -40,7 +35,7 @@ class BinaryCodeIndex final : public Index, public Explainable, public Serializa
     return p.rerank.value_or(0) > 0 ? DistanceKind::SquaredL2 : DistanceKind::Hamming;
   }
   size_t memory_bytes() const override {
-    return codes_.size() * 8 + planes_.memory_bytes() + w_.size() * 4 + t_.size() * 4 + base_.owned_bytes();
+    return codes_.size() * 8 + planes_.memory_bytes() + enc_->memory_bytes() + base_.owned_bytes();
   }
 
   size_t bits() const { return bits_; }
@@ -48,11 +43,7 @@ class BinaryCodeIndex final : public Index, public Explainable, public Serializa
   const std::vector<uint64_t>& codes() const { return codes_; }  // size() * words()
   // The code of one vector (d floats) into words() words.
   void encode(const float* x, uint64_t* code) const;
-  // The projections (bits x d) and thresholds: bit j = [w_j . x >= t_j].
-  const std::vector<float>& projections() const { return w_; }
-  const std::vector<float>& thresholds() const { return t_; }
-  // ITQ: the quantization loss ||B - V R^T||^2 / n after each rotation update (empty for SimHash).
-  const std::vector<double>& itq_loss() const { return loss_; }
+  const BinaryEncoder& encoder() const { return *enc_; }
 
   Result<Structure> explain_structure() const override;
   Result<Trace> explain_query(const VectorView& q, size_t k, const SearchParams& p) const override;
@@ -68,10 +59,8 @@ class BinaryCodeIndex final : public Index, public Explainable, public Serializa
   void search_one(const VectorView& q, size_t i, size_t k, const SearchParams& p, int64_t* ids, float* dist,
                   QueryStats* st, Tracer& tr, std::vector<uint32_t>& ham) const;
   size_t bits_, words_;
-  BinaryHash kind_;
+  std::unique_ptr<BinaryEncoder> enc_;
   BuildParams params_;
-  std::vector<float> w_, t_;      // bits x d, bits
-  std::vector<double> loss_;
   std::vector<uint64_t> codes_;   // n x words
   // The WebAssembly build also keeps the codes bit-sliced (bit_planes.h) and ranks with them; the
   // native build leaves this empty.

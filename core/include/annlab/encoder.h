@@ -1,0 +1,85 @@
+// annlab/encoder.h — a binary encoder: the part that turns a vector into a code of `bits` bits,
+// behind the one Hamming-ranking index (binary_index.h). SimHash and ITQ are sign projections
+// (bit j = [w_j . x >= t_j]) that differ in how w and t are learned; a learned hash (a model run
+// elsewhere) is another implementation whose codes may arrive precomputed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "annlab/dataset.h"
+#include "annlab/status.h"
+#include "annlab/train_task.h"
+
+namespace annlab {
+
+class BinaryReader;
+class BinaryWriter;
+
+class BinaryEncoder {
+ public:
+  virtual ~BinaryEncoder() = default;
+  // The factory's name of the method it makes with the Hamming index ("SimHash", "ITQ").
+  virtual std::string name() const = 0;
+  size_t bits() const { return bits_; }
+  size_t words() const { return (bits_ + 63) / 64; }
+  size_t dim() const { return d_; }
+  virtual bool trained() const = 0;
+  // Learns from x (n x dim), in steps (train_task.h); every draw from `seed`.
+  virtual TrainTask train_task(VectorView x, uint64_t seed) = 0;
+  // The code of one vector (dim floats) into words() words; bits past bits() are zero.
+  virtual void encode(const float* x, uint64_t* code) const = 0;
+  virtual size_t memory_bytes() const = 0;
+  virtual void save(BinaryWriter& w) const = 0;
+  virtual Status load(BinaryReader& r) = 0;
+
+ protected:
+  BinaryEncoder(size_t d, size_t bits) : d_(d), bits_(bits) {}
+
+ private:
+  size_t d_, bits_;
+};
+
+// bit j = [w_j . x >= t_j]: the encoders that learn a projection and thresholds.
+class SignProjectionEncoder : public BinaryEncoder {
+ public:
+  bool trained() const override { return !w_.empty(); }
+  void encode(const float* x, uint64_t* code) const override;
+  size_t memory_bytes() const override { return (w_.size() + t_.size()) * 4; }
+  void save(BinaryWriter& w) const override;   // the projections, then the thresholds
+  Status load(BinaryReader& r) override;
+  const std::vector<float>& projections() const { return w_; }  // bits x d
+  const std::vector<float>& thresholds() const { return t_; }   // bits
+
+ protected:
+  using BinaryEncoder::BinaryEncoder;
+  std::vector<float> w_, t_;
+};
+
+// SimHash: w_j are the rows of random rotations (as many as the bits need), t_j the median of
+// w_j . x over the training sample (every bit splits the data in half). FAISS's IndexLSH.
+class SimHashEncoder final : public SignProjectionEncoder {
+ public:
+  SimHashEncoder(size_t d, size_t bits) : SignProjectionEncoder(d, bits) {}
+  std::string name() const override { return "SimHash"; }
+  TrainTask train_task(VectorView x, uint64_t seed) override;
+};
+
+// ITQ (iterative quantization, Gong & Lazebnik): PCA to `bits` dimensions, then a rotation R
+// learned by alternating B = sign(V R^T) and the orthogonal Procrustes fit of R to B; w = R P,
+// t_j = w_j . mean. Needs bits <= d.
+class ItqEncoder final : public SignProjectionEncoder {
+ public:
+  ItqEncoder(size_t d, size_t bits) : SignProjectionEncoder(d, bits) {}
+  std::string name() const override { return "ITQ"; }
+  TrainTask train_task(VectorView x, uint64_t seed) override;
+  // The quantization loss ||B - V R^T||^2 / n after each rotation update.
+  const std::vector<double>& loss() const { return loss_; }
+
+ private:
+  std::vector<double> loss_;
+};
+
+}  // namespace annlab
