@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "annlab/flat_index.h"
+#include "index/flat_index.h"
 
 namespace annlab {
 

@@ -1,15 +1,15 @@
 // The method registry: one row per method (registry.h says what is derived from it).
 #include "annlab/registry.h"
 
-#include "annlab/binary_index.h"
-#include "annlab/e2lsh_index.h"
-#include "annlab/flat_index.h"
-#include "annlab/hnsw_index.h"
-#include "annlab/ivf_index.h"
-#include "annlab/kdtree_index.h"
-#include "annlab/lsh_index.h"
-#include "annlab/pq.h"
-#include "annlab/tokens_index.h"
+#include "index/binary_index.h"
+#include "index/e2lsh_index.h"
+#include "index/flat_index.h"
+#include "index/hnsw_index.h"
+#include "index/ivf_index.h"
+#include "index/kdtree_index.h"
+#include "index/lsh_index.h"
+#include "index/pq_index.h"
+#include "index/tokens_index.h"
 
 namespace annlab {
 

@@ -1,4 +1,4 @@
-#include "annlab/flat_index.h"
+#include "index/flat_index.h"
 
 #include <gtest/gtest.h>
 

@@ -4,17 +4,17 @@
 
 #include <numeric>
 
-#include "annlab/binary_index.h"
-#include "annlab/bit_planes.h"
+#include "index/binary_index.h"
+#include "parts/bit_planes.h"
 #include "annlab/distance.h"
 #include "annlab/eval.h"
 #include "annlab/factory.h"
 #include "annlab/generators.h"
-#include "annlab/e2lsh_index.h"
+#include "index/e2lsh_index.h"
 #include "annlab/index_io.h"
-#include "annlab/lsh_index.h"
+#include "index/lsh_index.h"
 #include "annlab/pca.h"
-#include "annlab/tokens_index.h"
+#include "index/tokens_index.h"
 #include "test_util.h"
 
 namespace annlab {

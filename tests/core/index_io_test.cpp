@@ -4,7 +4,7 @@
 
 #include "annlab/factory.h"
 #include "annlab/io.h"
-#include "annlab/pq.h"
+#include "index/pq_index.h"
 #include "annlab/vector_store.h"
 #include "test_util.h"
 

@@ -1,4 +1,4 @@
-#include "annlab/kmeans.h"
+#include "parts/kmeans.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "annlab/lsh_index.h"
+#include "index/lsh_index.h"
 
 #include <gtest/gtest.h>
 

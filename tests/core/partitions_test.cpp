@@ -4,11 +4,11 @@
 #include "annlab/eval.h"
 #include "annlab/factory.h"
 #include "annlab/generators.h"
-#include "annlab/hnsw_index.h"
+#include "index/hnsw_index.h"
 #include "annlab/index_io.h"
-#include "annlab/ivf_index.h"
+#include "index/ivf_index.h"
 #include "annlab/pca.h"
-#include "annlab/pq.h"
+#include "index/pq_index.h"
 #include "test_util.h"
 
 namespace annlab {

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "annlab/binary_index.h"
+#include "index/binary_index.h"
 #include "annlab/distance.h"
 #include "annlab/eval.h"
 #include "annlab/factory.h"

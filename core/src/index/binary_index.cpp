@@ -1,0 +1,229 @@
+#include "index/binary_index.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "annlab/binary_io.h"
+#include "annlab/memory.h"
+#include "annlab/pca.h"
+#include "parts/pq.h"
+#include "parts/rerank.h"
+#include "parts/topk.h"
+
+namespace annlab {
+
+void select_smallest(const uint32_t* dist, size_t n, uint32_t max_dist, size_t cap, std::vector<int64_t>* out) {
+  cap = std::min(cap, n);
+  out->assign(cap, -1);
+  if (cap == 0) return;
+  std::vector<size_t> hist(size_t(max_dist) + 1, 0);
+  for (size_t i = 0; i < n; ++i) ++hist[std::min(dist[i], max_dist)];
+  // t: the distance at which the cap is reached; everything nearer is taken, then the first
+  // (lowest-index) ones at distance t.
+  size_t before = 0;
+  uint32_t t = 0;
+  for (; t < max_dist; ++t) {
+    if (before + hist[t] >= cap) break;
+    before += hist[t];
+  }
+  std::vector<size_t> next(size_t(t) + 1);
+  for (size_t u = 0, pos = 0; u <= t; ++u) {
+    next[u] = pos;
+    pos += hist[u];
+  }
+  size_t left_at_t = cap - before;
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t d = std::min(dist[i], max_dist);
+    if (d < t) (*out)[next[d]++] = int64_t(i);
+    else if (d == t && left_at_t) {
+      (*out)[next[d]++] = int64_t(i);
+      --left_at_t;
+    }
+  }
+}
+
+void hamming_smallest(const uint64_t* q, const uint64_t* codes, size_t n, size_t words, size_t cap,
+                      std::vector<int64_t>* out) {
+  cap = std::min(cap, n);
+  out->clear();
+  if (cap == 0) return;
+  const Kernels& kern = kernels();
+  constexpr size_t kBlock = 256;
+  uint32_t dist[kBlock];
+  detail::HammingHeap top(cap);
+  for (size_t b0 = 0; b0 < n; b0 += kBlock) {
+    const size_t nb = std::min(kBlock, n - b0);
+    // Once the heap is full most blocks hold no code below the bound: the scan's minimum skips them.
+    if (kern.hamming_scan(q, codes + b0 * words, nb, words, dist) >= top.bound()) continue;
+    for (size_t j = 0; j < nb; ++j) top.push(dist[j], b0 + j);
+  }
+  top.take(out);
+}
+
+BinaryCodeIndex::BinaryCodeIndex(std::unique_ptr<BinaryEncoder> encoder, const BuildParams& params)
+    : Index(encoder->dim()),
+      bits_(encoder->bits()),
+      words_(encoder->words()),
+      enc_(std::move(encoder)),
+      params_(params),
+      planes_(bits_),
+      base_(dim()) {}
+
+// Whether this build ranks with bit planes: WebAssembly has no 64-bit popcount (see bit_planes.h).
+constexpr bool kUseBitPlanes =
+#if defined(ANNLAB_HAVE_SIMD128)
+    true;
+#else
+    false;
+#endif
+
+std::string BinaryCodeIndex::describe() const { return cat(enc_->name(), bits_); }
+
+Status BinaryCodeIndex::train(const VectorView& x) { return train_task(x).run(); }
+
+TrainTask BinaryCodeIndex::train_task(VectorView x) {
+  if (x.d != dim()) co_return Status::error(cat("training vectors have dimension ", x.d, ", the index has ", dim()));
+  if (is_trained()) co_return Status::error(cat(describe(), " is already trained"));
+  ANNLAB_CO_RUN(enc_->train_task(x, params_.seed));
+  co_return Status::ok();
+}
+
+void BinaryCodeIndex::encode(const float* x, uint64_t* code) const { enc_->encode(x, code); }
+
+Status BinaryCodeIndex::add(const VectorView& x) {
+  if (!is_trained()) return Status::error(cat(describe(), " is not trained: train it before adding vectors"));
+  if (x.d != dim()) return Status::error(cat("vectors have dimension ", x.d, ", the index has ", dim()));
+  ANNLAB_TRY(x.check_finite("added"));
+  ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("binary codes", x.n, words_, 8));
+  ANNLAB_TRY(check_memory(cat("adding ", x.n, " vectors to ", describe()), bytes));
+  ANNLAB_TRY(base_.add(x));
+  const size_t at = codes_.size();
+  codes_.resize(at + x.n * words_);
+  std::vector<float> row(dim());
+  for (size_t i = 0; i < x.n; ++i) {
+    x.row_to_f32(i, row.data());
+    encode(row.data(), codes_.data() + at + i * words_);
+  }
+  if (kUseBitPlanes) planes_.append(codes_.data() + at, x.n, words_);
+  return Status::ok();
+}
+
+template <class Tracer>
+void BinaryCodeIndex::search_one(const VectorView& q, size_t i, size_t k, const SearchParams& p, int64_t* ids,
+                                 float* dist, QueryStats* st, Tracer& tr, std::vector<uint32_t>& ham) const {
+  const Kernels& kern = kernels();
+  VectorStore::PreparedQuery pq;
+  base_.store().prepare(q, i, &pq);
+  std::vector<uint64_t> code(words_);
+  encode(pq.f.data(), code.data());
+  const size_t n = size();
+  st->candidates = n;
+  const size_t rerank = size_t(p.rerank.value_or(0));
+  const size_t cap = std::min(n, std::max(k, rerank));
+  std::vector<int64_t> cand;
+  if (Tracer::kOn || uint64_t(n) >= (uint64_t{1} << 32)) {
+    // Every distance is an event: one scan into ham, then the counting selection (same answer).
+    ham.resize(n);
+    kern.hamming_scan(code.data(), codes_.data(), n, words_, ham.data());
+    select_smallest(ham.data(), n, uint32_t(bits_), cap, &cand);
+    if constexpr (Tracer::kOn) {
+      for (size_t id = 0; id < n; ++id) tr.event(TraceKind::DistanceComputed, 0, int64_t(id), float(ham[id]));
+    }
+  } else if (kUseBitPlanes && planes_.size() == n) {
+    planes_.smallest(code.data(), cap, &cand);
+  } else {
+    hamming_smallest(code.data(), codes_.data(), n, words_, cap, &cand);
+  }
+  if (rerank == 0) {
+    for (size_t r = 0; r < k; ++r) {
+      uint32_t h = 0;
+      if (r < cand.size()) kern.hamming_scan(code.data(), codes_.data() + size_t(cand[r]) * words_, 1, words_, &h);
+      ids[r] = r < cand.size() ? cand[r] : -1;
+      dist[r] = r < cand.size() ? float(h) : std::numeric_limits<float>::infinity();
+      if constexpr (Tracer::kOn) {
+        if (r < cand.size()) tr.event(TraceKind::TopKChanged, uint32_t(r), cand[r], dist[r]);
+      }
+    }
+    return;
+  }
+  detail::rerank_exact(cand.data(), std::min(cand.size(), rerank), k, base_.store(), pq, ids, dist, st, tr);
+}
+
+void BinaryCodeIndex::search_batch(const VectorView& q, size_t k, const SearchParams& p, int64_t* ids,
+                                   float* distances, QueryStats* stats) const {
+  detail::NullTracer tr;
+  std::vector<uint32_t> ham;
+  for (size_t i = 0; i < q.n; ++i) search_one(q, i, k, p, ids + i * k, distances + i * k, stats + i, tr, ham);
+}
+
+Result<Structure> BinaryCodeIndex::explain_structure() const {
+  if (!is_trained()) return Status::error(cat(describe(), " is not trained: nothing to explain yet"));
+  Structure s;
+  s.family = enc_->name();
+  s.dim = dim();
+  s.n = size();
+  // A sign-projection encoder's bits are hyperplanes; another encoder's are not drawn as such.
+  const auto* sp = dynamic_cast<const SignProjectionEncoder*>(enc_.get());
+  for (size_t j = 0; sp && j < bits_; ++j) {
+    Hyperplane h;
+    h.table = 0;
+    h.bit = uint32_t(j);
+    h.normal.assign(sp->projections().begin() + long(j * dim()), sp->projections().begin() + long((j + 1) * dim()));
+    h.offset = sp->thresholds()[j];
+    s.hyperplanes.push_back(std::move(h));
+  }
+  s.code_bytes = words_ * 8;
+  s.codes.resize(codes_.size() * 8);
+  for (size_t i = 0; i < codes_.size(); ++i)
+    for (int byte = 0; byte < 8; ++byte) s.codes[i * 8 + size_t(byte)] = uint8_t(codes_[i] >> (8 * byte));
+  return s;
+}
+
+Result<Trace> BinaryCodeIndex::explain_query(const VectorView& q, size_t k, const SearchParams& p) const {
+  return explain_one(q, k, p, [&](Trace& t) {
+    detail::EventTracer tr{&t.events};
+    std::vector<uint32_t> ham;
+    search_one(q, 0, k, p, t.ids.data(), t.distances.data(), &t.stats, tr, ham);
+    std::vector<float> v(dim());
+    q.row_to_f32(0, v.data());
+    t.code_bits = uint32_t(bits_);
+    t.query_code.assign(words_, 0);
+    encode(v.data(), t.query_code.data());
+    t.code_distances.resize(size());
+    kernels().hamming_scan(t.query_code.data(), codes_.data(), size(), words_, t.code_distances.data());
+  });
+}
+
+void BinaryCodeIndex::save_payload(BinaryWriter& w) const {
+  w.put<uint64_t>(bits_);
+  w.put<uint64_t>(params_.seed);
+  enc_->save(w);
+  w.array(codes_);
+  base_.save(w);
+}
+
+Status BinaryCodeIndex::load_payload(BinaryReader& r) {
+  uint64_t bits = 0;
+  ANNLAB_TRY(r.get(&bits, "binary-code bits"));
+  if (bits != bits_) return r.error(cat("binary-code payload has ", bits, " bits; the description says ", describe()));
+  ANNLAB_TRY(r.get(&params_.seed, "binary-code seed"));
+  ANNLAB_TRY(enc_->load(r));
+  const bool trained = enc_->trained();
+  ANNLAB_TRY(r.array(&codes_, "binary codes", r.remaining() / 8));
+  ANNLAB_TRY(base_.load(r));
+  if (codes_.size() != base_.size() * words_)
+    return r.error(cat("binary-code index holds ", codes_.size(), " code words for ", base_.size(), " vectors of ",
+                       words_, " words"));
+  if (!trained && base_.size()) return r.error("binary-code index holds vectors but no projections");
+  // Bits past `bits` in the last word must be zero (they would count in every distance).
+  if (bits_ % 64)
+    for (size_t i = 0; i < base_.size(); ++i)
+      if (codes_[i * words_ + words_ - 1] >> (bits_ % 64))
+        return r.error(cat("binary code ", i, " has bits set beyond bit ", bits_));
+  planes_ = BitPlanes(bits_);
+  if (kUseBitPlanes) planes_.append(codes_.data(), base_.size(), words_);
+  return Status::ok();
+}
+
+}  // namespace annlab

@@ -1,0 +1,57 @@
+#include "index/flat_index.h"
+
+#include "annlab/binary_io.h"
+#include "parts/topk.h"
+#include "parts/tracer.h"
+
+namespace annlab {
+
+Status FlatIndex::add(const VectorView& x) { return base_.add(x); }
+
+template <class Tracer>
+void FlatIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t* ids, float* dist,
+                           QueryStats* st, Tracer& tr) const {
+  VectorStore::PreparedQuery pq;
+  base_.store().prepare(q, i, &pq);
+  std::vector<float> scratch(dim());
+  const Kernels& kern = kernels();
+  detail::TopK top(k);
+  const size_t n = base_.size();
+  for (size_t id = 0; id < n; ++id) {
+    const double dd = base_.store().distance(pq, id, kern, scratch.data());
+    if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, 0, int64_t(id), float(dd));
+    const bool entered = top.push(dd, int64_t(id));
+    if constexpr (Tracer::kOn) {
+      if (entered) tr.event(TraceKind::TopKChanged, uint32_t(top.rank_of(dd, int64_t(id))), int64_t(id), float(dd));
+    }
+  }
+  st->distances = st->candidates = n;
+  top.write(ids, dist);
+}
+
+void FlatIndex::search_batch(const VectorView& q, size_t k, const SearchParams&, int64_t* ids,
+                             float* distances, QueryStats* stats) const {
+  detail::NullTracer tr;
+  for (size_t i = 0; i < q.n; ++i) search_one(q, i, k, ids + i * k, distances + i * k, stats + i, tr);
+}
+
+Result<Structure> FlatIndex::explain_structure() const {
+  Structure s;
+  s.family = "Flat";
+  s.dim = dim();
+  s.n = size();
+  return s;
+}
+
+Result<Trace> FlatIndex::explain_query(const VectorView& q, size_t k, const SearchParams& p) const {
+  return explain_one(q, k, p, [&](Trace& t) {
+    detail::EventTracer tr{&t.events};
+    search_one(q, 0, k, t.ids.data(), t.distances.data(), &t.stats, tr);
+  });
+}
+
+void FlatIndex::save_payload(BinaryWriter& w) const { base_.save(w); }
+
+Status FlatIndex::load_payload(BinaryReader& r) { return base_.load(r); }
+
+}  // namespace annlab

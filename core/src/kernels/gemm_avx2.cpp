@@ -1,0 +1,66 @@
+// AVX2 + FMA block of inner products for k-means assignment (compiled with -mavx2 -mfma; called
+// only when the CPU has AVX2). Its rounding need not match the other levels: the assignment
+// re-checks near-ties with the exact kernels.
+#include <immintrin.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "kernels/distance_impl.h"
+
+namespace annlab::detail {
+
+// Centroids in panels of w, each panel d x w contiguous (zero columns pad the last one).
+std::vector<float> pack_panels(const float* c, size_t nc, size_t d, size_t w) {
+  const size_t panels = (nc + w - 1) / w;
+  std::vector<float> packed(panels * d * w, 0.0f);
+  for (size_t j = 0; j < nc; ++j)
+    for (size_t t = 0; t < d; ++t) packed[(j / w) * d * w + t * w + j % w] = c[j * d + t];
+  return packed;
+}
+
+namespace {
+
+// R rows of x (R <= 6) against one panel of 16 centroids: 2R accumulators, each step loads two
+// vectors of the panel and broadcasts one component of each row. Six rows use 12 accumulators +
+// 2 + 1 of the 16 registers, and every panel load serves six rows instead of four.
+template <size_t R>
+inline void micro(const float* const* xr, const float* cp, size_t d, float (*tmp)[16]) {
+  __m256 acc0[R], acc1[R];
+  for (size_t r = 0; r < R; ++r) acc0[r] = acc1[r] = _mm256_setzero_ps();
+  for (size_t t = 0; t < d; ++t, cp += 16) {
+    const __m256 c0 = _mm256_loadu_ps(cp), c1 = _mm256_loadu_ps(cp + 8);
+    for (size_t r = 0; r < R; ++r) {
+      const __m256 xv = _mm256_broadcast_ss(xr[r] + t);
+      acc0[r] = _mm256_fmadd_ps(xv, c0, acc0[r]);
+      acc1[r] = _mm256_fmadd_ps(xv, c1, acc1[r]);
+    }
+  }
+  for (size_t r = 0; r < R; ++r) {
+    _mm256_storeu_ps(tmp[r], acc0[r]);
+    _mm256_storeu_ps(tmp[r] + 8, acc1[r]);
+  }
+}
+
+}  // namespace
+
+void dot_block_avx2(const float* x, size_t nx, const float* packed, size_t nc, size_t d, float* out) {
+  const size_t panels = (nc + 15) / 16;
+  alignas(32) float tmp[6][16];
+  for (size_t pnl = 0; pnl < panels; ++pnl) {
+    const size_t j = pnl * 16, cols = std::min<size_t>(16, nc - j);
+    const float* cp = packed + pnl * d * 16;
+    for (size_t i = 0; i < nx; i += 6) {
+      const size_t rows = std::min<size_t>(6, nx - i);
+      const float* xr[6];
+      for (size_t a = 0; a < 6; ++a) xr[a] = x + (i + std::min(a, rows - 1)) * d;
+      if (rows == 6) micro<6>(xr, cp, d, tmp);
+      else if (rows >= 4) micro<4>(xr, cp, d, tmp), rows > 4 ? micro<2>(xr + 4, cp, d, tmp + 4) : void();
+      else if (rows >= 2) micro<2>(xr, cp, d, tmp), rows > 2 ? micro<1>(xr + 2, cp, d, tmp + 2) : void();
+      else micro<1>(xr, cp, d, tmp);
+      for (size_t a = 0; a < rows; ++a) std::copy_n(tmp[a], cols, out + (i + a) * nc + j);
+    }
+  }
+}
+
+}  // namespace annlab::detail

@@ -1,0 +1,127 @@
+// The sign-projection encoders: SimHash and ITQ (encoder.h).
+#include <algorithm>
+
+#include "annlab/binary_io.h"
+#include "annlab/distance.h"
+#include "annlab/encoder.h"
+#include "annlab/memory.h"
+#include "annlab/pca.h"
+#include "parts/pq.h"
+#include "annlab/random.h"
+
+namespace annlab {
+
+namespace {
+
+// What both trainings check first; `what` is the method's description ("ITQ64").
+Status check_training(const VectorView& x, size_t d, size_t b, const std::string& what) {
+  if (x.d != d) return Status::error(cat("training vectors have dimension ", x.d, ", the encoder has ", d));
+  if (x.n < 2) return Status::error(cat(what, " needs at least 2 training vectors, got ", x.n));
+  ANNLAB_TRY(x.check_finite("training"));
+  return check_memory_for("binary-code projections", b, d, 4, cat("training ", what));
+}
+
+}  // namespace
+
+void SignProjectionEncoder::encode(const float* x, uint64_t* code) const {
+  const Kernels& k = kernels();
+  const size_t d = dim(), b = bits();
+  std::fill_n(code, words(), uint64_t{0});
+  for (size_t j = 0; j < b; ++j)
+    if (k.ip_f32(w_.data() + j * d, x, d) >= t_[j]) code[j / 64] |= uint64_t{1} << (j % 64);
+}
+
+void SignProjectionEncoder::save(BinaryWriter& w) const {
+  w.array(w_);
+  w.array(t_);
+}
+
+Status SignProjectionEncoder::load(BinaryReader& r) {
+  ANNLAB_TRY(r.array(&w_, "binary-code projections", r.remaining() / 4));
+  ANNLAB_TRY(r.array(&t_, "binary-code thresholds", r.remaining() / 4));
+  const bool is_trained = !w_.empty();
+  if (w_.size() != (is_trained ? bits() * dim() : 0) || t_.size() != (is_trained ? bits() : 0))
+    return r.error(cat("binary-code index holds ", w_.size(), " projection and ", t_.size(),
+                       " threshold floats, expected ", bits() * dim(), " and ", bits()));
+  ANNLAB_TRY(VectorView::of(w_.data(), w_.size(), 1).check_finite("binary-code projection"));
+  ANNLAB_TRY(VectorView::of(t_.data(), t_.size(), 1).check_finite("binary-code threshold"));
+  return Status::ok();
+}
+
+TrainTask SimHashEncoder::train_task(VectorView x, uint64_t seed) {
+  const size_t d = dim(), b = bits();
+  const std::string what = cat(name(), b);
+  ANNLAB_CO_TRY(check_training(x, d, b, what));
+  const std::vector<float> sample = sample_rows(x, 10000, seed);
+  const size_t ns = sample.size() / d;
+  const Kernels& k = kernels();
+  std::vector<float> w(b * d), t(b);
+  // As many random rotations as the bits need, their rows stacked; thresholds at the medians.
+  for (size_t r = 0; r * d < b; ++r) {
+    const std::vector<float> rot = random_rotation(d, seed + 1 + r);
+    const size_t rows_here = std::min(d, b - r * d);
+    std::copy_n(rot.begin(), rows_here * d, w.begin() + long(r * d * d));
+    ANNLAB_CO_STEP(cat(what, ": random rotation ", r + 1), 0.0);
+  }
+  std::vector<float> proj(ns);
+  for (size_t j = 0; j < b; ++j) {
+    for (size_t i = 0; i < ns; ++i) proj[i] = k.ip_f32(w.data() + j * d, sample.data() + i * d, d);
+    std::nth_element(proj.begin(), proj.begin() + long(ns / 2), proj.end());
+    t[j] = proj[ns / 2];
+    if (j % 16 == 15 || j + 1 == b) ANNLAB_CO_STEP(cat(what, ": thresholds ", j + 1, "/", b), double(j + 1) / double(b));
+  }
+  ANNLAB_CO_TRY(VectorView::of(w.data(), b, d).check_finite("binary-code projection"));
+  w_ = std::move(w);
+  t_ = std::move(t);
+  co_return Status::ok();
+}
+
+TrainTask ItqEncoder::train_task(VectorView x, uint64_t seed) {
+  const size_t d = dim(), b = bits();
+  const std::string what = cat(name(), b);
+  if (b > d)
+    co_return Status::error(cat(what, ": ", b, " bits exceed the dimension ", d,
+                                " (ITQ rotates a PCA of the data, so bits <= d; SimHash has no such limit)"));
+  ANNLAB_CO_TRY(check_training(x, d, b, what));
+  const std::vector<float> sample = sample_rows(x, 10000, seed);
+  const size_t ns = sample.size() / d;
+  const Kernels& k = kernels();
+  std::vector<float> w(b * d), t(b);
+  Pca pca;
+  ANNLAB_CO_RUN(fit_pca_task(VectorView::of(sample.data(), ns, d), b, &pca));
+  const std::vector<float> v = pca.project(VectorView::of(sample.data(), ns, d));  // ns x b
+  std::vector<float> rot = random_rotation(b, seed + 1), z(ns * b), vt(b * ns), bt(b * ns);
+  for (size_t i = 0; i < ns; ++i)
+    for (size_t j = 0; j < b; ++j) vt[j * ns + i] = v[i * b + j];
+  std::vector<double> a(b * b);
+  loss_.clear();
+  for (int it = 0; it < 50; ++it) {
+    rotate_rows(rot.data(), b, v.data(), ns, z.data());
+    double loss = 0;
+    for (size_t i = 0; i < ns; ++i)
+      for (size_t j = 0; j < b; ++j) {
+        const float s = z[i * b + j] >= 0 ? 1.0f : -1.0f;
+        loss += double(s - z[i * b + j]) * double(s - z[i * b + j]);
+        bt[j * ns + i] = s;
+      }
+    loss_.push_back(loss / double(ns));
+    for (size_t p = 0; p < b; ++p)
+      for (size_t q = 0; q < b; ++q) a[p * b + q] = k.ip_f32(vt.data() + p * ns, bt.data() + q * ns, ns);
+    ANNLAB_CO_TRY(procrustes_rotation(a, b, &rot));
+    ANNLAB_CO_STEP(cat(what, ": rotation round ", it + 1, "/50"), double(it + 1) / 50.0);
+  }
+  // w = R P (b x d); the threshold puts the mean at zero.
+  for (size_t j = 0; j < b; ++j)
+    for (size_t c = 0; c < d; ++c) {
+      double s = 0;
+      for (size_t i = 0; i < b; ++i) s += double(rot[j * b + i]) * pca.components[i * d + c];
+      w[j * d + c] = float(s);
+    }
+  for (size_t j = 0; j < b; ++j) t[j] = k.ip_f32(w.data() + j * d, pca.mean.data(), d);
+  ANNLAB_CO_TRY(VectorView::of(w.data(), b, d).check_finite("binary-code projection"));
+  w_ = std::move(w);
+  t_ = std::move(t);
+  co_return Status::ok();
+}
+
+}  // namespace annlab

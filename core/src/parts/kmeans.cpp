@@ -1,0 +1,218 @@
+#include "parts/kmeans.h"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "annlab/distance.h"
+#include "annlab/random.h"
+#include "kernels/distance_impl.h"
+
+namespace annlab {
+
+namespace {
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// What every assignment against one set of centroids shares: their squared norms and (AVX2) their
+// packed panels. Prepared once per k-means iteration, not once per block of rows.
+struct Centroids {
+  const float* c = nullptr;
+  size_t k = 0, d = 0;
+  Eigen::VectorXf norm;
+  float max_norm = 0;
+  std::vector<float> packed;
+  bool wide = false;  // packed in panels of 32 for the AVX-512 kernel (else 16, AVX2)
+  Centroids(const float* centroids, size_t k_, size_t d_) : c(centroids), k(k_), d(d_), norm(Eigen::Index(k_)) {
+    const Kernels& kern = kernels();
+    for (size_t j = 0; j < k; ++j) norm[Eigen::Index(j)] = kern.ip_f32(c + j * d, c + j * d, d);
+    max_norm = k ? norm.maxCoeff() : 0.0f;
+#if defined(ANNLAB_HAVE_AVX2)
+    const SimdLevel level = simd_level();
+    if (level == SimdLevel::AVX2 || level == SimdLevel::AVX512) {
+      wide = level == SimdLevel::AVX512;
+      packed = detail::pack_panels(c, k, d, wide ? 32 : 16);
+    }
+#endif
+  }
+};
+
+void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, float* dist) {
+  const size_t d = x.d, k = cs.k;
+  const float* centroids = cs.c;
+  const Kernels& kern = kernels();
+  Eigen::Map<const RowMatrix> C(centroids, Eigen::Index(k), Eigen::Index(d));
+  const Eigen::VectorXf& cnorm = cs.norm;
+  const float cmax = cs.max_norm;
+  // Rows per product: small enough for a block of x (and of products) to stay in L2 beside a panel
+  // of centroids; a multiple of the micro-kernels' 6 and 12 rows (120 measured best on 784-d).
+  const size_t block = std::max<size_t>(1, std::min<size_t>(120, (size_t(1) << 24) / std::max<size_t>(k, 1)));
+  RowMatrix X{static_cast<Eigen::Index>(block), static_cast<Eigen::Index>(d)};
+  RowMatrix D;
+  const std::vector<float>& packed = cs.packed;
+  for (size_t b0 = 0; b0 < x.n; b0 += block) {
+    const size_t m = std::min(block, x.n - b0);
+    for (size_t i = 0; i < m; ++i) x.row_to_f32(b0 + i, X.row(Eigen::Index(i)).data());
+#if defined(ANNLAB_HAVE_AVX2)
+    if (!packed.empty()) {
+      D.resize(Eigen::Index(m), Eigen::Index(k));
+      (cs.wide ? detail::dot_block_avx512 : detail::dot_block_avx2)(X.data(), m, packed.data(), k, d, D.data());
+    } else
+#endif
+      D.noalias() = X.topRows(Eigen::Index(m)) * C.transpose();
+    for (size_t i = 0; i < m; ++i) {
+      const float* xi = X.row(Eigen::Index(i)).data();
+      const float xnorm = kern.ip_f32(xi, xi, d);
+      // Approximate distances from the product; the few within a safe margin of the best are
+      // recomputed exactly, so rounding differences between builds cannot change the answer.
+      float* approx = D.row(Eigen::Index(i)).data();  // becomes ||c||^2 - 2 x.c
+      const float* cn = cnorm.data();
+      float best = std::numeric_limits<float>::infinity();
+      for (size_t j = 0; j < k; ++j) {
+        approx[j] = cn[j] - 2 * approx[j];
+        best = approx[j] < best ? approx[j] : best;
+      }
+      const float margin = 2e-5f * (xnorm + cmax) + 1e-6f;
+      int32_t arg = -1;
+      float exact = std::numeric_limits<float>::infinity();
+      for (size_t j = 0; j < k; ++j) {
+        if (approx[j] > best + margin) continue;
+        const float e = kern.l2sq_f32(xi, centroids + j * d, d);
+        if (e < exact) {
+          exact = e;
+          arg = int32_t(j);
+        }
+      }
+      labels[b0 + i] = arg;
+      if (dist) dist[b0 + i] = exact;
+    }
+  }
+}
+
+}  // namespace
+
+void assign_nearest(const VectorView& x, const float* centroids, size_t k, int32_t* labels, float* dist) {
+  assign_prepared(x, Centroids(centroids, k, x.d), labels, dist);
+}
+
+Result<KMeansResult> kmeans(const VectorView& x, const KMeansParams& p) {
+  KMeansResult out;
+  TrainTask task = kmeans_task(x, p, &out);
+  ANNLAB_TRY(task.run());
+  return out;
+}
+
+TrainTask kmeans_task(VectorView x, KMeansParams p, KMeansResult* result) {
+  if (p.k == 0) co_return Status::error("k-means: k = 0: ask for at least one cluster");
+  if (x.n < p.k) co_return Status::error(cat("k-means: ", x.n, " training vectors are fewer than k = ", p.k, " clusters"));
+  if (p.iterations < 0) co_return Status::error(cat("k-means: iterations = ", p.iterations, ": expected >= 0"));
+  ANNLAB_CO_TRY(x.check_finite("k-means training"));
+  const size_t d = x.d, k = p.k;
+  // Work per step: about 2^27 multiply-adds (tens of milliseconds natively).
+  constexpr double kStepWork = double(1 << 27);
+  Rng rng(p.seed);
+  // A seeded sample of the training set.
+  std::vector<float> data;
+  size_t n = x.n;
+  const size_t cap = p.max_points_per_centroid ? k * p.max_points_per_centroid : x.n;
+  std::vector<size_t> rows(x.n);
+  std::iota(rows.begin(), rows.end(), size_t{0});
+  // A random order (so k-means++ below can start from a prefix), truncated to the cap.
+  rng.shuffle(rows);
+  if (x.n > cap) {
+    rows.resize(cap);
+    n = cap;
+  }
+  data.resize(n * d);
+  for (size_t i = 0; i < n; ++i) x.row_to_f32(rows[i], data.data() + i * d);
+  const Kernels& kern = kernels();
+  ANNLAB_CO_STEP(cat("k-means (k = ", k, "): sampled ", n, " vectors"), 0.0);
+
+  // k-means++ on the first min(n, 4 k + 256) sample points (the sample is in random order; enough
+  // to spread the centres, and k-means++ costs k passes over them): each next centre drawn with
+  // probability proportional to its squared distance to the nearest centre chosen so far.
+  KMeansResult out;
+  out.k = k;
+  out.d = d;
+  out.centroids.resize(k * d);
+  const size_t ni = std::min(n, 4 * k + 256);
+  std::vector<float> nearest(ni, std::numeric_limits<float>::infinity());
+  size_t first = size_t(rng.below(ni));
+  std::copy_n(data.data() + first * d, d, out.centroids.data());
+  const size_t centres_per_step = std::max<size_t>(1, size_t(kStepWork / (double(ni) * double(d))));
+  for (size_t c = 1; c < k; ++c) {
+    const float* prev = out.centroids.data() + (c - 1) * d;
+    double total = 0;
+    for (size_t i = 0; i < ni; ++i) {
+      nearest[i] = std::min(nearest[i], kern.l2sq_f32(data.data() + i * d, prev, d));
+      total += nearest[i];
+    }
+    size_t pick = 0;
+    if (total > 0) {
+      double r = rng.uniform() * total, acc = 0;
+      pick = ni - 1;
+      for (size_t i = 0; i < ni; ++i) {
+        acc += nearest[i];
+        if (acc > r) { pick = i; break; }
+      }
+    } else {
+      pick = size_t(rng.below(ni));  // all points coincide with a centre
+    }
+    std::copy_n(data.data() + pick * d, d, out.centroids.data() + c * d);
+    if (c % centres_per_step == 0) ANNLAB_CO_STEP(cat("k-means++ (k = ", k, ")"), double(c) / double(k));
+  }
+
+  const VectorView sample = VectorView::of(data.data(), n, d);
+  std::vector<int32_t> label(n);
+  std::vector<float> dist(n);
+  std::vector<double> sums(k * d);
+  std::vector<size_t> count(k);
+  const size_t rows_per_step = std::max<size_t>(64, size_t(kStepWork / (double(k) * double(d))));
+  for (int it = 0; it <= p.iterations; ++it) {
+    // The assignment in blocks of rows (each row's answer is independent of the blocking).
+    const Centroids prepared(out.centroids.data(), k, d);
+    for (size_t b0 = 0; b0 < n; b0 += rows_per_step) {
+      const size_t nb = std::min(rows_per_step, n - b0);
+      assign_prepared(sample.rows(b0, nb), prepared, label.data() + b0, dist.data() + b0);
+      if (b0 + nb < n)
+        ANNLAB_CO_STEP(cat("k-means (k = ", k, ") iteration ", it, "/", p.iterations),
+                           (double(it) + double(b0 + nb) / double(n)) / double(p.iterations + 1));
+    }
+    double mse = 0;
+    for (size_t i = 0; i < n; ++i) mse += dist[i];
+    out.mse = mse / double(n);
+    if (p.progress) p.progress(it, out.mse);
+    if (it == p.iterations) break;
+    std::fill(sums.begin(), sums.end(), 0.0);
+    std::fill(count.begin(), count.end(), 0);
+    for (size_t i = 0; i < n; ++i) {
+      const size_t c = size_t(label[i]);
+      ++count[c];
+      for (size_t j = 0; j < d; ++j) sums[c * d + j] += data[i * d + j];
+    }
+    for (size_t c = 0; c < k; ++c)
+      if (count[c])
+        for (size_t j = 0; j < d; ++j) out.centroids[c * d + j] = float(sums[c * d + j] / double(count[c]));
+    // Empty clusters: split the largest cluster in two (as FAISS does), deterministically.
+    for (size_t c = 0; c < k; ++c) {
+      if (count[c]) continue;
+      const size_t big = size_t(std::max_element(count.begin(), count.end()) - count.begin());
+      for (size_t j = 0; j < d; ++j) {
+        const float v = out.centroids[big * d + j], eps = (j % 2 ? 1 : -1) * 1e-4f * (std::fabs(v) + 1e-3f);
+        out.centroids[c * d + j] = v + eps;
+        out.centroids[big * d + j] = v - eps;
+      }
+      count[c] = count[big] / 2;
+      count[big] -= count[c];
+      ++out.empty_repairs;
+    }
+    out.iterations = it + 1;
+    ANNLAB_CO_STEP(cat("k-means (k = ", k, ") iteration ", it + 1, "/", p.iterations),
+                       double(it + 1) / double(p.iterations + 1));
+  }
+  *result = std::move(out);
+  co_return Status::ok();
+}
+
+}  // namespace annlab

@@ -1,0 +1,48 @@
+// Private header (core/src/parts): k-means (k-means++ initialisation, Lloyd iterations), reused by IVF, PQ, the
+// token index and the learned router.
+//
+// The assignment step uses Eigen matrix products (||x||^2 - 2 x.c + ||c||^2) and then recomputes
+// near-ties with annlab's exact kernels, and centroids are averaged in double in a fixed order, so
+// one seed gives the same centroids natively and in WebAssembly.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "annlab/dataset.h"
+#include "annlab/status.h"
+#include "annlab/train_task.h"
+
+namespace annlab {
+
+struct KMeansParams {
+  size_t k = 0;
+  int iterations = 20;
+  uint64_t seed = 1234;
+  // Train on at most k * this many vectors, drawn with the seed (FAISS's default is 256).
+  size_t max_points_per_centroid = 256;
+  // Called after initialisation (iteration 0) and each Lloyd iteration with the mean squared error.
+  std::function<void(int iteration, double mse)> progress;
+};
+
+struct KMeansResult {
+  size_t k = 0, d = 0;
+  std::vector<float> centroids;  // k * d
+  double mse = 0.0;              // mean squared distance to the nearest centroid (training set)
+  int iterations = 0;
+  size_t empty_repairs = 0;      // clusters re-seeded because they were empty
+};
+
+// Errors: k = 0, fewer vectors than k, NaN/Inf in x.
+Result<KMeansResult> kmeans(const VectorView& x, const KMeansParams& params);
+// The same k-means cut into steps (train_task.h): the sample, chunks of k-means++ centres, blocks
+// of rows of each assignment pass. Writes *out when it finishes without error; x must outlive it.
+TrainTask kmeans_task(VectorView x, KMeansParams params, KMeansResult* out);
+
+// Index of the nearest of k centroids (k * d floats) for every row of x, and (if dist is not null)
+// its squared distance; ties go to the lower index. Same answer in every build.
+void assign_nearest(const VectorView& x, const float* centroids, size_t k, int32_t* labels, float* dist = nullptr);
+
+}  // namespace annlab
