@@ -345,6 +345,7 @@ void AppState::start_build() {
       return;
     }
   }
+  pending_request_ = build_request();
   job.start(std::move(fresh), data->base_view());
 }
 
@@ -377,17 +378,19 @@ SearchParams AppState::search_params() const {
   return sp;
 }
 
-bool AppState::build_changed() const {
-  if (!index) return false;
-  return config.spec() != index->describe() || config.params() != built_params;
+std::string AppState::build_request() const {
+  const BuildParams bp = config.build_params();
+  return cat(config.spec(), " seed=", bp.seed, " ", describe_params(bp, {}));
 }
+
+bool AppState::build_changed() const { return index && !built_request.empty() && build_request() != built_request; }
 
 void AppState::install_index(std::unique_ptr<Index> built_index, double seconds) {
   build_seconds = seconds;
   index = std::move(built_index);
   auto spec = parse_index_spec(index->describe());
   built = spec.is_ok() ? spec.value() : IndexSpec{};
-  built_params = config.params();
+  built_request = pending_request_;
   if (data) (void)attach_labels(*index, data->base.labels);  // counts match: the index holds the base
   structure.reset();
   if (const Explainable* ex = as_explainable(*index)) {
@@ -429,6 +432,7 @@ Status AppState::build_spec(const std::string& spec, const std::string& params) 
   ANNLAB_TRY(built->add(data->base_view()));
   job.cancel();
   config.set_from(parsed, bp);
+  pending_request_ = build_request();
   install_index(std::move(built), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   return Status::ok();
 }

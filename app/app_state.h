@@ -135,11 +135,15 @@ class AppState {
 
   // Index.
   IndexConfig config;
+  // The panel's build request: its description and build parameters (not the search ones).
+  std::string build_request() const;
   BuildJob job;
   std::unique_ptr<Index> index;   // the last finished build
   std::unique_ptr<Structure> structure;  // its explain structure (hyperplanes, keys)
   IndexSpec built;                // what `index` is (its row and numbers)
-  std::string built_params;       // the build parameters it was built with (as config.params())
+  // What the panel asked for when the index was built (description as written, e.g. "LSHx4", and
+  // its build parameters), to tell whether the panel has changed since.
+  std::string built_request;
   std::string index_info;         // description, memory, build time
   // The search parameters the search runs with: the controls of the built index's own method,
   // bounded by the built index's numbers (nprobe <= its nlist), whatever the panel is set to build next.
@@ -155,7 +159,10 @@ class AppState {
   Status build_now();
   Status build_spec(const std::string& spec, const std::string& params);
   // Makes a loaded index (already checked against the data) the lab's index.
-  void adopt_index(std::unique_ptr<Index> loaded) { install_index(std::move(loaded), 0.0); }
+  void adopt_index(std::unique_ptr<Index> loaded) {
+    pending_request_.clear();  // not built from the panel: nothing to compare it with
+    install_index(std::move(loaded), 0.0);
+  }
 
   // Query and results.
   QueryState query;
@@ -181,6 +188,7 @@ class AppState {
   void install_index(std::unique_ptr<Index> built, double seconds);
   // Makes `d` the data set and forgets everything built on the previous one.
   void install_data(std::unique_ptr<LabData> d);
+  std::string pending_request_;  // build_request() when the running build started
   bool pending_load_ = false;
   DataKind pending_kind_ = DataKind::Blobs2D;
   uint64_t random_draws_ = 0;

@@ -174,6 +174,28 @@ int main(int argc, char** argv) {
     frame(s, map_centre);
     check(!s.error.empty() && s.data != nullptr, "an impossible index is an error message and the data stays");
   }
+  // Search parameters apply to the built index even when a build parameter has changed since:
+  // LSH8x4 with probes 8, then L moved to 8 without Build, then probes 2 opens 4 tables x 2 buckets.
+  if (only.empty() || only == "blobs") {
+    AppState s;
+    s.load_data(DataKind::Blobs2D);
+    check(s.build_spec("LSH8x4", "seed=3").is_ok(), "LSH8x4 builds");
+    check(!s.build_changed(), "right after a build the panel shows no change");
+    s.set_held_out_query(0);
+    s.config.value("probes") = 8;
+    s.run_search();
+    check(s.results.valid && s.results.stats.buckets == 32, "probes 8 opens 32 buckets (" +
+                                                                std::to_string(s.results.stats.buckets) + ")");
+    s.config.arg("L") = 8;
+    check(s.build_changed(), "a changed build parameter shows 'changed: Build to apply'");
+    s.config.value("probes") = 2;
+    s.run_search();
+    check(s.results.valid && s.results.stats.buckets == 8,
+          "probes 2 still applies to the built LSH8x4: 8 buckets (" + std::to_string(s.results.stats.buckets) + ")");
+    s.config.select("HNSW");
+    s.run_search();
+    check(s.results.valid && s.results.stats.buckets == 8, "switching the panel's method keeps the built index's search");
+  }
   ImGui::DestroyContext();
   std::printf("ui smoke: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
