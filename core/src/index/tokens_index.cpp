@@ -11,7 +11,7 @@
 namespace annlab {
 
 TokensIndex::TokensIndex(size_t d, size_t g, size_t m, const BuildParams& params)
-    : Index(d), g_(g), m_(m), dsub_(g ? d / g : 0), params_(params), base_(d) {}
+    : Index(d), g_(g), m_(m), dsub_(g ? d / g : 0), params_(params), pq_(d, g, m), base_(d) {}
 
 double TokensIndex::term_weight(bool bm25, size_t df, size_t n_docs, size_t g) {
   const double n = double(n_docs), f = double(df);
@@ -26,7 +26,7 @@ double TokensIndex::term_weight(bool bm25, size_t df, size_t n_docs, size_t g) {
 }
 
 size_t TokensIndex::memory_bytes() const {
-  return centroids_.size() * 4 + tokens_.size() * 2 + labels_.size() * 4 + offsets_.size() * 4 +
+  return pq_.codebooks().size() * 4 + tokens_.size() * 2 + labels_.size() * 4 + offsets_.size() * 4 +
          postings_.size() * 4 + base_.owned_bytes();
 }
 
@@ -42,29 +42,13 @@ TrainTask TokensIndex::train_task(VectorView x) {
   ANNLAB_CO_TRY(check_memory_for("token centroids", g_ * m_, dsub_, 4, cat("training ", describe())));
   const std::vector<float> sample = sample_rows(x, std::max<size_t>(m_ * 256, 1), params_.seed);
   const size_t ns = sample.size() / dim();
-  std::vector<float> sub(ns * dsub_), books(g_ * m_ * dsub_);
-  for (size_t j = 0; j < g_; ++j) {
-    for (size_t i = 0; i < ns; ++i) std::copy_n(sample.data() + i * dim() + j * dsub_, dsub_, sub.data() + i * dsub_);
-    KMeansParams kp;
-    kp.k = m_;
-    kp.seed = params_.seed + 1 + j;
-    KMeansResult km;
-    ANNLAB_CO_RUN(kmeans_task(VectorView::of(sub.data(), ns, dsub_), kp, &km));
-    std::copy(km.centroids.begin(), km.centroids.end(), books.begin() + long(j * m_ * dsub_));
-    ANNLAB_CO_STEP(cat(describe(), ": sub-space ", j + 1, "/", g_, " trained"), double(j + 1) / double(g_));
-  }
-  centroids_ = std::move(books);
+  // k-means per sub-space: the product quantizer with m centroids (sub-space j draws from seed + 1 + j).
+  ANNLAB_CO_RUN(pq_.train_task(sample.data(), ns, params_.seed + 1, KMeansParams{}.iterations, describe()));
   rebuild_postings();
   co_return Status::ok();
 }
 
-void TokensIndex::tokenize(const float* x, uint16_t* tokens) const {
-  int32_t c = 0;
-  for (size_t j = 0; j < g_; ++j) {
-    assign_nearest(VectorView::of(x + j * dsub_, 1, dsub_), centroids_.data() + j * m_ * dsub_, m_, &c);
-    tokens[j] = uint16_t(c);
-  }
-}
+void TokensIndex::tokenize(const float* x, uint16_t* tokens) const { pq_.encode_wide(x, 1, tokens); }
 
 Status TokensIndex::add(const VectorView& x) {
   if (!is_trained()) return Status::error(cat(describe(), " is not trained: train it before adding vectors"));
@@ -78,19 +62,12 @@ Status TokensIndex::add(const VectorView& x) {
   tokens_.resize(at + x.n * g_);
   // Sub-space by sub-space, in blocks, so the assignment runs as matrix products.
   constexpr size_t kBlock = 4096;
-  std::vector<float> rows, sub;
-  std::vector<int32_t> label;
+  std::vector<float> rows;
   for (size_t b0 = 0; b0 < x.n; b0 += kBlock) {
     const size_t nb = std::min(kBlock, x.n - b0);
     rows.resize(nb * dim());
     for (size_t i = 0; i < nb; ++i) x.row_to_f32(b0 + i, rows.data() + i * dim());
-    sub.resize(nb * dsub_);
-    label.resize(nb);
-    for (size_t j = 0; j < g_; ++j) {
-      for (size_t i = 0; i < nb; ++i) std::copy_n(rows.data() + i * dim() + j * dsub_, dsub_, sub.data() + i * dsub_);
-      assign_nearest(VectorView::of(sub.data(), nb, dsub_), centroids_.data() + j * m_ * dsub_, m_, label.data());
-      for (size_t i = 0; i < nb; ++i) tokens_[at + (b0 + i) * g_ + j] = uint16_t(label[i]);
-    }
+    pq_.encode_wide(rows.data(), nb, tokens_.data() + at + b0 * g_);
   }
   labels_.resize(size(), -1);
   rebuild_postings();
@@ -193,7 +170,7 @@ Result<Structure> TokensIndex::explain_structure() const {
   s.family = "Tokens";
   s.dim = dim();
   s.n = size();
-  s.centroids = centroids_;  // g * m sub-space centroids of d / g each
+  s.centroids = pq_.codebooks();  // g * m sub-space centroids of d / g each
   s.code_bytes = 2 * g_;     // the g tokens of each point, 16-bit little-endian
   s.codes.resize(tokens_.size() * 2);
   for (size_t i = 0; i < tokens_.size(); ++i) {
@@ -216,7 +193,7 @@ void TokensIndex::save_payload(BinaryWriter& w) const {
   w.put<uint64_t>(g_);
   w.put<uint64_t>(m_);
   w.put<uint64_t>(params_.seed);
-  w.array(centroids_);
+  w.array(pq_.codebooks());
   w.array(tokens_);
   w.put<uint8_t>(has_labels_ ? 1 : 0);
   w.array(labels_);
@@ -230,10 +207,13 @@ Status TokensIndex::load_payload(BinaryReader& r) {
   if (g != g_ || m != m_)
     return r.error(cat("tokens payload is for Tokens", g, "x", m, "; the description says ", describe()));
   ANNLAB_TRY(r.get(&params_.seed, "tokens seed"));
-  ANNLAB_TRY(r.array(&centroids_, "token centroids", r.remaining() / 4));
-  if (!centroids_.empty() && centroids_.size() != g_ * m_ * dsub_)
-    return r.error(cat("tokens index holds ", centroids_.size(), " centroid floats, expected ", g_ * m_ * dsub_));
-  ANNLAB_TRY(VectorView::of(centroids_.data(), centroids_.size(), 1).check_finite("token centroid"));
+  std::vector<float> centroids;
+  ANNLAB_TRY(r.array(&centroids, "token centroids", r.remaining() / 4));
+  if (!centroids.empty() && centroids.size() != g_ * m_ * dsub_)
+    return r.error(cat("tokens index holds ", centroids.size(), " centroid floats, expected ", g_ * m_ * dsub_));
+  ANNLAB_TRY(VectorView::of(centroids.data(), centroids.size(), 1).check_finite("token centroid"));
+  const bool has_centroids = !centroids.empty();
+  pq_.set_codebooks(std::move(centroids));
   ANNLAB_TRY(r.array(&tokens_, "tokens", r.remaining() / 2));
   uint8_t has = 0;
   ANNLAB_TRY(r.get(&has, "tokens has-labels flag"));
@@ -245,10 +225,10 @@ Status TokensIndex::load_payload(BinaryReader& r) {
   if (tokens_.size() != n * g_ || labels_.size() != n)
     return r.error(cat("tokens index holds ", tokens_.size(), " tokens and ", labels_.size(), " labels for ", n,
                        " vectors of ", g_, " tokens"));
-  if (centroids_.empty() && n) return r.error("tokens index holds vectors but no centroids");
+  if (!has_centroids && n) return r.error("tokens index holds vectors but no centroids");
   for (size_t i = 0; i < tokens_.size(); ++i)
     if (tokens_[i] >= m_) return r.error(cat("token ", i, " is centroid ", tokens_[i], ", expected < ", m_));
-  if (!centroids_.empty()) rebuild_postings();
+  if (has_centroids) rebuild_postings();
   return Status::ok();
 }
 

@@ -25,6 +25,7 @@
 #include "annlab/index.h"
 #include "annlab/params.h"
 #include "annlab/vector_store.h"
+#include "parts/pq.h"
 
 namespace annlab {
 
@@ -35,7 +36,7 @@ class TokensIndex final : public Index, public Explainable, public Serializable,
 
   size_t size() const override { return base_.size(); }
   std::string describe() const override { return cat("Tokens", g_, "x", m_); }
-  bool is_trained() const override { return !centroids_.empty(); }
+  bool is_trained() const override { return pq_.trained(); }
   Status train(const VectorView& x) override { return train_task(x).run(); }
   TrainTask train_task(VectorView x) override;
   Status add(const VectorView& x) override;
@@ -79,7 +80,7 @@ class TokensIndex final : public Index, public Explainable, public Serializable,
   void rebuild_postings();
   size_t g_, m_, dsub_;
   BuildParams params_;
-  std::vector<float> centroids_;   // g * m * dsub
+  ProductQuantizer pq_;            // g sub-spaces of m centroids: the tokens are its 16-bit codes
   std::vector<uint16_t> tokens_;   // n * g
   std::vector<int32_t> labels_;    // n (-1 = none)
   bool has_labels_ = false;

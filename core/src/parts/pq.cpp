@@ -13,37 +13,49 @@ namespace annlab {
 
 // ---- ProductQuantizer ---------------------------------------------------------------------------
 
-TrainTask ProductQuantizer::train_task(const float* x, size_t n, uint64_t seed, int iterations) {
+TrainTask ProductQuantizer::train_task(const float* x, size_t n, uint64_t seed, int iterations, std::string what) {
+  if (what.empty()) what = cat("PQ", m_);
   if (m_ == 0 || d_ % m_ != 0)
-    co_return Status::error(cat("PQ", m_, ": dimension ", d_, " is not divisible by M = ", m_));
-  if (n < kCentroids)
-    co_return Status::error(cat("PQ", m_, " needs at least ", kCentroids, " training vectors (256 centroids per sub-space), got ", n));
+    co_return Status::error(cat(what, ": dimension ", d_, " is not divisible by M = ", m_));
+  if (n < ksub_)
+    co_return Status::error(cat(what, " needs at least ", ksub_, " training vectors (", ksub_,
+                                " centroids per sub-space), got ", n));
   std::vector<float> sub(n * dsub_);
-  std::vector<float> books(m_ * kCentroids * dsub_);
+  std::vector<float> books(m_ * ksub_ * dsub_);
   for (size_t j = 0; j < m_; ++j) {
     for (size_t i = 0; i < n; ++i) std::copy_n(x + i * d_ + j * dsub_, dsub_, sub.data() + i * dsub_);
     KMeansParams kp;
-    kp.k = kCentroids;
+    kp.k = ksub_;
     kp.seed = seed + j;
     kp.iterations = iterations;
     KMeansResult km;
     ANNLAB_CO_RUN(kmeans_task(VectorView::of(sub.data(), n, dsub_), kp, &km));
-    std::copy(km.centroids.begin(), km.centroids.end(), books.begin() + long(j * kCentroids * dsub_));
-    ANNLAB_CO_STEP(cat("PQ", m_, ": sub-space ", j + 1, "/", m_, " trained"), double(j + 1) / double(m_));
+    std::copy(km.centroids.begin(), km.centroids.end(), books.begin() + long(j * ksub_ * dsub_));
+    ANNLAB_CO_STEP(cat(what, ": sub-space ", j + 1, "/", m_, " trained"), double(j + 1) / double(m_));
   }
   codebooks_ = std::move(books);
   co_return Status::ok();
 }
 
-void ProductQuantizer::encode(const float* x, size_t n, uint8_t* codes) const {
+template <class Code>
+void ProductQuantizer::encode_codes(const float* x, size_t n, Code* codes) const {
   std::vector<float> sub(n * dsub_);
   std::vector<int32_t> label(n);
   for (size_t j = 0; j < m_; ++j) {
     for (size_t i = 0; i < n; ++i) std::copy_n(x + i * d_ + j * dsub_, dsub_, sub.data() + i * dsub_);
-    assign_nearest(VectorView::of(sub.data(), n, dsub_), codebooks_.data() + j * kCentroids * dsub_, kCentroids,
-                   label.data());
-    for (size_t i = 0; i < n; ++i) codes[i * m_ + j] = uint8_t(label[i]);
+    assign_nearest(VectorView::of(sub.data(), n, dsub_), codebooks_.data() + j * ksub_ * dsub_, ksub_, label.data());
+    for (size_t i = 0; i < n; ++i) codes[i * m_ + j] = Code(label[i]);
   }
+}
+
+void ProductQuantizer::encode(const float* x, size_t n, uint8_t* codes) const {
+  ANNLAB_ASSERT(ksub_ <= 256);
+  encode_codes(x, n, codes);
+}
+
+void ProductQuantizer::encode_wide(const float* x, size_t n, uint16_t* codes) const {
+  ANNLAB_ASSERT(ksub_ <= 65536);
+  encode_codes(x, n, codes);
 }
 
 namespace {
@@ -80,10 +92,11 @@ void ProductQuantizer::adc_block(const float* table, const uint8_t* codes, size_
 
 void ProductQuantizer::decode(const uint8_t* code, float* out) const {
   for (size_t j = 0; j < m_; ++j)
-    std::copy_n(codebooks_.data() + (j * kCentroids + code[j]) * dsub_, dsub_, out + j * dsub_);
+    std::copy_n(codebooks_.data() + (j * ksub_ + code[j]) * dsub_, dsub_, out + j * dsub_);
 }
 
 void ProductQuantizer::distance_table(const float* q, float* table) const {
+  ANNLAB_ASSERT(ksub_ == kCentroids);
   const Kernels& k = kernels();
   for (size_t j = 0; j < m_; ++j)
     for (size_t c = 0; c < kCentroids; ++c)
@@ -100,8 +113,8 @@ Status ProductQuantizer::load(BinaryReader& r) {
   ANNLAB_TRY(r.get(&m, "PQ M"));
   if (m != m_) return r.error(cat("PQ payload has M = ", m, ", the description says ", m_));
   ANNLAB_TRY(r.array(&codebooks_, "PQ codebooks", r.remaining() / 4));
-  if (!codebooks_.empty() && codebooks_.size() != m_ * kCentroids * dsub_)
-    return r.error(cat("PQ holds ", codebooks_.size(), " codebook floats, expected ", m_ * kCentroids * dsub_));
+  if (!codebooks_.empty() && codebooks_.size() != m_ * ksub_ * dsub_)
+    return r.error(cat("PQ holds ", codebooks_.size(), " codebook floats, expected ", m_ * ksub_ * dsub_));
   return VectorView::of(codebooks_.data(), codebooks_.size(), 1).check_finite("PQ codebook");
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "annlab/index.h"
@@ -17,22 +18,30 @@
 
 namespace annlab {
 
+// M sub-quantizers of `ksub` centroids each: 256 for byte codes (PQ, IVF-PQ, OPQ, LOPQ and their
+// ADC tables), any number up to 65,536 for Tokens' 16-bit tokens.
 class ProductQuantizer {
  public:
-  static constexpr size_t kCentroids = 256;
-  ProductQuantizer(size_t d, size_t m) : d_(d), m_(m), dsub_(m ? d / m : 0) {}
+  static constexpr size_t kCentroids = 256;  // byte codes: what encode() and the ADC tables use
+  ProductQuantizer(size_t d, size_t m, size_t ksub = kCentroids) : d_(d), m_(m), dsub_(m ? d / m : 0), ksub_(ksub) {}
   size_t d() const { return d_; }
   size_t m() const { return m_; }
+  size_t ksub() const { return ksub_; }
   size_t dsub() const { return dsub_; }
   bool trained() const { return !codebooks_.empty(); }
-  // Trains the M codebooks on x (n >= 256 rows of floats, n * d).
+  // Trains the M codebooks on x (n >= ksub rows of floats, n * d); sub-space j's k-means draws
+  // from seed + j. `what` names the method in messages and progress ("PQ16" by default).
   Status train(const float* x, size_t n, uint64_t seed, int iterations = 20) {
     return train_task(x, n, seed, iterations).run();
   }
   // The same, one k-means step at a time (x must outlive the task).
-  TrainTask train_task(const float* x, size_t n, uint64_t seed, int iterations = 20);
-  // Codes of n vectors (n * d floats) into n * M bytes.
+  TrainTask train_task(const float* x, size_t n, uint64_t seed, int iterations = 20, std::string what = {});
+  // Codes of n vectors (n * d floats) into n * M bytes (ksub <= 256).
   void encode(const float* x, size_t n, uint8_t* codes) const;
+  // The same into n * M 16-bit codes (any ksub).
+  void encode_wide(const float* x, size_t n, uint16_t* codes) const;
+  // Codebooks read elsewhere (M * ksub * dsub floats; the caller checks the size).
+  void set_codebooks(std::vector<float> books) { codebooks_ = std::move(books); }
   // The vector a code stands for (d floats).
   void decode(const uint8_t* code, float* out) const;
   // The M x 256 table of squared distances from q's sub-vectors to the codebooks.
@@ -55,12 +64,14 @@ class ProductQuantizer {
   // adc() of nb consecutive codes into out, with M known at compile time for the common M (4, 8,
   // 16, 32, 64: the lookups unrolled with constant offsets); the same sums, in the same order.
   void adc_block(const float* table, const uint8_t* codes, size_t nb, float* out) const;
-  const std::vector<float>& codebooks() const { return codebooks_; }  // M * 256 * dsub
+  const std::vector<float>& codebooks() const { return codebooks_; }  // M * ksub * dsub
   void save(BinaryWriter& w) const;
   Status load(BinaryReader& r);
 
  private:
-  size_t d_, m_, dsub_;
+  template <class Code>
+  void encode_codes(const float* x, size_t n, Code* codes) const;
+  size_t d_, m_, dsub_, ksub_;
   std::vector<float> codebooks_;
 };
 
