@@ -12,6 +12,7 @@
 #include "annlab/factory.h"
 #include "annlab/generators.h"
 #include "annlab/io.h"
+#include "asset_manifest.h"
 #include "annlab/params.h"
 #include "annlab/pca.h"
 #include "annlab/random.h"
@@ -193,13 +194,12 @@ Status load_basis(LabData* data, const std::string& path) {
   return Status::ok();
 }
 
-std::vector<std::string> files_of(DataKind kind) {
+// The manifest's name of a bundled data set.
+const char* asset_id(DataKind kind) {
   switch (kind) {
-    case DataKind::FashionMnist:
-      return {"fashion-mnist-base.alds", "fashion-mnist-query.alds", "fashion-mnist-base.pca2.fvecs",
-              "fashion-mnist-query.pca2.fvecs", "fashion-mnist.pca2-basis.fvecs"};
-    case DataKind::Mnist: return {"mnist.alds", "mnist.pca2.fvecs", "mnist.pca2-basis.fvecs"};
-    default: return {};
+    case DataKind::FashionMnist: return "fashion-mnist";
+    case DataKind::Mnist: return "mnist";
+    default: return "";
   }
 }
 
@@ -212,11 +212,12 @@ Status move_base_into_exact(LabData& d) {
   return Status::ok();
 }
 
-Result<std::unique_ptr<LabData>> read_data(DataKind kind, const std::string& dir, int blob_n, int centers,
-                                           uint64_t seed) {
+Result<std::unique_ptr<LabData>> read_data(DataKind kind, const std::string& dir, const AssetDataset* a, int blob_n,
+                                           int centers, uint64_t seed) {
   auto data = std::make_unique<LabData>();
   data->kind = kind;
-  data->name = data_kind_name(kind);
+  data->name = a ? a->label : data_kind_name(kind);
+  if (a) data->classes = a->classes;
   if (kind == DataKind::Blobs2D) {
     constexpr size_t kQueries = 200;
     ANNLAB_ASSIGN_OR_RETURN(Dataset all, make_gaussian_blobs(size_t(blob_n) + kQueries, 2, size_t(centers), 1.0, seed));
@@ -228,15 +229,15 @@ Result<std::unique_ptr<LabData>> read_data(DataKind kind, const std::string& dir
     data->base_xy = data->base.f32;
     data->query_xy = data->queries.f32;
   } else if (kind == DataKind::FashionMnist) {
-    ANNLAB_ASSIGN_OR_RETURN(data->base, load_vectors(dir + "fashion-mnist-base.alds"));
-    ANNLAB_ASSIGN_OR_RETURN(data->queries, load_vectors(dir + "fashion-mnist-query.alds"));
-    ANNLAB_ASSIGN_OR_RETURN(data->base_xy, load_xy(dir + "fashion-mnist-base.pca2.fvecs", data->base.n));
-    ANNLAB_ASSIGN_OR_RETURN(data->query_xy, load_xy(dir + "fashion-mnist-query.pca2.fvecs", data->queries.n));
-    ANNLAB_TRY(load_basis(data.get(), dir + "fashion-mnist.pca2-basis.fvecs"));
+    ANNLAB_ASSIGN_OR_RETURN(data->base, load_vectors(dir + a->base));
+    ANNLAB_ASSIGN_OR_RETURN(data->queries, load_vectors(dir + a->query));
+    ANNLAB_ASSIGN_OR_RETURN(data->base_xy, load_xy(dir + a->base_xy, data->base.n));
+    ANNLAB_ASSIGN_OR_RETURN(data->query_xy, load_xy(dir + a->query_xy, data->queries.n));
+    ANNLAB_TRY(load_basis(data.get(), dir + a->basis));
   } else {
     // MNIST has no official split in the package: a seeded 9,000 / 1,000 one.
-    ANNLAB_ASSIGN_OR_RETURN(Dataset all, load_vectors(dir + "mnist.alds"));
-    ANNLAB_ASSIGN_OR_RETURN(std::vector<float> xy, load_xy(dir + "mnist.pca2.fvecs", all.n));
+    ANNLAB_ASSIGN_OR_RETURN(Dataset all, load_vectors(dir + a->all));
+    ANNLAB_ASSIGN_OR_RETURN(std::vector<float> xy, load_xy(dir + a->all_xy, all.n));
     std::vector<size_t> order(all.n);
     std::iota(order.begin(), order.end(), size_t{0});
     Rng rng(42);
@@ -247,7 +248,7 @@ Result<std::unique_ptr<LabData>> read_data(DataKind kind, const std::string& dir
     data->queries = all.subset(q);
     for (size_t i : b) data->base_xy.insert(data->base_xy.end(), {xy[2 * i], xy[2 * i + 1]});
     for (size_t i : q) data->query_xy.insert(data->query_xy.end(), {xy[2 * i], xy[2 * i + 1]});
-    ANNLAB_TRY(load_basis(data.get(), dir + "mnist.pca2-basis.fvecs"));
+    ANNLAB_TRY(load_basis(data.get(), dir + a->basis));
   }
   ANNLAB_TRY(move_base_into_exact(*data));
   return data;
@@ -257,7 +258,35 @@ Result<std::unique_ptr<LabData>> read_data(DataKind kind, const std::string& dir
 
 bool AppState::load_data(DataKind kind) {
   wanted_kind = kind;
-  for (const std::string& f : files_of(kind)) {
+  const AssetDataset* asset = nullptr;
+  if (kind == DataKind::FashionMnist || kind == DataKind::Mnist) {
+    // The bundled sets are what assets/data/manifest.json says.
+    if (!manifest_) {
+      if (!asset_ready("manifest.json")) {
+        pending_load_ = true;
+        pending_kind_ = kind;
+        data_status = "downloading the asset manifest...";
+        return false;
+      }
+      const std::string path = assets_dir + "manifest.json";
+      auto bytes = read_file(path);
+      Result<AssetManifest> m = bytes.is_ok() ? parse_asset_manifest(path, std::string(bytes->begin(), bytes->end()))
+                                              : Result<AssetManifest>(bytes.status());
+      if (!m.is_ok()) {
+        pending_load_ = false;
+        data_status = error = m.message();
+        return true;
+      }
+      manifest_ = std::make_unique<AssetManifest>(std::move(m).value());
+    }
+    asset = manifest_->find(asset_id(kind));
+    if (!asset) {
+      pending_load_ = false;
+      data_status = error = cat(assets_dir, "manifest.json lists no data set '", asset_id(kind), "'");
+      return true;
+    }
+  }
+  for (const std::string& f : asset ? asset->files : std::vector<std::string>{}) {
     if (!asset_ready(f)) {
       pending_load_ = true;
       pending_kind_ = kind;
@@ -266,7 +295,7 @@ bool AppState::load_data(DataKind kind) {
     }
   }
   pending_load_ = false;
-  auto loaded = read_data(kind, assets_dir, blob_n, blob_centers, blob_seed);
+  auto loaded = read_data(kind, assets_dir, asset, blob_n, blob_centers, blob_seed);
   if (!loaded.is_ok()) {
     data_status = loaded.message();
     error = loaded.message();

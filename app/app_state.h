@@ -14,6 +14,7 @@
 #include "annlab/params.h"
 #include "annlab/registry.h"
 #include "annlab/vector_store.h"
+#include "asset_manifest.h"
 #include "build_job.h"
 
 namespace annlab::app {
@@ -35,6 +36,11 @@ struct LabData {
   std::vector<float> base_xy, query_xy;  // n * 2 map coordinates
   std::vector<float> pca_mean, pca_axes;  // image data: d and 2 * d, to place any query on the map
   bool images() const { return base.image_h != 0; }
+  std::vector<std::string> classes;  // the name of each label (the bundled sets), else empty
+  // "Bag" for a named class, else "label 8".
+  std::string class_name(int label) const {
+    return label >= 0 && size_t(label) < classes.size() ? classes[size_t(label)] : "label " + std::to_string(label);
+  }
   // Map coordinates of a vector (the vector itself for 2-D data).
   void project(const float* v, float* xy) const;
 };
@@ -189,6 +195,7 @@ class AppState {
   // Makes `d` the data set and forgets everything built on the previous one.
   void install_data(std::unique_ptr<LabData> d);
   std::string pending_request_;  // build_request() when the running build started
+  std::unique_ptr<AssetManifest> manifest_;  // read on the first bundled data set
   bool pending_load_ = false;
   DataKind pending_kind_ = DataKind::Blobs2D;
   uint64_t random_draws_ = 0;

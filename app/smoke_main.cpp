@@ -174,6 +174,14 @@ int main(int argc, char** argv) {
     frame(s, map_centre);
     check(!s.error.empty() && s.data != nullptr, "an impossible index is an error message and the data stays");
   }
+  // The asset manifest: a broken one is an error naming the file and offset.
+  {
+    auto bad = annlab::app::parse_asset_manifest("m.json", "{\"datasets\": {\"x\": [}");
+    check(!bad.is_ok() && bad.message() == "m.json: offset 20: expected a value, found '}'",
+          "a broken manifest names the offset (" + bad.message() + ")");
+    auto old = annlab::app::parse_asset_manifest("m.json", "{\"version\": \"annlab-assets-1\", \"files\": {}}");
+    check(!old.is_ok() && old.message().find("no \"datasets\" object") != std::string::npos, "an old manifest says to run setup");
+  }
   // Search parameters apply to the built index even when a build parameter has changed since:
   // LSH8x4 with probes 8, then L moved to 8 without Build, then probes 2 opens 4 tables x 2 buckets.
   if (only.empty() || only == "blobs") {

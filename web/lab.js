@@ -11,12 +11,10 @@ const errorEl = document.getElementById('error');
 const t0 = performance.now();
 const mb = (n) => (n / 1e6).toFixed(1) + ' MB';
 
-const DATASETS = {
-  'fashion-mnist': ['fashion-mnist-base.alds', 'fashion-mnist-query.alds', 'fashion-mnist-base.pca2.fvecs',
-                    'fashion-mnist-query.pca2.fvecs', 'fashion-mnist.pca2-basis.fvecs'],
-  'mnist': ['mnist.alds', 'mnist.pca2.fvecs', 'mnist.pca2-basis.fvecs'],
-  'blobs': [],
-};
+// The files of each data set: assets/manifest.json (written by `annlab prepare-assets`, read by the
+// lab and scripts/bundle-web too); blobs are generated and need none.
+const DATASETS = { 'blobs': [] };
+let assetManifestBytes = null;
 
 let manifest = { sizes: {} };
 let received = 0, expected = 0;
@@ -71,7 +69,7 @@ function fetchAsset(name) {
 
 async function ensureDataset(name) {
   const files = DATASETS[name];
-  if (!files) throw new Error(`unknown data set '${name}': expected blobs, fashion-mnist or mnist`);
+  if (!files) throw new Error(`unknown data set '${name}': expected one of ${Object.keys(DATASETS).join(', ')}`);
   await Promise.all(files.map(fetchAsset));
 }
 
@@ -132,6 +130,9 @@ async function main() {
   try {
     manifest = await (await fetch('web-manifest.json')).json();
   } catch (e) { /* sizes unknown: the bar shows bytes only */ }
+  assetManifestBytes = await fetchBytes('assets/manifest.json');
+  const assets = JSON.parse(new TextDecoder().decode(assetManifestBytes));
+  for (const [id, d] of Object.entries(assets.datasets || {})) DATASETS[id] = d.files;
   const wanted = ['annlab-lab.wasm', 'annlab-lab.js', ...DATASETS[dataset] || []];
   expected = wanted.reduce((s, f) => s + (manifest.sizes[f] || manifest.sizes['assets/' + f] || 0), 0);
 
@@ -145,6 +146,7 @@ async function main() {
     printErr: (t) => console.warn(t),
   });
   Module.FS.mkdir('/assets');
+  Module.FS.writeFile('/assets/manifest.json', assetManifestBytes);
   Module.FS.mkdir('/upload');
   Module.FS.chdir('/upload');
   Module.annlabFetchAsset = (name) => { fetchAsset(name).catch((e) => console.warn(String(e))); };

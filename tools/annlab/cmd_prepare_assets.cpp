@@ -16,7 +16,7 @@ namespace annlab::cli {
 namespace {
 
 constexpr uint64_t kDefaultSplitSeed = 42;
-constexpr const char* kAssetsVersion = "annlab-assets-1";
+constexpr const char* kAssetsVersion = "annlab-assets-2";
 constexpr size_t kSide = 28, kPixels = kSide * kSide;
 
 Result<std::string> read_text(const std::string& path) {
@@ -146,7 +146,21 @@ int cmd_prepare_assets(const std::vector<std::string>& argv) {
     return fail("prepare-assets", st);
   const std::string manifest = cat(
       "{\n  \"version\": \"", kAssetsVersion, "\",\n  \"split_seed\": ", seed.value(), ",\n  \"fashion_mnist_dropped_empty_rows\": ",
-      dropped, ",\n  \"files\": {\n",
+      dropped, ",\n",
+      // What each data set is made of, read by the lab, the page's loader and scripts/bundle-web.
+      "  \"datasets\": {\n",
+      "    \"fashion-mnist\": {\"label\": \"Fashion-MNIST\", \"base\": \"fashion-mnist-base.alds\", ",
+      "\"query\": \"fashion-mnist-query.alds\", \"base_xy\": \"fashion-mnist-base.pca2.fvecs\", ",
+      "\"query_xy\": \"fashion-mnist-query.pca2.fvecs\", \"basis\": \"fashion-mnist.pca2-basis.fvecs\",\n",
+      "      \"files\": [\"fashion-mnist-base.alds\", \"fashion-mnist-query.alds\", \"fashion-mnist-base.pca2.fvecs\", ",
+      "\"fashion-mnist-query.pca2.fvecs\", \"fashion-mnist.pca2-basis.fvecs\"],\n",
+      "      \"classes\": [\"T-shirt/top\", \"Trouser\", \"Pullover\", \"Dress\", \"Coat\", \"Sandal\", \"Shirt\", ",
+      "\"Sneaker\", \"Bag\", \"Ankle boot\"]},\n",
+      "    \"mnist\": {\"label\": \"MNIST\", \"all\": \"mnist.alds\", \"all_xy\": \"mnist.pca2.fvecs\", ",
+      "\"basis\": \"mnist.pca2-basis.fvecs\", \"query_tenth_seed\": 42,\n",
+      "      \"files\": [\"mnist.alds\", \"mnist.pca2.fvecs\", \"mnist.pca2-basis.fvecs\"],\n",
+      "      \"classes\": [\"0\", \"1\", \"2\", \"3\", \"4\", \"5\", \"6\", \"7\", \"8\", \"9\"]}\n  },\n",
+      "  \"files\": {\n",
       "    \"fashion-mnist-base.alds\": {\"n\": ", base.n, ", \"d\": 784, \"dtype\": \"uint8\", \"labels\": true},\n",
       "    \"fashion-mnist-query.alds\": {\"n\": ", query.n, ", \"d\": 784, \"dtype\": \"uint8\", \"labels\": true},\n",
       "    \"mnist.alds\": {\"n\": ", mnist->n, ", \"d\": 784, \"dtype\": \"uint8\", \"labels\": true},\n",

@@ -1,0 +1,30 @@
+// app/asset_manifest.h — the bundled data sets as assets/data/manifest.json describes them
+// (written by `annlab prepare-assets`; the page's loader and scripts/bundle-web read the same file).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "annlab/status.h"
+
+namespace annlab::app {
+
+struct AssetDataset {
+  std::string id;     // "fashion-mnist"
+  std::string label;  // "Fashion-MNIST"
+  // Either a base / query split with their map coordinates, or one file split by the lab ("all").
+  std::string base, query, base_xy, query_xy, all, all_xy, basis;
+  std::vector<std::string> files;    // every file it needs
+  std::vector<std::string> classes;  // the name of each label
+};
+
+struct AssetManifest {
+  std::string version;
+  std::vector<AssetDataset> datasets;
+  const AssetDataset* find(const std::string& id) const;
+};
+
+// Parses manifest.json's text; `name` is for messages ("assets/data/manifest.json: offset 12: ...").
+Result<AssetManifest> parse_asset_manifest(const std::string& name, const std::string& text);
+
+}  // namespace annlab::app
