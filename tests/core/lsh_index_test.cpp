@@ -14,6 +14,9 @@ namespace {
 
 using Data = test::KnnData;
 using test::build;
+using test::data64;
+
+double recall(const Index& index, const SearchParams& p, const Data& d = data64()) { return test::recall10(index, p, d); }
 
 const Data& gaussian() {
   static const Data d = [] {
@@ -142,6 +145,58 @@ TEST(LshIndex, UsageErrors) {
   p.efSearch = 10;
   EXPECT_EQ(lsh.search(VectorView::of(x.data(), 1, 4), 1, p, &r).message(),
             "search parameter 'efSearch' does not apply to LSH3x2 (it takes probes)");
+}
+
+TEST(MultiProbeLsh, AllBucketsProbedEqualsFlatAndRecallRisesWithProbesAndTables) {
+  const Data& d = data64();
+  auto all = build("LSH4x1", d.base);
+  SearchParams p;
+  p.probes = 16;  // 2^4: every bucket of the one table
+  SearchResult r;
+  ASSERT_TRUE(all->search(d.query.view(), 10, p, &r).is_ok());
+  EXPECT_EQ(r.ids, d.gt.ids);
+  EXPECT_EQ(r.distances, d.gt.distances);
+  EXPECT_EQ(r.stats[0].candidates, d.base.n);
+  auto lsh = build("LSH14x4", d.base);
+  double prev = -1;
+  uint64_t prev_cand = 0;
+  for (int64_t probes : {1, 2, 4, 8, 16, 32, 64}) {
+    SearchParams pp;
+    pp.probes = probes;
+    const double rr = recall(*lsh, pp);
+    SearchResult res;
+    ASSERT_TRUE(lsh->search(d.query.view(), 10, pp, &res).is_ok());
+    uint64_t cand = 0;
+    for (const auto& s : res.stats) cand += s.candidates;
+    EXPECT_GE(rr, prev) << "probes " << probes;
+    EXPECT_GE(cand, prev_cand);
+    prev = rr;
+    prev_cand = cand;
+  }
+  EXPECT_GT(prev, recall(*lsh, {}) + 0.1);
+  EXPECT_GT(recall(*build("LSH14x16", d.base), {}), recall(*lsh, {}));
+  SearchParams bad;
+  bad.probes = 0;
+  EXPECT_EQ(lsh->search(d.query.view(), 10, bad, &r).message(), "probes = 0: expected at least 1 (the query's own bucket)");
+}
+
+// The probe sequence enumerates every flip set once: a 5-bit table probed 32 times opens all 32
+// buckets, none twice, starting with the query's own.
+TEST(MultiProbeLsh, ThirtyTwoProbesOfAFiveBitTableOpenEveryBucketOnce) {
+  auto lsh = build("LSH5x1", data64().base);
+  SearchParams p;
+  p.probes = 32;
+  auto t = as_explainable(*lsh)->explain_query(data64().query.view().rows(0, 1), 10, p);
+  ASSERT_TRUE(t.is_ok());
+  std::vector<int64_t> keys;
+  for (const TraceEvent& e : t->events)
+    if (e.kind == TraceKind::BucketOpened) keys.push_back(e.id);
+  ASSERT_EQ(keys.size(), 32u);
+  std::vector<float> q(64);
+  data64().query.view().row_to_f32(0, q.data());
+  EXPECT_EQ(uint64_t(keys[0]), dynamic_cast<const LshIndex&>(*lsh).key(0, q.data()));
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(std::unique(keys.begin(), keys.end()), keys.end()) << "a bucket was probed twice";
 }
 
 }  // namespace

@@ -1,0 +1,126 @@
+// IVF-Flat, IVF-PQ, OPQ and LOPQ (the inverted file) against the exact answer.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "annlab/eval.h"
+#include "annlab/factory.h"
+#include "annlab/generators.h"
+#include "annlab/index_io.h"
+#include "index/ivf_index.h"
+#include "parts/pq.h"
+#include "test_util.h"
+
+namespace annlab {
+namespace {
+
+using Data = test::KnnData;
+using test::build;
+using test::correlated16;
+using test::data32;
+using test::max_off_orthogonality;
+
+double recall(const Index& index, const SearchParams& p, const Data& d = data32()) { return test::recall10(index, p, d); }
+
+TEST(IvfFlat, AllCellsProbedEqualsFlat) {
+  const Data& d = data32();
+  auto ivf = build("IVF64,Flat", d.base);
+  SearchParams p;
+  p.nprobe = 64;
+  SearchResult r;
+  ASSERT_TRUE(ivf->search(d.query.view(), 10, p, &r).is_ok());
+  EXPECT_EQ(r.ids, d.gt.ids);
+  EXPECT_EQ(r.distances, d.gt.distances);
+}
+
+TEST(IvfFlat, RecallRisesWithNprobe) {
+  const Data& d = data32();
+  auto ivf = build("IVF64,Flat", d.base);
+  double prev = -1;
+  for (int64_t np : {1, 2, 4, 8, 16, 32, 64}) {
+    SearchParams p;
+    p.nprobe = np;
+    const double r = recall(*ivf, p);
+    EXPECT_GE(r, prev) << "nprobe " << np;
+    prev = r;
+  }
+  EXPECT_EQ(prev, 1.0);
+}
+
+TEST(IvfPq, RecallRisesWithNprobeAndRerank) {
+  const Data& d = data32();
+  auto index = build("IVF32,PQ8", d.base);
+  SearchParams p1, p8, p8r;
+  p1.nprobe = 1;
+  p8.nprobe = 8;
+  p8r.nprobe = 8;
+  p8r.rerank = 100;
+  const double r1 = recall(*index, p1), r8 = recall(*index, p8), r8r = recall(*index, p8r);
+  EXPECT_GT(r8, r1);
+  EXPECT_GT(r8r, r8);
+}
+
+TEST(Opq, RotationIsOrthogonalAndLowersTheQuantizationError) {
+  const Data& d = correlated16();
+  auto t = train_opq_rotation(d.base.f32.data(), 2000, 16, 4, 9, 6);
+  ASSERT_TRUE(t.is_ok()) << t.message();
+  EXPECT_LT(max_off_orthogonality(t->rotation.data(), 16), 1e-5);
+  ASSERT_EQ(t->mse.size(), 6u);
+  EXPECT_LT(t->mse.back(), 0.8 * t->mse.front());
+}
+
+TEST(Opq, BeatsIvfPqOnCorrelatedDataAndFullRerankIsExact) {
+  const Data& d = correlated16();
+  auto plain = build("IVF16,PQ4", d.base), opq = build("OPQ4,IVF16,PQ4", d.base);
+  EXPECT_LT(max_off_orthogonality(dynamic_cast<const IvfIndex&>(*opq).rotation().data(), 16), 1e-5);
+  SearchParams p;
+  p.nprobe = 4;
+  const double rp = recall(*plain, p, d), ro = recall(*opq, p, d);
+  EXPECT_GT(ro, rp + 0.02) << "IVF-PQ " << rp << ", OPQ " << ro;
+  double prev = -1;
+  for (int64_t np : {1, 4, 16}) {
+    p.nprobe = np;
+    const double r = recall(*opq, p, d);
+    EXPECT_GE(r, prev);
+    prev = r;
+  }
+  p.rerank = 4000;
+  SearchResult r;
+  ASSERT_TRUE(opq->search(d.query.view(), 10, p, &r).is_ok());
+  EXPECT_EQ(r.ids, d.gt.ids);
+  EXPECT_EQ(r.distances, d.gt.distances);
+}
+
+TEST(Lopq, PerCellRotationsAreOrthogonalBalancedAndBeatIvfPq) {
+  const Data& d = correlated16();
+  auto plain = build("IVF16,PQ4", d.base), lopq = build("LOPQ16,PQ4", d.base);
+  const auto& ivf = dynamic_cast<const IvfIndex&>(*lopq);
+  ASSERT_EQ(ivf.cell_rotations().size(), 16u * 16 * 16);
+  for (size_t c = 0; c < 16; ++c) EXPECT_LT(max_off_orthogonality(ivf.cell_rotations().data() + c * 256, 16), 1e-5) << c;
+  // The structure's axes are the rotation rows scaled by the standard deviations; per cell, the
+  // four sub-vectors' variances are balanced: the largest within 2x of the smallest.
+  auto st = ivf.explain_structure();
+  ASSERT_TRUE(st.is_ok());
+  ASSERT_EQ(st->family, "LOPQ");
+  ASSERT_EQ(st->axes.size(), 16u * 16 * 16);
+  for (size_t c = 0; c < 16; ++c) {
+    double var[4] = {0, 0, 0, 0};
+    for (size_t row = 0; row < 16; ++row)
+      for (size_t j = 0; j < 16; ++j) var[row / 4] += double(st->axes[(c * 16 + row) * 16 + j]) * st->axes[(c * 16 + row) * 16 + j];
+    const double lo = *std::min_element(var, var + 4), hi = *std::max_element(var, var + 4);
+    EXPECT_LT(hi, 2 * lo) << "cell " << c;
+  }
+  SearchParams p;
+  p.nprobe = 4;
+  const double rp = recall(*plain, p, d), rl = recall(*lopq, p, d);
+  EXPECT_GT(rl, rp + 0.05) << "IVF-PQ " << rp << ", LOPQ " << rl;
+  p.nprobe = 16;
+  p.rerank = 4000;
+  SearchResult r;
+  ASSERT_TRUE(lopq->search(d.query.view(), 10, p, &r).is_ok());
+  EXPECT_EQ(r.ids, d.gt.ids);
+}
+
+}  // namespace
+}  // namespace annlab
