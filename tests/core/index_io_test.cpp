@@ -140,14 +140,15 @@ TEST(SharedBase, AnIndexCountsOnlyWhatItOwns) {
   EXPECT_EQ(a.ids, b.ids);
   EXPECT_EQ(a.distances, b.distances);
   // Every index that can share: its own copy costs exactly the vectors' bytes more.
-  for (const char* spec : {"Flat", "PQ2", "IVF4,PQ2", "OPQ2,IVF4,PQ2", "LOPQ4,PQ2", "SimHash32", "Tokens4x8"}) {
+  for (const char* spec : {"Flat", "PQ2", "IVF4,PQ2", "OPQ2,IVF4,PQ2", "LOPQ4,PQ2", "SimHash32", "Tokens4x8", "LSH6x3",
+                           "E2LSH3x2", "KDTree8", "HNSW4"}) {
     EXPECT_EQ(built(spec)->memory_bytes(), s.build(spec)->memory_bytes() + 300 * 8 * 4) << spec;
   }
 }
 
 TEST(SharedBase, FilesReferToTheBaseOrEmbedIt) {
   Shared s;
-  for (const char* spec : {"Flat", "PQ2", "IVF4,PQ2", "SimHash32", "Tokens4x8"}) {
+  for (const char* spec : {"Flat", "PQ2", "IVF4,PQ2", "SimHash32", "Tokens4x8", "LSH6x3", "KDTree8", "HNSW4"}) {
     SCOPED_TRACE(spec);
     auto index = s.build(spec);
     const auto ref = serialize_index(*index).value();

@@ -10,6 +10,7 @@
 
 #include "annlab/generators.h"
 #include "annlab/index_io.h"
+#include "annlab/vector_store.h"
 #include "test_util.h"
 
 namespace annlab {
@@ -133,6 +134,30 @@ TEST_P(RegistryRow, ExplainEqualsSearch) {
     EXPECT_EQ(t->stats.distances, r.stats[q].distances);
     EXPECT_EQ(t->kind, r.kind);
   }
+}
+
+TEST_P(RegistryRow, SharingTheBaseVectorsChangesNothingButMemory) {
+  auto own = built();
+  if (!as_refinable(*own)) GTEST_SKIP() << "holds no full vectors";
+  auto base = std::make_shared<VectorStore>(32);
+  ASSERT_TRUE(base->add(data().base.view()).is_ok());
+  BuildParams bp;
+  bp.seed = 5;
+  auto shared = make_index(row().example, 32, bp).value();
+  ASSERT_TRUE(as_refinable(*shared)->share_base(base).is_ok());
+  ASSERT_TRUE(shared->train(data().base.view()).is_ok());
+  ASSERT_TRUE(shared->add(data().base.view()).is_ok());
+  const ParamUse* main = row().main_search();
+  const SearchParams sp = main ? with(*main, main->sweep[2]) : SearchParams{};
+  SearchResult a, b;
+  ASSERT_TRUE(own->search(data().query.view(), 10, sp, &a).is_ok());
+  ASSERT_TRUE(shared->search(data().query.view(), 10, sp, &b).is_ok());
+  EXPECT_EQ(a.ids, b.ids);
+  EXPECT_EQ(a.distances, b.distances);
+  const bool uses = as_refinable(*shared)->base_vectors().shared();
+  EXPECT_EQ(own->memory_bytes(), shared->memory_bytes() + (uses ? base->memory_bytes() : 0));
+  // The standalone file of the sharing index is the file of the index with its own copy.
+  EXPECT_EQ(serialize_index(*shared, true).value(), serialize_index(*own).value());
 }
 
 TEST_P(RegistryRow, TheTraceCarriesThePerQueryViews) {

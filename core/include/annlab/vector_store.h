@@ -72,8 +72,10 @@ class VectorStore {
 // index that shares them records only their n, d and sha256 unless told to embed them.
 class BaseVectors {
  public:
-  explicit BaseVectors(size_t d) : own_(std::make_shared<VectorStore>(d)) {}
-  const VectorStore& store() const { return shared_ ? *shared_ : *own_; }
+  explicit BaseVectors(size_t d) : own_(std::make_shared<VectorStore>(d)), cur_(own_.get()) {}
+  BaseVectors(const BaseVectors&) = delete;
+  BaseVectors& operator=(const BaseVectors&) = delete;
+  const VectorStore& store() const { return *cur_; }
   // The vectors as a shared handle (the own copy too), to share them with another index.
   std::shared_ptr<const VectorStore> handle() const { return shared_ ? shared_ : own_; }
   size_t size() const { return n_; }  // vectors the index has added
@@ -92,6 +94,7 @@ class BaseVectors {
  private:
   std::shared_ptr<VectorStore> own_;
   std::shared_ptr<const VectorStore> shared_;
+  const VectorStore* cur_;  // shared_ or own_: what store() reads, without a branch in the scans
   size_t n_ = 0;
 };
 

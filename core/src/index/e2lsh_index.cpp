@@ -23,7 +23,7 @@ uint64_t slab_key(const int64_t* h, size_t k) {
 }
 
 E2LshIndex::E2LshIndex(size_t d, int k, int tables, const BuildParams& params)
-    : Index(d), k_(k), tables_(tables), params_(params), store_(d) {}
+    : Index(d), k_(k), tables_(tables), params_(params), base_(d) {}
 
 Status E2LshIndex::check_search_params(const SearchParams& p) const {
   ANNLAB_TRY(Index::check_search_params(p));
@@ -31,7 +31,7 @@ Status E2LshIndex::check_search_params(const SearchParams& p) const {
 }
 
 size_t E2LshIndex::memory_bytes() const {
-  size_t b = a_.size() * 4 + b_.size() * 4 + store_.memory_bytes();
+  size_t b = a_.size() * 4 + b_.size() * 4 + base_.owned_bytes();
   for (const auto& t : table_) b += t.memory_bytes();
   return b;
 }
@@ -90,12 +90,12 @@ Status E2LshIndex::add(const VectorView& x) {
   if (!is_trained()) return Status::error(cat(describe(), " is not trained: train it before adding vectors"));
   if (x.d != dim()) return Status::error(cat("vectors have dimension ", x.d, ", the index has ", dim()));
   ANNLAB_TRY(x.check_finite("added"));
-  const size_t n0 = store_.size();
+  const size_t n0 = base_.size();
   if (n0 + x.n > UINT32_MAX)
     return Status::error(cat(describe(), " holds at most ", UINT32_MAX, " vectors; adding ", x.n, " to ", n0, " would exceed it"));
   ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("E2LSH tables", n0 + x.n, size_t(tables_), 2 * 12));
   ANNLAB_TRY(check_memory(cat("E2LSH tables for ", n0 + x.n, " vectors x ", tables_, " tables"), bytes));
-  ANNLAB_TRY(store_.add(x));
+  ANNLAB_TRY(base_.add(x));
   table_.resize(size_t(tables_));
   std::vector<float> row(dim());
   std::vector<uint64_t> keys(x.n * size_t(tables_));
@@ -115,7 +115,7 @@ template <class Tracer>
 void E2LshIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t probes, std::vector<uint32_t>& mark,
                             uint32_t epoch, int64_t* ids, float* dist, QueryStats* st, Tracer& tr) const {
   VectorStore::PreparedQuery pq;
-  store_.prepare(q, i, &pq);
+  base_.store().prepare(q, i, &pq);
   std::vector<float> scratch(dim());
   const Kernels& kern = kernels();
   const size_t d = dim(), kk = size_t(k_);
@@ -149,7 +149,7 @@ void E2LshIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t pro
         if (!seq.next(&set, valid)) break;
         for (uint32_t r : set) hp[seq.element(r) / 2] += seq.element(r) % 2 ? 1 : -1;
       }
-      detail::scan_bucket(table_[size_t(t)], uint32_t(t), slab_key(hp.data(), kk), mark, epoch, store_, pq, kern,
+      detail::scan_bucket(table_[size_t(t)], uint32_t(t), slab_key(hp.data(), kk), mark, epoch, base_.store(), pq, kern,
                           scratch.data(), top, st, tr);
     }
   }
@@ -158,7 +158,7 @@ void E2LshIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t pro
 
 void E2LshIndex::search_batch(const VectorView& q, size_t k, const SearchParams& p, int64_t* ids, float* distances,
                               QueryStats* stats) const {
-  std::vector<uint32_t> mark(store_.size(), 0);
+  std::vector<uint32_t> mark(base_.size(), 0);
   detail::NullTracer tr;
   for (size_t i = 0; i < q.n; ++i)
     search_one(q, i, k, p.probes.value_or(1), mark, uint32_t(i + 1), ids + i * k, distances + i * k, stats + i, tr);
@@ -185,7 +185,7 @@ Result<Structure> E2LshIndex::explain_structure() const {
 
 Result<Trace> E2LshIndex::explain_query(const VectorView& q, size_t k, const SearchParams& p) const {
   return explain_one(q, k, p, [&](Trace& t) {
-    std::vector<uint32_t> mark(store_.size(), 0);
+    std::vector<uint32_t> mark(base_.size(), 0);
     detail::EventTracer tr{&t.events};
     search_one(q, 0, k, p.probes.value_or(1), mark, 1, t.ids.data(), t.distances.data(), &t.stats, tr);
     std::vector<float> v(dim());
@@ -201,7 +201,7 @@ void E2LshIndex::save_payload(BinaryWriter& w) const {
   w.put<double>(w_);
   w.array(a_);
   w.array(b_);
-  store_.save(w);
+  base_.save(w);
   for (const auto& tb : table_) tb.save(w);
 }
 
@@ -223,8 +223,8 @@ Status E2LshIndex::load_payload(BinaryReader& r) {
                        funcs * dim(), " and ", funcs));
   ANNLAB_TRY(VectorView::of(a_.data(), a_.size(), 1).check_finite("E2LSH projection"));
   ANNLAB_TRY(VectorView::of(b_.data(), b_.size(), 1).check_finite("E2LSH offset"));
-  ANNLAB_TRY(store_.load(r));
-  const size_t n = store_.size();
+  ANNLAB_TRY(base_.load(r));
+  const size_t n = base_.size();
   if (n && !trained) return r.error("E2LSH holds vectors but is not trained");
   table_.assign(n ? size_t(tables_) : 0, detail::BucketTable{});
   for (auto& tb : table_) ANNLAB_TRY(tb.load(r, n, ~uint64_t{0}, "E2LSH"));

@@ -22,15 +22,17 @@
 
 namespace annlab {
 
-class E2LshIndex final : public Index, public Explainable, public Serializable {
+class E2LshIndex final : public Index, public Explainable, public Serializable, public Refinable {
  public:
   E2LshIndex(size_t d, int k, int tables, const BuildParams& params);
 
-  size_t size() const override { return store_.size(); }
+  size_t size() const override { return base_.size(); }
   std::string describe() const override { return cat("E2LSH", k_, "x", tables_); }
   bool is_trained() const override { return w_ > 0; }
   Status train(const VectorView& x) override;
   Status add(const VectorView& x) override;
+  Status share_base(std::shared_ptr<const VectorStore> b) override { return base_.share(std::move(b)); }
+  const BaseVectors& base_vectors() const override { return base_; }
   size_t memory_bytes() const override;
   Status check_search_params(const SearchParams& p) const override;
 
@@ -60,7 +62,7 @@ class E2LshIndex final : public Index, public Explainable, public Serializable {
   std::vector<float> a_;          // tables * k * d
   std::vector<float> b_;          // tables * k, in [0, w)
   std::vector<detail::BucketTable> table_;
-  VectorStore store_;
+  BaseVectors base_;
 };
 
 // The 64-bit bucket key of k slab numbers (a fixed mix; the same in every build).

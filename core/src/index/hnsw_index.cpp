@@ -14,10 +14,10 @@ namespace annlab {
 
 HnswIndex::HnswIndex(size_t d, size_t m, const BuildParams& params)
     : Index(d), m_(m), params_(params),
-      ef_construction_(size_t(params.efConstruction.value_or(kDefaultEfConstruction))), store_(d) {}
+      ef_construction_(size_t(params.efConstruction.value_or(kDefaultEfConstruction))), base_(d) {}
 
 size_t HnswIndex::memory_bytes() const {
-  size_t b = store_.memory_bytes() + links0_.size() * 4 + level_.size();
+  size_t b = base_.owned_bytes() + links0_.size() * 4 + level_.size();
   for (const auto& u : upper_) b += u.size() * 4 + sizeof(u);
   return b;
 }
@@ -33,7 +33,7 @@ uint32_t* HnswIndex::links(uint32_t node, int level) {
 template <class Dist, class Tracer>
 std::vector<HnswIndex::Cand> HnswIndex::search_layer(const Dist& dist, const std::vector<Cand>& entry, size_t ef,
                                                      int level, Scratch& s, QueryStats* st, Tracer& tr) const {
-  s.reset(store_.size());
+  s.reset(base_.size());
   std::priority_queue<Cand, std::vector<Cand>, std::greater<Cand>> cand;  // nearest first
   std::priority_queue<Cand> best;                                          // farthest first
   for (const Cand& e : entry) {
@@ -104,8 +104,8 @@ void HnswIndex::insert(uint32_t id, Scratch& s) {
     return;
   }
   const Kernels& kern = kernels();
-  auto dist = [&](uint32_t other) { return store_.distance_between(id, other, kern); };
-  auto between = [&](uint32_t a, uint32_t b) { return store_.distance_between(a, b, kern); };
+  auto dist = [&](uint32_t other) { return base_.store().distance_between(id, other, kern); };
+  auto between = [&](uint32_t a, uint32_t b) { return base_.store().distance_between(a, b, kern); };
   QueryStats unused;
   detail::NullTracer tr;
   uint32_t cur = entry_;
@@ -155,12 +155,12 @@ void HnswIndex::insert(uint32_t id, Scratch& s) {
 
 Status HnswIndex::add(const VectorView& x) {
   if (x.d != dim()) return Status::error(cat("vectors have dimension ", x.d, ", the index has ", dim()));
-  const size_t n0 = store_.size();
+  const size_t n0 = base_.size();
   if (n0 + x.n > UINT32_MAX) return Status::error("HNSW holds at most 2^32 - 1 vectors");
   ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("HNSW links", n0 + x.n, 2 * m_ + 1, 4));
   ANNLAB_TRY(check_memory(cat("HNSW links for ", n0 + x.n, " vectors"), bytes));
-  ANNLAB_TRY(store_.add(x));
-  const size_t n = store_.size();
+  ANNLAB_TRY(base_.add(x));
+  const size_t n = base_.size();
   links0_.resize(n * (2 * m_ + 1), 0);
   level_.resize(n, 0);
   upper_.resize(n);
@@ -173,10 +173,10 @@ template <class Tracer>
 void HnswIndex::search_one(const VectorView& q, size_t i, size_t k, size_t ef, Scratch& s, int64_t* ids, float* dist,
                            QueryStats* st, Tracer& tr) const {
   VectorStore::PreparedQuery pq;
-  store_.prepare(q, i, &pq);
+  base_.store().prepare(q, i, &pq);
   s.row.resize(dim());
   const Kernels& kern = kernels();
-  auto distf = [&](uint32_t other) { return store_.distance(pq, other, kern, s.row.data()); };
+  auto distf = [&](uint32_t other) { return base_.store().distance(pq, other, kern, s.row.data()); };
   uint32_t cur = entry_;
   double dcur = distf(cur);
   ++st->distances;
@@ -244,7 +244,7 @@ void HnswIndex::save_payload(BinaryWriter& w) const {
   w.put<uint64_t>(params_.seed);
   w.put<int32_t>(max_level_);
   w.put<uint32_t>(entry_);
-  store_.save(w);
+  base_.save(w);
   w.array(level_);
   w.array(links0_);
   for (const auto& u : upper_) w.array(u);
@@ -260,8 +260,8 @@ Status HnswIndex::load_payload(BinaryReader& r) {
   ANNLAB_TRY(r.get(&params_.seed, "HNSW seed"));
   ANNLAB_TRY(r.get(&max_level_, "HNSW top level"));
   ANNLAB_TRY(r.get(&entry_, "HNSW entry point"));
-  ANNLAB_TRY(store_.load(r));
-  const size_t n = store_.size();
+  ANNLAB_TRY(base_.load(r));
+  const size_t n = base_.size();
   const uint64_t limit = r.remaining();
   ANNLAB_TRY(r.array(&level_, "HNSW levels", limit));
   ANNLAB_TRY(r.array(&links0_, "HNSW layer-0 links", limit));

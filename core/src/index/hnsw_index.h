@@ -19,14 +19,16 @@
 
 namespace annlab {
 
-class HnswIndex final : public Index, public Explainable, public Serializable {
+class HnswIndex final : public Index, public Explainable, public Serializable, public Refinable {
  public:
   static constexpr int64_t kDefaultEfConstruction = 200;
   static constexpr int64_t kDefaultEfSearch = 16;
   HnswIndex(size_t d, size_t m, const BuildParams& params);
-  size_t size() const override { return store_.size(); }
+  size_t size() const override { return base_.size(); }
   std::string describe() const override { return cat("HNSW", m_); }
   Status add(const VectorView& x) override;
+  Status share_base(std::shared_ptr<const VectorStore> b) override { return base_.share(std::move(b)); }
+  const BaseVectors& base_vectors() const override { return base_; }
   size_t memory_bytes() const override;
   int max_level() const { return max_level_; }
 
@@ -75,7 +77,7 @@ class HnswIndex final : public Index, public Explainable, public Serializable {
   std::vector<uint8_t> level_;                // per node
   std::vector<uint32_t> links0_;              // per node: count, then 2M ids
   std::vector<std::vector<uint32_t>> upper_;  // per node: for levels 1..l: count, then M ids
-  VectorStore store_;
+  BaseVectors base_;
 };
 
 }  // namespace annlab

@@ -13,15 +13,15 @@ namespace annlab {
 
 Status KdTreeIndex::add(const VectorView& x) {
   if (x.d != dim()) return Status::error(cat("vectors have dimension ", x.d, ", the index has ", dim()));
-  if (store_.size() + x.n > INT32_MAX) return Status::error("a k-d tree holds at most 2^31 - 1 vectors");
-  ANNLAB_TRY(store_.add(x));
+  if (base_.size() + x.n > INT32_MAX) return Status::error("a k-d tree holds at most 2^31 - 1 vectors");
+  ANNLAB_TRY(base_.add(x));
   build();  // the tree is rebuilt over everything (a balanced tree needs all the points)
   return Status::ok();
 }
 
 void KdTreeIndex::build() {
   nodes_.clear();
-  perm_.resize(store_.size());
+  perm_.resize(base_.size());
   std::iota(perm_.begin(), perm_.end(), 0u);
   std::vector<float> scratch;
   if (!perm_.empty()) build_node(0, uint32_t(perm_.size()), scratch);
@@ -30,7 +30,7 @@ void KdTreeIndex::build() {
 int32_t KdTreeIndex::build_node(uint32_t begin, uint32_t end, std::vector<float>& scratch) {
   const int32_t self = int32_t(nodes_.size());
   nodes_.push_back({});
-  const VectorView v = store_.view();
+  const VectorView v = base_.store().view().rows(0, base_.size());
   if (end - begin <= leaf_) {
     nodes_[self] = {-1, 0, int32_t(begin), int32_t(end)};
     return self;
@@ -67,7 +67,7 @@ template <class Tracer>
 void KdTreeIndex::search_one(const VectorView& q, size_t i, size_t k, size_t max_leaves, int64_t* ids, float* dist,
                              QueryStats* st, Tracer& tr) const {
   VectorStore::PreparedQuery pq;
-  store_.prepare(q, i, &pq);
+  base_.store().prepare(q, i, &pq);
   std::vector<float> scratch(dim());
   const Kernels& kern = kernels();
   detail::TopK top(k);
@@ -87,7 +87,7 @@ void KdTreeIndex::search_one(const VectorView& q, size_t i, size_t k, size_t max
       ++leaves;
       for (int32_t p = nd.left; p < nd.right; ++p) {
         const uint32_t id = perm_[size_t(p)];
-        const double dd = store_.distance(pq, id, kern, scratch.data());
+        const double dd = base_.store().distance(pq, id, kern, scratch.data());
         ++st->distances;
         ++st->candidates;
         if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, 0, id, float(dd));
@@ -136,14 +136,14 @@ Result<Trace> KdTreeIndex::explain_query(const VectorView& q, size_t k, const Se
 
 void KdTreeIndex::save_payload(BinaryWriter& w) const {
   w.put<uint64_t>(leaf_);
-  store_.save(w);  // the tree is rebuilt on load: it is a function of the vectors
+  base_.save(w);  // the tree is rebuilt on load: it is a function of the vectors
 }
 
 Status KdTreeIndex::load_payload(BinaryReader& r) {
   uint64_t leaf = 0;
   ANNLAB_TRY(r.get(&leaf, "k-d tree leaf size"));
   if (leaf != leaf_) return r.error(cat("k-d tree payload has leaf = ", leaf, ", the description says ", describe()));
-  ANNLAB_TRY(store_.load(r));
+  ANNLAB_TRY(base_.load(r));
   build();
   return Status::ok();
 }

@@ -15,13 +15,15 @@
 
 namespace annlab {
 
-class KdTreeIndex final : public Index, public Explainable, public Serializable {
+class KdTreeIndex final : public Index, public Explainable, public Serializable, public Refinable {
  public:
-  KdTreeIndex(size_t d, size_t leaf) : Index(d), leaf_(leaf), store_(d) {}
-  size_t size() const override { return store_.size(); }
+  KdTreeIndex(size_t d, size_t leaf) : Index(d), leaf_(leaf), base_(d) {}
+  size_t size() const override { return base_.size(); }
   std::string describe() const override { return cat("KDTree", leaf_); }
   Status add(const VectorView& x) override;
-  size_t memory_bytes() const override { return store_.memory_bytes() + nodes_.size() * sizeof(Node) + perm_.size() * 4; }
+  Status share_base(std::shared_ptr<const VectorStore> b) override { return base_.share(std::move(b)); }
+  const BaseVectors& base_vectors() const override { return base_; }
+  size_t memory_bytes() const override { return base_.owned_bytes() + nodes_.size() * sizeof(Node) + perm_.size() * 4; }
   bool rebuilds_on_add() const override { return true; }
 
   Result<Structure> explain_structure() const override;
@@ -47,7 +49,7 @@ class KdTreeIndex final : public Index, public Explainable, public Serializable 
   size_t leaf_;
   std::vector<Node> nodes_;
   std::vector<uint32_t> perm_;  // vector ids in leaf order
-  VectorStore store_;
+  BaseVectors base_;
 };
 
 }  // namespace annlab

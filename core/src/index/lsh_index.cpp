@@ -12,7 +12,7 @@
 namespace annlab {
 
 LshIndex::LshIndex(size_t d, int bits, int tables, const BuildParams& params)
-    : Index(d), bits_(bits), tables_(tables), params_(params), store_(d) {
+    : Index(d), bits_(bits), tables_(tables), params_(params), base_(d) {
   ANNLAB_ASSERT(bits >= 0 && bits <= kMaxBits && tables >= 1 && tables <= kMaxTables);
 }
 
@@ -69,12 +69,12 @@ uint64_t LshIndex::key(int t, const float* x) const {
 Status LshIndex::add(const VectorView& x) {
   if (!trained_) return Status::error(cat(describe(), " is not trained: train it before adding vectors"));
   if (x.d != dim()) return Status::error(cat("vectors have dimension ", x.d, ", the index has ", dim()));
-  const size_t n0 = store_.size();
+  const size_t n0 = base_.size();
   if (n0 + x.n > UINT32_MAX)
     return Status::error(cat("LSH holds at most ", UINT32_MAX, " vectors; adding ", x.n, " to ", n0, " would exceed it"));
   ANNLAB_ASSIGN_OR_RETURN(uint64_t table_bytes, checked_bytes("LSH tables", n0 + x.n, size_t(tables_), 2 * 12));
   ANNLAB_TRY(check_memory(cat("LSH tables for ", n0 + x.n, " vectors x ", tables_, " tables"), table_bytes));
-  ANNLAB_TRY(store_.add(x));
+  ANNLAB_TRY(base_.add(x));
   std::vector<float> row(dim());
   std::vector<uint64_t> keys(x.n * size_t(tables_));  // point-major
   for (size_t i = 0; i < x.n; ++i) {
@@ -91,7 +91,7 @@ Status LshIndex::add(const VectorView& x) {
 }
 
 size_t LshIndex::memory_bytes() const {
-  size_t bytes = planes_.size() * 4 + offsets_.size() * 4 + plane_norms_.size() * 8 + store_.memory_bytes();
+  size_t bytes = planes_.size() * 4 + offsets_.size() * 4 + plane_norms_.size() * 8 + base_.owned_bytes();
   for (const detail::BucketTable& tb : table_) bytes += tb.memory_bytes();
   return bytes;
 }
@@ -121,7 +121,7 @@ template <class Tracer>
 void LshIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t probes_wanted, std::vector<uint32_t>& mark,
                           uint32_t epoch, int64_t* ids, float* dist, QueryStats* st, Tracer& tr) const {
   VectorStore::PreparedQuery pq;
-  store_.prepare(q, i, &pq);
+  base_.store().prepare(q, i, &pq);
   std::vector<float> scratch(dim());
   const Kernels& kern = kernels();
   detail::TopK top(k);
@@ -146,7 +146,7 @@ void LshIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t probe
         if (!seq.next(&set)) break;
         for (uint32_t r : set) key_t ^= uint64_t{1} << seq.element(r);
       }
-      detail::scan_bucket(table_[size_t(t)], uint32_t(t), key_t, mark, epoch, store_, pq, kern, scratch.data(), top, st, tr);
+      detail::scan_bucket(table_[size_t(t)], uint32_t(t), key_t, mark, epoch, base_.store(), pq, kern, scratch.data(), top, st, tr);
     }
   }
   top.write(ids, dist);
@@ -154,7 +154,7 @@ void LshIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t probe
 
 void LshIndex::search_batch(const VectorView& q, size_t k, const SearchParams& p, int64_t* ids,
                             float* distances, QueryStats* stats) const {
-  std::vector<uint32_t> mark(store_.size(), 0);
+  std::vector<uint32_t> mark(base_.size(), 0);
   detail::NullTracer tr;
   for (size_t i = 0; i < q.n; ++i)
     search_one(q, i, k, p.probes.value_or(1), mark, uint32_t(i + 1), ids + i * k, distances + i * k, stats + i, tr);
@@ -186,7 +186,7 @@ Result<Structure> LshIndex::explain_structure() const {
 
 Result<Trace> LshIndex::explain_query(const VectorView& q, size_t k, const SearchParams& p) const {
   return explain_one(q, k, p, [&](Trace& t) {
-    std::vector<uint32_t> mark(store_.size(), 0);
+    std::vector<uint32_t> mark(base_.size(), 0);
     detail::EventTracer tr{&t.events};
     search_one(q, 0, k, p.probes.value_or(1), mark, 1, t.ids.data(), t.distances.data(), &t.stats, tr);
     std::vector<float> v(dim());
@@ -202,7 +202,7 @@ void LshIndex::save_payload(BinaryWriter& w) const {
   w.put<uint8_t>(trained_ ? 1 : 0);
   w.array(planes_);
   w.array(offsets_);
-  store_.save(w);
+  base_.save(w);
   for (const detail::BucketTable& tb : table_) tb.save(w);
 }
 
@@ -229,8 +229,8 @@ Status LshIndex::load_payload(BinaryReader& r) {
   if (offsets_.size() != (trained_ ? planes : 0))
     return r.error(cat("LSH holds ", offsets_.size(), " offsets, expected ", planes));
   ANNLAB_TRY(VectorView::of(offsets_.data(), offsets_.size(), 1).check_finite("offset"));
-  ANNLAB_TRY(store_.load(r));
-  const size_t n = store_.size();
+  ANNLAB_TRY(base_.load(r));
+  const size_t n = base_.size();
   if (n && !trained_) return r.error("LSH holds vectors but is not trained");
   const uint64_t mask = bits_ >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits_) - 1;
   table_.assign(n ? size_t(tables_) : 0, detail::BucketTable{});

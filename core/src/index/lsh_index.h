@@ -22,7 +22,7 @@
 
 namespace annlab {
 
-class LshIndex final : public Index, public Explainable, public Serializable {
+class LshIndex final : public Index, public Explainable, public Serializable, public Refinable {
  public:
   static constexpr int kMaxBits = 64;
   static constexpr int kMaxTables = 1024;
@@ -31,11 +31,13 @@ class LshIndex final : public Index, public Explainable, public Serializable {
   // bits == 0 picks b at training from the bucket size. Arguments are checked by the factory.
   LshIndex(size_t d, int bits, int tables, const BuildParams& params);
 
-  size_t size() const override { return store_.size(); }
+  size_t size() const override { return base_.size(); }
   std::string describe() const override;
   bool is_trained() const override { return trained_; }
   Status train(const VectorView& x) override;
   Status add(const VectorView& x) override;
+  Status share_base(std::shared_ptr<const VectorStore> b) override { return base_.share(std::move(b)); }
+  const BaseVectors& base_vectors() const override { return base_; }
   size_t memory_bytes() const override;
   Status check_search_params(const SearchParams& p) const override;
 
@@ -73,7 +75,7 @@ class LshIndex final : public Index, public Explainable, public Serializable {
   std::vector<double> plane_norms_;  // tables * bits: |normal| (derived; multi-probe's distances)
   void compute_plane_norms();
   std::vector<detail::BucketTable> table_;  // tables_ of them (sorted (key, id) runs)
-  VectorStore store_;
+  BaseVectors base_;
 };
 
 }  // namespace annlab

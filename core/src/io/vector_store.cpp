@@ -115,6 +115,7 @@ Status BaseVectors::share(std::shared_ptr<const VectorStore> base) {
     return Status::error(cat("the base vectors have dimension ", base->dim(), ", the index has ", own_->dim()));
   if (n_ != 0) return Status::error("the base vectors must be shared before the first vectors are added");
   shared_ = std::move(base);
+  cur_ = shared_.get();
   return Status::ok();
 }
 
@@ -163,6 +164,7 @@ Status BaseVectors::load(BinaryReader& r) {
   if (mode == 0) {
     shared_.reset();
     own_ = std::make_shared<VectorStore>(own_->dim());
+    cur_ = own_.get();
     ANNLAB_TRY(own_->load(r));
     n_ = own_->size();
     return Status::ok();
@@ -193,6 +195,7 @@ Status BaseVectors::load(BinaryReader& r) {
   if (d != own_->dim()) return r.error(cat("base vectors of dimension ", d, " for an index of dimension ", own_->dim()));
   shared_ = base;
   own_ = std::make_shared<VectorStore>(own_->dim());
+  cur_ = shared_.get();
   n_ = n;
   return Status::ok();
 }
