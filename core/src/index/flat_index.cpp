@@ -11,14 +11,15 @@ Status FlatIndex::add(const VectorView& x) { return base_.add(x); }
 template <class Tracer>
 void FlatIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t* ids, float* dist,
                            QueryStats* st, Tracer& tr) const {
+  const VectorStore& store = base_.store();  // once: the scan below is the hot loop
   VectorStore::PreparedQuery pq;
-  base_.store().prepare(q, i, &pq);
+  store.prepare(q, i, &pq);
   std::vector<float> scratch(dim());
   const Kernels& kern = kernels();
   detail::TopK top(k);
   const size_t n = base_.size();
   for (size_t id = 0; id < n; ++id) {
-    const double dd = base_.store().distance(pq, id, kern, scratch.data());
+    const double dd = store.distance(pq, id, kern, scratch.data());
     if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, 0, int64_t(id), float(dd));
     const bool entered = top.push(dd, int64_t(id));
     if constexpr (Tracer::kOn) {

@@ -104,8 +104,9 @@ void HnswIndex::insert(uint32_t id, Scratch& s) {
     return;
   }
   const Kernels& kern = kernels();
-  auto dist = [&](uint32_t other) { return base_.store().distance_between(id, other, kern); };
-  auto between = [&](uint32_t a, uint32_t b) { return base_.store().distance_between(a, b, kern); };
+  const VectorStore& store = base_.store();
+  auto dist = [&](uint32_t other) { return store.distance_between(id, other, kern); };
+  auto between = [&](uint32_t a, uint32_t b) { return store.distance_between(a, b, kern); };
   QueryStats unused;
   detail::NullTracer tr;
   uint32_t cur = entry_;
@@ -173,10 +174,11 @@ template <class Tracer>
 void HnswIndex::search_one(const VectorView& q, size_t i, size_t k, size_t ef, Scratch& s, int64_t* ids, float* dist,
                            QueryStats* st, Tracer& tr) const {
   VectorStore::PreparedQuery pq;
-  base_.store().prepare(q, i, &pq);
+  const VectorStore& store = base_.store();
+  store.prepare(q, i, &pq);
   s.row.resize(dim());
   const Kernels& kern = kernels();
-  auto distf = [&](uint32_t other) { return base_.store().distance(pq, other, kern, s.row.data()); };
+  auto distf = [&](uint32_t other) { return store.distance(pq, other, kern, s.row.data()); };
   uint32_t cur = entry_;
   double dcur = distf(cur);
   ++st->distances;

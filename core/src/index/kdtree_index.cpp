@@ -67,7 +67,8 @@ template <class Tracer>
 void KdTreeIndex::search_one(const VectorView& q, size_t i, size_t k, size_t max_leaves, int64_t* ids, float* dist,
                              QueryStats* st, Tracer& tr) const {
   VectorStore::PreparedQuery pq;
-  base_.store().prepare(q, i, &pq);
+  const VectorStore& store = base_.store();
+  store.prepare(q, i, &pq);
   std::vector<float> scratch(dim());
   const Kernels& kern = kernels();
   detail::TopK top(k);
@@ -87,7 +88,7 @@ void KdTreeIndex::search_one(const VectorView& q, size_t i, size_t k, size_t max
       ++leaves;
       for (int32_t p = nd.left; p < nd.right; ++p) {
         const uint32_t id = perm_[size_t(p)];
-        const double dd = base_.store().distance(pq, id, kern, scratch.data());
+        const double dd = store.distance(pq, id, kern, scratch.data());
         ++st->distances;
         ++st->candidates;
         if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, 0, id, float(dd));

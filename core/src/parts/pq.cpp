@@ -58,38 +58,6 @@ void ProductQuantizer::encode_wide(const float* x, size_t n, uint16_t* codes) co
   encode_codes(x, n, codes);
 }
 
-namespace {
-
-template <size_t M>
-void adc_fixed(const float* table, const uint8_t* codes, size_t nb, float* out) {
-  constexpr size_t K = ProductQuantizer::kCentroids;
-  for (size_t i = 0; i < nb; ++i) {
-    const uint8_t* c = codes + i * M;
-    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (size_t j = 0; j + 4 <= M; j += 4) {
-      s0 += table[j * K + c[j]];
-      s1 += table[(j + 1) * K + c[j + 1]];
-      s2 += table[(j + 2) * K + c[j + 2]];
-      s3 += table[(j + 3) * K + c[j + 3]];
-    }
-    out[i] = (s0 + s1) + (s2 + s3);
-  }
-}
-
-}  // namespace
-
-void ProductQuantizer::adc_block(const float* table, const uint8_t* codes, size_t nb, float* out) const {
-  switch (m_) {
-    case 4: return adc_fixed<4>(table, codes, nb, out);
-    case 8: return adc_fixed<8>(table, codes, nb, out);
-    case 16: return adc_fixed<16>(table, codes, nb, out);
-    case 32: return adc_fixed<32>(table, codes, nb, out);
-    case 64: return adc_fixed<64>(table, codes, nb, out);
-    default:
-      for (size_t i = 0; i < nb; ++i) out[i] = adc(table, codes + i * m_);
-  }
-}
-
 void ProductQuantizer::decode(const uint8_t* code, float* out) const {
   for (size_t j = 0; j < m_; ++j)
     std::copy_n(codebooks_.data() + (j * ksub_ + code[j]) * dsub_, dsub_, out + j * dsub_);

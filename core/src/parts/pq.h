@@ -75,6 +75,37 @@ class ProductQuantizer {
   std::vector<float> codebooks_;
 };
 
+// adc_block, inline so that the scans of PQ and IVF-PQ (other files) unroll it: M known at compile
+// time for the common M, the same sums in the same order as adc().
+template <size_t M>
+inline void pq_adc_fixed(const float* table, const uint8_t* codes, size_t nb, float* out) {
+  constexpr size_t K = ProductQuantizer::kCentroids;
+  for (size_t i = 0; i < nb; ++i) {
+    const uint8_t* c = codes + i * M;
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (size_t j = 0; j + 4 <= M; j += 4) {
+      s0 += table[j * K + c[j]];
+      s1 += table[(j + 1) * K + c[j + 1]];
+      s2 += table[(j + 2) * K + c[j + 2]];
+      s3 += table[(j + 3) * K + c[j + 3]];
+    }
+    out[i] = (s0 + s1) + (s2 + s3);
+  }
+}
+
+inline void ProductQuantizer::adc_block(const float* table, const uint8_t* codes, size_t nb, float* out) const {
+  switch (m_) {
+    case 4: return pq_adc_fixed<4>(table, codes, nb, out);
+    case 8: return pq_adc_fixed<8>(table, codes, nb, out);
+    case 16: return pq_adc_fixed<16>(table, codes, nb, out);
+    case 32: return pq_adc_fixed<32>(table, codes, nb, out);
+    case 64: return pq_adc_fixed<64>(table, codes, nb, out);
+    default:
+      for (size_t i = 0; i < nb; ++i) out[i] = adc(table, codes + i * m_);
+  }
+}
+
+
 // OPQ's rotation (d x d, row-major, z = R x) for an M-sub-vector PQ, learned on x (n x d floats):
 // starting from a seeded random rotation, `iterations` rounds of (train the PQ on X R^T, encode,
 // decode to Y, R = Procrustes(X^T Y)). Reports the PQ's mean squared error after each round.
