@@ -69,5 +69,15 @@ TEST(Factory, RefusesWhatThisBuildDoesNotHave) {
   EXPECT_EQ(make_index("Flat", 8, ef).message(), "build parameter 'efConstruction' does not apply to Flat");
 }
 
+#if GTEST_HAS_DEATH_TEST
+// A broken invariant of the caller's: value() of an error Result aborts, naming the caller's file
+// and line and the error (status.h's promise; the WebAssembly build has no death tests).
+TEST(Status, ValueOfAnErrorResultAbortsWithTheCallersFileAndLine) {
+  const Result<int> r = Status::error("boom");
+  EXPECT_DEATH((void)r.value(), "value\\(\\) of an error Result at .*factory_test.cpp:[0-9]+: boom");
+  EXPECT_DEATH((void)make_index("Foo", 4).value(), "factory_test.cpp:[0-9]+: unknown index description 'Foo'");
+}
+#endif
+
 }  // namespace
 }  // namespace annlab
