@@ -96,9 +96,10 @@ int cmd_search(const std::vector<std::string>& argv) {
   const double search_s = seconds_since(t1);
   if (Status st = save_ivecs(a.get("out"), to_int_matrix(r)); !st.is_ok()) return fail("search", st);
   const QueryStats tot = r.total();
-  std::printf("%s: %zu vectors, %s %.2f s; %zu queries in %.3f s, %.1f distances/query -> %s\n",
+  std::printf("%s: %zu vectors, %s %.2f s; %zu queries in %.3f s, %.1f distances/query -> %s (ranked by %s)\n",
               index->describe().c_str(), index->size(), loading ? "loaded in" : "built in", build_s, query->n,
-              search_s, double(tot.distances) / double(std::max<size_t>(query->n, 1)), a.get("out").c_str());
+              search_s, double(tot.distances) / double(std::max<size_t>(query->n, 1)), a.get("out").c_str(),
+              distance_kind_name(r.kind));
   return kExitOk;
 }
 
