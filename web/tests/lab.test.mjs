@@ -48,6 +48,33 @@ test('a search through the JS API equals the native CLI for the same query and i
   }
 });
 
+test('the JS API lists the same method registry as the native CLI, and says what distances are', async () => {
+  const methods = await page.evaluate(() => window.annlab.methods());
+  const cli = execFileSync(NATIVE_CLI, ['methods'], { encoding: 'utf8' });
+  const grammars = cli.split('\n').filter((l) => /^[A-Z]/.test(l)).map((l) => l.split(' ')[0]);
+  assert.deepEqual(methods.map((m) => m.grammar), grammars);
+  const ivfpq = methods.find((m) => m.name === 'IVFPQ');
+  assert.equal(ivfpq.grammar, 'IVF<nlist>,PQ<M>');
+  assert.deepEqual(ivfpq.search.map((p) => p.name), ['nprobe', 'rerank']);
+  assert.equal(methods.find((m) => m.name === 'NPHash').implemented, false);
+  const kinds = await page.evaluate(() => {
+    const q = window.annlab.queryVector(3);
+    window.annlab.build('SimHash64', 'seed=2');
+    const ham = window.annlab.search(q, 5).distanceKind;
+    const l2 = window.annlab.search(q, 5, 'rerank=50').distanceKind;
+    const built = window.annlab.build('PQ16', 'seed=2');
+    const pq = window.annlab.search(q, 5).distanceKind;
+    window.annlab.build('ITQ64', 'seed=5');  // the index the tests before this one left
+    return { ham, l2, pq, bytes: built };
+  });
+  assert.deepEqual([kinds.ham, kinds.l2, kinds.pq], ['Hamming', 'squared L2', 'estimated squared L2']);
+  // PQ16 owns its codes and codebooks (60,000 x 16 bytes, 16 x 256 x 49 floats); the base vectors
+  // are the data set's, shown beside.
+  assert.equal(kinds.bytes.bytes, 60000 * 16 + 16 * 256 * 49 * 4);
+  assert.equal(kinds.bytes.baseBytes, 60000 * 784);
+  report(`PQ16 in the browser: ${(kinds.bytes.bytes / 1e6).toFixed(2)} MB own, ${(kinds.bytes.baseBytes / 1e6).toFixed(1)} MB base vectors shared`);
+});
+
 test('a click on the map changes the results panel', async () => {
   const before = await page.evaluate(() => window.annlab.results());
   await page.mouse.click(560, 420);
