@@ -128,7 +128,9 @@ void draw_index_panel(AppState& s) {
   for (size_t i = 0; i < m.build.size(); ++i)
     if (m.build[i].name == "seed") param_control(m.build[i], &c.build_vals[r][i], 0, true);
 
+  ImGui::PushTextWrapPos(0);  // the whole description, wrapped rather than clipped
   ImGui::TextDisabled("%s %s", c.spec().c_str(), c.params().c_str());
+  ImGui::PopTextWrapPos();
   const bool running = s.job.running();
   ImGui::BeginDisabled(running || !s.data);
   if (ImGui::Button("Build", ImVec2(120, 0))) s.start_build();
