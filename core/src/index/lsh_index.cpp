@@ -104,19 +104,6 @@ void LshIndex::compute_plane_norms() {
     plane_norms_[p] = std::sqrt(double(k.ip_f32(planes_.data() + p * d, planes_.data() + p * d, d)));
 }
 
-LshIndex::BucketStats LshIndex::bucket_stats() const {
-  BucketStats s;
-  size_t total = 0;
-  for (const detail::BucketTable& tb : table_)
-    tb.for_each_bucket([&](uint64_t, size_t b, size_t e) {
-      ++s.buckets;
-      total += e - b;
-      s.max_size = std::max(s.max_size, e - b);
-    });
-  s.mean_size = s.buckets ? double(total) / double(s.buckets) : 0.0;
-  return s;
-}
-
 template <class Tracer>
 void LshIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t probes_wanted, std::vector<uint32_t>& mark,
                           uint32_t epoch, int64_t* ids, float* dist, QueryStats* st, Tracer& tr) const {

@@ -45,12 +45,6 @@ class LshIndex final : public Index, public Explainable, public Serializable, pu
   int tables() const { return tables_; }
   // Bucket key of x (d floats) in table t.
   uint64_t key(int t, const float* x) const;
-  struct BucketStats {
-    size_t buckets = 0;       // non-empty buckets, over all tables
-    double mean_size = 0.0;   // mean non-empty bucket size
-    size_t max_size = 0;
-  };
-  BucketStats bucket_stats() const;
 
   Result<Structure> explain_structure() const override;
   Result<Trace> explain_query(const VectorView& q, size_t k, const SearchParams& p) const override;
