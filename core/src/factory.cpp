@@ -2,6 +2,9 @@
 
 #include <cctype>
 
+#include "annlab/registry.h"
+#include "index/refine_index.h"
+
 namespace annlab {
 
 namespace {
@@ -106,7 +109,10 @@ Result<std::unique_ptr<Index>> make_index(const IndexSpec& spec, size_t dim, con
     if (m.args[i].divides_dim && m.args[i].same_as < 0 && dim % size_t(spec.args[i]) != 0)
       return Status::error(cat(spec.to_string(), ": dimension ", dim, " is not divisible by ", m.args[i].name, " = ",
                                spec.args[i]));
-  return m.make(spec.args, dim, params);
+  std::unique_ptr<Index> index = m.make(spec.args, dim, params);
+  // A method that takes `rerank` re-ranks through the one exact re-rank wrapper (refine_index.h).
+  if (m.search_param("rerank")) index = std::make_unique<RefineIndex>(std::move(index));
+  return index;
 }
 
 Result<std::unique_ptr<Index>> make_index(std::string_view description, size_t dim, const BuildParams& params) {

@@ -1,5 +1,7 @@
 #include "annlab/index.h"
 
+#include "index/wrapper.h"
+
 #include <algorithm>
 #include <thread>
 
@@ -124,7 +126,8 @@ const char* trace_kind_name(TraceKind k) {
 const Explainable* as_explainable(const Index& index) { return dynamic_cast<const Explainable*>(&index); }
 const Serializable* as_serializable(const Index& index) { return dynamic_cast<const Serializable*>(&index); }
 Serializable* as_serializable(Index& index) { return dynamic_cast<Serializable*>(&index); }
-Filterable* as_filterable(Index& index) { return dynamic_cast<Filterable*>(&index); }
+// A wrapper's inner index filters (Tokens inside its re-rank).
+Filterable* as_filterable(Index& index) { return find_inner<Filterable>(index); }
 Refinable* as_refinable(Index& index) { return dynamic_cast<Refinable*>(&index); }
 const Refinable* as_refinable(const Index& index) { return dynamic_cast<const Refinable*>(&index); }
 

@@ -10,6 +10,8 @@
 #include "index/lsh_index.h"
 #include "index/pq_index.h"
 #include "index/tokens_index.h"
+#include "index/transformed_index.h"
+#include "parts/transforms.h"
 
 namespace annlab {
 
@@ -150,7 +152,7 @@ std::vector<MethodInfo> make_rows() {
               "nearest.",
       .doc = "docs/methods/partitions.md", .example = "IVF32,Flat", .implemented = true,
       .make = [](const Args& a, size_t d, const BuildParams& p) -> std::unique_ptr<Index> {
-        return std::make_unique<IvfIndex>(d, size_t(a[0]), 0, p);
+        return std::make_unique<IvfIndex>(d, size_t(a[0]), IvfLists::Flat, 0, p);
       }});
   rows.push_back({
       .name = "PQ", .pattern = "PQ#", .args = {kPqM}, .build = {kSeed}, .search = {rerank(kPqRerank, true)},
@@ -172,7 +174,7 @@ std::vector<MethodInfo> make_rows() {
       .help = "An inverted file whose lists hold PQ codes of the residual (vector minus its cell's centroid).",
       .doc = "docs/methods/partitions.md", .example = "IVF16,PQ4", .implemented = true,
       .make = [](const Args& a, size_t d, const BuildParams& p) -> std::unique_ptr<Index> {
-        return std::make_unique<IvfIndex>(d, size_t(a[0]), size_t(a[1]), p);
+        return std::make_unique<IvfIndex>(d, size_t(a[0]), IvfLists::PqResiduals, size_t(a[1]), p);
       }});
   {
     ArgInfo same_m = kPqM;
@@ -189,7 +191,10 @@ std::vector<MethodInfo> make_rows() {
                 "and an orthogonal Procrustes fit.",
         .doc = "docs/methods/partitions.md", .example = "OPQ4,IVF16,PQ4", .implemented = true,
         .make = [](const Args& a, size_t d, const BuildParams& p) -> std::unique_ptr<Index> {
-          return std::make_unique<IvfIndex>(d, size_t(a[1]), size_t(a[2]), p, IvfRotation::OPQ);
+          // OPQ's rotation in front of IVF-PQ (the re-rank wraps both: it compares unrotated vectors).
+          return std::make_unique<TransformedIndex>(
+              std::make_unique<OpqRotation>(d, size_t(a[0])),
+              std::make_unique<IvfIndex>(d, size_t(a[1]), IvfLists::PqResiduals, size_t(a[2]), p), p);
         }});
   }
   rows.push_back({
@@ -202,7 +207,7 @@ std::vector<MethodInfo> make_rows() {
               "own principal axes, and the axes are dealt out so that every sub-vector gets about the same variance.",
       .doc = "docs/methods/partitions.md", .example = "LOPQ16,PQ4", .implemented = true,
       .make = [](const Args& a, size_t d, const BuildParams& p) -> std::unique_ptr<Index> {
-        return std::make_unique<IvfIndex>(d, size_t(a[0]), size_t(a[1]), p, IvfRotation::Local);
+        return std::make_unique<IvfIndex>(d, size_t(a[0]), IvfLists::LocalPq, size_t(a[1]), p);
       }});
   rows.push_back({
       .name = "HNSW", .pattern = "HNSW#",

@@ -13,6 +13,7 @@
 #include "index/binary_index.h"
 #include "annlab/pca.h"
 #include "test_util.h"
+#include "index/wrapper.h"
 
 namespace annlab {
 namespace {
@@ -64,7 +65,7 @@ TEST(BinaryCodes, CodesFollowTheProjectionsAndHammingOrdersTheAnswer) {
   const Data& d = data64();
   for (const char* spec : {"SimHash64", "SimHash100", "ITQ32", "ITQ64"}) {
     auto index = build(spec, d.base);
-    const auto& b = dynamic_cast<const BinaryCodeIndex&>(*index);
+    const auto& b = *find_inner<BinaryCodeIndex>(*index);
     const auto& e = dynamic_cast<const SignProjectionEncoder&>(b.encoder());
     // Each stored bit is [w_j . x >= t_j], recomputed here in double (ties at the threshold aside).
     for (size_t i = 0; i < 50; ++i)
@@ -111,7 +112,7 @@ TEST(BinaryCodes, RecallRisesWithBitsAndRerankAndFullRerankIsExact) {
 TEST(BinaryCodes, ItqLowersItsQuantizationLossAndBeatsSimHashAtEqualBits) {
   const Data& d = decaying64();
   auto itq = build("ITQ32", d.base), sim = build("SimHash32", d.base);
-  const auto& loss = dynamic_cast<const ItqEncoder&>(dynamic_cast<const BinaryCodeIndex&>(*itq).encoder()).loss();
+  const auto& loss = dynamic_cast<const ItqEncoder&>(find_inner<BinaryCodeIndex>(*itq)->encoder()).loss();
   ASSERT_EQ(loss.size(), 50u);
   EXPECT_LT(loss.back(), loss.front());
   for (size_t i = 1; i < loss.size(); ++i) EXPECT_LE(loss[i], loss[i - 1] * (1 + 1e-4)) << "iteration " << i;

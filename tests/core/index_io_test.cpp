@@ -7,6 +7,7 @@
 #include "index/pq_index.h"
 #include "annlab/vector_store.h"
 #include "test_util.h"
+#include "index/wrapper.h"
 
 namespace annlab {
 namespace {
@@ -126,7 +127,7 @@ struct Shared {
 TEST(SharedBase, AnIndexCountsOnlyWhatItOwns) {
   Shared s;
   auto own = built("PQ2"), shared = s.build("PQ2");
-  const auto& pq = static_cast<const PqIndex&>(*shared);
+  const auto& pq = *find_inner<PqIndex>(*shared);
   EXPECT_EQ(shared->memory_bytes(), pq.codes().size() + pq.quantizer().codebooks().size() * 4);
   EXPECT_EQ(own->memory_bytes(), shared->memory_bytes() + 300 * 8 * 4);
   EXPECT_TRUE(as_refinable(*shared)->base_vectors().shared());

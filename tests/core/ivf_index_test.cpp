@@ -9,6 +9,8 @@
 #include "annlab/generators.h"
 #include "annlab/index_io.h"
 #include "index/ivf_index.h"
+#include "index/transformed_index.h"
+#include "parts/transforms.h"
 #include "parts/pq.h"
 #include "test_util.h"
 
@@ -73,7 +75,7 @@ TEST(Opq, RotationIsOrthogonalAndLowersTheQuantizationError) {
 TEST(Opq, BeatsIvfPqOnCorrelatedDataAndFullRerankIsExact) {
   const Data& d = correlated16();
   auto plain = build("IVF16,PQ4", d.base), opq = build("OPQ4,IVF16,PQ4", d.base);
-  EXPECT_LT(max_off_orthogonality(dynamic_cast<const IvfIndex&>(*opq).rotation().data(), 16), 1e-5);
+  EXPECT_LT(max_off_orthogonality(find_inner<TransformedIndex>(*opq)->transform_as<OpqRotation>().rotation().data(), 16), 1e-5);
   SearchParams p;
   p.nprobe = 4;
   const double rp = recall(*plain, p, d), ro = recall(*opq, p, d);
@@ -95,9 +97,10 @@ TEST(Opq, BeatsIvfPqOnCorrelatedDataAndFullRerankIsExact) {
 TEST(Lopq, PerCellRotationsAreOrthogonalBalancedAndBeatIvfPq) {
   const Data& d = correlated16();
   auto plain = build("IVF16,PQ4", d.base), lopq = build("LOPQ16,PQ4", d.base);
-  const auto& ivf = dynamic_cast<const IvfIndex&>(*lopq);
-  ASSERT_EQ(ivf.cell_rotations().size(), 16u * 16 * 16);
-  for (size_t c = 0; c < 16; ++c) EXPECT_LT(max_off_orthogonality(ivf.cell_rotations().data() + c * 256, 16), 1e-5) << c;
+  const auto& ivf = *find_inner<IvfIndex>(*lopq);
+  const std::vector<float>& rot = *ivf.scanner().cell_rotations();
+  ASSERT_EQ(rot.size(), 16u * 16 * 16);
+  for (size_t c = 0; c < 16; ++c) EXPECT_LT(max_off_orthogonality(rot.data() + c * 256, 16), 1e-5) << c;
   // The structure's axes are the rotation rows scaled by the standard deviations; per cell, the
   // four sub-vectors' variances are balanced: the largest within 2x of the smallest.
   auto st = ivf.explain_structure();

@@ -72,7 +72,7 @@ TEST(Partitions, AbsurdConfigurationsAreClearErrors) {
   EXPECT_EQ(ivf4->search(v.rows(0, 1), 1, p, &r).message(), "nprobe = 5 exceeds the 4 cells of IVF4,Flat");
   EXPECT_EQ(ivf4->search(v.rows(0, 1), 101, {}, &r).message(), "k = 101 exceeds the number of indexed vectors (100)");
   auto opq = make_index("OPQ2,IVF4,PQ2", 8).value();
-  EXPECT_EQ(opq->train(v).message(), "OPQ2,IVF4,PQ2 needs at least 256 training vectors (256 centroids per sub-space), got 100");
+  EXPECT_EQ(opq->train(v).message(), "OPQ2 needs at least 256 training vectors (256 centroids per sub-space), got 100");
   EXPECT_EQ(make_index("LOPQ4,PQ3", 8).message(), "LOPQ4,PQ3: dimension 8 is not divisible by M = 3");
   auto h = make_index("HNSW4", 8).value();
   EXPECT_EQ(h->search(v.rows(0, 1), 1, {}, &r).message(), "HNSW4 is empty: add vectors before searching");

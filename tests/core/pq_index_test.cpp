@@ -10,6 +10,7 @@
 #include "annlab/index_io.h"
 #include "index/pq_index.h"
 #include "test_util.h"
+#include "index/wrapper.h"
 
 namespace annlab {
 namespace {
@@ -23,7 +24,7 @@ double recall(const Index& index, const SearchParams& p, const Data& d = data32(
 TEST(Pq, AdcDistancesEqualDistancesToDecodedVectors) {
   const Data& d = data32();
   auto index = build("PQ8", d.base);
-  const auto& pq = dynamic_cast<const PqIndex&>(*index);
+  const auto& pq = *find_inner<PqIndex>(*index);
   std::vector<float> table(8 * 256), dec(32);
   const float* q = d.query.f32.data();
   pq.quantizer().distance_table(q, table.data());

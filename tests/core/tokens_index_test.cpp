@@ -10,6 +10,7 @@
 #include "annlab/index_io.h"
 #include "index/tokens_index.h"
 #include "test_util.h"
+#include "index/wrapper.h"
 
 namespace annlab {
 namespace {
@@ -44,7 +45,7 @@ struct SixPoints {
 
 TEST(Tokens, Bm25AndTfIdfScoresEqualAHandComputedExample) {
   SixPoints s;
-  const auto& t = dynamic_cast<const TokensIndex&>(*s.index);
+  const auto& t = *find_inner<TokensIndex>(*s.index);
   EXPECT_EQ(t.tokens()[0 * 2 + 0], t.tokens()[1 * 2 + 0]);  // p0, p1 share "x near 0"
   EXPECT_NE(t.tokens()[0 * 2 + 0], t.tokens()[2 * 2 + 0]);
   EXPECT_EQ(t.tokens()[0 * 2 + 1], t.tokens()[2 * 2 + 1]);  // p0, p2 share "y near 0"
@@ -81,7 +82,7 @@ TEST(Tokens, Bm25AndTfIdfScoresEqualAHandComputedExample) {
   EXPECT_EQ(r.ids, (std::vector<int64_t>{4, 0, 1}));  // 0.01, 0.05, 96.05
   EXPECT_NEAR(r.distances[0], 0.01, 1e-6);
   // The label filter keeps only the documents with that label.
-  ASSERT_TRUE(dynamic_cast<TokensIndex&>(*s.index).set_labels({0, 1, 0, 1, 1, 0}).is_ok());
+  ASSERT_TRUE((*find_inner<TokensIndex>(*s.index)).set_labels({0, 1, 0, 1, 1, 0}).is_ok());
   p = {};
   p.label = 1;
   r = s.search(p, 4);
@@ -91,7 +92,7 @@ TEST(Tokens, Bm25AndTfIdfScoresEqualAHandComputedExample) {
 TEST(Tokens, LabelFilterNeverReturnsAFilteredOutId) {
   const Data& d = data64();  // 20 blobs, the label is the blob
   auto index = build("Tokens16x16", d.base);
-  auto& t = dynamic_cast<TokensIndex&>(*index);
+  auto& t = (*find_inner<TokensIndex>(*index));
   ASSERT_TRUE(t.set_labels(d.base.labels).is_ok());
   for (int32_t label : {0, 7, 19}) {
     for (int64_t rerank : {0, 200}) {
@@ -142,7 +143,7 @@ TEST(Tokens, RecallRisesWithRerankAndTokensBeatChance) {
 TEST(Tokens, SaveLoadAndAbsurdConfigurations) {
   const Data& d = data64();
   auto index = build("Tokens8x32", d.base);
-  ASSERT_TRUE(dynamic_cast<TokensIndex&>(*index).set_labels(d.base.labels).is_ok());
+  ASSERT_TRUE((*find_inner<TokensIndex>(*index)).set_labels(d.base.labels).is_ok());
   auto bytes = serialize_index(*index).value();
   auto back = deserialize_index("f", bytes.data(), bytes.size());
   ASSERT_TRUE(back.is_ok()) << back.message();
@@ -169,7 +170,7 @@ TEST(Tokens, SaveLoadAndAbsurdConfigurations) {
   SearchResult r;
   EXPECT_EQ(plain->search(d.query.view(), 10, p, &r).message(),
             "search parameter label: Tokens4x8 has no labels to filter on (its vectors were indexed without labels)");
-  EXPECT_EQ(dynamic_cast<TokensIndex&>(*plain).set_labels({1, 2}).message(), "Tokens4x8: 2 labels for 5000 indexed vectors");
+  EXPECT_EQ((*find_inner<TokensIndex>(*plain)).set_labels({1, 2}).message(), "Tokens4x8: 2 labels for 5000 indexed vectors");
   p = {};
   p.probes = 2;
   EXPECT_EQ(plain->search(d.query.view(), 10, p, &r).message(),

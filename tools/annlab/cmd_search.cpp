@@ -72,14 +72,11 @@ int cmd_search(const std::vector<std::string>& argv) {
       Refinable* rf = as_refinable(*index);
       if (!rf)
         return fail("search", Status::error(cat("--refer-to-base: ", index->describe(),
-                                                " holds its own vectors (it needs no base vectors)")), kExitUsage);
+                                                " keeps its vectors in its own lists (it needs no base vectors)")),
+                    kExitUsage);
       auto shared = std::make_shared<VectorStore>(base->d);
       if (Status st = shared->add(base->view()); !st.is_ok()) return fail("search", st);
       if (Status st = rf->share_base(shared); !st.is_ok()) return fail("search", st);
-      if (!rf->base_vectors().shared())
-        return fail("search", Status::error(cat("--refer-to-base: ", index->describe(),
-                                                " keeps its vectors in its own lists (it needs no base vectors)")),
-                    kExitUsage);
     }
     if (Status st = index->train(base->view()); !st.is_ok()) return fail("search", st);
     if (Status st = index->add(base->view()); !st.is_ok()) return fail("search", st);

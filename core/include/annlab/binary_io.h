@@ -16,6 +16,7 @@
 namespace annlab {
 
 class VectorStore;
+class BaseVectors;
 
 // What an index file is written with or read against.
 struct IndexFileContext {
@@ -47,6 +48,9 @@ class BinaryWriter {
   std::vector<uint8_t>& buffer() { return buf_; }
   size_t size() const { return buf_.size(); }
   const IndexFileContext* context = nullptr;  // set while writing an index file
+  // The exact re-rank's base vectors (RefineIndex's), which a coded index writes at the place in its
+  // payload where format 1 and 2 put them (write_refine_block, vector_store.h).
+  const BaseVectors* refine = nullptr;
 
  private:
   std::vector<uint8_t> buf_;
@@ -100,6 +104,7 @@ class BinaryReader {
   }
   Status error(std::string_view what) const { return error_at(pos_, what); }
   const IndexFileContext* context = nullptr;  // set while reading an index file
+  BaseVectors* refine = nullptr;              // where read_refine_block puts the re-rank's base vectors
 
  private:
   Status need(size_t n, std::string_view field) const {

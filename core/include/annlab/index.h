@@ -33,6 +33,7 @@ class BinaryReader;
 class BinaryWriter;
 class BaseVectors;
 class VectorStore;
+class IndexWrapper;
 struct MethodInfo;
 
 // What the distances of a result are.
@@ -140,6 +141,7 @@ class Index {
   Status check_query(const VectorView& q, size_t k) const;
 
  protected:
+  friend class IndexWrapper;  // a wrapper (core/src/index/wrapper.h) searches its inner index
   explicit Index(size_t d) : d_(d) {}
   // The shared part of every explain_query: one query, the argument checks, a Trace of k results;
   // run(trace) fills it.

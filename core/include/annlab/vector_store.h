@@ -98,4 +98,12 @@ class BaseVectors {
   size_t n_ = 0;
 };
 
+// The base-vectors block of an exact re-rank inside a coded index's payload (PQ, IVF-PQ, the binary
+// codes, Tokens): the re-rank is a wrapper (RefineIndex) that owns the vectors, and the coded
+// index writes the wrapper's block where its payload has always had it, so files keep their
+// layout. Without a wrapper (w.refine / r.refine unset) an empty own copy is written, and a block
+// read is checked and dropped.
+void write_refine_block(BinaryWriter& w, size_t d);
+Status read_refine_block(BinaryReader& r, size_t d);
+
 }  // namespace annlab

@@ -8,7 +8,9 @@
 #include "annlab/memory.h"
 #include "annlab/pca.h"
 #include "parts/pq.h"
-#include "parts/rerank.h"
+#include "annlab/vector_store.h"
+#include "parts/topk.h"
+#include "parts/tracer.h"
 #include "parts/topk.h"
 
 namespace annlab {
@@ -67,8 +69,7 @@ BinaryCodeIndex::BinaryCodeIndex(std::unique_ptr<BinaryEncoder> encoder, const B
       words_(encoder->words()),
       enc_(std::move(encoder)),
       params_(params),
-      planes_(bits_),
-      base_(dim()) {}
+      planes_(bits_) {}
 
 // Whether this build ranks with bit planes: WebAssembly has no 64-bit popcount (see bit_planes.h).
 constexpr bool kUseBitPlanes =
@@ -97,7 +98,6 @@ Status BinaryCodeIndex::add(const VectorView& x) {
   ANNLAB_TRY(x.check_finite("added"));
   ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("binary codes", x.n, words_, 8));
   ANNLAB_TRY(check_memory(cat("adding ", x.n, " vectors to ", describe()), bytes));
-  ANNLAB_TRY(base_.add(x));
   const size_t at = codes_.size();
   codes_.resize(at + x.n * words_);
   std::vector<float> row(dim());
@@ -113,14 +113,13 @@ template <class Tracer>
 void BinaryCodeIndex::search_one(const VectorView& q, size_t i, size_t k, const SearchParams& p, int64_t* ids,
                                  float* dist, QueryStats* st, Tracer& tr, std::vector<uint32_t>& ham) const {
   const Kernels& kern = kernels();
-  VectorStore::PreparedQuery pq;
-  base_.store().prepare(q, i, &pq);
+  std::vector<float> qf(dim());
+  q.row_to_f32(i, qf.data());
   std::vector<uint64_t> code(words_);
-  encode(pq.f.data(), code.data());
+  encode(qf.data(), code.data());
   const size_t n = size();
   st->candidates = n;
-  const size_t rerank = size_t(p.rerank.value_or(0));
-  const size_t cap = std::min(n, std::max(k, rerank));
+  const size_t cap = std::min(n, k);
   std::vector<int64_t> cand;
   if (Tracer::kOn || uint64_t(n) >= (uint64_t{1} << 32)) {
     // Every distance is an event: one scan into ham, then the counting selection (same answer).
@@ -135,19 +134,15 @@ void BinaryCodeIndex::search_one(const VectorView& q, size_t i, size_t k, const 
   } else {
     hamming_smallest(code.data(), codes_.data(), n, words_, cap, &cand);
   }
-  if (rerank == 0) {
-    for (size_t r = 0; r < k; ++r) {
-      uint32_t h = 0;
-      if (r < cand.size()) kern.hamming_scan(code.data(), codes_.data() + size_t(cand[r]) * words_, 1, words_, &h);
-      ids[r] = r < cand.size() ? cand[r] : -1;
-      dist[r] = r < cand.size() ? float(h) : std::numeric_limits<float>::infinity();
-      if constexpr (Tracer::kOn) {
-        if (r < cand.size()) tr.event(TraceKind::TopKChanged, uint32_t(r), cand[r], dist[r]);
-      }
+  for (size_t r = 0; r < k; ++r) {
+    uint32_t h = 0;
+    if (r < cand.size()) kern.hamming_scan(code.data(), codes_.data() + size_t(cand[r]) * words_, 1, words_, &h);
+    ids[r] = r < cand.size() ? cand[r] : -1;
+    dist[r] = r < cand.size() ? float(h) : std::numeric_limits<float>::infinity();
+    if constexpr (Tracer::kOn) {
+      if (r < cand.size()) tr.event(TraceKind::TopKChanged, uint32_t(r), cand[r], dist[r]);
     }
-    return;
   }
-  detail::rerank_exact(cand.data(), std::min(cand.size(), rerank), k, base_.store(), pq, ids, dist, st, tr);
 }
 
 void BinaryCodeIndex::search_batch(const VectorView& q, size_t k, const SearchParams& p, int64_t* ids,
@@ -200,7 +195,7 @@ void BinaryCodeIndex::save_payload(BinaryWriter& w) const {
   w.put<uint64_t>(params_.seed);
   enc_->save(w);
   w.array(codes_);
-  base_.save(w);
+  write_refine_block(w, dim());
 }
 
 Status BinaryCodeIndex::load_payload(BinaryReader& r) {
@@ -211,18 +206,18 @@ Status BinaryCodeIndex::load_payload(BinaryReader& r) {
   ANNLAB_TRY(enc_->load(r));
   const bool trained = enc_->trained();
   ANNLAB_TRY(r.array(&codes_, "binary codes", r.remaining() / 8));
-  ANNLAB_TRY(base_.load(r));
-  if (codes_.size() != base_.size() * words_)
-    return r.error(cat("binary-code index holds ", codes_.size(), " code words for ", base_.size(), " vectors of ",
-                       words_, " words"));
-  if (!trained && base_.size()) return r.error("binary-code index holds vectors but no projections");
+  if (codes_.size() % words_)
+    return r.error(cat("binary-code index holds ", codes_.size(), " code words, not a multiple of ", words_,
+                       " words per code"));
+  ANNLAB_TRY(read_refine_block(r, dim()));
+  if (!trained && !codes_.empty()) return r.error("binary-code index holds vectors but no projections");
   // Bits past `bits` in the last word must be zero (they would count in every distance).
   if (bits_ % 64)
-    for (size_t i = 0; i < base_.size(); ++i)
+    for (size_t i = 0; i < size(); ++i)
       if (codes_[i * words_ + words_ - 1] >> (bits_ % 64))
         return r.error(cat("binary code ", i, " has bits set beyond bit ", bits_));
   planes_ = BitPlanes(bits_);
-  if (kUseBitPlanes) planes_.append(codes_.data(), base_.size(), words_);
+  if (kUseBitPlanes) planes_.append(codes_.data(), size(), words_);
   return Status::ok();
 }
 

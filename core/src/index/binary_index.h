@@ -2,8 +2,8 @@
 // and any other binary encoder (encoder.h).
 //
 // A BinaryEncoder gives every vector a code of `bits` bits; this index answers a query with the
-// codes nearest to its own in Hamming distance (popcount kernels at every SIMD level), with an
-// optional exact `rerank` of that many of the best codes. SimHash is what FAISS calls IndexLSH
+// codes nearest to its own in Hamming distance (popcount kernels at every SIMD level). The exact
+// `rerank` of the best codes is the wrapper around it (index/refine_index.h). SimHash is what FAISS calls IndexLSH
 // ("LSHrt"); annlab's LSH is the bucketed hash.
 // bits: 32 to 1024. More bits: finer ranking, better recall, more bytes and a slower scan.
 #pragma once
@@ -14,29 +14,22 @@
 #include "parts/bit_planes.h"
 #include "annlab/encoder.h"
 #include "annlab/index.h"
-#include "annlab/vector_store.h"
 
 namespace annlab {
 
-class BinaryCodeIndex final : public Index, public Explainable, public Serializable, public Refinable {
+class BinaryCodeIndex final : public Index, public Explainable, public Serializable {
  public:
   static constexpr size_t kMinBits = 32, kMaxBits = 1024;
   BinaryCodeIndex(std::unique_ptr<BinaryEncoder> encoder, const BuildParams& params);
 
-  size_t size() const override { return base_.size(); }
+  size_t size() const override { return codes_.size() / words_; }
   std::string describe() const override;
   bool is_trained() const override { return enc_->trained(); }
   Status train(const VectorView& x) override;
   TrainTask train_task(VectorView x) override;  // SimHash: bits in chunks; ITQ: PCA blocks, rotation rounds
   Status add(const VectorView& x) override;
-  Status share_base(std::shared_ptr<const VectorStore> b) override { return base_.share(std::move(b)); }
-  const BaseVectors& base_vectors() const override { return base_; }
-  DistanceKind distance_kind(const SearchParams& p) const override {
-    return p.rerank.value_or(0) > 0 ? DistanceKind::SquaredL2 : DistanceKind::Hamming;
-  }
-  size_t memory_bytes() const override {
-    return codes_.size() * 8 + planes_.memory_bytes() + enc_->memory_bytes() + base_.owned_bytes();
-  }
+  DistanceKind distance_kind(const SearchParams&) const override { return DistanceKind::Hamming; }
+  size_t memory_bytes() const override { return codes_.size() * 8 + planes_.memory_bytes() + enc_->memory_bytes(); }
 
   size_t bits() const { return bits_; }
   size_t words() const { return words_; }
@@ -65,7 +58,6 @@ class BinaryCodeIndex final : public Index, public Explainable, public Serializa
   // The WebAssembly build also keeps the codes bit-sliced (bit_planes.h) and ranks with them; the
   // native build leaves this empty.
   BitPlanes planes_;
-  BaseVectors base_;             // full vectors, for rerank
 };
 
 // Ids of the `cap` codes nearest to the query code q in Hamming distance, ties to the lower id, in

@@ -5,7 +5,9 @@
 
 #include "annlab/binary_io.h"
 #include "annlab/memory.h"
-#include "parts/rerank.h"
+#include "annlab/vector_store.h"
+#include "parts/topk.h"
+#include "parts/tracer.h"
 
 namespace annlab {
 
@@ -25,7 +27,7 @@ TrainTask PqIndex::train_task(VectorView x) {
 Status PqIndex::add(const VectorView& x) {
   if (!pq_.trained()) return Status::error(cat(describe(), " is not trained: train it before adding vectors"));
   if (x.d != dim()) return Status::error(cat("vectors have dimension ", x.d, ", the index has ", dim()));
-  ANNLAB_TRY(base_.add(x));
+  ANNLAB_TRY(x.check_finite("added"));
   std::vector<float> xf(x.n * x.d);
   for (size_t i = 0; i < x.n; ++i) x.row_to_f32(i, xf.data() + i * x.d);
   const size_t at = codes_.size();
@@ -37,13 +39,11 @@ Status PqIndex::add(const VectorView& x) {
 template <class Tracer>
 void PqIndex::search_one(const VectorView& q, size_t i, size_t k, const SearchParams& p, int64_t* ids, float* dist,
                          QueryStats* st, Tracer& tr) const {
-  VectorStore::PreparedQuery pq;
-  base_.store().prepare(q, i, &pq);
+  std::vector<float> qf(dim());
+  q.row_to_f32(i, qf.data());
   std::vector<float> table(pq_.m() * ProductQuantizer::kCentroids);
-  pq_.distance_table(pq.f.data(), table.data());
-  const size_t rerank = size_t(p.rerank.value_or(0));
-  const size_t cap = std::min(size(), std::max(k, rerank));
-  detail::TopK top(cap);
+  pq_.distance_table(qf.data(), table.data());
+  detail::TopK top(k);
   const size_t n = size(), m = pq_.m();
   // Blocks of ADC sums first (independent lookups the CPU overlaps), then one compare each against
   // the bound. Ids arrive in increasing order, so a code ties its way in only while the heap is not
@@ -64,7 +64,7 @@ void PqIndex::search_one(const VectorView& q, size_t i, size_t k, const SearchPa
     }
   }
   st->candidates = n;
-  detail::finish_with_rerank(top, cap, rerank, k, base_.store(), pq, ids, dist, st, tr);
+  top.write(ids, dist);
 }
 
 void PqIndex::search_batch(const VectorView& q, size_t k, const SearchParams& p, int64_t* ids, float* distances,
@@ -101,17 +101,16 @@ void PqIndex::save_payload(BinaryWriter& w) const {
   w.put<uint64_t>(params_.seed);
   pq_.save(w);
   w.array(codes_);
-  base_.save(w);
+  write_refine_block(w, dim());
 }
 
 Status PqIndex::load_payload(BinaryReader& r) {
   ANNLAB_TRY(r.get(&params_.seed, "PQ seed"));
   ANNLAB_TRY(pq_.load(r));
   ANNLAB_TRY(r.array(&codes_, "PQ codes", r.remaining()));
-  ANNLAB_TRY(base_.load(r));
-  if (codes_.size() != base_.size() * pq_.m())
-    return r.error(cat("PQ holds ", codes_.size(), " code bytes for ", base_.size(), " vectors of M = ", pq_.m()));
-  if (!pq_.trained() && base_.size()) return r.error("PQ holds vectors but no codebooks");
+  if (codes_.size() % pq_.m()) return r.error(cat("PQ holds ", codes_.size(), " code bytes, not a multiple of M = ", pq_.m()));
+  ANNLAB_TRY(read_refine_block(r, dim()));
+  if (!pq_.trained() && !codes_.empty()) return r.error("PQ holds vectors but no codebooks");
   return Status::ok();
 }
 

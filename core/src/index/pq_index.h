@@ -1,34 +1,29 @@
 // Private header (core/src/index): "PQ<M>", product quantization as an index (the codec is
 // parts/pq.h). A query is compared with every code through Asymmetric Distance Computation: a
 // table of the M x 256 squared distances from the query's sub-vectors to the codebooks, summed over
-// the code's M entries. `rerank` re-ranks that many of the best candidates with the exact distance
-// (from base vectors it shares or holds).
+// the code's M entries. The exact `rerank` of the best candidates is the wrapper around it
+// (index/refine_index.h), which holds the base vectors.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "annlab/index.h"
-#include "annlab/vector_store.h"
 #include "parts/pq.h"
 
 namespace annlab {
 
-class PqIndex final : public Index, public Explainable, public Serializable, public Refinable {
+class PqIndex final : public Index, public Explainable, public Serializable {
  public:
-  PqIndex(size_t d, size_t m, const BuildParams& params) : Index(d), pq_(d, m), params_(params), base_(d) {}
+  PqIndex(size_t d, size_t m, const BuildParams& params) : Index(d), pq_(d, m), params_(params) {}
   size_t size() const override { return codes_.size() / pq_.m(); }
   std::string describe() const override { return cat("PQ", pq_.m()); }
   bool is_trained() const override { return pq_.trained(); }
   Status train(const VectorView& x) override { return train_task(x).run(); }
   TrainTask train_task(VectorView x) override;
   Status add(const VectorView& x) override;
-  Status share_base(std::shared_ptr<const VectorStore> b) override { return base_.share(std::move(b)); }
-  const BaseVectors& base_vectors() const override { return base_; }
-  DistanceKind distance_kind(const SearchParams& p) const override {
-    return p.rerank.value_or(0) > 0 ? DistanceKind::SquaredL2 : DistanceKind::EstimatedSquaredL2;
-  }
-  size_t memory_bytes() const override { return codes_.size() + pq_.codebooks().size() * 4 + base_.owned_bytes(); }
+  DistanceKind distance_kind(const SearchParams&) const override { return DistanceKind::EstimatedSquaredL2; }
+  size_t memory_bytes() const override { return codes_.size() + pq_.codebooks().size() * 4; }
   const ProductQuantizer& quantizer() const { return pq_; }
   const std::vector<uint8_t>& codes() const { return codes_; }
 
@@ -48,7 +43,6 @@ class PqIndex final : public Index, public Explainable, public Serializable, pub
   ProductQuantizer pq_;
   BuildParams params_;
   std::vector<uint8_t> codes_;  // n * M
-  BaseVectors base_;           // full vectors, for rerank
 };
 
 }  // namespace annlab

@@ -6,12 +6,14 @@
 #include "annlab/binary_io.h"
 #include "parts/kmeans.h"
 #include "annlab/memory.h"
-#include "parts/rerank.h"
+#include "annlab/vector_store.h"
+#include "parts/topk.h"
+#include "parts/tracer.h"
 
 namespace annlab {
 
 TokensIndex::TokensIndex(size_t d, size_t g, size_t m, const BuildParams& params)
-    : Index(d), g_(g), m_(m), dsub_(g ? d / g : 0), params_(params), pq_(d, g, m), base_(d) {}
+    : Index(d), g_(g), m_(m), dsub_(g ? d / g : 0), params_(params), pq_(d, g, m) {}
 
 double TokensIndex::term_weight(bool bm25, size_t df, size_t n_docs, size_t g) {
   const double n = double(n_docs), f = double(df);
@@ -27,7 +29,7 @@ double TokensIndex::term_weight(bool bm25, size_t df, size_t n_docs, size_t g) {
 
 size_t TokensIndex::memory_bytes() const {
   return pq_.codebooks().size() * 4 + tokens_.size() * 2 + labels_.size() * 4 + offsets_.size() * 4 +
-         postings_.size() * 4 + base_.owned_bytes();
+         postings_.size() * 4;
 }
 
 TrainTask TokensIndex::train_task(VectorView x) {
@@ -57,7 +59,6 @@ Status TokensIndex::add(const VectorView& x) {
   ANNLAB_TRY(x.check_finite("added"));
   ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("tokens", x.n, g_, 2 + 4));
   ANNLAB_TRY(check_memory(cat("adding ", x.n, " vectors to ", describe()), bytes));
-  ANNLAB_TRY(base_.add(x));
   const size_t at = tokens_.size();
   tokens_.resize(at + x.n * g_);
   // Sub-space by sub-space, in blocks, so the assignment runs as matrix products.
@@ -106,10 +107,10 @@ template <class Tracer>
 void TokensIndex::search_one(const VectorView& q, size_t i, size_t k, const SearchParams& p, std::vector<float>& acc,
                              std::vector<uint32_t>& touched, int64_t* ids, float* dist, QueryStats* st,
                              Tracer& tr) const {
-  VectorStore::PreparedQuery pq;
-  base_.store().prepare(q, i, &pq);
+  std::vector<float> qf(dim());
+  q.row_to_f32(i, qf.data());
   std::vector<uint16_t> qt(g_);
-  tokenize(pq.f.data(), qt.data());
+  tokenize(qf.data(), qt.data());
   // The more-like-this terms: drop the rare-in-the-index ones below min_doc_freq, keep the
   // max_query_terms of highest weight (rarest first; ties to the lower sub-space).
   const bool bm25 = p.scoring.value_or("bm25") == "bm25";
@@ -139,19 +140,16 @@ void TokensIndex::search_one(const VectorView& q, size_t i, size_t k, const Sear
     }
   }
   st->candidates = touched.size();
-  const size_t rerank = size_t(p.rerank.value_or(0));
-  const size_t cap = std::max(k, rerank);
-  detail::TopK best(cap);
+  detail::TopK best(k);
   for (uint32_t id : touched) {
     best.push(-double(acc[id]), id);
     acc[id] = 0.0f;
   }
-  detail::finish_with_rerank(best, cap, rerank, k, base_.store(), pq, ids, dist, st, tr);
-  if (rerank == 0)  // the heap ranked minus the score; the answer gives the score itself (DistanceKind::Score)
-    for (size_t r = 0; r < k; ++r) dist[r] = -dist[r];
+  best.write(ids, dist);
+  // The heap ranked minus the score; the answer gives the score itself (DistanceKind::Score).
+  for (size_t r = 0; r < k; ++r) dist[r] = -dist[r];
   if constexpr (Tracer::kOn) {
-    if (rerank == 0)
-      for (size_t r = 0; r < k && ids[r] >= 0; ++r) tr.event(TraceKind::TopKChanged, uint32_t(r), ids[r], dist[r]);
+    for (size_t r = 0; r < k && ids[r] >= 0; ++r) tr.event(TraceKind::TopKChanged, uint32_t(r), ids[r], dist[r]);
   }
 }
 
@@ -197,7 +195,7 @@ void TokensIndex::save_payload(BinaryWriter& w) const {
   w.array(tokens_);
   w.put<uint8_t>(has_labels_ ? 1 : 0);
   w.array(labels_);
-  base_.save(w);
+  write_refine_block(w, dim());
 }
 
 Status TokensIndex::load_payload(BinaryReader& r) {
@@ -220,8 +218,8 @@ Status TokensIndex::load_payload(BinaryReader& r) {
   if (has > 1) return r.error(cat("tokens has-labels flag is ", int(has), ", expected 0 or 1"));
   has_labels_ = has == 1;
   ANNLAB_TRY(r.array(&labels_, "token labels", r.remaining() / 4));
-  ANNLAB_TRY(base_.load(r));
-  const size_t n = base_.size();
+  ANNLAB_TRY(read_refine_block(r, dim()));
+  const size_t n = size();
   if (tokens_.size() != n * g_ || labels_.size() != n)
     return r.error(cat("tokens index holds ", tokens_.size(), " tokens and ", labels_.size(), " labels for ", n,
                        " vectors of ", g_, " tokens"));

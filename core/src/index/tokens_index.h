@@ -13,8 +13,8 @@
 //   scoring=bm25 (the default; k1 = 1.2, b = 0.75, tf = 1, dl = avgdl = g):
 //     weight(t) = idf(t) * (k1 + 1) / (1 + k1),  idf(t) = ln(1 + (N - df(t) + 0.5) / (df(t) + 0.5))
 // `label` keeps only documents with that label (a filter clause: it never adds a document);
-// `rerank` re-ranks that many of the best-scored candidates with the exact distance. Without
-// rerank the answer is the score order and each distance is minus the score.
+// The answer is the score order and its values are the scores; the exact `rerank` of the
+// best-scored candidates is the wrapper around it (index/refine_index.h).
 //   g: more sub-spaces, more terms per document, finer similarity, longer posting walks.
 //   m: more centroids per sub-space, rarer tokens, fewer but better candidates.
 #pragma once
@@ -29,25 +29,21 @@
 
 namespace annlab {
 
-class TokensIndex final : public Index, public Explainable, public Serializable, public Refinable, public Filterable {
+class TokensIndex final : public Index, public Explainable, public Serializable, public Filterable {
  public:
   static constexpr size_t kMaxCentroids = 65536;  // tokens are stored as 16-bit centroid numbers
   TokensIndex(size_t d, size_t g, size_t m, const BuildParams& params);
 
-  size_t size() const override { return base_.size(); }
+  size_t size() const override { return g_ ? tokens_.size() / g_ : 0; }
   std::string describe() const override { return cat("Tokens", g_, "x", m_); }
   bool is_trained() const override { return pq_.trained(); }
   Status train(const VectorView& x) override { return train_task(x).run(); }
   TrainTask train_task(VectorView x) override;
   Status add(const VectorView& x) override;
-  Status share_base(std::shared_ptr<const VectorStore> b) override { return base_.share(std::move(b)); }
-  const BaseVectors& base_vectors() const override { return base_; }
   size_t memory_bytes() const override;
   Status check_search_params(const SearchParams& p) const override;
-  // Without rerank the answer is in score order and its values are the scores.
-  DistanceKind distance_kind(const SearchParams& p) const override {
-    return p.rerank.value_or(0) > 0 ? DistanceKind::SquaredL2 : DistanceKind::Score;
-  }
+  // The answer is in score order and its values are the scores.
+  DistanceKind distance_kind(const SearchParams&) const override { return DistanceKind::Score; }
 
   size_t groups() const { return g_; }
   size_t centroids_per_group() const { return m_; }
@@ -86,7 +82,6 @@ class TokensIndex final : public Index, public Explainable, public Serializable,
   bool has_labels_ = false;
   std::vector<uint32_t> offsets_;  // g * m + 1: postings of token (j, c) at [offsets_[j m + c], offsets_[j m + c + 1])
   std::vector<uint32_t> postings_; // ids, increasing within each token
-  BaseVectors base_;
 };
 
 }  // namespace annlab

@@ -201,3 +201,25 @@ Status BaseVectors::load(BinaryReader& r) {
 }
 
 }  // namespace annlab
+
+namespace annlab {
+
+void write_refine_block(BinaryWriter& w, size_t d) {
+  if (w.refine) {
+    w.refine->save(w);
+    return;
+  }
+  BaseVectors none(d);
+  none.save(w);
+}
+
+Status read_refine_block(BinaryReader& r, size_t d) {
+  if (r.refine) return r.refine->load(r);
+  BaseVectors dropped(d);
+  ANNLAB_TRY(dropped.load(r));
+  if (dropped.size() != 0)
+    return r.error(cat("the payload holds ", dropped.size(), " base vectors for a re-rank this index does not have"));
+  return Status::ok();
+}
+
+}  // namespace annlab

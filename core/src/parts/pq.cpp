@@ -104,7 +104,7 @@ TrainTask train_opq_rotation_task(const float* x, size_t n, size_t d, size_t m, 
                                   OpqTraining* result) {
   if (m == 0 || d % m != 0) co_return Status::error(cat("OPQ", m, ": dimension ", d, " is not divisible by M = ", m));
   if (n < ProductQuantizer::kCentroids)
-    co_return Status::error(cat("OPQ", m, " needs at least ", ProductQuantizer::kCentroids, " training vectors, got ", n));
+    co_return Status::error(cat("OPQ", m, " needs at least ", ProductQuantizer::kCentroids, " training vectors (256 centroids per sub-space), got ", n));
   if (iterations < 1) co_return Status::error(cat("OPQ: iterations = ", iterations, ": expected >= 1"));
   OpqTraining out;
   out.rotation = random_rotation(d, seed);

@@ -29,6 +29,7 @@
 #include "annlab/eval.h"
 #include "annlab/factory.h"
 #include "annlab/io.h"
+#include "index/wrapper.h"
 
 // Debian's libopenblas0-pthread runs its own thread pool, which omp_set_num_threads does not reach:
 // without this FAISS's BLAS calls (k-means training, batched exact search) used every core.
@@ -126,7 +127,7 @@ struct Bench {
   void binary_run(size_t bits) {
     const std::string spec = "ITQ" + std::to_string(bits);
     auto made = annlab::make_index(spec, d);
-    auto& itq = dynamic_cast<annlab::BinaryCodeIndex&>(*made.value());
+    auto& itq = *annlab::find_inner<annlab::BinaryCodeIndex>(*made.value());
     if (!itq.train(base_ds.view()).is_ok() || !itq.add(base_ds.view()).is_ok()) std::exit(1);
     const size_t words = itq.words(), bytes = bits / 8;
     std::vector<uint64_t> qcodes(nq * words);

@@ -1,0 +1,63 @@
+// annlab/router.h — a cell router: the part of an inverted file that says which cells a query
+// visits. The inverted file (IVF, IVF-PQ, LOPQ, OPQ's inner index) cuts space into k-means cells
+// and keeps one list per cell; a router learns the cells, assigns each added vector to one, and
+// orders the cells a query should probe. The nearest-centroid router (exact distances to the
+// centroids) is the classical one; a learned router (a model that predicts the cell of a query's
+// neighbour) is another implementation over the same cells, whose per-query cell scores may be
+// computed elsewhere and handed in (router outputs precomputed: see parts/precomputed.h).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "annlab/dataset.h"
+#include "annlab/status.h"
+#include "annlab/train_task.h"
+
+namespace annlab {
+
+class BinaryReader;
+class BinaryWriter;
+
+// One cell to probe: its number and the router's value for it (for the nearest-centroid router the
+// squared distance from the query to the cell's centroid; smaller is probed first).
+struct CellChoice {
+  float value = 0;
+  int64_t cell = 0;
+  bool operator<(const CellChoice& o) const { return value < o.value || (value == o.value && cell < o.cell); }
+};
+
+class CellRouter {
+ public:
+  virtual ~CellRouter() = default;
+  size_t dim() const { return d_; }
+  size_t cells() const { return nlist_; }
+  // "centroids" for the nearest-centroid router.
+  virtual std::string name() const = 0;
+  virtual bool trained() const = 0;
+  // Learns the cells from x (n x dim, n >= cells()), in steps; every draw from `seed`.
+  virtual TrainTask train_task(VectorView x, uint64_t seed) = 0;
+  // The cell of each of the n vectors of x (where add() puts them).
+  virtual void assign(const VectorView& x, int32_t* cell) const = 0;
+  // The nprobe cells query q (dim floats) visits, in visiting order, into out[0..nprobe); returns
+  // how many full-precision distances that cost.
+  virtual size_t route(const float* q, size_t nprobe, CellChoice* out) const = 0;
+  // True when route()'s values are the squared distances to the centroids (an IVF-PQ scan then
+  // reuses them instead of computing them again).
+  virtual bool values_are_distances() const = 0;
+  // The cells' centres, cells() x dim(): residuals are taken against them and the lab draws them.
+  virtual const std::vector<float>& centroids() const = 0;
+  virtual size_t memory_bytes() const = 0;
+  virtual void save(BinaryWriter& w) const = 0;
+  virtual Status load(BinaryReader& r) = 0;
+
+ protected:
+  CellRouter(size_t d, size_t nlist) : d_(d), nlist_(nlist) {}
+
+ private:
+  size_t d_, nlist_;
+};
+
+}  // namespace annlab
