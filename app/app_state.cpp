@@ -434,15 +434,16 @@ void AppState::install_index(std::unique_ptr<Index> built_index, double seconds)
                                 " MB of base vectors for exact distances)")
                           : std::string(),
                    ", built in ", int(build_seconds * 1000), " ms");
-  if (structure && structure->family == "LSH" && !structure->buckets.empty()) {
+  const BucketLayer* buckets = structure ? structure->find<BucketLayer>() : nullptr;
+  if (buckets && !buckets->buckets.empty()) {
     // Bucket sizes from the structure: every non-empty bucket of every table.
     size_t total = 0, largest = 0;
-    for (const Bucket& bk : structure->buckets) {
+    for (const Bucket& bk : buckets->buckets) {
       total += bk.size;
       largest = std::max<size_t>(largest, bk.size);
     }
-    const double mean = double(total) / double(structure->buckets.size());
-    index_info += cat("\n", structure->buckets.size(), " buckets, mean size ", int(mean * 10) / 10.0, ", largest ", largest);
+    const double mean = double(total) / double(buckets->buckets.size());
+    index_info += cat("\n", buckets->buckets.size(), " buckets, mean size ", int(mean * 10) / 10.0, ", largest ", largest);
   }
   if (query.set) run_search();
 }
@@ -594,20 +595,16 @@ void AppState::run_search() {
         }
       }
     }
-    if (structure && structure->family == "Tokens" && structure->code_bytes > 0) {
-      // The query's kept terms (the buckets its trace opened) and how many of them each point shares;
-      // the structure holds each point's g tokens as 16-bit codes.
-      const size_t g = structure->code_bytes / 2, n = structure->codes.size() / structure->code_bytes;
+    const TokenLayer* tokens = structure ? structure->find<TokenLayer>() : nullptr;
+    if (tokens && tokens->g > 0) {
+      // The query's kept terms (the buckets its trace opened) and how many of them each point shares.
+      const size_t g = tokens->g, n = tokens->tokens.size() / g;
       r.query_tokens.assign(g, -1);
       for (const auto& [j, c] : r.probed_buckets)
         if (j < g) r.query_tokens[j] = int32_t(c);
       r.shared_tokens.assign(n, 0);
-      const uint8_t* codes = structure->codes.data();
       for (size_t i = 0; i < n; ++i)
-        for (size_t j = 0; j < g; ++j) {
-          const int32_t tok = int32_t(codes[(i * g + j) * 2] | (codes[(i * g + j) * 2 + 1] << 8));
-          r.shared_tokens[i] += tok == r.query_tokens[j];
-        }
+        for (size_t j = 0; j < g; ++j) r.shared_tokens[i] += int32_t(tokens->tokens[i * g + j]) == r.query_tokens[j];
     }
   }
   r.valid = true;

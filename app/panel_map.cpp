@@ -37,8 +37,6 @@ void help_marker_inline(const char* text) {
 }
 
 // The method's structure for 2-D data, under the points.
-// Families whose structure is k-means cells (centroids + an assignment of every point).
-bool is_cell_family(const std::string& f) { return f == "IVF" || f == "IVF-PQ" || f == "OPQ" || f == "LOPQ"; }
 
 // The nearest of the 2-D centroids (x0, y0, x1, y1, ...) to (x, y): the Voronoi cell it lies in.
 size_t nearest_2d(const std::vector<float>& centroids, float x, float y) {
@@ -93,10 +91,17 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
   float wx0, wy0, wx1, wy1;
   to_world(origin, &wx0, &wy1);
   to_world(ImVec2(origin.x + size.x, origin.y + size.y), &wx1, &wy0);
-  if (st.family == "E2LSH" && st.dim == 2 && st.slab_width > 0) {
+  const SlabLayer* slabs = st.find<SlabLayer>();
+  const HyperplaneLayer* planes_layer = st.find<HyperplaneLayer>();
+  const CellLayer* cells = st.find<CellLayer>();
+  const TokenLayer* tokens = st.find<TokenLayer>();
+  const KdTreeLayer* kd = st.find<KdTreeLayer>();
+  const CodebookLayer* books = st.find<CodebookLayer>();
+  if (st.dim != 2) return;
+  if (slabs && slabs->width > 0) {
     // The slab boundaries a . x + b = m w of the chosen table's k functions.
-    const float w = st.slab_width;
-    for (const Hyperplane& h : st.hyperplanes) {
+    const float w = slabs->width;
+    for (const Hyperplane& h : slabs->functions) {
       if (int(h.table) != v.table || h.normal.size() < 2) continue;
       const float nx = h.normal[0], ny = h.normal[1], nn = nx * nx + ny * ny;
       if (nn <= 0) continue;
@@ -115,12 +120,14 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
         dl->AddLine(to_screen(px - ny / len * L, py + nx / len * L), to_screen(px + ny / len * L, py - nx / len * L), col, 1.0f);
       }
     }
-  } else if (st.family == "LSH" || st.family == "SimHash" || st.family == "ITQ") {
-    if (st.family == "LSH" && st.dim == 2) {
+  } else if (planes_layer) {
+    // Hash tables (LSH): one table's planes at a time. Binary codes (SimHash): every bit's plane.
+    const bool tables = st.find<BucketLayer>() != nullptr;
+    if (tables) {
       // The chosen table's buckets as coloured regions (sampled on a grid of the view); the buckets
       // the query's search opened in this table brighter and numbered in probe order.
       std::vector<const Hyperplane*> planes;
-      for (const Hyperplane& h : st.hyperplanes)
+      for (const Hyperplane& h : planes_layer->planes)
         if (int(h.table) == v.table && h.normal.size() == 2) planes.push_back(&h);
       auto key_at = [&](float x, float y) {
         uint64_t key = 0;
@@ -133,17 +140,18 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
         if (int(t) == v.table) order.push_back(key);
       shade_regions(dl, origin, size, to_world, key_at, order, 8.0f);
     }
-    for (const Hyperplane& h : st.hyperplanes) {
-      if ((st.family == "LSH" && int(h.table) != v.table) || h.normal.size() < 2) continue;
+    for (const Hyperplane& h : planes_layer->planes) {
+      if ((tables && int(h.table) != v.table) || h.normal.size() < 2) continue;
       const float nx = h.normal[0], ny = h.normal[1], nn = nx * nx + ny * ny;
       if (nn <= 0) continue;
       const float px = nx * h.offset / nn, py = ny * h.offset / nn, len = std::sqrt(nn);
       const float L = 4 * std::max(wx1 - wx0, wy1 - wy0);
       dl->AddLine(to_screen(px - ny / len * L, py + nx / len * L), to_screen(px + ny / len * L, py - nx / len * L), line, 1.5f);
     }
-  } else if (is_cell_family(st.family) && st.dim == 2) {
+  } else if (cells) {
     // Voronoi cells, shaded by sampling a grid of the view; probed cells brighter.
-    const size_t k = st.centroids.size() / 2;
+    const std::vector<float>& centroids = cells->centroids;
+    const size_t k = centroids.size() / 2;
     const float step = k > 512 ? 14.0f : 8.0f;
     std::vector<uint8_t> probed(k, 0);
     for (int64_t c : res.probed_cells) probed[size_t(c)] = 1;
@@ -151,39 +159,41 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
       for (float sx = origin.x; sx < origin.x + size.x; sx += step) {
         float x, y;
         to_world(ImVec2(sx + step / 2, sy + step / 2), &x, &y);
-        const size_t best = nearest_2d(st.centroids, x, y);
+        const size_t best = nearest_2d(centroids, x, y);
         dl->AddRectFilled(ImVec2(sx, sy), ImVec2(sx + step, sy + step), label_color(int(best), probed[best] ? 95 : 38));
       }
     for (size_t c = 0; c < k; ++c) {
-      const ImVec2 p = to_screen(st.centroids[2 * c], st.centroids[2 * c + 1]);
+      const ImVec2 p = to_screen(centroids[2 * c], centroids[2 * c + 1]);
       dl->AddLine(ImVec2(p.x - 4, p.y), ImVec2(p.x + 4, p.y), IM_COL32_WHITE, 1.5f);
       dl->AddLine(ImVec2(p.x, p.y - 4), ImVec2(p.x, p.y + 4), IM_COL32_WHITE, 1.5f);
     }
-    if (st.axes.size() == k * 4) {
+    const std::vector<float>& axes = cells->axes;
+    if (axes.size() == k * 4) {
       // LOPQ: each cell's principal axes, two standard deviations each way; the first row of the
       // rotation (sub-vector 1) in orange, the second (sub-vector 2, or 1 again when M = 1) in cyan.
       for (size_t c = 0; c < k; ++c) {
-        const float cx = st.centroids[2 * c], cy = st.centroids[2 * c + 1];
+        const float cx = centroids[2 * c], cy = centroids[2 * c + 1];
         for (int a = 0; a < 2; ++a) {
-          const float ax = 2 * st.axes[c * 4 + size_t(a) * 2], ay = 2 * st.axes[c * 4 + size_t(a) * 2 + 1];
+          const float ax = 2 * axes[c * 4 + size_t(a) * 2], ay = 2 * axes[c * 4 + size_t(a) * 2 + 1];
           const ImU32 col = a == 0 ? IM_COL32(255, 170, 60, probed[c] ? 255 : 150) : IM_COL32(90, 220, 255, probed[c] ? 255 : 150);
           dl->AddLine(to_screen(cx - ax, cy - ay), to_screen(cx + ax, cy + ay), col, probed[c] ? 2.5f : 1.5f);
         }
       }
     }
-  } else if (st.family == "Tokens" && st.dim == 2 && st.code_bytes > 0) {
+  } else if (tokens) {
     // g = 1: the m centroids' Voronoi cells in the plane. g = 2: one 1-D k-means per axis, so the
     // cells are bands between midpoints of neighbouring centroids. The query's tokens shaded.
-    const size_t g = st.code_bytes / 2, m = st.centroids.size() / 2;
+    const size_t g = tokens->g, m = tokens->m;
+    const std::vector<float>& centroids = tokens->centroids;
     if (g == 1) {
-      auto cell_at = [&](float x, float y) { return uint64_t(nearest_2d(st.centroids, x, y)); };
+      auto cell_at = [&](float x, float y) { return uint64_t(nearest_2d(centroids, x, y)); };
       std::vector<uint64_t> order;
       if (!res.query_tokens.empty() && res.query_tokens[0] >= 0) order.push_back(uint64_t(res.query_tokens[0]));
       shade_regions(dl, origin, size, to_world, cell_at, order, m > 512 ? 14.0f : 8.0f);
-      for (size_t c = 0; c < m; ++c) dl->AddCircle(to_screen(st.centroids[2 * c], st.centroids[2 * c + 1]), 2.5f, line);
+      for (size_t c = 0; c < m; ++c) dl->AddCircle(to_screen(centroids[2 * c], centroids[2 * c + 1]), 2.5f, line);
     } else if (g == 2) {
       for (size_t j = 0; j < 2; ++j) {
-        std::vector<float> c(st.centroids.begin() + long(j * m), st.centroids.begin() + long((j + 1) * m));
+        std::vector<float> c(centroids.begin() + long(j * m), centroids.begin() + long((j + 1) * m));
         const float q = !res.query_tokens.empty() && res.query_tokens[j] >= 0 ? c[size_t(res.query_tokens[j])] : NAN;
         std::sort(c.begin(), c.end());
         for (size_t a = 0; a < m; ++a) {
@@ -200,14 +210,14 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
         }
       }
     }
-  } else if (st.family == "KDTree" && st.dim == 2 && !st.splits.empty()) {
+  } else if (kd && !kd->nodes.empty()) {
     // Each split is a segment inside its node's box.
     struct Box { int32_t node; float x0, y0, x1, y1; int depth; };
     std::vector<Box> stack{{0, wx0 - 1e6f, wy0 - 1e6f, wx1 + 1e6f, wy1 + 1e6f, 0}};
     while (!stack.empty()) {
       const Box b = stack.back();
       stack.pop_back();
-      const Structure::Split& sp = st.splits[size_t(b.node)];
+      const KdTreeLayer::Split& sp = kd->nodes[size_t(b.node)];
       if (sp.dim < 0 || b.depth > 14) continue;
       if (sp.dim == 0) {
         dl->AddLine(to_screen(sp.value, std::max(b.y0, wy0)), to_screen(sp.value, std::min(b.y1, wy1)), line, 1.0f);
@@ -219,14 +229,15 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
         stack.push_back({sp.right, b.x0, sp.value, b.x1, b.y1, b.depth + 1});
       }
     }
-  } else if (st.family == "PQ" && st.dim == 2) {
-    // M = 1: 256 centroids in the plane. M = 2: one codebook per axis, a grid of 256 x 256 cells.
-    const size_t m = st.code_bytes, per = 256;
+  } else if (books) {
+    // M = 1: ksub centroids in the plane. M = 2: one codebook per axis, a grid of ksub x ksub cells.
+    const size_t m = books->m, per = books->ksub;
+    const std::vector<float>& centroids = books->centroids;
     if (m == 1) {
-      for (size_t c = 0; c < per; ++c) dl->AddCircle(to_screen(st.centroids[2 * c], st.centroids[2 * c + 1]), 2.5f, line);
+      for (size_t c = 0; c < per; ++c) dl->AddCircle(to_screen(centroids[2 * c], centroids[2 * c + 1]), 2.5f, line);
     } else if (m == 2) {
       for (size_t c = 0; c < per; ++c) {
-        const float x = st.centroids[c], y = st.centroids[per + c];
+        const float x = centroids[c], y = centroids[per + c];
         dl->AddLine(to_screen(x, wy0), to_screen(x, wy1), IM_COL32(230, 230, 255, 40));
         dl->AddLine(to_screen(wx0, y), to_screen(wx1, y), IM_COL32(230, 230, 255, 40));
       }
@@ -235,9 +246,9 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
 }
 
 template <class ToScreen>
-void draw_graph_2d(ImDrawList* dl, const Structure& st, int layer, ToScreen to_screen, const LabData& d) {
-  for (const Structure::Edge& e : st.edges)
-    if (int(e.layer) == layer)
+void draw_graph_2d(ImDrawList* dl, const GraphLayer& g, int layer, ToScreen to_screen, const LabData& d) {
+  for (const GraphLayer::Edge& e : g.edges)
+    if (int(e.level) == layer)
       dl->AddLine(to_screen(d.base_xy[2 * e.from], d.base_xy[2 * e.from + 1]),
                   to_screen(d.base_xy[2 * e.to], d.base_xy[2 * e.to + 1]), IM_COL32(200, 210, 255, layer ? 140 : 45));
 }
@@ -252,21 +263,26 @@ void draw_map_panel(AppState& s) {
   }
   const LabData& d = *s.data;
   // Bucketed hashes in 2-D (LSH, E2LSH): a table slider, the query's bucket mates.
-  const bool lsh2d = !d.images() && s.structure && !s.structure->hyperplanes.empty() && !s.structure->keys.empty();
+  const Structure* st = s.structure.get();
+  const BucketLayer* buckets = st ? st->find<BucketLayer>() : nullptr;
+  const CellLayer* cell_layer = st ? st->find<CellLayer>() : nullptr;
+  const GraphLayer* graph = st ? st->find<GraphLayer>() : nullptr;
+  const KdTreeLayer* kd = st ? st->find<KdTreeLayer>() : nullptr;
+  const bool lsh2d = !d.images() && buckets && !buckets->keys.empty() &&
+                     (st->find<HyperplaneLayer>() || st->find<SlabLayer>());
   if (ImGui::Button("Fit")) v.fitted_serial = 0;
   ImGui::SameLine();
   ImGui::TextDisabled("drag: pan  wheel: zoom  click: %s  R: random held-out query",
                       d.images() ? "query = nearest image" : "query here");
-  const Structure* st = s.structure.get();
-  const bool cells = st && !st->assignment.empty() && is_cell_family(st->family);
-  const int layers = st && st->family == "HNSW" ? 1 + *std::max_element(st->assignment.begin(), st->assignment.end()) : 0;
-  if (st && (lsh2d || (!d.images() && st->family != "Flat") || cells)) {
+  const bool cells = cell_layer && !cell_layer->assignment.empty();
+  const int layers = graph ? graph->levels() : 0;
+  if (st && !st->layers.empty() && (lsh2d || !d.images() || cells)) {
     ImGui::Checkbox("structure", &v.planes);
     help_marker_inline("Draw the method's structure: hyperplanes (LSH), Voronoi cells (IVF), splits (k-d tree), "
                        "links of one layer (HNSW), codebooks (PQ).");
   }
   if (lsh2d) {
-    const int tables = int(s.structure->keys.size());
+    const int tables = int(buckets->keys.size());
     v.table = std::clamp(v.table, 0, tables - 1);
     ImGui::SameLine();
     ImGui::SetNextItemWidth(160);
@@ -320,18 +336,18 @@ void draw_map_panel(AppState& s) {
   const float r = d.images() ? 1.0f : 2.0f;
   const int alpha = d.images() ? 150 : 220;
   const bool labelled = d.base.has_labels();
-  const bool colour_cells = cells && v.by_cell && st->assignment.size() == d.base.n;
+  const bool colour_cells = cells && v.by_cell && cell_layer->assignment.size() == d.base.n;
   if (!d.images() && v.planes && st) draw_structure_2d(dl, *st, s.results, v, to_screen, to_world, origin, size);
   dl->PrimReserve(int(d.base.n) * 6, int(d.base.n) * 4);  // nothing else may be drawn until the points are written
   for (size_t i = 0; i < d.base.n; ++i) {
     const ImVec2 p = to_screen(d.base_xy[2 * i], d.base_xy[2 * i + 1]);
-    const int colour = colour_cells ? st->assignment[i] : labelled ? d.base.labels[i] : 0;
+    const int colour = colour_cells ? cell_layer->assignment[i] : labelled ? d.base.labels[i] : 0;
     dl->PrimRect(ImVec2(p.x - r, p.y - r), ImVec2(p.x + r, p.y + r), label_color(colour, alpha));
   }
-  if (layers > 0 && !d.images() && v.planes) draw_graph_2d(dl, *st, v.table, to_screen, d);
+  if (layers > 0 && !d.images() && v.planes) draw_graph_2d(dl, *graph, v.table, to_screen, d);
   if (st && s.query.set && s.results.valid && !s.results.visited_nodes.empty()) {
     const Results& res = s.results;
-    if (st->family == "HNSW") {
+    if (graph) {
       // The greedy path down the upper layers, then the nodes the bottom-layer search expanded.
       ImVec2 prev = to_screen(s.query.xy[0], s.query.xy[1]);
       for (size_t e = 0; e < res.visited_nodes.size(); ++e) {
@@ -345,13 +361,13 @@ void draw_map_panel(AppState& s) {
           dl->AddCircle(p, 3.0f, IM_COL32(120, 220, 255, 200));
         }
       }
-    } else if (st->family == "KDTree" && st->assignment.size() == d.base.n) {
+    } else if (kd && kd->leaf.size() == d.base.n) {
       // Points of every leaf the search visited.
-      std::vector<uint8_t> leaf_seen(st->splits.size(), 0);
+      std::vector<uint8_t> leaf_seen(kd->nodes.size(), 0);
       for (int64_t nd : res.visited_nodes)
-        if (nd >= 0 && size_t(nd) < leaf_seen.size() && st->splits[size_t(nd)].dim < 0) leaf_seen[size_t(nd)] = 1;
+        if (nd >= 0 && size_t(nd) < leaf_seen.size() && kd->nodes[size_t(nd)].dim < 0) leaf_seen[size_t(nd)] = 1;
       for (size_t i = 0; i < d.base.n; ++i)
-        if (st->assignment[i] >= 0 && leaf_seen[size_t(st->assignment[i])]) {
+        if (kd->leaf[i] >= 0 && leaf_seen[size_t(kd->leaf[i])]) {
           const ImVec2 p = to_screen(d.base_xy[2 * i], d.base_xy[2 * i + 1]);
           dl->AddRect(ImVec2(p.x - 2.5f, p.y - 2.5f), ImVec2(p.x + 2.5f, p.y + 2.5f), IM_COL32(120, 220, 255, 200));
         }
@@ -362,7 +378,7 @@ void draw_map_panel(AppState& s) {
     std::vector<float> xy(2);
     for (size_t o = 0; o < s.results.probed_cells.size() && o < 64; ++o) {
       const size_t c = size_t(s.results.probed_cells[o]);
-      d.project(st->centroids.data() + c * d.base.d, xy.data());
+      d.project(cell_layer->centroids.data() + c * d.base.d, xy.data());
       const ImVec2 p = to_screen(xy[0], xy[1]);
       dl->AddCircleFilled(p, 9, IM_COL32(20, 20, 20, 220));
       dl->AddCircle(p, 9, kColCandidate, 16, 1.5f);
@@ -375,7 +391,7 @@ void draw_map_panel(AppState& s) {
     if (res.valid) {
       // The query's bucket mates in the selected table (2-D LSH), then every candidate.
       if (lsh2d && size_t(v.table) < res.query_keys.size()) {
-        const auto& keys = s.structure->keys[size_t(v.table)];
+        const auto& keys = buckets->keys[size_t(v.table)];
         for (size_t i = 0; i < keys.size() && i < d.base.n; ++i)
           if (keys[i] == res.query_keys[size_t(v.table)]) {
             const ImVec2 p = to_screen(d.base_xy[2 * i], d.base_xy[2 * i + 1]);

@@ -317,21 +317,58 @@ val explain(val query, int k) {
   }
   r.set("events", events);
   r.set("ids", to_array(tr->ids));
-  val planes = val::array();
-  for (size_t i = 0; i < st->hyperplanes.size(); ++i) {
-    const Hyperplane& h = st->hyperplanes[i];
+  // The layers by kind, each with what a page can draw without the lab: planes in full, otherwise
+  // sizes (a page that needs more asks for it).
+  auto planes_of = [](const std::vector<Hyperplane>& hs) {
+    val planes = val::array();
+    for (size_t i = 0; i < hs.size(); ++i) {
+      val o = val::object();
+      o.set("table", hs[i].table);
+      o.set("bit", hs[i].bit);
+      o.set("normal", to_array(hs[i].normal));
+      o.set("offset", hs[i].offset);
+      planes.set(i, o);
+    }
+    return planes;
+  };
+  val layers = val::array();
+  for (size_t i = 0; i < st->layers.size(); ++i) {
+    const Layer& l = st->layers[i];
     val o = val::object();
-    o.set("table", h.table);
-    o.set("bit", h.bit);
-    o.set("normal", to_array(h.normal));
-    o.set("offset", h.offset);
-    planes.set(i, o);
+    o.set("kind", std::string(layer_kind_name(l)));
+    if (const auto* hp = std::get_if<HyperplaneLayer>(&l)) o.set("planes", planes_of(hp->planes));
+    if (const auto* sl = std::get_if<SlabLayer>(&l)) {
+      o.set("functions", planes_of(sl->functions));
+      o.set("width", sl->width);
+    }
+    if (const auto* bk = std::get_if<BucketLayer>(&l)) {
+      o.set("tables", double(bk->keys.size()));
+      o.set("buckets", double(bk->buckets.size()));
+    }
+    if (const auto* c = std::get_if<CellLayer>(&l)) {
+      o.set("cells", double(c->cells(st->dim)));
+      o.set("centroids", to_array(c->centroids));
+    }
+    if (const auto* g = std::get_if<GraphLayer>(&l)) {
+      o.set("levels", g->levels());
+      o.set("edges", double(g->edges.size()));
+    }
+    if (const auto* kd = std::get_if<KdTreeLayer>(&l)) o.set("nodes", double(kd->nodes.size()));
+    if (const auto* cb = std::get_if<CodebookLayer>(&l)) {
+      o.set("m", double(cb->m));
+      o.set("ksub", double(cb->ksub));
+    }
+    if (const auto* tl = std::get_if<TokenLayer>(&l)) {
+      o.set("g", double(tl->g));
+      o.set("m", double(tl->m));
+    }
+    if (const auto* bc = std::get_if<BinaryCodeLayer>(&l)) o.set("bits", double(bc->bits));
+    layers.set(i, o);
   }
   val structure = val::object();
-  structure.set("family", st->family);
+  structure.set("method", st->method);
   structure.set("n", double(st->n));
-  structure.set("hyperplanes", planes);
-  structure.set("buckets", double(st->buckets.size()));
+  structure.set("layers", layers);
   r.set("structure", structure);
   return r;
 }

@@ -68,8 +68,11 @@ Status Index::check_query(const VectorView& q, size_t k) const {
   if (!is_trained()) return Status::error(cat(describe(), " is not trained: train it before searching"));
   if (size() == 0) return Status::error(cat(describe(), " is empty: add vectors before searching"));
   if (k > size()) return Status::error(cat("k = ", k, " exceeds the number of indexed vectors (", size(), ")"));
-  return q.check_finite("query");
+  ANNLAB_TRY(q.check_finite("query"));
+  return check_inputs(q);
 }
+
+Status Index::check_inputs(const VectorView&) const { return Status::ok(); }
 
 Status Index::search(const VectorView& q, size_t k, const SearchParams& params, SearchResult* out,
                      int threads) const {
@@ -130,5 +133,36 @@ Serializable* as_serializable(Index& index) { return dynamic_cast<Serializable*>
 Filterable* as_filterable(Index& index) { return find_inner<Filterable>(index); }
 Refinable* as_refinable(Index& index) { return dynamic_cast<Refinable*>(&index); }
 const Refinable* as_refinable(const Index& index) { return dynamic_cast<const Refinable*>(&index); }
+
+}  // namespace annlab
+
+namespace annlab {
+
+int GraphLayer::levels() const {
+  int top = -1;
+  for (int32_t l : top_level) top = std::max(top, int(l));
+  return top + 1;
+}
+
+std::string_view layer_kind_name(const Layer& layer) {
+  struct Name {
+    std::string_view operator()(const HyperplaneLayer&) const { return "hyperplanes"; }
+    std::string_view operator()(const SlabLayer&) const { return "slabs"; }
+    std::string_view operator()(const BucketLayer&) const { return "buckets"; }
+    std::string_view operator()(const CellLayer&) const { return "cells"; }
+    std::string_view operator()(const KdTreeLayer&) const { return "kd-tree"; }
+    std::string_view operator()(const GraphLayer&) const { return "graph"; }
+    std::string_view operator()(const CodebookLayer&) const { return "codebooks"; }
+    std::string_view operator()(const TokenLayer&) const { return "tokens"; }
+    std::string_view operator()(const BinaryCodeLayer&) const { return "codes"; }
+  };
+  return std::visit(Name{}, layer);
+}
+
+std::vector<std::string_view> Structure::kinds() const {
+  std::vector<std::string_view> out;
+  for (const Layer& l : layers) out.push_back(layer_kind_name(l));
+  return out;
+}
 
 }  // namespace annlab

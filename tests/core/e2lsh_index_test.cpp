@@ -29,7 +29,7 @@ TEST(E2Lsh, SlabsFollowTheFormulaAndRecallRisesWithTablesAndProbes) {
   EXPECT_EQ(e.w(), 6.0);
   auto st = e.explain_structure();
   ASSERT_TRUE(st.is_ok());
-  ASSERT_EQ(st->hyperplanes.size(), 24u);
+  ASSERT_EQ(st->find<SlabLayer>()->functions.size(), 24u);
   // h = floor((a . v + b) / w), recomputed in double from the explained functions.
   int64_t h[6];
   std::vector<float> v(64);
@@ -37,14 +37,14 @@ TEST(E2Lsh, SlabsFollowTheFormulaAndRecallRisesWithTablesAndProbes) {
     d.base.view().row_to_f32(i, v.data());
     e.slabs(1, v.data(), h);
     for (size_t c = 0; c < 6; ++c) {
-      const Hyperplane& f = st->hyperplanes[6 + c];
+      const Hyperplane& f = st->find<SlabLayer>()->functions[6 + c];
       double s = 0;
       for (size_t j = 0; j < 64; ++j) s += double(f.normal[j]) * v[j];
       const double u = (s - f.offset) / 6.0;
       if (std::fabs(u - std::round(u)) < 1e-4) continue;
       EXPECT_EQ(h[c], int64_t(std::floor(u))) << "vector " << i << " function " << c;
     }
-    EXPECT_EQ(st->keys[1][i], slab_key(h, 6));
+    EXPECT_EQ(st->find<BucketLayer>()->keys[1][i], slab_key(h, 6));
   }
   const double r4 = recall(*index, {}), r16 = recall(*build("E2LSH6x16", d.base, bp), {});
   EXPECT_GT(r16, r4);

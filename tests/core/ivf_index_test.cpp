@@ -105,12 +105,13 @@ TEST(Lopq, PerCellRotationsAreOrthogonalBalancedAndBeatIvfPq) {
   // four sub-vectors' variances are balanced: the largest within 2x of the smallest.
   auto st = ivf.explain_structure();
   ASSERT_TRUE(st.is_ok());
-  ASSERT_EQ(st->family, "LOPQ");
-  ASSERT_EQ(st->axes.size(), 16u * 16 * 16);
+  ASSERT_EQ(st->method, "LOPQ16,PQ4");
+  const std::vector<float>& axes = st->find<CellLayer>()->axes;
+  ASSERT_EQ(axes.size(), 16u * 16 * 16);
   for (size_t c = 0; c < 16; ++c) {
     double var[4] = {0, 0, 0, 0};
     for (size_t row = 0; row < 16; ++row)
-      for (size_t j = 0; j < 16; ++j) var[row / 4] += double(st->axes[(c * 16 + row) * 16 + j]) * st->axes[(c * 16 + row) * 16 + j];
+      for (size_t j = 0; j < 16; ++j) var[row / 4] += double(axes[(c * 16 + row) * 16 + j]) * axes[(c * 16 + row) * 16 + j];
     const double lo = *std::min_element(var, var + 4), hi = *std::max_element(var, var + 4);
     EXPECT_LT(hi, 2 * lo) << "cell " << c;
   }

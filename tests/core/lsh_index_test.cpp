@@ -72,7 +72,7 @@ TEST(LshIndex, CandidatesAreExactlyTheUnionOfTheQueryBuckets) {
   for (int t = 0; t < 3; ++t) {
     const uint64_t key = lsh->key(t, q);
     for (size_t i = 0; i < d.base.n; ++i)
-      if (s->keys[t][i] == key) expected.insert(int64_t(i));
+      if (s->find<BucketLayer>()->keys[t][i] == key) expected.insert(int64_t(i));
   }
   auto tr = lsh->explain_query(VectorView::of(q, 1, d.base.d), 10, {});
   ASSERT_TRUE(tr.is_ok());
@@ -95,16 +95,16 @@ TEST(LshIndex, KeysAreTheSidesOfTheHyperplanes) {
   auto index = build("LSH5x2", d.base);
   auto s = dynamic_cast<const Explainable*>(index.get())->explain_structure();
   ASSERT_TRUE(s.is_ok());
-  ASSERT_EQ(s->hyperplanes.size(), 10u);
+  ASSERT_EQ(s->find<HyperplaneLayer>()->planes.size(), 10u);
   size_t total = 0;
-  for (const auto& b : s->buckets) total += b.size;
+  for (const auto& b : s->find<BucketLayer>()->buckets) total += b.size;
   EXPECT_EQ(total, 2 * d.base.n);
   for (size_t i = 0; i < 50; ++i)
-    for (const auto& h : s->hyperplanes) {
+    for (const auto& h : s->find<HyperplaneLayer>()->planes) {
       double dot = 0;
       for (size_t j = 0; j < d.base.d; ++j) dot += double(h.normal[j]) * d.base.f32[i * d.base.d + j];
       if (std::fabs(dot - h.offset) < 1e-3) continue;  // too close to call in double vs float
-      EXPECT_EQ(bool((s->keys[h.table][i] >> h.bit) & 1), dot >= h.offset);
+      EXPECT_EQ(bool((s->find<BucketLayer>()->keys[h.table][i] >> h.bit) & 1), dot >= h.offset);
     }
 }
 
@@ -128,8 +128,8 @@ TEST(LshIndex, SameSeedSameIndexOtherSeedOtherIndex) {
   auto sx = dynamic_cast<const Explainable*>(x.get())->explain_structure();
   auto sy = dynamic_cast<const Explainable*>(y.get())->explain_structure();
   auto sz = dynamic_cast<const Explainable*>(z.get())->explain_structure();
-  EXPECT_EQ(sx->keys, sy->keys);
-  EXPECT_NE(sx->keys, sz->keys);
+  EXPECT_EQ(sx->find<BucketLayer>()->keys, sy->find<BucketLayer>()->keys);
+  EXPECT_NE(sx->find<BucketLayer>()->keys, sz->find<BucketLayer>()->keys);
 }
 
 TEST(LshIndex, UsageErrors) {

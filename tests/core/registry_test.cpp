@@ -186,15 +186,63 @@ TEST_P(RegistryRow, TheTraceCarriesThePerQueryViews) {
     ASSERT_EQ(t.kind, DistanceKind::EstimatedSquaredL2);
     const size_t ksub = t.lookup_table.size() / t.lookup_m;
     auto st = ex->explain_structure().value();
+    const CodebookLayer* books = st.find<CodebookLayer>();
+    ASSERT_NE(books, nullptr) << "a method with a lookup table shows its codebooks";
     for (size_t i = 0; i < 10; ++i) {
       double sum = 0;
       for (size_t j = 0; j < t.lookup_m; ++j)
-        sum += t.lookup_table[j * ksub + st.codes[size_t(t.ids[i]) * st.code_bytes + j]];
+        sum += t.lookup_table[j * ksub + books->codes[size_t(t.ids[i]) * books->m + j]];
       EXPECT_NEAR(sum, t.distances[i], 1e-3 * (1 + sum));
     }
   }
   // A method ranking by Hamming distance shows the query's code (the registry row says what it ranks by).
   EXPECT_EQ(t.code_bits != 0, row().distance.rfind("Hamming", 0) == 0) << row().name;
+}
+
+// Every layer that assigns points something assigns every indexed point, in range; the structure
+// names the index; and a method other than the exact scan shows at least one layer.
+TEST_P(RegistryRow, StructureLayersCoverEveryPoint) {
+  auto index = built();
+  auto st = as_explainable(*index)->explain_structure();
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  const size_t n = index->size(), d = index->dim();
+  EXPECT_EQ(st->method, index->describe());
+  EXPECT_EQ(st->n, n);
+  EXPECT_EQ(st->dim, d);
+  EXPECT_EQ(st->layers.empty(), row().name == "Flat") << row().name;
+  for (const Layer& l : st->layers) {
+    SCOPED_TRACE(std::string(layer_kind_name(l)));
+    if (const auto* c = std::get_if<CellLayer>(&l)) {
+      ASSERT_EQ(c->assignment.size(), n);
+      for (int32_t a : c->assignment) ASSERT_TRUE(a >= 0 && size_t(a) < c->cells(d)) << a;
+    }
+    if (const auto* b = std::get_if<BucketLayer>(&l)) {
+      ASSERT_FALSE(b->keys.empty());
+      size_t total = 0;
+      for (const Bucket& bk : b->buckets) total += bk.size;
+      for (const auto& keys : b->keys) ASSERT_EQ(keys.size(), n);
+      EXPECT_EQ(total, n * b->keys.size()) << "every point in one bucket of every table";
+    }
+    if (const auto* kd = std::get_if<KdTreeLayer>(&l)) {
+      ASSERT_EQ(kd->leaf.size(), n);
+      for (int32_t a : kd->leaf) ASSERT_TRUE(a >= 0 && size_t(a) < kd->nodes.size() && kd->nodes[size_t(a)].dim < 0);
+    }
+    if (const auto* g = std::get_if<GraphLayer>(&l)) {
+      ASSERT_EQ(g->top_level.size(), n);
+      for (const auto& e : g->edges) ASSERT_LE(int(e.level), g->top_level[size_t(e.from)]);
+    }
+    if (const auto* cb = std::get_if<CodebookLayer>(&l)) {
+      ASSERT_EQ(cb->codes.size(), n * cb->m);
+      ASSERT_EQ(cb->centroids.size(), cb->m * cb->ksub * cb->dsub);
+    }
+    if (const auto* t = std::get_if<TokenLayer>(&l)) {
+      ASSERT_EQ(t->tokens.size(), n * t->g);
+      for (uint16_t tok : t->tokens) ASSERT_LT(tok, t->m);
+    }
+    if (const auto* bc = std::get_if<BinaryCodeLayer>(&l)) ASSERT_EQ(bc->codes.size(), n * bc->words);
+    if (const auto* hp = std::get_if<HyperplaneLayer>(&l))
+      for (const Hyperplane& h : hp->planes) ASSERT_EQ(h.normal.size(), d);
+  }
 }
 
 TEST_P(RegistryRow, DistancesSayWhatTheyAre) {

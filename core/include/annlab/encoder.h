@@ -31,6 +31,9 @@ class BinaryEncoder {
   virtual TrainTask train_task(VectorView x, uint64_t seed) = 0;
   // The code of one vector (dim floats) into words() words; bits past bits() are zero.
   virtual void encode(const float* x, uint64_t* code) const = 0;
+  // Whether the codes of every row of x can be given now (an encoder whose codes are computed
+  // elsewhere needs them handed in first: parts/precomputed.h).
+  virtual Status check_inputs(const VectorView&) const { return Status::ok(); }
   virtual size_t memory_bytes() const = 0;
   virtual void save(BinaryWriter& w) const = 0;
   virtual Status load(BinaryReader& r) = 0;

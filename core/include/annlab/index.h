@@ -25,6 +25,7 @@
 #include "annlab/dataset.h"
 #include "annlab/params.h"
 #include "annlab/status.h"
+#include "annlab/structure.h"
 #include "annlab/train_task.h"
 
 namespace annlab {
@@ -137,7 +138,11 @@ class Index {
 
   // Checks params against search_param_names() and their per-index ranges.
   virtual Status check_search_params(const SearchParams& params) const;
-  // Shared argument checks of search and explain.
+  // Whether every row of x can be processed now: a part whose outputs are computed elsewhere and
+  // handed in (a model run by ONNX Runtime Web in the page; parts/precomputed.h) needs them for
+  // these rows first. Always true for an index whose parts compute everything themselves.
+  virtual Status check_inputs(const VectorView& x) const;
+  // Shared argument checks of search and explain (check_inputs included).
   Status check_query(const VectorView& q, size_t k) const;
 
  protected:
@@ -166,43 +171,7 @@ class Index {
   mutable std::atomic<const MethodInfo*> method_{nullptr};
 };
 
-// ---- explain ------------------------------------------------------------------------------------
-
-// A hyperplane {x : normal . x = offset}; points with normal . x >= offset have the bit set.
-struct Hyperplane {
-  uint32_t table = 0;
-  uint32_t bit = 0;
-  std::vector<float> normal;  // dim
-  float offset = 0.0f;
-};
-
-struct Bucket {
-  uint32_t table = 0;
-  uint64_t key = 0;
-  uint32_t size = 0;
-};
-
-// What the lab draws for a method. Coordinates are in the data's own space. A method fills the
-// parts it has; the rest stay empty.
-struct Structure {
-  std::string family;                          // "Flat", "LSH", ...
-  size_t dim = 0;
-  size_t n = 0;                                // indexed vectors
-  std::vector<Hyperplane> hyperplanes;         // LSH: b * L
-  std::vector<std::vector<uint64_t>> keys;     // LSH: [table][point] bucket key
-  std::vector<Bucket> buckets;                 // LSH: every non-empty bucket
-  std::vector<float> centroids;                // partitions: n_centroids * dim
-  std::vector<int32_t> assignment;             // partitions: cell of each point
-  std::vector<float> axes;                     // LOPQ: per cell, dim axes of dim floats (scaled by
-                                               // the standard deviation along each); small d only
-  struct Split { int32_t node, dim, left, right; float value; };
-  std::vector<Split> splits;                   // trees
-  struct Edge { uint32_t layer; int64_t from, to; };
-  std::vector<Edge> edges;                     // graphs, per layer
-  std::vector<uint8_t> codes;                  // binary or quantised codes, n * code_bytes
-  size_t code_bytes = 0;
-  float slab_width = 0;                        // E2LSH: w (slab boundaries at a . x + b = m w)
-};
+// ---- explain (the layers are in structure.h) -----------------------------------------------------
 
 class Explainable {
  public:

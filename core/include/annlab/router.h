@@ -44,6 +44,9 @@ class CellRouter {
   // The nprobe cells query q (dim floats) visits, in visiting order, into out[0..nprobe); returns
   // how many full-precision distances that cost.
   virtual size_t route(const float* q, size_t nprobe, CellChoice* out) const = 0;
+  // Whether every query row of x can be routed now (a router whose cell scores are computed
+  // elsewhere needs them handed in first: parts/precomputed.h).
+  virtual Status check_inputs(const VectorView&) const { return Status::ok(); }
   // True when route()'s values are the squared distances to the centroids (an IVF-PQ scan then
   // reuses them instead of computing them again).
   virtual bool values_are_distances() const = 0;

@@ -30,6 +30,9 @@ class VectorTransform {
   virtual TrainTask train_task(VectorView x, uint64_t seed) = 0;
   // out (n x d_out) = the transform of x (n x d_in floats).
   virtual void apply(const float* x, size_t n, float* out) const = 0;
+  // Whether every row of x can be transformed now (a transform computed elsewhere needs its
+  // outputs handed in first: parts/precomputed.h).
+  virtual Status check_inputs(const VectorView&) const { return Status::ok(); }
   // Points of the output space back in the input space (n x d_out to n x d_in), for drawing; false
   // when the transform has no inverse to draw with.
   virtual bool reverse(const float* y, size_t n, float* out) const = 0;

@@ -96,6 +96,7 @@ Status BinaryCodeIndex::add(const VectorView& x) {
   if (!is_trained()) return Status::error(cat(describe(), " is not trained: train it before adding vectors"));
   if (x.d != dim()) return Status::error(cat("vectors have dimension ", x.d, ", the index has ", dim()));
   ANNLAB_TRY(x.check_finite("added"));
+  ANNLAB_TRY(enc_->check_inputs(x));
   ANNLAB_ASSIGN_OR_RETURN(uint64_t bytes, checked_bytes("binary codes", x.n, words_, 8));
   ANNLAB_TRY(check_memory(cat("adding ", x.n, " vectors to ", describe()), bytes));
   const size_t at = codes_.size();
@@ -155,23 +156,24 @@ void BinaryCodeIndex::search_batch(const VectorView& q, size_t k, const SearchPa
 Result<Structure> BinaryCodeIndex::explain_structure() const {
   if (!is_trained()) return Status::error(cat(describe(), " is not trained: nothing to explain yet"));
   Structure s;
-  s.family = enc_->name();
+  s.method = describe();
   s.dim = dim();
   s.n = size();
   // A sign-projection encoder's bits are hyperplanes; another encoder's are not drawn as such.
-  const auto* sp = dynamic_cast<const SignProjectionEncoder*>(enc_.get());
-  for (size_t j = 0; sp && j < bits_; ++j) {
-    Hyperplane h;
-    h.table = 0;
-    h.bit = uint32_t(j);
-    h.normal.assign(sp->projections().begin() + long(j * dim()), sp->projections().begin() + long((j + 1) * dim()));
-    h.offset = sp->thresholds()[j];
-    s.hyperplanes.push_back(std::move(h));
+  if (const auto* sp = dynamic_cast<const SignProjectionEncoder*>(enc_.get())) {
+    HyperplaneLayer hp;
+    for (size_t j = 0; j < bits_; ++j)
+      hp.planes.push_back({0, uint32_t(j),
+                           std::vector<float>(sp->projections().begin() + long(j * dim()),
+                                              sp->projections().begin() + long((j + 1) * dim())),
+                           sp->thresholds()[j]});
+    s.layers.push_back(std::move(hp));
   }
-  s.code_bytes = words_ * 8;
-  s.codes.resize(codes_.size() * 8);
-  for (size_t i = 0; i < codes_.size(); ++i)
-    for (int byte = 0; byte < 8; ++byte) s.codes[i * 8 + size_t(byte)] = uint8_t(codes_[i] >> (8 * byte));
+  BinaryCodeLayer codes;
+  codes.bits = bits_;
+  codes.words = words_;
+  codes.codes = codes_;
+  s.layers.push_back(std::move(codes));
   return s;
 }
 

@@ -29,6 +29,7 @@ class BinaryCodeIndex final : public Index, public Explainable, public Serializa
   TrainTask train_task(VectorView x) override;  // SimHash: bits in chunks; ITQ: PCA blocks, rotation rounds
   Status add(const VectorView& x) override;
   DistanceKind distance_kind(const SearchParams&) const override { return DistanceKind::Hamming; }
+  Status check_inputs(const VectorView& x) const override { return enc_->check_inputs(x); }
   size_t memory_bytes() const override { return codes_.size() * 8 + planes_.memory_bytes() + enc_->memory_bytes(); }
 
   size_t bits() const { return bits_; }

@@ -167,19 +167,24 @@ void E2LshIndex::search_batch(const VectorView& q, size_t k, const SearchParams&
 Result<Structure> E2LshIndex::explain_structure() const {
   if (!is_trained()) return Status::error(cat(describe(), " is not trained: nothing to explain yet"));
   Structure s;
-  s.family = "E2LSH";
+  s.method = describe();
   s.dim = dim();
   s.n = size();
-  s.slab_width = float(w_);
   const size_t d = dim();
   // Function c of table t as a "hyperplane" a . x = -b: slab boundaries are at a . x + b = m w.
+  SlabLayer slabs;
+  slabs.width = float(w_);
   for (int t = 0; t < tables_; ++t)
     for (int c = 0; c < k_; ++c) {
       const size_t f = size_t(t) * size_t(k_) + size_t(c);
-      s.hyperplanes.push_back({uint32_t(t), uint32_t(c), std::vector<float>(a_.begin() + long(f * d), a_.begin() + long((f + 1) * d)), -b_[f]});
+      slabs.functions.push_back(
+          {uint32_t(t), uint32_t(c), std::vector<float>(a_.begin() + long(f * d), a_.begin() + long((f + 1) * d)), -b_[f]});
     }
-  s.keys.assign(size_t(tables_), std::vector<uint64_t>(size()));
-  for (size_t t = 0; t < table_.size(); ++t) table_[t].explain(uint32_t(t), &s.keys[t], &s.buckets);
+  BucketLayer bk;
+  bk.keys.assign(size_t(tables_), std::vector<uint64_t>(size()));
+  for (size_t t = 0; t < table_.size(); ++t) table_[t].explain(uint32_t(t), &bk.keys[t], &bk.buckets);
+  s.layers.push_back(std::move(slabs));
+  s.layers.push_back(std::move(bk));
   return s;
 }
 

@@ -38,7 +38,7 @@ void FlatIndex::search_batch(const VectorView& q, size_t k, const SearchParams&,
 
 Result<Structure> FlatIndex::explain_structure() const {
   Structure s;
-  s.family = "Flat";
+  s.method = describe();
   s.dim = dim();
   s.n = size();
   return s;

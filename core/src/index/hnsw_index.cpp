@@ -220,15 +220,17 @@ void HnswIndex::search_batch(const VectorView& q, size_t k, const SearchParams& 
 
 Result<Structure> HnswIndex::explain_structure() const {
   Structure s;
-  s.family = "HNSW";
+  s.method = describe();
   s.dim = dim();
   s.n = size();
+  GraphLayer g;
   for (uint32_t v = 0; v < size(); ++v)
     for (int l = 0; l <= level_[v]; ++l) {
       const uint32_t* lk = links(v, l);
-      for (uint32_t j = 1; j <= lk[0]; ++j) s.edges.push_back({uint32_t(l), v, lk[j]});
+      for (uint32_t j = 1; j <= lk[0]; ++j) g.edges.push_back({uint32_t(l), v, lk[j]});
     }
-  s.assignment.assign(level_.begin(), level_.end());  // the top layer of every node
+  g.top_level.assign(level_.begin(), level_.end());
+  s.layers.push_back(std::move(g));
   return s;
 }
 

@@ -13,8 +13,12 @@
 namespace annlab {
 
 IvfIndex::IvfIndex(size_t d, size_t nlist, IvfLists lists, size_t pq_m, const BuildParams& params)
-    : Index(d), nlist_(nlist), kind_(pq_m ? lists : IvfLists::Flat), params_(params),
-      router_(make_centroid_router(d, nlist)), lists_(nlist) {
+    : IvfIndex(make_centroid_router(d, nlist), lists, pq_m, params) {}
+
+IvfIndex::IvfIndex(std::unique_ptr<CellRouter> router, IvfLists lists, size_t pq_m, const BuildParams& params)
+    : Index(router->dim()), nlist_(router->cells()), kind_(pq_m ? lists : IvfLists::Flat), params_(params),
+      router_(std::move(router)), lists_(nlist_) {
+  const size_t d = dim();
   const std::string what = describe();
   switch (kind_) {
     case IvfLists::Flat: scanner_ = make_flat_scanner(d); break;
@@ -148,14 +152,16 @@ Result<Structure> IvfIndex::explain_structure() const {
   if (!trained_) return Status::error(cat(describe(), " is not trained: nothing to explain yet"));
   Structure s;
   const size_t d = dim();
-  s.family = kind_ == IvfLists::LocalPq ? "LOPQ" : kind_ == IvfLists::PqResiduals ? "IVF-PQ" : "IVF";
+  s.method = describe();
   s.dim = d;
   s.n = n_;
-  s.centroids = router_->centroids();
-  if (kind_ == IvfLists::LocalPq && nlist_ * d * d <= (size_t{1} << 20)) s.axes = scanner_->cell_axes();
-  s.assignment.assign(n_, -1);
+  CellLayer cells;
+  cells.centroids = router_->centroids();
+  if (kind_ == IvfLists::LocalPq && nlist_ * d * d <= (size_t{1} << 20)) cells.axes = scanner_->cell_axes();
+  cells.assignment.assign(n_, -1);
   for (size_t c = 0; c < nlist_; ++c)
-    for (int64_t id : lists_.ids[c]) s.assignment[size_t(id)] = int32_t(c);
+    for (int64_t id : lists_.ids[c]) cells.assignment[size_t(id)] = int32_t(c);
+  s.layers.push_back(std::move(cells));
   return s;
 }
 

@@ -25,6 +25,8 @@ enum class IvfLists : uint8_t { Flat, PqResiduals, LocalPq };
 class IvfIndex final : public Index, public Explainable, public Serializable {
  public:
   IvfIndex(size_t d, size_t nlist, IvfLists lists, size_t pq_m, const BuildParams& params);
+  // With another router over nlist cells (a learned one, or one fed precomputed cell scores).
+  IvfIndex(std::unique_ptr<CellRouter> router, IvfLists lists, size_t pq_m, const BuildParams& params);
 
   size_t size() const override { return n_; }
   std::string describe() const override;
@@ -34,6 +36,7 @@ class IvfIndex final : public Index, public Explainable, public Serializable {
   Status add(const VectorView& x) override;
   size_t memory_bytes() const override;
   Status check_search_params(const SearchParams& p) const override;
+  Status check_inputs(const VectorView& x) const override { return router_->check_inputs(x); }
   // IVF-Flat gives exact distances; the PQ lists estimate them from codes.
   DistanceKind distance_kind(const SearchParams&) const override {
     return scanner_->exact() ? DistanceKind::SquaredL2 : DistanceKind::EstimatedSquaredL2;

@@ -116,15 +116,17 @@ void KdTreeIndex::search_batch(const VectorView& q, size_t k, const SearchParams
 
 Result<Structure> KdTreeIndex::explain_structure() const {
   Structure s;
-  s.family = "KDTree";
+  s.method = describe();
   s.dim = dim();
   s.n = size();
+  KdTreeLayer kd;
   for (size_t i = 0; i < nodes_.size(); ++i)
-    s.splits.push_back({int32_t(i), nodes_[i].dim, nodes_[i].left, nodes_[i].right, nodes_[i].value});
-  s.assignment.assign(size(), -1);  // the leaf of every vector
+    kd.nodes.push_back({int32_t(i), nodes_[i].dim, nodes_[i].left, nodes_[i].right, nodes_[i].value});
+  kd.leaf.assign(size(), -1);
   for (size_t i = 0; i < nodes_.size(); ++i)
     if (nodes_[i].dim < 0)
-      for (int32_t p = nodes_[i].left; p < nodes_[i].right; ++p) s.assignment[perm_[size_t(p)]] = int32_t(i);
+      for (int32_t p = nodes_[i].left; p < nodes_[i].right; ++p) kd.leaf[perm_[size_t(p)]] = int32_t(i);
+  s.layers.push_back(std::move(kd));
   return s;
 }
 

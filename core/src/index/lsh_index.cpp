@@ -155,19 +155,22 @@ Status LshIndex::check_search_params(const SearchParams& p) const {
 Result<Structure> LshIndex::explain_structure() const {
   if (!trained_) return Status::error(cat(describe(), " is not trained: nothing to explain yet"));
   Structure s;
-  s.family = "LSH";
+  s.method = describe();
   s.dim = dim();
   s.n = size();
   const size_t d = dim();
+  HyperplaneLayer hp;
   for (int t = 0; t < tables_; ++t)
     for (int j = 0; j < bits_; ++j) {
       const size_t p = size_t(t) * bits_ + j;
-      s.hyperplanes.push_back({uint32_t(t), uint32_t(j),
-                               std::vector<float>(planes_.begin() + p * d, planes_.begin() + (p + 1) * d),
-                               offsets_[p]});
+      hp.planes.push_back({uint32_t(t), uint32_t(j),
+                           std::vector<float>(planes_.begin() + p * d, planes_.begin() + (p + 1) * d), offsets_[p]});
     }
-  s.keys.assign(size_t(tables_), std::vector<uint64_t>(size()));
-  for (size_t t = 0; t < table_.size(); ++t) table_[t].explain(uint32_t(t), &s.keys[t], &s.buckets);
+  BucketLayer bk;
+  bk.keys.assign(size_t(tables_), std::vector<uint64_t>(size()));
+  for (size_t t = 0; t < table_.size(); ++t) table_[t].explain(uint32_t(t), &bk.keys[t], &bk.buckets);
+  s.layers.push_back(std::move(hp));
+  s.layers.push_back(std::move(bk));
   return s;
 }
 

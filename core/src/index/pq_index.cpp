@@ -76,12 +76,16 @@ void PqIndex::search_batch(const VectorView& q, size_t k, const SearchParams& p,
 Result<Structure> PqIndex::explain_structure() const {
   if (!pq_.trained()) return Status::error(cat(describe(), " is not trained: nothing to explain yet"));
   Structure s;
-  s.family = "PQ";
+  s.method = describe();
   s.dim = dim();
   s.n = size();
-  s.centroids = pq_.codebooks();  // M * 256 sub-space centroids of dsub each
-  s.codes = codes_;
-  s.code_bytes = pq_.m();
+  CodebookLayer books;
+  books.m = pq_.m();
+  books.ksub = ProductQuantizer::kCentroids;
+  books.dsub = pq_.dsub();
+  books.centroids = pq_.codebooks();
+  books.codes = codes_;
+  s.layers.push_back(std::move(books));
   return s;
 }
 

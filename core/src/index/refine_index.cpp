@@ -13,6 +13,7 @@ Status RefineIndex::add(const VectorView& x) {
   // The inner index checks first (trained, dimension, values), so a refused add changes nothing.
   if (!inner_->is_trained() || x.d != dim()) return inner_->add(x);
   ANNLAB_TRY(x.check_finite("added"));
+  ANNLAB_TRY(inner_->check_inputs(x));
   ANNLAB_TRY(base_.add(x));
   return inner_->add(x);
 }

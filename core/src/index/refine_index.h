@@ -44,6 +44,7 @@ class RefineIndex final : public Index,
     return p.rerank.value_or(0) > 0 ? DistanceKind::SquaredL2 : inner_->distance_kind(p);
   }
   Status check_search_params(const SearchParams& p) const override { return inner_->check_search_params(p); }
+  Status check_inputs(const VectorView& x) const override { return inner_->check_inputs(x); }
 
   Status share_base(std::shared_ptr<const VectorStore> b) override { return base_.share(std::move(b)); }
   const BaseVectors& base_vectors() const override { return base_; }

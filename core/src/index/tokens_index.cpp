@@ -165,16 +165,16 @@ void TokensIndex::search_batch(const VectorView& q, size_t k, const SearchParams
 Result<Structure> TokensIndex::explain_structure() const {
   if (!is_trained()) return Status::error(cat(describe(), " is not trained: nothing to explain yet"));
   Structure s;
-  s.family = "Tokens";
+  s.method = describe();
   s.dim = dim();
   s.n = size();
-  s.centroids = pq_.codebooks();  // g * m sub-space centroids of d / g each
-  s.code_bytes = 2 * g_;     // the g tokens of each point, 16-bit little-endian
-  s.codes.resize(tokens_.size() * 2);
-  for (size_t i = 0; i < tokens_.size(); ++i) {
-    s.codes[2 * i] = uint8_t(tokens_[i]);
-    s.codes[2 * i + 1] = uint8_t(tokens_[i] >> 8);
-  }
+  TokenLayer tl;
+  tl.g = g_;
+  tl.m = m_;
+  tl.dsub = dsub_;
+  tl.centroids = pq_.codebooks();
+  tl.tokens = tokens_;
+  s.layers.push_back(std::move(tl));
   return s;
 }
 

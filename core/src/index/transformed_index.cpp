@@ -26,6 +26,7 @@ TrainTask TransformedIndex::train_task(VectorView x) {
   ANNLAB_CO_TRY(x.check_finite("training"));
   ANNLAB_CO_TRY(check_memory_for("transformed training copy", x.n, tf_->d_out(), 4, cat("training ", describe())));
   ANNLAB_CO_RUN(tf_->train_task(x, params_.seed));
+  ANNLAB_CO_TRY(tf_->check_inputs(x));
   const std::vector<float> xt = transformed(x);
   ANNLAB_CO_RUN(inner_->train_task(VectorView::of(xt.data(), x.n, tf_->d_out())));
   co_return Status::ok();
@@ -35,6 +36,7 @@ Status TransformedIndex::add(const VectorView& x) {
   if (!is_trained()) return Status::error(cat(describe(), " is not trained: train it before adding vectors"));
   if (x.d != dim()) return Status::error(cat("vectors have dimension ", x.d, ", the index has ", dim()));
   ANNLAB_TRY(x.check_finite("added"));
+  ANNLAB_TRY(tf_->check_inputs(x));
   // In blocks, so the transformed copy stays small.
   constexpr size_t kBlock = 4096;
   for (size_t b0 = 0; b0 < x.n; b0 += kBlock) {
@@ -60,15 +62,25 @@ Result<Structure> TransformedIndex::explain_structure() const {
   const Explainable* e = as_explainable(*inner_);
   if (!e) return Status::error(cat(describe(), " cannot explain its structure"));
   if (!is_trained()) return Status::error(cat(describe(), " is not trained: nothing to explain yet"));
-  ANNLAB_ASSIGN_OR_RETURN(Structure s, e->explain_structure());
-  const std::string name = tf_->describe();
-  s.family = name.substr(0, name.find_first_of("0123456789"));
+  ANNLAB_ASSIGN_OR_RETURN(Structure inner, e->explain_structure());
+  Structure s;
+  s.method = describe();
   s.dim = dim();
-  // Back to the data's space (centroids; axes are directions, and the transforms drawn are linear).
+  s.n = inner.n;
+  // What can be drawn in the data's space comes back through the transform's reverse: cells, with
+  // their centroids mapped back (their assignment is the same). Other layers live in the transformed
+  // space and are not drawn over the data.
   const size_t dout = tf_->d_out();
-  std::vector<float> back(s.centroids.size() / dout * dim());
-  if (!s.centroids.empty() && tf_->reverse(s.centroids.data(), s.centroids.size() / dout, back.data()))
-    s.centroids = std::move(back);
+  for (Layer& l : inner.layers) {
+    CellLayer* cells = std::get_if<CellLayer>(&l);
+    if (!cells) continue;
+    const size_t k = cells->centroids.size() / dout;
+    std::vector<float> back(k * dim());
+    if (!tf_->reverse(cells->centroids.data(), k, back.data())) continue;
+    cells->centroids = std::move(back);
+    cells->axes.clear();
+    s.layers.push_back(std::move(*cells));
+  }
   return s;
 }
 
