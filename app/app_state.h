@@ -1,4 +1,5 @@
-// app/app_state.h — everything the lab shows, and the actions that change it. No drawing here:
+// app/app_state.h — the lab: a data source (data_source.h), the build job and its index, and a
+// query inspector (query_inspector.h), and the actions that change them. No drawing here:
 // the panels (panel_*.cpp) read and change an AppState; the platform files only run frames.
 #pragma once
 
@@ -14,36 +15,11 @@
 #include "annlab/params.h"
 #include "annlab/registry.h"
 #include "annlab/vector_store.h"
-#include "asset_manifest.h"
 #include "build_job.h"
+#include "data_source.h"
+#include "query_inspector.h"
 
 namespace annlab::app {
-
-enum class DataKind { Blobs2D = 0, FashionMnist = 1, Mnist = 2, User = 3 };
-const char* data_kind_name(DataKind k);
-
-// A data set as the lab uses it: base vectors, held-out queries, and 2-D map coordinates.
-struct LabData {
-  DataKind kind = DataKind::Blobs2D;
-  std::string name;
-  // Base labels and image shape (its vectors live in `exact`, once), and the held-out queries.
-  Dataset base, queries;
-  std::unique_ptr<Index> exact;       // Flat over the base: the ground truth and the vector store
-  VectorView base_view() const;
-  // The base vectors as a shared handle: every index that computes exact distances reads these
-  // instead of its own copy (Refinable), and an index file may refer to them.
-  std::shared_ptr<const VectorStore> base_store() const;
-  std::vector<float> base_xy, query_xy;  // n * 2 map coordinates
-  std::vector<float> pca_mean, pca_axes;  // image data: d and 2 * d, to place any query on the map
-  bool images() const { return base.image_h != 0; }
-  std::vector<std::string> classes;  // the name of each label (the bundled sets), else empty
-  // "Bag" for a named class, else "label 8".
-  std::string class_name(int label) const {
-    return label >= 0 && size_t(label) < classes.size() ? classes[size_t(label)] : "label " + std::to_string(label);
-  }
-  // Map coordinates of a vector (the vector itself for 2-D data).
-  void project(const float* v, float* xy) const;
-};
 
 // What the Index panel is set to: a method of the registry (registry.h) and, for every method, the
 // numbers of its pattern and the values of its parameters, so switching methods keeps each one's
@@ -68,42 +44,6 @@ struct IndexConfig {
   void set_from(const IndexSpec& spec, const BuildParams& bp);
 };
 
-struct QueryState {
-  bool set = false;
-  std::vector<float> vec;
-  float xy[2] = {0, 0};
-  std::string source;          // "held-out query 17", "base point 123", "clicked at (x, y)"
-  int64_t self_id = -1;        // base id when the query is a base point
-};
-
-struct Results {
-  bool valid = false;
-  size_t k = 10;
-  std::vector<int64_t> exact_ids, method_ids;
-  std::vector<float> exact_dist, method_dist;  // method_dist: what the method reports (method_kind)
-  DistanceKind method_kind = DistanceKind::SquaredL2;
-  std::vector<float> method_true;             // the exact squared distance of each returned id
-  QueryStats stats;
-  double exact_us = 0, method_us = 0;
-  double recall = 0;                  // recall@k with the tie rule
-  std::vector<int64_t> candidates;    // ids whose distance the method computed (from explain)
-  std::vector<int64_t> probed_cells;  // IVF: cells in probe order
-  std::vector<int64_t> visited_nodes; // trees and graphs: nodes in visit order
-  std::vector<uint32_t> visited_layers;  // HNSW: the layer of each visit (the greedy path is layer > 0)
-  std::vector<float> pq_table;        // PQ: the query's M x 256 lookup table
-  size_t pq_m = 0;
-  std::vector<uint64_t> query_keys;   // LSH, E2LSH: the query's key in every table
-  std::vector<std::pair<uint32_t, uint64_t>> probed_buckets;  // LSH, E2LSH: (table, key) in probe order
-  std::vector<int32_t> query_tokens;  // Tokens: the query's centroid in each sub-space (-1: term not kept)
-  std::vector<uint8_t> shared_tokens; // Tokens: kept query terms each base point shares
-  bool filtered = false;              // the exact answer is restricted to the label filter
-  std::vector<uint64_t> query_code;   // SimHash, ITQ: the query's code
-  size_t code_bits = 0;
-  std::vector<float> hamming_hist;    // SimHash, ITQ: how many codes lie at each Hamming distance
-  std::vector<uint32_t> hamming_true; // SimHash, ITQ: Hamming distance of each exact neighbour
-  uint64_t serial = 0;                // increases with every search
-};
-
 // How the map is panned and zoomed, and what it overlays.
 struct MapView {
   float cx = 0, cy = 0, scale = 1;  // world point at the centre, pixels per world unit
@@ -116,28 +56,17 @@ struct MapView {
 class AppState {
  public:
   AppState();
-  // Where the bundled data sets are ("assets/data/" natively, "/assets/" in the browser).
-  std::string assets_dir = "assets/data/";
-  // Platform hook: true when the named asset file can be read now; the web platform starts a
-  // download and answers false until it has arrived. Natively: always true.
-  std::function<bool(const std::string& file)> asset_ready = [](const std::string&) { return true; };
-
-  // Data.
-  DataKind wanted_kind = DataKind::Blobs2D;
-  int blob_n = 2000, blob_centers = 8;
-  uint64_t blob_seed = 7;
-  std::unique_ptr<LabData> data;
-  uint64_t data_serial = 0;  // increases with every data set loaded
+  // The three parts of the lab: where the data comes from, the index being built (config, job,
+  // index, structure below), and the query looked at.
+  DataSource source;
+  QueryInspector inspector;
+  const LabData* data() const { return source.data.get(); }
   MapView map;
-  std::string data_status;  // "loading MNIST...", or an error
-  // Starts (or completes) loading `kind`; returns false while assets are still arriving.
+  // Loads a data set through the source; a new one resets the index and the query.
   bool load_data(DataKind kind);
   void poll_pending_load();
-  // Makes a person's own vectors the data set (labels optional): up to 1,000 of them, drawn with a
-  // fixed seed, are also the held-out queries; the map is the data itself (d <= 2) or its 2-D PCA.
-  // On error the previous data set stays.
   Status load_user_data(Dataset ds);
-  bool load_pending() const { return pending_load_; }
+  bool load_pending() const { return source.pending(); }
 
   // Index.
   IndexConfig config;
@@ -170,20 +99,12 @@ class AppState {
     install_index(std::move(loaded), 0.0);
   }
 
-  // Query and results.
-  QueryState query;
-  Results results;
-  int k = 10;
-  uint64_t random_seed = 99;
+  // The query: set it (then it is searched), search it again after a change.
   void set_query(std::vector<float> vec, std::string source, int64_t self_id = -1);
   void set_query_from_map(float x, float y);  // 2-D: the point itself; images: the nearest base point
   void set_held_out_query(size_t i);
   void pick_random_query();
   void run_search();
-  // The exact squared distance from the query to base point id.
-  float query_distance(size_t id) const;
-  // The exact k nearest of the query among the base points with this label (the truth of a filtered query).
-  void exact_with_label(size_t k, int label, SearchResult* out) const;
 
   // Shown in the UI when something went wrong (the app keeps running).
   std::string error;
@@ -192,13 +113,9 @@ class AppState {
 
  private:
   void install_index(std::unique_ptr<Index> built, double seconds);
-  // Makes `d` the data set and forgets everything built on the previous one.
-  void install_data(std::unique_ptr<LabData> d);
+  // A new data set: forgets everything built on the previous one.
+  void on_new_data();
   std::string pending_request_;  // build_request() when the running build started
-  std::unique_ptr<AssetManifest> manifest_;  // read on the first bundled data set
-  bool pending_load_ = false;
-  DataKind pending_kind_ = DataKind::Blobs2D;
-  uint64_t random_draws_ = 0;
 };
 
 }  // namespace annlab::app

@@ -60,13 +60,13 @@ int main(int argc, char** argv) {
   ImGui_ImplOpenGL3_Init("#version 130");
 
   AppState state;
-  state.assets_dir = assets;
+  state.source.assets_dir = assets;
   state.load_data(data == "blobs" ? DataKind::Blobs2D : data == "mnist" ? DataKind::Mnist : DataKind::FashionMnist);
-  if (!build.empty() && state.data) {
+  if (!build.empty() && state.source.data) {
     if (annlab::Status st = state.build_spec(build, "seed=1"); !st.is_ok()) state.error = st.message();
   }
   for (long f = 0; frames < 0 || f < frames; ++f) {
-    if (query >= 0 && state.index && !state.query.set) state.set_held_out_query(size_t(query));
+    if (query >= 0 && state.index && !state.inspector.query.set) state.set_held_out_query(size_t(query));
     if (!run_frame(window, state)) break;
   }
   ImGui_ImplOpenGL3_Shutdown();

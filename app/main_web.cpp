@@ -77,8 +77,8 @@ int start_web_lab(const std::string& dataset) {
   init_imgui(dpr, "/fonts/DejaVuSans.ttf");
   ImGui_ImplSDL2_InitForOpenGL(lab.window, lab.gl);
   ImGui_ImplOpenGL3_Init("#version 300 es");
-  lab.state.assets_dir = "/assets/";
-  lab.state.asset_ready = web_asset_ready;
+  lab.state.source.assets_dir = "/assets/";
+  lab.state.source.asset_ready = web_asset_ready;
   lab.state.load_data(dataset == "mnist" ? DataKind::Mnist : dataset == "blobs" ? DataKind::Blobs2D : DataKind::FashionMnist);
   emscripten_set_main_loop_arg(loop, &lab, 0, false);
   return 0;

@@ -5,7 +5,7 @@
 namespace annlab::app {
 
 void draw_data_panel(AppState& s) {
-  int kind = int(s.wanted_kind);
+  int kind = int(s.source.wanted_kind);
   bool change = false;
   change |= ImGui::RadioButton("2-D blobs", &kind, int(DataKind::Blobs2D));
   help_marker("Gaussian blobs in the plane: the map shows the data itself, so you can see how a method cuts space.");
@@ -15,23 +15,23 @@ void draw_data_panel(AppState& s) {
   help_marker("10,000 handwritten digits, 784 dimensions: a seeded 9,000 / 1,000 split.");
   if (kind == int(DataKind::Blobs2D)) {
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
-    ImGui::SliderInt("points", &s.blob_n, 100, 20000, "%d", ImGuiSliderFlags_Logarithmic);
+    ImGui::SliderInt("points", &s.source.blob_n, 100, 20000, "%d", ImGuiSliderFlags_Logarithmic);
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
-    ImGui::SliderInt("blobs", &s.blob_centers, 1, 32);
-    int seed = int(s.blob_seed);
+    ImGui::SliderInt("blobs", &s.source.blob_centers, 1, 32);
+    int seed = int(s.source.blob_seed);
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
-    if (ImGui::InputInt("seed", &seed)) s.blob_seed = uint64_t(std::max(0, seed));
+    if (ImGui::InputInt("seed", &seed)) s.source.blob_seed = uint64_t(std::max(0, seed));
     if (ImGui::Button("Generate")) change = true;
   }
   if (change && !s.load_pending()) s.load_data(DataKind(kind));
-  if (s.data && s.data->kind == DataKind::User) ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "Showing your file: %s", s.data->name.c_str());
+  if (s.source.data && s.source.data->kind == DataKind::User) ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "Showing your file: %s", s.source.data->name.c_str());
 #if defined(__EMSCRIPTEN__)
   ImGui::PushTextWrapPos(0);
   ImGui::TextDisabled("Drop a .fvecs .bvecs .ivecs .npy .csv file on the page to use your own vectors.");
   ImGui::PopTextWrapPos();
 #endif
   ImGui::Separator();
-  ImGui::TextWrapped("%s", s.data_status.c_str());
+  ImGui::TextWrapped("%s", s.source.status.c_str());
   ImGui::TextDisabled("SIMD kernels: %s", simd_level_name(simd_level()));
 }
 

@@ -117,13 +117,13 @@ void draw_index_panel(AppState& s) {
   const bool built_here = s.index && s.built.method == &m;
   for (size_t i = 0; i < m.search.size(); ++i) {
     const ParamUse& u = m.search[i];
-    if (u.needs_labels && !(s.data && s.data->base.has_labels())) continue;
+    if (u.needs_labels && !(s.source.data && s.source.data->base.has_labels())) continue;
     double hi = u.ui_hi;
     // The slider stops at the built index's own number (its nlist), or the panel's before a build.
     if (u.hi_arg >= 0) hi = double(built_here ? s.built.args[size_t(u.hi_arg)] : args[size_t(u.hi_arg)]);
-    if (u.needs_labels) hi = *std::max_element(s.data->base.labels.begin(), s.data->base.labels.end());
+    if (u.needs_labels) hi = *std::max_element(s.source.data->base.labels.begin(), s.source.data->base.labels.end());
     double& v = c.search_vals[r][i];
-    if (param_control(u, &v, hi, false) && built_here && s.query.set) s.run_search();
+    if (param_control(u, &v, hi, false) && built_here && s.inspector.query.set) s.run_search();
   }
   for (size_t i = 0; i < m.build.size(); ++i)
     if (m.build[i].name == "seed") param_control(m.build[i], &c.build_vals[r][i], 0, true);
@@ -132,7 +132,7 @@ void draw_index_panel(AppState& s) {
   ImGui::TextDisabled("%s %s", c.spec().c_str(), c.params().c_str());
   ImGui::PopTextWrapPos();
   const bool running = s.job.running();
-  ImGui::BeginDisabled(running || !s.data);
+  ImGui::BeginDisabled(running || !s.source.data);
   if (ImGui::Button("Build", ImVec2(120, 0))) s.start_build();
   ImGui::EndDisabled();
   if (s.build_changed() && !running) {

@@ -257,11 +257,11 @@ void draw_graph_2d(ImDrawList* dl, const GraphLayer& g, int layer, ToScreen to_s
 
 void draw_map_panel(AppState& s) {
   MapView& v = s.map;
-  if (!s.data) {
+  if (!s.source.data) {
     ImGui::TextDisabled("Choose a data set.");
     return;
   }
-  const LabData& d = *s.data;
+  const LabData& d = *s.source.data;
   // Bucketed hashes in 2-D (LSH, E2LSH): a table slider, the query's bucket mates.
   const Structure* st = s.structure.get();
   const BucketLayer* buckets = st ? st->find<BucketLayer>() : nullptr;
@@ -302,7 +302,7 @@ void draw_map_panel(AppState& s) {
   ImVec2 size = ImGui::GetContentRegionAvail();
   size.x = std::max(size.x, 50.0f);
   size.y = std::max(size.y, 50.0f);
-  if (v.fitted_serial != s.data_serial) fit(v, d, s.data_serial, size);
+  if (v.fitted_serial != s.source.serial) fit(v, d, s.source.serial, size);
   ImGui::InvisibleButton("map", size, ImGuiButtonFlags_MouseButtonLeft);
   const bool hovered = ImGui::IsItemHovered();
   ImGuiIO& io = ImGui::GetIO();
@@ -337,7 +337,7 @@ void draw_map_panel(AppState& s) {
   const int alpha = d.images() ? 150 : 220;
   const bool labelled = d.base.has_labels();
   const bool colour_cells = cells && v.by_cell && cell_layer->assignment.size() == d.base.n;
-  if (!d.images() && v.planes && st) draw_structure_2d(dl, *st, s.results, v, to_screen, to_world, origin, size);
+  if (!d.images() && v.planes && st) draw_structure_2d(dl, *st, s.inspector.results, v, to_screen, to_world, origin, size);
   dl->PrimReserve(int(d.base.n) * 6, int(d.base.n) * 4);  // nothing else may be drawn until the points are written
   for (size_t i = 0; i < d.base.n; ++i) {
     const ImVec2 p = to_screen(d.base_xy[2 * i], d.base_xy[2 * i + 1]);
@@ -345,11 +345,11 @@ void draw_map_panel(AppState& s) {
     dl->PrimRect(ImVec2(p.x - r, p.y - r), ImVec2(p.x + r, p.y + r), label_color(colour, alpha));
   }
   if (layers > 0 && !d.images() && v.planes) draw_graph_2d(dl, *graph, v.table, to_screen, d);
-  if (st && s.query.set && s.results.valid && !s.results.visited_nodes.empty()) {
-    const Results& res = s.results;
+  if (st && s.inspector.query.set && s.inspector.results.valid && !s.inspector.results.visited_nodes.empty()) {
+    const Results& res = s.inspector.results;
     if (graph) {
       // The greedy path down the upper layers, then the nodes the bottom-layer search expanded.
-      ImVec2 prev = to_screen(s.query.xy[0], s.query.xy[1]);
+      ImVec2 prev = to_screen(s.inspector.query.xy[0], s.inspector.query.xy[1]);
       for (size_t e = 0; e < res.visited_nodes.size(); ++e) {
         const size_t id = size_t(res.visited_nodes[e]);
         const ImVec2 p = to_screen(d.base_xy[2 * id], d.base_xy[2 * id + 1]);
@@ -373,11 +373,11 @@ void draw_map_panel(AppState& s) {
         }
     }
   }
-  if (cells && s.query.set && s.results.valid) {
+  if (cells && s.inspector.query.set && s.inspector.results.valid) {
     // Probed cells in probe order, numbered at their centroids (projected for images).
     std::vector<float> xy(2);
-    for (size_t o = 0; o < s.results.probed_cells.size() && o < 64; ++o) {
-      const size_t c = size_t(s.results.probed_cells[o]);
+    for (size_t o = 0; o < s.inspector.results.probed_cells.size() && o < 64; ++o) {
+      const size_t c = size_t(s.inspector.results.probed_cells[o]);
       d.project(cell_layer->centroids.data() + c * d.base.d, xy.data());
       const ImVec2 p = to_screen(xy[0], xy[1]);
       dl->AddCircleFilled(p, 9, IM_COL32(20, 20, 20, 220));
@@ -386,8 +386,8 @@ void draw_map_panel(AppState& s) {
       dl->AddText(ImVec2(p.x - 3.5f * float(label.size()), p.y - 7), kColCandidate, label.c_str());
     }
   }
-  if (s.query.set) {
-    const Results& res = s.results;
+  if (s.inspector.query.set) {
+    const Results& res = s.inspector.results;
     if (res.valid) {
       // The query's bucket mates in the selected table (2-D LSH), then every candidate.
       if (lsh2d && size_t(v.table) < res.query_keys.size()) {
@@ -424,7 +424,7 @@ void draw_map_panel(AppState& s) {
         dl->AddCircle(p, 8.5f, kColMethod, 12, 1.5f);
       }
     }
-    const ImVec2 q = to_screen(s.query.xy[0], s.query.xy[1]);
+    const ImVec2 q = to_screen(s.inspector.query.xy[0], s.inspector.query.xy[1]);
     dl->AddLine(ImVec2(q.x - 9, q.y), ImVec2(q.x + 9, q.y), kColQuery, 2.5f);
     dl->AddLine(ImVec2(q.x, q.y - 9), ImVec2(q.x, q.y + 9), kColQuery, 2.5f);
   }

@@ -10,17 +10,17 @@ namespace annlab::app {
 
 void draw_results_panel(AppState& s) {
   ImGui::SetNextItemWidth(120);
-  if (ImGui::SliderInt("k", &s.k, 1, 50)) s.run_search();
+  if (ImGui::SliderInt("k", &s.inspector.k, 1, 50)) s.run_search();
   ImGui::SameLine();
   if (ImGui::Button("Random query (R)")) s.pick_random_query();
-  if (!s.data || !s.query.set) {
+  if (!s.source.data || !s.inspector.query.set) {
     ImGui::TextDisabled("Pick a query: click the map or press R.");
     return;
   }
-  const LabData& d = *s.data;
-  const Results& r = s.results;
-  ImGui::Text("Query: %s", s.query.source.c_str());
-  if (d.images()) image_thumbnail(s.query.vec.data(), d.base.image_h, d.base.image_w, 84, kColQuery);
+  const LabData& d = *s.source.data;
+  const Results& r = s.inspector.results;
+  ImGui::Text("Query: %s", s.inspector.query.source.c_str());
+  if (d.images()) image_thumbnail(s.inspector.query.vec.data(), d.base.image_h, d.base.image_w, 84, kColQuery);
   if (!r.valid) return;
   ImGui::Separator();
   const bool has_method = !r.method_ids.empty();

@@ -85,11 +85,11 @@ int main(int argc, char** argv) {
       if (!row.implemented) continue;
       const std::string_view method = row.name;
       AppState s;
-      s.assets_dir = assets;
+      s.source.assets_dir = assets;
       const std::string what = std::string(annlab::app::data_kind_name(kind)) + " / " + std::string(row.label);
       s.load_data(kind);
-      check(s.data != nullptr, what + ": data loaded (" + s.data_status + ")");
-      if (!s.data) continue;
+      check(s.source.data != nullptr, what + ": data loaded (" + s.source.status + ")");
+      if (!s.source.data) continue;
       check(s.config.select(method), what + ": the panel offers it");
       // The settings of this test, for whichever method has them.
       auto set_arg = [&](std::string_view n, int64_t v) {
@@ -138,21 +138,21 @@ int main(int argc, char** argv) {
               what + ": training was spread over " + std::to_string(s.job.training_frames()) + " frames");
       frame(s, map_centre, true);   // press on the map...
       frame(s, map_centre);         // ...release: sets the query
-      check(s.query.set && s.results.valid, what + ": a click on the map set the query and searched");
-      const uint64_t serial = s.results.serial;
+      check(s.inspector.query.set && s.inspector.results.valid, what + ": a click on the map set the query and searched");
+      const uint64_t serial = s.inspector.results.serial;
       frame(s, map_centre, false, true);
-      check(s.results.serial > serial, what + ": R picked a held-out query");
-      check(s.results.method_ids.size() == s.results.k, what + ": the method answered k results");
-      if (method == "Flat") check(s.results.recall == 1.0, what + ": Flat recall is 1");
+      check(s.inspector.results.serial > serial, what + ": R picked a held-out query");
+      check(s.inspector.results.method_ids.size() == s.inspector.results.k, what + ": the method answered k results");
+      if (method == "Flat") check(s.inspector.results.recall == 1.0, what + ": Flat recall is 1");
       if (method == "Tokens") {
-        check(s.results.query_tokens.size() == size_t(s.config.arg("g")), what + ": the query's tokens are shown");
+        check(s.inspector.results.query_tokens.size() == size_t(s.config.arg("g")), what + ": the query's tokens are shown");
         // The label filter: every answer (and the exact answer it is compared with) has the label.
         s.config.value("label") = 3;
         s.config.value("rerank") = 50;
         s.run_search();
-        bool all_three = s.results.valid && s.results.filtered;
-        for (int64_t id : s.results.method_ids) all_three = all_three && (id < 0 || s.data->base.labels[size_t(id)] == 3);
-        for (int64_t id : s.results.exact_ids) all_three = all_three && (id < 0 || s.data->base.labels[size_t(id)] == 3);
+        bool all_three = s.inspector.results.valid && s.inspector.results.filtered;
+        for (int64_t id : s.inspector.results.method_ids) all_three = all_three && (id < 0 || s.source.data->base.labels[size_t(id)] == 3);
+        for (int64_t id : s.inspector.results.exact_ids) all_three = all_three && (id < 0 || s.source.data->base.labels[size_t(id)] == 3);
         check(all_three, what + ": label filter 3 returns only label 3, against a filtered exact answer");
       }
       double total = 0;
@@ -161,7 +161,7 @@ int main(int argc, char** argv) {
       if (report)
         std::printf("%-40s %zu points: %.2f ms per frame (draw_lab + Render), build %.2f s over %d frames "
                     "(slowest frame while building %.1f ms)\n",
-                    what.c_str(), s.data->base.n, total / frames, s.build_seconds, build_frames, worst);
+                    what.c_str(), s.source.data->base.n, total / frames, s.build_seconds, build_frames, worst);
     }
   }
   // A bad build is reported, not fatal.
@@ -172,7 +172,7 @@ int main(int argc, char** argv) {
     s.config.arg("b") = 99;
     s.start_build();
     frame(s, map_centre);
-    check(!s.error.empty() && s.data != nullptr, "an impossible index is an error message and the data stays");
+    check(!s.error.empty() && s.source.data != nullptr, "an impossible index is an error message and the data stays");
   }
   // The asset manifest: a broken one is an error naming the file and offset.
   {
@@ -192,17 +192,17 @@ int main(int argc, char** argv) {
     s.set_held_out_query(0);
     s.config.value("probes") = 8;
     s.run_search();
-    check(s.results.valid && s.results.stats.buckets == 32, "probes 8 opens 32 buckets (" +
-                                                                std::to_string(s.results.stats.buckets) + ")");
+    check(s.inspector.results.valid && s.inspector.results.stats.buckets == 32, "probes 8 opens 32 buckets (" +
+                                                                std::to_string(s.inspector.results.stats.buckets) + ")");
     s.config.arg("L") = 8;
     check(s.build_changed(), "a changed build parameter shows 'changed: Build to apply'");
     s.config.value("probes") = 2;
     s.run_search();
-    check(s.results.valid && s.results.stats.buckets == 8,
-          "probes 2 still applies to the built LSH8x4: 8 buckets (" + std::to_string(s.results.stats.buckets) + ")");
+    check(s.inspector.results.valid && s.inspector.results.stats.buckets == 8,
+          "probes 2 still applies to the built LSH8x4: 8 buckets (" + std::to_string(s.inspector.results.stats.buckets) + ")");
     s.config.select("HNSW");
     s.run_search();
-    check(s.results.valid && s.results.stats.buckets == 8, "switching the panel's method keeps the built index's search");
+    check(s.inspector.results.valid && s.inspector.results.stats.buckets == 8, "switching the panel's method keeps the built index's search");
   }
   ImGui::DestroyContext();
   std::printf("ui smoke: %d passed, %d failed\n", passed, failed);

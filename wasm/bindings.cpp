@@ -107,10 +107,10 @@ val load_index_file(std::string path) {
   if (!loaded.is_ok()) return failure(state().error = loaded.message());
   AppState& s = state();
   std::unique_ptr<Index> index = std::move(loaded).value();
-  if (!s.data || index->dim() != s.data->base.d || index->size() != s.data->base.n)
+  if (!s.source.data || index->dim() != s.source.data->base.d || index->size() != s.source.data->base.n)
     return failure(state().error = cat(path, ": the index holds ", index->size(), " vectors of dimension ", index->dim(),
-                                       "; the data set has ", s.data ? s.data->base.n : 0, " of dimension ",
-                                       s.data ? s.data->base.d : 0));
+                                       "; the data set has ", s.source.data ? s.source.data->base.n : 0, " of dimension ",
+                                       s.source.data ? s.source.data->base.d : 0));
   s.adopt_index(std::move(index));
   return info();
 }
@@ -143,11 +143,11 @@ val info() {
   val r = success();
   r.set("simd", std::string(simd_level_name(simd_level())));
   r.set("frame", double(s.frame));
-  if (s.data) {
-    r.set("dataset", s.data->name);
-    r.set("n", double(s.data->base.n));
-    r.set("d", double(s.data->base.d));
-    r.set("queries", double(s.data->queries.n));
+  if (s.source.data) {
+    r.set("dataset", s.source.data->name);
+    r.set("n", double(s.source.data->base.n));
+    r.set("d", double(s.source.data->base.d));
+    r.set("queries", double(s.source.data->queries.n));
   }
   r.set("index", s.index ? s.index->describe() : std::string());
   r.set("building", s.job.running());
@@ -174,7 +174,7 @@ val search(val query, int k, std::string params) {
   BuildParams unused;
   if (Status st = apply_params(params, &unused, &sp); !st.is_ok()) return failure(st.message());
   if (!unused.names_set().empty()) return failure(cat("'", params, "': build parameters do not apply to a search"));
-  const Index& index = s.index ? *s.index : *s.data->exact;
+  const Index& index = s.index ? *s.index : *s.source.data->exact;
   SearchResult res;
   const auto t0 = std::chrono::steady_clock::now();
   Status st = index.search(VectorView::of(q->data(), 1, q->size()), size_t(std::max(k, 0)), sp, &res);
@@ -258,11 +258,11 @@ val exact(val query, int k) {
 
 val query_vector(int i) {
   AppState& s = state();
-  if (!s.data) return failure("no data set is loaded");
-  if (i < 0 || size_t(i) >= s.data->queries.n)
-    return failure(cat("query ", i, " is outside 0..", s.data->queries.n - 1));
-  std::vector<float> v(s.data->base.d);
-  s.data->queries.view().row_to_f32(size_t(i), v.data());
+  if (!s.source.data) return failure("no data set is loaded");
+  if (i < 0 || size_t(i) >= s.source.data->queries.n)
+    return failure(cat("query ", i, " is outside 0..", s.source.data->queries.n - 1));
+  std::vector<float> v(s.source.data->base.d);
+  s.source.data->queries.view().row_to_f32(size_t(i), v.data());
   val r = success();
   r.set("vector", to_array(v));
   return r;
@@ -270,11 +270,11 @@ val query_vector(int i) {
 
 val results() {
   const AppState& s = state();
-  const Results& res = s.results;
+  const Results& res = s.inspector.results;
   val r = success();
   r.set("valid", res.valid);
   r.set("serial", double(res.serial));
-  r.set("query", s.query.source);
+  r.set("query", s.inspector.query.source);
   r.set("k", double(res.k));
   r.set("exact", to_array(res.exact_ids));
   r.set("method", to_array(res.method_ids));
@@ -286,9 +286,9 @@ val results() {
 
 val set_query(int i) {
   AppState& s = state();
-  if (!s.data) return failure("no data set is loaded");
-  if (i < 0 || size_t(i) >= s.data->queries.n)
-    return failure(cat("query ", i, " is outside 0..", s.data->queries.n - 1));
+  if (!s.source.data) return failure("no data set is loaded");
+  if (i < 0 || size_t(i) >= s.source.data->queries.n)
+    return failure(cat("query ", i, " is outside 0..", s.source.data->queries.n - 1));
   s.set_held_out_query(size_t(i));
   return results();
 }
@@ -297,7 +297,7 @@ val explain(val query, int k) {
   auto q = query_of(query);
   if (!q.is_ok()) return failure(q.message());
   AppState& s = state();
-  const Index& index = s.index ? *s.index : *s.data->exact;
+  const Index& index = s.index ? *s.index : *s.source.data->exact;
   const Explainable* ex = as_explainable(index);
   if (!ex) return failure(cat(index.describe(), " cannot explain itself"));
   auto tr = ex->explain_query(VectorView::of(q->data(), 1, q->size()), size_t(std::max(k, 0)), {});

@@ -1,0 +1,214 @@
+#include "data_source.h"
+
+#include <numeric>
+
+#include "annlab/factory.h"
+#include "annlab/generators.h"
+#include "annlab/io.h"
+#include "annlab/pca.h"
+#include "annlab/random.h"
+
+namespace annlab::app {
+
+const char* data_kind_name(DataKind k) {
+  switch (k) {
+    case DataKind::Blobs2D: return "2-D blobs";
+    case DataKind::FashionMnist: return "Fashion-MNIST";
+    case DataKind::Mnist: return "MNIST";
+    case DataKind::User: return "your vectors";
+  }
+  return "?";
+}
+
+VectorView LabData::base_view() const { return as_refinable(*exact)->base_vectors().store().view(); }
+
+std::shared_ptr<const VectorStore> LabData::base_store() const { return as_refinable(*exact)->base_vectors().handle(); }
+
+void LabData::project(const float* v, float* xy) const {
+  const size_t d = base.d;
+  if (pca_mean.empty()) {
+    xy[0] = v[0];
+    xy[1] = d > 1 ? v[1] : 0.0f;
+    return;
+  }
+  for (int c = 0; c < 2; ++c) {
+    double s = 0;
+    for (size_t j = 0; j < d; ++j) s += double(v[j] - pca_mean[j]) * pca_axes[c * d + j];
+    xy[c] = float(s);
+  }
+}
+
+namespace {
+
+Result<std::vector<float>> load_xy(const std::string& path, size_t n) {
+  ANNLAB_ASSIGN_OR_RETURN(Dataset xy, load_vectors(path));
+  if (xy.d != 2 || xy.n != n || xy.dtype != DType::F32)
+    return Status::error(cat(path, ": expected ", n, " 2-D float vectors, found ", xy.n, " x ", xy.d));
+  return std::move(xy.f32);
+}
+
+Status load_basis(LabData* data, const std::string& path) {
+  ANNLAB_ASSIGN_OR_RETURN(Dataset basis, load_vectors(path));
+  if (basis.n != 3 || basis.d != data->base.d || basis.dtype != DType::F32)
+    return Status::error(cat(path, ": expected 3 rows (mean, pc1, pc2) of dimension ", data->base.d));
+  data->pca_mean.assign(basis.f32.begin(), basis.f32.begin() + long(basis.d));
+  data->pca_axes.assign(basis.f32.begin() + long(basis.d), basis.f32.end());
+  return Status::ok();
+}
+
+// The manifest's name of a bundled data set.
+const char* asset_id(DataKind kind) {
+  switch (kind) {
+    case DataKind::FashionMnist: return "fashion-mnist";
+    case DataKind::Mnist: return "mnist";
+    default: return "";
+  }
+}
+
+// The base vectors move into the exact index (one copy in memory); the Dataset keeps labels.
+Status move_base_into_exact(LabData& d) {
+  ANNLAB_ASSIGN_OR_RETURN(d.exact, make_index("Flat", d.base.d));
+  ANNLAB_TRY(d.exact->add(d.base.view()));
+  std::vector<float>().swap(d.base.f32);
+  std::vector<uint8_t>().swap(d.base.u8);
+  return Status::ok();
+}
+
+Result<std::unique_ptr<LabData>> read_data(DataKind kind, const std::string& dir, const AssetDataset* a, int blob_n,
+                                           int centers, uint64_t seed) {
+  auto data = std::make_unique<LabData>();
+  data->kind = kind;
+  data->name = a ? a->label : data_kind_name(kind);
+  if (a) data->classes = a->classes;
+  if (kind == DataKind::Blobs2D) {
+    constexpr size_t kQueries = 200;
+    ANNLAB_ASSIGN_OR_RETURN(Dataset all, make_gaussian_blobs(size_t(blob_n) + kQueries, 2, size_t(centers), 1.0, seed));
+    std::vector<size_t> b(static_cast<size_t>(blob_n)), q(kQueries);
+    std::iota(b.begin(), b.end(), size_t{0});
+    std::iota(q.begin(), q.end(), size_t(blob_n));
+    data->base = all.subset(b);
+    data->queries = all.subset(q);
+    data->base_xy = data->base.f32;
+    data->query_xy = data->queries.f32;
+  } else if (kind == DataKind::FashionMnist) {
+    ANNLAB_ASSIGN_OR_RETURN(data->base, load_vectors(dir + a->base));
+    ANNLAB_ASSIGN_OR_RETURN(data->queries, load_vectors(dir + a->query));
+    ANNLAB_ASSIGN_OR_RETURN(data->base_xy, load_xy(dir + a->base_xy, data->base.n));
+    ANNLAB_ASSIGN_OR_RETURN(data->query_xy, load_xy(dir + a->query_xy, data->queries.n));
+    ANNLAB_TRY(load_basis(data.get(), dir + a->basis));
+  } else {
+    // MNIST has no official split in the package: a seeded 9,000 / 1,000 one.
+    ANNLAB_ASSIGN_OR_RETURN(Dataset all, load_vectors(dir + a->all));
+    ANNLAB_ASSIGN_OR_RETURN(std::vector<float> xy, load_xy(dir + a->all_xy, all.n));
+    std::vector<size_t> order(all.n);
+    std::iota(order.begin(), order.end(), size_t{0});
+    Rng rng(42);
+    rng.shuffle(order);
+    const size_t nb = all.n - all.n / 10;
+    std::vector<size_t> b(order.begin(), order.begin() + long(nb)), q(order.begin() + long(nb), order.end());
+    data->base = all.subset(b);
+    data->queries = all.subset(q);
+    for (size_t i : b) data->base_xy.insert(data->base_xy.end(), {xy[2 * i], xy[2 * i + 1]});
+    for (size_t i : q) data->query_xy.insert(data->query_xy.end(), {xy[2 * i], xy[2 * i + 1]});
+    ANNLAB_TRY(load_basis(data.get(), dir + a->basis));
+  }
+  ANNLAB_TRY(move_base_into_exact(*data));
+  return data;
+}
+
+}  // namespace
+
+bool DataSource::load(DataKind kind, std::string* error) {
+  wanted_kind = kind;
+  const AssetDataset* asset = nullptr;
+  if (kind == DataKind::FashionMnist || kind == DataKind::Mnist) {
+    // The bundled sets are what assets/data/manifest.json says.
+    if (!manifest_) {
+      if (!asset_ready("manifest.json")) {
+        pending_ = true;
+        pending_kind_ = kind;
+        status = "downloading the asset manifest...";
+        return false;
+      }
+      const std::string path = assets_dir + "manifest.json";
+      auto bytes = read_file(path);
+      Result<AssetManifest> m = bytes.is_ok() ? parse_asset_manifest(path, std::string(bytes->begin(), bytes->end()))
+                                              : Result<AssetManifest>(bytes.status());
+      if (!m.is_ok()) {
+        pending_ = false;
+        status = *error = m.message();
+        return true;
+      }
+      manifest_ = std::make_unique<AssetManifest>(std::move(m).value());
+    }
+    asset = manifest_->find(asset_id(kind));
+    if (!asset) {
+      pending_ = false;
+      status = *error = cat(assets_dir, "manifest.json lists no data set '", asset_id(kind), "'");
+      return true;
+    }
+  }
+  for (const std::string& f : asset ? asset->files : std::vector<std::string>{}) {
+    if (!asset_ready(f)) {
+      pending_ = true;
+      pending_kind_ = kind;
+      status = cat("downloading ", data_kind_name(kind), "...");
+      return false;
+    }
+  }
+  pending_ = false;
+  auto loaded = read_data(kind, assets_dir, asset, blob_n, blob_centers, blob_seed);
+  if (!loaded.is_ok()) {
+    status = *error = loaded.message();
+    return true;  // the previous data stays
+  }
+  install(std::move(loaded).value());
+  status = cat(data->name, ": ", data->base.n, " base vectors, ", data->queries.n, " held-out queries, d = ",
+                    data->base.d);
+  return true;
+}
+
+bool DataSource::poll(std::string* error) { return pending_ ? load(pending_kind_, error) : true; }
+
+Status DataSource::load_user(Dataset ds) {
+  ANNLAB_TRY(ds.validate().with_context(ds.name));
+  ANNLAB_TRY(ds.view().check_finite(ds.name));
+  auto d = std::make_unique<LabData>();
+  d->kind = DataKind::User;
+  d->name = ds.name;
+  const size_t nq = std::min<size_t>(ds.n, 1000);
+  std::vector<size_t> order(ds.n);
+  std::iota(order.begin(), order.end(), size_t{0});
+  Rng rng(42);
+  rng.shuffle(order);
+  order.resize(nq);
+  d->queries = ds.subset(order);
+  if (ds.d <= 2) {
+    for (size_t i = 0; i < ds.n; ++i) {
+      float xy[2] = {ds.view().at(i, 0), ds.d > 1 ? ds.view().at(i, 1) : 0.0f};
+      d->base_xy.insert(d->base_xy.end(), xy, xy + 2);
+    }
+  } else {
+    ANNLAB_ASSIGN_OR_RETURN(Pca pca, fit_pca(ds.view().rows(0, std::min<size_t>(ds.n, 20000)), 2));
+    d->base_xy = pca.project(ds.view());
+    d->pca_mean = pca.mean;
+    d->pca_axes = pca.components;
+  }
+  for (size_t i = 0; i < nq; ++i)
+    d->query_xy.insert(d->query_xy.end(), {d->base_xy[2 * order[i]], d->base_xy[2 * order[i] + 1]});
+  d->base = std::move(ds);
+  ANNLAB_TRY(move_base_into_exact(*d));
+  pending_ = false;
+  wanted_kind = DataKind::User;
+  install(std::move(d));
+  status = cat(data->name, ": ", data->base.n, " vectors, d = ", data->base.d, "; ", nq,
+                    " of them are also the held-out queries");
+  return Status::ok();
+}
+
+void DataSource::install(std::unique_ptr<LabData> d) {
+  data = std::move(d);
+  ++serial;
+}
+
+}  // namespace annlab::app

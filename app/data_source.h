@@ -1,0 +1,79 @@
+// app/data_source.h — the lab's data source: the built-in sets (2-D blobs, the bundled image sets
+// listed by assets/data/manifest.json), a person's own vectors, and the 2-D map of each. It knows
+// nothing of indexes or queries: the lab (app_state.h) starts over on each new data set.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "annlab/dataset.h"
+#include "annlab/index.h"
+#include "annlab/status.h"
+#include "annlab/vector_store.h"
+#include "asset_manifest.h"
+
+namespace annlab::app {
+
+enum class DataKind { Blobs2D = 0, FashionMnist = 1, Mnist = 2, User = 3 };
+const char* data_kind_name(DataKind k);
+
+// A data set as the lab uses it: base vectors, held-out queries, and 2-D map coordinates.
+struct LabData {
+  DataKind kind = DataKind::Blobs2D;
+  std::string name;
+  // Base labels and image shape (its vectors live in `exact`, once), and the held-out queries.
+  Dataset base, queries;
+  std::unique_ptr<Index> exact;       // Flat over the base: the ground truth and the vector store
+  VectorView base_view() const;
+  // The base vectors as a shared handle: every index that computes exact distances reads these
+  // instead of its own copy (Refinable), and an index file may refer to them.
+  std::shared_ptr<const VectorStore> base_store() const;
+  std::vector<float> base_xy, query_xy;  // n * 2 map coordinates
+  std::vector<float> pca_mean, pca_axes;  // image data: d and 2 * d, to place any query on the map
+  bool images() const { return base.image_h != 0; }
+  std::vector<std::string> classes;  // the name of each label (the bundled sets), else empty
+  // "Bag" for a named class, else "label 8".
+  std::string class_name(int label) const {
+    return label >= 0 && size_t(label) < classes.size() ? classes[size_t(label)] : "label " + std::to_string(label);
+  }
+  // Map coordinates of a vector (the vector itself for 2-D data).
+  void project(const float* v, float* xy) const;
+};
+
+class DataSource {
+ public:
+  // Where the bundled data sets are ("assets/data/" natively, "/assets/" in the browser).
+  std::string assets_dir = "assets/data/";
+  // Platform hook: true when the named asset file can be read now; the web platform starts a
+  // download and answers false until it has arrived. Natively: always true.
+  std::function<bool(const std::string& file)> asset_ready = [](const std::string&) { return true; };
+
+  DataKind wanted_kind = DataKind::Blobs2D;
+  int blob_n = 2000, blob_centers = 8;
+  uint64_t blob_seed = 7;
+  std::unique_ptr<LabData> data;
+  uint64_t serial = 0;   // increases with every data set installed
+  std::string status;    // "loading MNIST...", what is loaded, or an error
+
+  // Starts (or completes) loading `kind`. Returns false while assets are still arriving; true when
+  // it is done, with an error (the previous data set stays) or a new data set (serial increased).
+  bool load(DataKind kind, std::string* error);
+  // Continues a load that was waiting for assets; same result as load().
+  bool poll(std::string* error);
+  bool pending() const { return pending_; }
+  // Makes a person's own vectors the data set (labels optional): up to 1,000 of them, drawn with a
+  // fixed seed, are also the held-out queries; the map is the data itself (d <= 2) or its 2-D PCA.
+  // On error the previous data set stays.
+  Status load_user(Dataset ds);
+
+ private:
+  void install(std::unique_ptr<LabData> d);
+  std::unique_ptr<AssetManifest> manifest_;  // read on the first bundled data set
+  bool pending_ = false;
+  DataKind pending_kind_ = DataKind::Blobs2D;
+};
+
+}  // namespace annlab::app

@@ -1,0 +1,81 @@
+// app/query_inspector.h — one query looked at closely: the exact answer, the method's answer with
+// its distances, statistics and timing, the trace of the search (candidates, probed cells and
+// buckets, visited nodes) and the per-method views (PQ's table, the query's code, tokens). It reads
+// a data set and an index; it builds nothing.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "annlab/index.h"
+#include "annlab/status.h"
+#include "data_source.h"
+
+namespace annlab::app {
+
+struct QueryState {
+  bool set = false;
+  std::vector<float> vec;
+  float xy[2] = {0, 0};
+  std::string source;          // "held-out query 17", "base point 123", "clicked at (x, y)"
+  int64_t self_id = -1;        // base id when the query is a base point
+};
+
+struct Results {
+  bool valid = false;
+  size_t k = 10;
+  std::vector<int64_t> exact_ids, method_ids;
+  std::vector<float> exact_dist, method_dist;  // method_dist: what the method reports (method_kind)
+  DistanceKind method_kind = DistanceKind::SquaredL2;
+  std::vector<float> method_true;             // the exact squared distance of each returned id
+  QueryStats stats;
+  double exact_us = 0, method_us = 0;
+  double recall = 0;                  // recall@k with the tie rule
+  std::vector<int64_t> candidates;    // ids whose distance the method computed (from explain)
+  std::vector<int64_t> probed_cells;  // IVF: cells in probe order
+  std::vector<int64_t> visited_nodes; // trees and graphs: nodes in visit order
+  std::vector<uint32_t> visited_layers;  // HNSW: the layer of each visit (the greedy path is layer > 0)
+  std::vector<float> pq_table;        // PQ: the query's M x 256 lookup table
+  size_t pq_m = 0;
+  std::vector<uint64_t> query_keys;   // LSH, E2LSH: the query's key in every table
+  std::vector<std::pair<uint32_t, uint64_t>> probed_buckets;  // LSH, E2LSH: (table, key) in probe order
+  std::vector<int32_t> query_tokens;  // Tokens: the query's centroid in each sub-space (-1: term not kept)
+  std::vector<uint8_t> shared_tokens; // Tokens: kept query terms each base point shares
+  bool filtered = false;              // the exact answer is restricted to the label filter
+  std::vector<uint64_t> query_code;   // SimHash, ITQ: the query's code
+  size_t code_bits = 0;
+  std::vector<float> hamming_hist;    // SimHash, ITQ: how many codes lie at each Hamming distance
+  std::vector<uint32_t> hamming_true; // SimHash, ITQ: Hamming distance of each exact neighbour
+  uint64_t serial = 0;                // increases with every search
+};
+
+class QueryInspector {
+ public:
+  QueryState query;
+  Results results;
+  int k = 10;
+  uint64_t random_seed = 99;
+
+  // Forgets the query and its results (a new data set).
+  void reset();
+  // Sets the query (a vector of the data's dimension; false otherwise). The caller then runs().
+  bool set(const LabData& d, std::vector<float> vec, std::string source, int64_t self_id = -1);
+  bool set_held_out(const LabData& d, size_t i);
+  bool set_random(const LabData& d);
+  // 2-D data: the clicked point itself; images: the nearest base point.
+  bool set_from_map(const LabData& d, float x, float y);
+  // Searches the query exactly and, when there is one, with `index` (its structure for the
+  // per-method views) and `params`; results stay invalid on error.
+  Status run(const LabData& d, const Index* index, const Structure* structure, const SearchParams& params);
+  // The exact squared distance from the query to base point id.
+  float distance_to(const LabData& d, size_t id) const;
+  // The exact k nearest of the query among the base points with this label (the truth of a filtered query).
+  void exact_with_label(const LabData& d, size_t k, int label, SearchResult* out) const;
+
+ private:
+  uint64_t random_draws_ = 0;
+};
+
+}  // namespace annlab::app
