@@ -56,12 +56,12 @@ AppState& state() { return web_lab().state; }
 
 // A query from a JS array or typed array; the error names the dimension mismatch.
 Result<std::vector<float>> query_of(const val& q) {
-  if (!state().data) return Status::error("no data set is loaded");
+  if (!state().data()) return Status::error("no data set is loaded");
   if (q.isUndefined() || q.isNull() || !q["length"].isNumber())
     return Status::error("the query must be an array or a Float32Array of numbers");
   std::vector<float> v = emscripten::vecFromJSArray<float>(q);
-  if (v.size() != state().data->base.d)
-    return Status::error(cat("query dimension ", v.size(), " != data dimension ", state().data->base.d));
+  if (v.size() != state().data()->base.d)
+    return Status::error(cat("query dimension ", v.size(), " != data dimension ", state().data()->base.d));
   return v;
 }
 
@@ -80,7 +80,7 @@ val load_dataset(std::string name) {
     r.set("pending", true);
     return r;
   }
-  if (!state().data || state().data->kind != kind) return failure(state().data_status);
+  if (!state().data() || state().data()->kind != kind) return failure(state().source.status);
   val r = info();
   return r;
 }
@@ -103,7 +103,7 @@ val load_file(std::string path, val labels) {
 
 // An index file the page wrote to the file system; it must be for the current data set.
 val load_index_file(std::string path) {
-  auto loaded = load_index(path, state().data ? state().data->base_store() : nullptr);
+  auto loaded = load_index(path, state().data() ? state().data()->base_store() : nullptr);
   if (!loaded.is_ok()) return failure(state().error = loaded.message());
   AppState& s = state();
   std::unique_ptr<Index> index = std::move(loaded).value();
@@ -161,7 +161,7 @@ val build(std::string spec, std::string params) {
   r.set("index", state().index->describe());
   r.set("bytes", double(state().index->memory_bytes()));  // what the index owns
   const Refinable* rf = as_refinable(*state().index);
-  r.set("baseBytes", rf && rf->base_vectors().shared() ? double(state().data->base_store()->memory_bytes()) : 0.0);
+  r.set("baseBytes", rf && rf->base_vectors().shared() ? double(state().data()->base_store()->memory_bytes()) : 0.0);
   r.set("seconds", state().build_seconds);
   return r;
 }
@@ -248,7 +248,7 @@ val exact(val query, int k) {
   auto q = query_of(query);
   if (!q.is_ok()) return failure(q.message());
   SearchResult res;
-  Status st = state().data->exact->search(VectorView::of(q->data(), 1, q->size()), size_t(std::max(k, 0)), {}, &res);
+  Status st = state().data()->exact->search(VectorView::of(q->data(), 1, q->size()), size_t(std::max(k, 0)), {}, &res);
   if (!st.is_ok()) return failure(st.message());
   val r = success();
   r.set("ids", to_array(res.ids));
