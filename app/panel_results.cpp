@@ -41,11 +41,15 @@ void draw_results_panel(AppState& s) {
       ImGui::TextWrapped("%s", toks.c_str());
     }
     if (r.filtered) ImGui::TextDisabled("exact answer filtered to label %d, like the method's", int(s.search_params().label.value_or(-1)));
-    ImGui::Text("time  %.0f us (exact scan %.0f us)", r.method_us, r.exact_us);
+    ImGui::TextWrapped("time  %s", timing_text(r.method_time).c_str());
+    ImGui::TextWrapped("exact scan  %s", timing_text(r.exact_time).c_str());
   } else {
     ImGui::TextDisabled("Build an index to compare it with the exact answer.");
-    ImGui::Text("exact scan  %.0f us", r.exact_us);
+    ImGui::TextWrapped("exact scan  %s", timing_text(r.exact_time).c_str());
   }
+  if (r.self_excluded >= 0)
+    ImGui::TextWrapped("The query is base point %lld: it is left out of both answers (not its own neighbour).",
+                       (long long)r.self_excluded);
   if (!r.pq_table.empty()) {
     // The query's lookup table: one row per sub-space, one column per centroid; dark = near.
     ImGui::Text("lookup table: %zu sub-spaces x 256 centroids", r.pq_m);

@@ -10,9 +10,86 @@
 
 namespace annlab::app {
 
+double clock_resolution_us() {
+  static const double res = [] {
+    using clock = std::chrono::steady_clock;
+    double best = 1e9;
+    for (int i = 0; i < 20; ++i) {
+      const auto t0 = clock::now();
+      auto t1 = clock::now();
+      while (t1 == t0) t1 = clock::now();
+      best = std::min(best, std::chrono::duration<double, std::micro>(t1 - t0).count());
+    }
+    return best;
+  }();
+  return res;
+}
+
+std::string timing_text(const Timing& t) {
+  if (!t.valid) return "not timed";
+  if (t.too_fast) return cat("too fast to time (clock: ", int(clock_resolution_us() + 0.5), " us)");
+  const double us = t.median_us;
+  const std::string v = us >= 100 ? cat(int64_t(us + 0.5)) : us >= 10 ? cat(int64_t(us * 10 + 0.5) / 10.0)
+                                                                     : cat(int64_t(us * 100 + 0.5) / 100.0);
+  return cat(v, " us (median of ", t.runs, " runs)");
+}
+
+namespace {
+
+// Times f as Timing says; f has run once already (its answer is the one shown).
+template <class F>
+Timing time_median(F f) {
+  using clock = std::chrono::steady_clock;
+  const double floor_us = 10 * clock_resolution_us();
+  auto sample = [&](size_t reps) {
+    const auto t0 = clock::now();
+    for (size_t r = 0; r < reps; ++r) f();
+    return std::chrono::duration<double, std::micro>(clock::now() - t0).count();
+  };
+  Timing t;
+  t.valid = true;
+  size_t reps = 1;
+  double us = sample(reps);
+  while (us < floor_us && reps < 4096) {
+    reps *= 2;
+    us = sample(reps);
+  }
+  if (us < floor_us) {
+    t.too_fast = true;
+    t.runs = reps;
+    return t;
+  }
+  std::vector<double> per_run{us / double(reps)};
+  double total = us;
+  // At least 5 samples and 10 ms; at most 200 samples or a quarter of a second.
+  while ((per_run.size() < 5 || total < 10000) && per_run.size() < 200 && total < 250000) {
+    us = sample(reps);
+    per_run.push_back(us / double(reps));
+    total += us;
+  }
+  std::nth_element(per_run.begin(), per_run.begin() + long(per_run.size() / 2), per_run.end());
+  t.median_us = per_run[per_run.size() / 2];
+  t.runs = per_run.size() * reps;
+  return t;
+}
+
+// Row of kk + 1 results without id `self` (or without its last entry when self is not in it).
+void drop_self(SearchResult* r, int64_t self, size_t kk) {
+  auto it = std::find(r->ids.begin(), r->ids.end(), self);
+  const size_t at = it == r->ids.end() ? r->ids.size() - 1 : size_t(it - r->ids.begin());
+  r->ids.erase(r->ids.begin() + long(at));
+  r->distances.erase(r->distances.begin() + long(at));
+  r->ids.resize(kk);
+  r->distances.resize(kk);
+  r->k = kk;
+}
+
+}  // namespace
+
 void QueryInspector::reset() {
   query = QueryState{};
   results = Results{};
+  exact_cache_ = ExactCache{};
 }
 
 bool QueryInspector::set(const LabData& d, std::vector<float> vec, std::string source, int64_t self_id) {
@@ -21,6 +98,7 @@ bool QueryInspector::set(const LabData& d, std::vector<float> vec, std::string s
   query.vec = std::move(vec);
   query.source = std::move(source);
   query.self_id = self_id;
+  query.serial = ++query_serial_;
   d.project(query.vec.data(), query.xy);
   return true;
 }
@@ -42,7 +120,12 @@ bool QueryInspector::set_random(const LabData& d) {
 }
 
 bool QueryInspector::set_from_map(const LabData& d, float x, float y) {
-  if (!d.images()) return set(d, {x, y}, cat("clicked at (", x, ", ", y, ")"));
+  // Data that is its own map (d <= 2): the point clicked. Otherwise (images, or vectors drawn by
+  // their PCA): the base point nearest the click.
+  if (!d.images() && d.pca_mean.empty()) {
+    if (d.base.d == 1) return set(d, {x}, cat("clicked at ", x));
+    return set(d, {x, y}, cat("clicked at (", x, ", ", y, ")"));
+  }
   size_t best = 0;
   float bd = std::numeric_limits<float>::infinity();
   for (size_t i = 0; i < d.base.n; ++i) {
@@ -64,30 +147,42 @@ Status QueryInspector::run(const LabData& d, const Index* index, const Structure
   results.valid = false;
   if (!query.set) return Status::ok();
   const LabData* data = &d;
-  using clock = std::chrono::steady_clock;
-  const size_t kk = size_t(std::max(1, std::min<int>(k, int(data->base.n))));
+  size_t kk = size_t(std::max(1, std::min<int>(k, int(data->base.n))));
   const VectorView q = VectorView::of(query.vec.data(), 1, data->base.d);
   Results r;
   r.k = kk;
   r.serial = results.serial + 1;
-  SearchResult ex;
-  auto t0 = clock::now();
-  Status st = data->exact->search(q, kk, {}, &ex);
-  r.exact_us = std::chrono::duration<double, std::micro>(clock::now() - t0).count();
-  if (!st.is_ok()) return st;
-  if (sp.label && data->base.has_labels()) {
-    // A filtered query's truth: the exact k nearest among the points with that label.
-    r.filtered = true;
-    exact_with_label(d, kk, int(*sp.label), &ex);
+  // A base point as the query: it is left out of both answers (it is not its own neighbour), so
+  // both search one more and drop it.
+  const int64_t self = query.self_id >= 0 && data->base.n > 1 ? query.self_id : -1;
+  if (self >= 0 && kk == data->base.n) --kk;
+  r.k = kk;
+  const size_t ks = self >= 0 ? kk + 1 : kk;
+  const int64_t label_key = sp.label && data->base.has_labels() ? *sp.label : -1;
+  ExactCache& c = exact_cache_;
+  if (c.query_serial != query.serial || c.k != ks || c.label != label_key) {
+    SearchResult ex;
+    Status st = data->exact->search(q, ks, {}, &ex);
+    if (!st.is_ok()) return st;
+    c.time = time_median([&] { (void)data->exact->search(q, ks, {}, &ex); });
+    if (label_key >= 0) exact_with_label(d, ks, int(label_key), &ex);  // a filtered query's truth
+    if (self >= 0) drop_self(&ex, self, kk);
+    c = ExactCache{query.serial, ks, label_key, std::move(ex), c.time};
   }
+  const SearchResult& ex = c.answer;
+  r.exact_time = c.time;
+  r.filtered = label_key >= 0;
+  r.self_excluded = self;
+  Status st = Status::ok();
   r.exact_ids = ex.ids;
   r.exact_dist = ex.distances;
   if (index) {
     SearchResult m;
-    t0 = clock::now();
-    st = index->search(q, kk, sp, &m);
-    r.method_us = std::chrono::duration<double, std::micro>(clock::now() - t0).count();
+    st = index->search(q, ks, sp, &m);
     if (!st.is_ok()) return st;
+    SearchResult scratch;
+    r.method_time = time_median([&] { (void)index->search(q, ks, sp, &scratch); });
+    if (self >= 0) drop_self(&m, self, kk);
     r.method_ids = m.ids;
     r.method_dist = m.distances;
     r.method_kind = m.kind;
@@ -98,7 +193,7 @@ Status QueryInspector::run(const LabData& d, const Index* index, const Structure
     auto e = evaluate(m.ids.data(), kk, ex.ids.data(), kk, data->base_view(), q, kk);
     if (e.is_ok()) r.recall = e->recall;
     if (const Explainable* x = as_explainable(*index); x && index->describe() != "Flat") {
-      auto tr = x->explain_query(q, kk, sp);
+      auto tr = x->explain_query(q, ks, sp);
       if (tr.is_ok()) {
         for (const TraceEvent& ev : tr->events) {
           if (ev.kind == TraceKind::BucketOpened) r.probed_buckets.emplace_back(ev.table, uint64_t(ev.id));

@@ -15,12 +15,28 @@
 
 namespace annlab::app {
 
+// A wall time as the lab reports it: the median of at least 5 samples taking at least 10 ms in
+// all (each sample enough repeats to last 10 clock ticks), after one run that is not counted;
+// `too_fast` when even 4,096 repeats stay under 10 ticks of the clock (about 100 us in a page
+// without cross-origin isolation).
+struct Timing {
+  bool valid = false;
+  bool too_fast = false;
+  double median_us = 0;  // per run
+  size_t runs = 0;       // runs timed
+};
+// "412 us (median of 24 runs)", or "too fast to time (clock: 100 us)".
+std::string timing_text(const Timing& t);
+// The smallest step of the clock the lab times with, in microseconds (measured once).
+double clock_resolution_us();
+
 struct QueryState {
   bool set = false;
   std::vector<float> vec;
   float xy[2] = {0, 0};
   std::string source;          // "held-out query 17", "base point 123", "clicked at (x, y)"
   int64_t self_id = -1;        // base id when the query is a base point
+  uint64_t serial = 0;         // increases with every query set
 };
 
 struct Results {
@@ -31,7 +47,8 @@ struct Results {
   DistanceKind method_kind = DistanceKind::SquaredL2;
   std::vector<float> method_true;             // the exact squared distance of each returned id
   QueryStats stats;
-  double exact_us = 0, method_us = 0;
+  Timing exact_time, method_time;     // wall time of the exact scan and of the method's search
+  int64_t self_excluded = -1;         // a base point as the query: this id, left out of both answers
   double recall = 0;                  // recall@k with the tie rule
   std::vector<int64_t> candidates;    // ids whose distance the method computed (from explain)
   std::vector<int64_t> probed_cells;  // IVF: cells in probe order
@@ -76,6 +93,15 @@ class QueryInspector {
 
  private:
   uint64_t random_draws_ = 0;
+  uint64_t query_serial_ = 0;
+  // The exact answer of the current query (it does not change with the method's parameters).
+  struct ExactCache {
+    uint64_t query_serial = 0;
+    size_t k = 0;
+    int64_t label = -2;
+    SearchResult answer;
+    Timing time;
+  } exact_cache_;
 };
 
 }  // namespace annlab::app

@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "annlab/generators.h"
 #include "annlab/io.h"
 #include "imgui.h"
 #include "panels.h"
@@ -203,6 +204,38 @@ int main(int argc, char** argv) {
     s.config.select("HNSW");
     s.run_search();
     check(s.inspector.results.valid && s.inspector.results.stats.buckets == 8, "switching the panel's method keeps the built index's search");
+  }
+  // Issue 13's defects, each a check that failed before the fix.
+  if (only.empty() || only == "blobs") {
+    // A dropped file: the held-out queries are not in the index (min(1,000, 10 %), seeded).
+    AppState s;
+    annlab::Dataset ds = annlab::make_gaussian_blobs(500, 8, 5, 1.0, 3).value();
+    ds.name = "mine.fvecs";
+    check(s.load_user_data(ds).is_ok(), "a dropped file loads");
+    check(s.data()->base.n == 450 && s.data()->queries.n == 50,
+          "a dropped file of 500 vectors: 450 base, 50 held-out queries (" + s.source.status + ")");
+    check(s.source.status.find("50 held-out queries (not in the index") != std::string::npos, "the status says so");
+    s.build_spec("Flat", "");
+    s.set_held_out_query(0);
+    check(s.inspector.results.valid && s.inspector.results.exact_dist[0] > 0,
+          "a held-out query does not find itself at distance 0");
+    // Clicking the map of 8-d vectors (drawn by their PCA) picks the nearest point.
+    frame(s, map_centre, true);
+    frame(s, map_centre);
+    check(s.inspector.query.set && s.inspector.query.self_id >= 0, "a click on the map of 8-d vectors picks a base point (" +
+                                                                       s.inspector.query.source + ")");
+    // ...which is left out of both answers.
+    const int64_t self = s.inspector.query.self_id;
+    bool absent = s.inspector.results.valid && s.inspector.results.self_excluded == self;
+    for (int64_t id : s.inspector.results.exact_ids) absent = absent && id != self;
+    for (int64_t id : s.inspector.results.method_ids) absent = absent && id != self;
+    check(absent, "the picked base point is in neither answer");
+    check(s.inspector.results.recall == 1.0, "Flat still has recall 1 without the self-match");
+    // Timings: a median over at least 5 runs (or too fast to time), never one sample.
+    const annlab::app::Timing& t = s.inspector.results.method_time;
+    check(t.valid && (t.too_fast || t.runs >= 5), "the method's time is a median of " + std::to_string(t.runs) + " runs");
+    check(s.inspector.results.exact_time.valid && (s.inspector.results.exact_time.too_fast || s.inspector.results.exact_time.runs >= 5),
+          "the exact scan's time is a median too");
   }
   ImGui::DestroyContext();
   std::printf("ui smoke: %d passed, %d failed\n", passed, failed);

@@ -280,7 +280,11 @@ val results() {
   r.set("method", to_array(res.method_ids));
   r.set("recall", res.recall);
   r.set("stats", stats_of(res.stats));
-  r.set("micros", res.method_us);
+  // The method's wall time per query: a median over repeated runs (app/query_inspector.h).
+  r.set("micros", res.method_time.too_fast ? 0.0 : res.method_time.median_us);
+  r.set("timedRuns", double(res.method_time.runs));
+  r.set("tooFastToTime", res.method_time.too_fast);
+  r.set("selfExcluded", double(res.self_excluded));
   return r;
 }
 

@@ -38,6 +38,11 @@ expect 2 "annlab: unknown SIMD level 'sse9'" -- --simd sse9 info
 
 expect 0 "blobs-2000x16" -- generate --kind blobs --n 2000 --d 16 --centers 8 --seed 3 --out "$T/base.fvecs"
 expect 0 "blobs-100x16" -- generate --kind blobs --n 100 --d 16 --centers 8 --seed 3 --out "$T/query.fvecs"
+# split: the lab's held-out rule (min(1,000, 10 %), seed 42), reproducible, and no query in the base.
+expect 0 "1800 base vectors" -- split --in "$T/base.fvecs" --base-out "$T/sb.fvecs" --query-out "$T/sq.fvecs"
+expect 0 "200 held-out queries" -- split --in "$T/base.fvecs" --base-out "$T/sb2.fvecs" --query-out "$T/sq2.fvecs"
+check "split is reproducible" cmp -s "$T/sq.fvecs" "$T/sq2.fvecs"
+expect 2 "annlab split: error: --base-out $T/sb.csv: expected a .fvecs or .alds output file" -- split --in "$T/base.fvecs" --base-out "$T/sb.csv" --query-out "$T/sq.fvecs"
 expect 0 "ground truth: 100 queries x k=10" -- gt --base "$T/base.fvecs" --query "$T/query.fvecs" --k 10 --out "$T/gt.ivecs"
 expect 0 "Flat: 2000 vectors" -- search --base "$T/base.fvecs" --query "$T/query.fvecs" --index Flat --k 10 --out "$T/flat.ivecs"
 check "Flat search equals the ground truth" cmp -s "$T/gt.ivecs" "$T/flat.ivecs"

@@ -66,3 +66,25 @@ TEST(VectorView, RowsAndFiniteCheck) {
 
 }  // namespace
 }  // namespace annlab
+
+namespace annlab {
+namespace {
+
+TEST(HeldOutSplit, TenPercentAtMostAThousandDisjointAndSeeded) {
+  for (size_t n : {0u, 1u, 2u, 9u, 10u, 500u, 9999u, 10000u, 25000u}) {
+    const HeldOutSplit s = split_held_out(n);
+    const size_t want = n >= 2 ? std::max<size_t>(1, std::min<size_t>(1000, n / 10)) : 0;
+    EXPECT_EQ(s.queries.size(), want) << n;
+    EXPECT_EQ(s.base.size() + s.queries.size(), n) << n;
+    std::vector<int> seen(n, 0);
+    for (size_t i : s.base) ++seen[i];
+    for (size_t i : s.queries) ++seen[i];
+    EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), long(n)) << "every row exactly once, n = " << n;
+    EXPECT_TRUE(std::is_sorted(s.base.begin(), s.base.end())) << "the base keeps the file's order";
+  }
+  EXPECT_EQ(split_held_out(5000).queries, split_held_out(5000).queries);
+  EXPECT_NE(split_held_out(5000, 1).queries, split_held_out(5000, 2).queries);
+}
+
+}  // namespace
+}  // namespace annlab

@@ -17,6 +17,7 @@ inline constexpr int kExitOk = 0, kExitFailure = 1, kExitUsage = 2;
 
 using Command = int (*)(const std::vector<std::string>& argv);
 int cmd_gt(const std::vector<std::string>& argv);
+int cmd_split(const std::vector<std::string>& argv);
 int cmd_search(const std::vector<std::string>& argv);
 int cmd_eval(const std::vector<std::string>& argv);
 int cmd_bench(const std::vector<std::string>& argv);

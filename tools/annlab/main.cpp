@@ -21,6 +21,7 @@ const Entry kCommands[] = {
     {"search", annlab::cli::cmd_search, "build an index and search it, writing the ids found"},
     {"eval", annlab::cli::cmd_eval, "recall@k, 1-recall@k and distance ratio of a result file"},
     {"bench", annlab::cli::cmd_bench, "recall, QPS, build time and memory of indexes and parameter sweeps"},
+    {"split", annlab::cli::cmd_split, "split a vector file into base and held-out queries, as the lab does"},
     {"generate", annlab::cli::cmd_generate, "write a seeded synthetic data set (Gaussian blobs, uniform)"},
     {"info", annlab::cli::cmd_info, "describe a vector file and this build (SIMD levels)"},
     {"methods", annlab::cli::cmd_methods, "every method: description string, numbers, parameters, distances"},

@@ -66,6 +66,14 @@ struct Dataset {
 // order (all of x, shuffled, when it has no more rows than that).
 std::vector<float> sample_rows(const VectorView& x, size_t max_rows, uint64_t seed);
 
+// The held-out split the lab makes of a person's own file, and `annlab split` reproduces: of n rows,
+// min(max_queries, n / 10) (at least 1 when n >= 2) drawn with a seeded shuffle are the queries and
+// the rest, in file order, the base; a query is never in the index it is searched in.
+struct HeldOutSplit {
+  std::vector<size_t> base, queries;  // row numbers of the file
+};
+HeldOutSplit split_held_out(size_t n, uint64_t seed = 42, size_t max_queries = 1000);
+
 // A matrix of int32 (ground-truth and result ids from .ivecs files).
 struct IntMatrix {
   size_t n = 0;

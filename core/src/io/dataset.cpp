@@ -106,4 +106,20 @@ std::vector<float> sample_rows(const VectorView& x, size_t max_rows, uint64_t se
   return out;
 }
 
+HeldOutSplit split_held_out(size_t n, uint64_t seed, size_t max_queries) {
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), size_t{0});
+  Rng rng(seed);
+  rng.shuffle(order);
+  size_t nq = std::min(max_queries, n / 10);
+  if (nq == 0 && n >= 2) nq = 1;
+  HeldOutSplit out;
+  out.queries.assign(order.begin(), order.begin() + long(nq));
+  std::vector<uint8_t> is_query(n, 0);
+  for (size_t i : out.queries) is_query[i] = 1;
+  for (size_t i = 0; i < n; ++i)
+    if (!is_query[i]) out.base.push_back(i);
+  return out;
+}
+
 }  // namespace annlab
