@@ -127,6 +127,19 @@ std::string IndexConfig::params() const {
   return info().build_param("seed") ? cat("seed=", bp.seed, b.empty() ? "" : " ", b) : b;
 }
 
+void IndexConfig::fit_to(size_t d) {
+  const auto rows = method_registry();
+  for (size_t r = 0; r < rows.size(); ++r)
+    for (size_t i = 0; i < rows[r].args.size(); ++i) {
+      const ArgInfo& a = rows[r].args[i];
+      if (!a.divides_dim || d == 0) continue;
+      int64_t& v = args[r][i];
+      v = std::clamp<int64_t>(v, 1, int64_t(d));
+      while (v > 1 && d % size_t(v) != 0) --v;
+      v = std::max<int64_t>(v, a.lo);
+    }
+}
+
 void IndexConfig::set_from(const IndexSpec& spec, const BuildParams& bp) {
   const auto rows = method_registry();
   for (size_t r = 0; r < rows.size(); ++r) {
@@ -163,6 +176,7 @@ Status AppState::load_user_data(Dataset ds) {
 
 void AppState::on_new_data() {
   job.cancel();
+  config.fit_to(data()->base.d);
   map.fitted_serial = 0;
   index.reset();
   structure.reset();
@@ -201,6 +215,7 @@ void AppState::run_search() {
 
 void AppState::start_build() {
   if (!data()) return;
+  error.clear();  // a new attempt: the last one's error no longer applies
   auto made = make_index(config.spec(), data()->base.d, config.build_params());
   if (!made.is_ok()) {
     error = made.message();
@@ -253,7 +268,16 @@ std::string AppState::build_request() const {
 
 bool AppState::build_changed() const { return index && !built_request.empty() && build_request() != built_request; }
 
+std::string AppState::stale_note() const {
+  if (!index || !build_changed()) return {};
+  const std::string shown = index->describe();
+  if (built.method != &config.info())
+    return cat("showing ", shown, " (built); ", config.spec(), " is not built: press Build");
+  return cat("showing ", shown, " as built; the panel's changes (", config.spec(), ") are not built: press Build");
+}
+
 void AppState::install_index(std::unique_ptr<Index> built_index, double seconds) {
+  error.clear();  // resolved: an index is built
   build_seconds = seconds;
   index = std::move(built_index);
   auto spec = parse_index_spec(index->describe());

@@ -42,6 +42,9 @@ struct IndexConfig {
   SearchParams search_params() const;
   // Makes the panel show `spec` with `bp` (a built or loaded index's description).
   void set_from(const IndexSpec& spec, const BuildParams& bp);
+  // Numbers that must divide the dimension (PQ's M, Tokens' g) become the nearest divisor of d at
+  // or below them, in every row: the defaults follow the data.
+  void fit_to(size_t d);
 };
 
 // How the map is panned and zoomed, and what it overlays.
@@ -85,6 +88,9 @@ class AppState {
   SearchParams search_params() const;
   // True when the panel's method, numbers or build parameters differ from the built index's.
   bool build_changed() const;
+  // When the map and results show another index than the panel is set to: says which, and that
+  // the panel's is not built; empty otherwise.
+  std::string stale_note() const;
   double build_seconds = 0;
   void start_build();
   // Spends up to budget_ms on the running build; installs the index when it finishes.

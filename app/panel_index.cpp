@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "draw_util.h"
 #include "panels.h"
@@ -12,8 +13,28 @@ namespace {
 
 float half_width() { return ImGui::GetContentRegionAvail().x * 0.5f; }
 
-// A slider over an int64 pattern number.
-bool arg_slider(const ArgInfo& a, int64_t* v) {
+// A slider over an int64 pattern number; a number that must divide the dimension d offers only
+// the divisors of d in its range.
+bool arg_slider(const ArgInfo& a, int64_t* v, size_t d) {
+  if (a.divides_dim && d > 0) {
+    std::vector<std::string> items;
+    std::vector<int64_t> values;
+    int current = 0;
+    for (int64_t x = std::max<int64_t>(1, a.lo); x <= std::min<int64_t>(a.hi, int64_t(d)); ++x)
+      if (d % size_t(x) == 0) {
+        if (x <= *v) current = int(values.size());
+        values.push_back(x);
+        items.push_back(std::to_string(x));
+      }
+    std::vector<const char*> ptrs;
+    for (const std::string& it : items) ptrs.push_back(it.c_str());
+    ImGui::SetNextItemWidth(half_width());
+    const std::string label = cat(a.name, " (divides d = ", d, ")");
+    const bool changed = ImGui::Combo(label.c_str(), &current, ptrs.data(), int(ptrs.size()));
+    help_marker(std::string(a.help).c_str());
+    if (!values.empty()) *v = values[size_t(current)];
+    return changed;
+  }
   int x = int(std::clamp<int64_t>(*v, a.ui_lo, a.ui_hi));
   ImGui::SetNextItemWidth(half_width());
   const bool changed = ImGui::SliderInt(std::string(a.name).c_str(), &x, int(a.ui_lo), int(a.ui_hi), "%d",
@@ -104,7 +125,7 @@ void draw_index_panel(AppState& s) {
       if (ImGui::Checkbox(std::string(a.zero_means).c_str(), &left_out)) args[i] = left_out ? 0 : a.def;
       if (left_out) continue;
     }
-    arg_slider(a, &args[i]);
+    arg_slider(a, &args[i], s.source.data ? s.source.data->base.d : 0);
   }
   for (size_t i = 0; i < m.build.size(); ++i) {
     const ParamUse& u = m.build[i];
@@ -138,6 +159,9 @@ void draw_index_panel(AppState& s) {
   if (s.build_changed() && !running) {
     ImGui::SameLine();
     ImGui::TextColored(ImColor(kColMethod), "changed: Build to apply");
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextDisabled("%s", s.stale_note().c_str());
+    ImGui::PopTextWrapPos();
   }
   if (running) {
     ImGui::SameLine();

@@ -298,6 +298,8 @@ void draw_map_panel(AppState& s) {
     ImGui::SetNextItemWidth(160);
     ImGui::SliderInt("layer", &v.table, 0, layers - 1);
   }
+  if (const std::string note = s.stale_note(); !note.empty()) ImGui::TextColored(ImColor(kColMethod), "%s", note.c_str());
+  else if (!s.index) ImGui::TextDisabled("no index built: the map shows the data only");
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   ImVec2 size = ImGui::GetContentRegionAvail();
   size.x = std::max(size.x, 50.0f);

@@ -237,6 +237,28 @@ int main(int argc, char** argv) {
     check(s.inspector.results.exact_time.valid && (s.inspector.results.exact_time.too_fast || s.inspector.results.exact_time.runs >= 5),
           "the exact scan's time is a median too");
   }
+  // Stale state: an error clears when a later build succeeds; the panel says when it shows another
+  // index than the one built; numbers that must divide d follow the data (PQ's M on 2-D data).
+  if (only.empty() || only == "blobs") {
+    AppState s;
+    s.load_data(DataKind::Blobs2D);
+    s.config.select("PQ");
+    const int64_t m = s.config.arg("M");
+    check(m >= 1 && 2 % m == 0, "PQ's M on 2-D data is a divisor of 2 (" + std::to_string(m) + ")");
+    check(s.build_now().is_ok() && s.error.empty(), "PQ with its default M builds on 2-D data (" + s.error + ")");
+    s.config.select("LSH");
+    s.config.arg("b") = 99;
+    s.start_build();
+    frame(s, map_centre);
+    check(!s.error.empty(), "LSH b = 99 is an error");
+    s.config.arg("b") = 6;
+    check(s.build_now().is_ok() && s.error.empty(), "the error clears when a later build succeeds (" + s.error + ")");
+    check(s.stale_note().empty(), "no note while the panel shows the built index");
+    s.config.select("HNSW");
+    check(s.stale_note().find("HNSW16 is not built") != std::string::npos &&
+              s.stale_note().find("showing LSH6x") != std::string::npos,
+          "another method in the panel: the map says it shows the built one (" + s.stale_note() + ")");
+  }
   ImGui::DestroyContext();
   std::printf("ui smoke: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
