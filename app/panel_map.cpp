@@ -350,12 +350,19 @@ void draw_map_panel(AppState& s) {
   if (st && s.inspector.query.set && s.inspector.results.valid && !s.inspector.results.visited_nodes.empty()) {
     const Results& res = s.inspector.results;
     if (graph) {
-      // The greedy path down the upper layers, then the nodes the bottom-layer search expanded.
-      ImVec2 prev = to_screen(s.inspector.query.xy[0], s.inspector.query.xy[1]);
+      // The greedy path down the upper layers from the entry point (where the search starts, not
+      // the query), then the nodes the bottom-layer search expanded.
+      bool started = false;
+      ImVec2 prev;
       for (size_t e = 0; e < res.visited_nodes.size(); ++e) {
         const size_t id = size_t(res.visited_nodes[e]);
         const ImVec2 p = to_screen(d.base_xy[2 * id], d.base_xy[2 * id + 1]);
         if (res.visited_layers[e] > 0) {
+          if (!started) {
+            dl->AddCircle(p, 7.0f, IM_COL32(255, 120, 220, 255), 12, 2.0f);  // the entry point
+            started = true;
+            prev = p;
+          }
           dl->AddLine(prev, p, IM_COL32(255, 120, 220, 230), 2.0f);
           dl->AddCircleFilled(p, 3.5f, IM_COL32(255, 120, 220, 255));
           prev = p;

@@ -114,7 +114,11 @@ void draw_results_panel(AppState& s) {
       ImGui::TableNextColumn();
       const int64_t e = r.exact_ids[i];
       if (thumb > 0 && e >= 0) image_thumbnail(d.base_view(), size_t(e), d.base.image_h, d.base.image_w, thumb);
-      ImGui::Text("%lld  %.4g", (long long)e, std::sqrt(double(r.exact_dist[i])));
+      // A true neighbour the method did not return: "missed" (the map's mark for it too).
+      const bool missed = has_method && e >= 0 && std::find(r.method_ids.begin(), r.method_ids.end(), e) == r.method_ids.end();
+      if (missed) ImGui::PushStyleColor(ImGuiCol_Text, kColMiss);
+      ImGui::Text("%lld  %.4g%s", (long long)e, std::sqrt(double(r.exact_dist[i])), missed ? "  missed" : "");
+      if (missed) ImGui::PopStyleColor();
       if (!has_method) continue;
       ImGui::TableNextColumn();
       const int64_t m = r.method_ids[i];
@@ -126,7 +130,8 @@ void draw_results_panel(AppState& s) {
       const bool hit = double(r.method_true[i]) <= kth * (1 + 1e-6) + 1e-6;
       if (thumb > 0) image_thumbnail(d.base_view(), size_t(m), d.base.image_h, d.base.image_w, thumb, hit ? 0 : kColMiss);
       ImGui::PushStyleColor(ImGuiCol_Text, hit ? kColHit : kColMiss);
-      ImGui::Text("%lld  %.4g%s", (long long)m, std::sqrt(double(r.method_true[i])), hit ? "" : "  miss");
+      // An answer farther than the k-th true neighbour: "wrong" (not a true neighbour).
+      ImGui::Text("%lld  %.4g%s", (long long)m, std::sqrt(double(r.method_true[i])), hit ? "" : "  wrong");
       ImGui::PopStyleColor();
       // What the method ranked by, when it is not the exact distance (r.method_kind names it).
       if (r.method_kind == DistanceKind::Score && size_t(m) < r.shared_tokens.size())

@@ -122,6 +122,7 @@ const char* trace_kind_name(TraceKind k) {
     case TraceKind::NodeVisited: return "node_visited";
     case TraceKind::DistanceComputed: return "distance_computed";
     case TraceKind::TopKChanged: return "topk_changed";
+    case TraceKind::CodeCompared: return "code_compared";
   }
   return "?";
 }

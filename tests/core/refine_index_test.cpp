@@ -87,12 +87,13 @@ TEST(Refine, ExplainRecordsTheRerankNotTheInnerRanking) {
   EXPECT_EQ(t->distances, r.distances);
   EXPECT_EQ(t->kind, DistanceKind::SquaredL2);
   EXPECT_EQ(t->lookup_m, 8u) << "the inner index's per-query view is kept";
-  // The inner ranking: 10,000 estimated distances (table 0); then 30 exact ones (table 1), and only
-  // those enter the top-k.
+  // The inner ranking: 10,000 codes compared; then 30 exact distances, and only those enter the
+  // top-k.
   size_t estimated = 0, exact = 0, topk = 0;
   bool topk_before_rerank = false;
   for (const TraceEvent& e : t->events) {
-    if (e.kind == TraceKind::DistanceComputed) (e.table == 0 ? estimated : exact)++;
+    estimated += e.kind == TraceKind::CodeCompared;
+    exact += e.kind == TraceKind::DistanceComputed;
     if (e.kind == TraceKind::TopKChanged) {
       ++topk;
       topk_before_rerank |= exact == 0;

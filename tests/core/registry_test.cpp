@@ -245,6 +245,26 @@ TEST_P(RegistryRow, StructureLayersCoverEveryPoint) {
   }
 }
 
+// A "distance computed" event is a full-precision distance: never more of them than the statistics
+// count (a method that only compares codes has none; the lab marks these points as candidates).
+TEST_P(RegistryRow, DistanceEventsAreFullPrecisionDistances) {
+  auto index = built();
+  const ParamUse* main = row().main_search();
+  const SearchParams p = main ? with(*main, main->sweep[0]) : SearchParams{};
+  auto t = as_explainable(*index)->explain_query(data().query.view().rows(0, 1), 10, p);
+  ASSERT_TRUE(t.is_ok()) << t.message();
+  size_t computed = 0, compared = 0;
+  for (const TraceEvent& e : t->events) {
+    computed += e.kind == TraceKind::DistanceComputed;
+    compared += e.kind == TraceKind::CodeCompared;
+  }
+  EXPECT_LE(computed, t->stats.distances) << row().name;
+  if (t->kind == DistanceKind::EstimatedSquaredL2 || t->kind == DistanceKind::Hamming) {
+    EXPECT_EQ(computed, 0u) << row().name << " ranks by codes alone here";
+    EXPECT_GT(compared, 0u) << row().name;
+  }
+}
+
 TEST_P(RegistryRow, DistancesSayWhatTheyAre) {
   auto index = built();
   SearchResult r;

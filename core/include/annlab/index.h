@@ -73,8 +73,10 @@ enum class TraceKind : uint8_t {
   BucketOpened = 0,      // table, id = bucket key, value = bucket size
   CellProbed = 1,        // id = cell, value = distance to its centroid
   NodeVisited = 2,       // table = layer, id = node
-  DistanceComputed = 3,  // id = vector id, value = squared distance
+  DistanceComputed = 3,  // id = vector id, value = its full-precision squared distance
   TopKChanged = 4,       // id = vector id that entered the top-k, table = its rank, value = distance
+  CodeCompared = 5,      // id = vector id, value = what its code gives (PQ's estimate, a Hamming
+                         // distance): no full-precision distance was computed
 };
 const char* trace_kind_name(TraceKind k);
 

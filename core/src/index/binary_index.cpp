@@ -128,7 +128,7 @@ void BinaryCodeIndex::search_one(const VectorView& q, size_t i, size_t k, const 
     kern.hamming_scan(code.data(), codes_.data(), n, words_, ham.data());
     select_smallest(ham.data(), n, uint32_t(bits_), cap, &cand);
     if constexpr (Tracer::kOn) {
-      for (size_t id = 0; id < n; ++id) tr.event(TraceKind::DistanceComputed, 0, int64_t(id), float(ham[id]));
+      for (size_t id = 0; id < n; ++id) tr.event(TraceKind::CodeCompared, 0, int64_t(id), float(ham[id]));
     }
   } else if (kUseBitPlanes && planes_.size() == n) {
     planes_.smallest(code.data(), cap, &cand);

@@ -56,7 +56,7 @@ void PqIndex::search_one(const VectorView& q, size_t i, size_t k, const SearchPa
     const uint8_t* c = codes_.data() + b0 * m;
     pq_.adc_block(table.data(), c, nb, block);
     for (size_t j = 0; j < nb; ++j) {
-      if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, 0, int64_t(b0 + j), block[j]);
+      if constexpr (Tracer::kOn) tr.event(TraceKind::CodeCompared, 0, int64_t(b0 + j), block[j]);
       if (block[j] < bound) {
         top.push(block[j], int64_t(b0 + j));
         bound = float(top.bound());

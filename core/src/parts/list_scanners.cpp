@@ -19,10 +19,11 @@ size_t InvertedLists::memory_bytes() const {
 
 namespace {
 
-// Offers entry e of a list (id, distance dd) to the top-k, with its events.
+// Offers entry e of a list (id, distance dd: exact, or estimated from its code) to the top-k, with
+// its events.
 template <class Tracer>
-inline void offer(detail::TopK& top, uint32_t cell, int64_t id, double dd, Tracer& tr) {
-  if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, cell, id, float(dd));
+inline void offer(detail::TopK& top, uint32_t cell, int64_t id, double dd, Tracer& tr, bool exact) {
+  if constexpr (Tracer::kOn) tr.event(exact ? TraceKind::DistanceComputed : TraceKind::CodeCompared, cell, id, float(dd));
   const bool entered = top.push(dd, id);
   if constexpr (Tracer::kOn) {
     if (entered) tr.event(TraceKind::TopKChanged, uint32_t(top.rank_of(dd, id)), id, float(dd));
@@ -79,7 +80,7 @@ class FlatScanner final : public ListScanner {
         }
         ++st->candidates;
         ++st->distances;
-        offer(top, uint32_t(c), list[e], dd, tr);
+        offer(top, uint32_t(c), list[e], dd, tr, true);
       }
     });
   }
@@ -114,7 +115,7 @@ class PqScannerBase : public ListScanner {
     for (size_t e = 0; e < list.size(); ++e) {
       const double dd = double(base + pq_.adc(table, lists.bytes[c].data() + e * m));
       ++st->candidates;
-      offer(top, uint32_t(c), list[e], dd, tr);
+      offer(top, uint32_t(c), list[e], dd, tr, false);
     }
   }
   size_t d_;
