@@ -91,7 +91,8 @@ class AppState {
   // When the map and results show another index than the panel is set to: says which, and that
   // the panel's is not built; empty otherwise.
   std::string stale_note() const;
-  double build_seconds = 0;
+  double build_seconds = 0;       // wall time from Build to the finished index
+  double build_work_seconds = 0;  // the part of it spent building (the rest: frames drawn between steps)
   void start_build();
   // Spends up to budget_ms on the running build; installs the index when it finishes.
   void step_build(double budget_ms);

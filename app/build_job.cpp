@@ -17,6 +17,7 @@ void BuildJob::start(std::unique_ptr<Index> index, VectorView base) {
   chunk_ = 256;
   seconds_ = 0;
   stage_ = "training";
+  started_ = stage_started_ = std::chrono::steady_clock::now();
 }
 
 void BuildJob::cancel() {
@@ -29,8 +30,29 @@ std::unique_ptr<Index> BuildJob::take() { return std::move(finished_); }
 
 double BuildJob::progress() const {
   if (!index_) return finished_ ? 1.0 : 0.0;
-  if (!trained_) return 0.6 * train_fraction_;
-  return 0.6 + 0.4 * double(next_) / double(std::max<size_t>(base_.n, 1));
+  if (!trained_) return std::clamp(train_fraction_, 0.0, 1.0);
+  return double(next_) / double(std::max<size_t>(base_.n, 1));
+}
+
+double BuildJob::wall_seconds() const {
+  const auto end = index_ || !finished_ ? std::chrono::steady_clock::now() : finished_at_;
+  return std::chrono::duration<double>(end - started_).count();
+}
+
+double BuildJob::stage_seconds_left() const {
+  const double f = progress();
+  const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - stage_started_).count();
+  if (!index_ || f < 0.02 || t < 0.5) return -1;
+  return t * (1 - f) / f;
+}
+
+std::string BuildJob::progress_text() const {
+  if (!index_) return stage_;
+  const int pct = int(progress() * 100);
+  const double left = stage_seconds_left();
+  std::string s = cat("step ", stage_number(), " of 2, ", stage_, ": ", pct, " %");
+  if (left >= 0) s += left < 1 ? ", under a second left in this step" : cat(", about ", int(left + 0.5), " s left in this step");
+  return s;
 }
 
 Status BuildJob::step(double budget_ms) {
@@ -55,6 +77,7 @@ Status BuildJob::step(double budget_ms) {
     training_ = TrainTask();
     trained_ = true;
     stage_ = "adding vectors";
+    stage_started_ = clock::now();
     if (st.is_ok() && elapsed_ms() > budget_ms) {
       seconds_ += elapsed_ms() / 1000.0;
       return st;
@@ -78,6 +101,7 @@ Status BuildJob::step(double budget_ms) {
   }
   if (next_ >= all.n) {
     finished_ = std::move(index_);
+    finished_at_ = clock::now();
     stage_ = "done";
   }
   return Status::ok();

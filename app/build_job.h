@@ -1,6 +1,10 @@
 // app/build_job.h — an index build cut into small steps, so the lab keeps drawing frames while it
 // builds (the browser page is single-threaded): train step by step (the index's TrainTask: k-means
 // a block of rows at a time), then add the base in chunks sized to a time budget per frame.
+// Progress is per stage (training, then adding: their costs differ by method and are not known in
+// advance), each with the fraction its own work reports and, once it has run a little, an estimate
+// of the time left from its rate so far. Times are wall times from Build, and the part of them spent
+// building between frames.
 #pragma once
 
 #include <chrono>
@@ -23,9 +27,16 @@ class BuildJob {
   bool finished() const { return finished_ != nullptr; }
   // The finished index (once), and the seconds spent on it.
   std::unique_ptr<Index> take();
-  double progress() const;          // 0..1
+  // The current stage (1: training, 2: adding vectors; 0 before a start) and its progress, 0..1.
+  int stage_number() const { return !index_ ? 0 : trained_ ? 2 : 1; }
+  double progress() const;
   const std::string& stage() const { return stage_; }
-  double seconds() const { return seconds_; }
+  // Seconds left in the current stage at its rate so far; negative while there is too little to go on.
+  double stage_seconds_left() const;
+  // "training: k-means 3/10 — 40 %, about 12 s left in this stage", for the progress bar.
+  std::string progress_text() const;
+  double seconds() const { return seconds_; }       // spent building (inside step())
+  double wall_seconds() const;                      // since start(), frozen when finished
   // Frames (step calls) the training took.
   size_t training_frames() const { return training_frames_; }
 
@@ -40,6 +51,7 @@ class BuildJob {
   size_t chunk_ = 256;
   std::string stage_;
   double seconds_ = 0;
+  std::chrono::steady_clock::time_point started_, stage_started_, finished_at_;
 };
 
 }  // namespace annlab::app

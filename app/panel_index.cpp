@@ -166,7 +166,7 @@ void draw_index_panel(AppState& s) {
   if (running) {
     ImGui::SameLine();
     if (ImGui::Button("Cancel")) s.job.cancel();
-    ImGui::ProgressBar(float(s.job.progress()), ImVec2(-1, 0), s.job.stage().c_str());
+    ImGui::ProgressBar(float(s.job.progress()), ImVec2(-1, 0), s.job.progress_text().c_str());
   }
   ImGui::Separator();
   if (s.index) ImGui::TextWrapped("%s", s.index_info.c_str());
