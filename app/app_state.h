@@ -54,6 +54,7 @@ struct MapView {
   int table = 0;                    // LSH table whose hyperplanes are drawn; HNSW layer whose edges are drawn
   bool planes = true;               // draw the method's structure (hyperplanes, cells, splits, edges, codebooks)
   bool by_cell = true;              // IVF: colour points by their cell instead of their label
+  std::vector<std::string> legend;  // the last frame's legend: every kind of mark drawn, then the colours
 };
 
 class AppState {

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "draw_util.h"
+#include "annlab/status.h"
 #include "panels.h"
 
 namespace annlab::app {
@@ -55,6 +56,105 @@ size_t nearest_2d(const std::vector<float>& centroids, float x, float y) {
 // Shades the view by sampling a grid: region(x, y) names the region a world point lies in (a
 // bucket key, a cell). Regions listed in `order` are bright and numbered 1, 2, ... at the centre of
 // their visible area; the others faint.
+// Every kind of mark the map can draw. A draw site notes the mark it draws; the legend lists exactly
+// the marks noted this frame (MapView::legend), so it never explains a mark that is not there.
+enum class Mark : uint8_t {
+  BucketRegions, Hyperplanes, Slabs, Cells, Centroids, LopqAxes, TokenCells, KdSplits, PqCentroids, GraphLinks,
+  Candidate, BucketMates, SharedTokens, KdLeaves, EntryPoint, GreedyPath, Expanded, ProbeOrder,
+  ExactFound, ExactMissed, MethodAnswer, Query,
+};
+
+const char* mark_name(Mark m) {
+  switch (m) {
+    case Mark::BucketRegions: return "buckets of this table (opened: brighter, numbered in probe order)";
+    case Mark::Hyperplanes: return "hyperplanes";
+    case Mark::Slabs: return "slab boundaries";
+    case Mark::Cells: return "cells (probed: brighter)";
+    case Mark::Centroids: return "centroids";
+    case Mark::LopqAxes: return "each cell's axes";
+    case Mark::TokenCells: return "token cells (the query's: shaded)";
+    case Mark::KdSplits: return "k-d splits";
+    case Mark::PqCentroids: return "PQ centroids";
+    case Mark::GraphLinks: return "graph links of this layer";
+    case Mark::Candidate: return "distance computed";
+    case Mark::BucketMates: return "in the query's bucket";
+    case Mark::SharedTokens: return "shares query tokens (brighter: more)";
+    case Mark::KdLeaves: return "in a visited leaf";
+    case Mark::EntryPoint: return "entry point";
+    case Mark::GreedyPath: return "greedy path (upper layers)";
+    case Mark::Expanded: return "expanded (bottom layer)";
+    case Mark::ProbeOrder: return "probe order";
+    case Mark::ExactFound: return "true neighbour, found";
+    case Mark::ExactMissed: return "true neighbour, missed";
+    case Mark::MethodAnswer: return "method's answer";
+    case Mark::Query: return "query";
+  }
+  return "?";
+}
+
+struct Marks {
+  std::vector<Mark> drawn;
+  void note(Mark m) {
+    if (std::find(drawn.begin(), drawn.end(), m) == drawn.end()) drawn.push_back(m);
+  }
+};
+
+constexpr ImU32 kColPath = IM_COL32(255, 120, 220, 255);
+constexpr ImU32 kColExpanded = IM_COL32(120, 220, 255, 200);
+constexpr ImU32 kColLine = IM_COL32(230, 230, 255, 110);
+
+// A missed true neighbour: the found ring with a cross through it (told apart by shape, not by
+// red against green).
+void missed_mark(ImDrawList* dl, ImVec2 p, float r) {
+  dl->AddCircle(p, r, kColMiss, 12, 2.0f);
+  dl->AddLine(ImVec2(p.x - r, p.y - r), ImVec2(p.x + r, p.y + r), kColMiss, 2.0f);
+  dl->AddLine(ImVec2(p.x - r, p.y + r), ImVec2(p.x + r, p.y - r), kColMiss, 2.0f);
+}
+
+// The legend's sample of a mark, centred at c.
+void swatch(ImDrawList* dl, Mark m, ImVec2 c) {
+  switch (m) {
+    case Mark::BucketRegions: case Mark::Cells: case Mark::TokenCells:
+      dl->AddRectFilled(ImVec2(c.x - 6, c.y - 5), ImVec2(c.x + 6, c.y + 5), label_color(3, 110));
+      break;
+    case Mark::Hyperplanes: case Mark::Slabs: case Mark::KdSplits:
+      dl->AddLine(ImVec2(c.x - 7, c.y + 5), ImVec2(c.x + 7, c.y - 5), kColLine, 1.5f);
+      break;
+    case Mark::Centroids:
+      dl->AddLine(ImVec2(c.x - 4, c.y), ImVec2(c.x + 4, c.y), IM_COL32_WHITE, 1.5f);
+      dl->AddLine(ImVec2(c.x, c.y - 4), ImVec2(c.x, c.y + 4), IM_COL32_WHITE, 1.5f);
+      break;
+    case Mark::LopqAxes:
+      dl->AddLine(ImVec2(c.x - 6, c.y), ImVec2(c.x + 6, c.y), IM_COL32(255, 170, 60, 200), 1.5f);
+      dl->AddLine(ImVec2(c.x, c.y - 5), ImVec2(c.x, c.y + 5), IM_COL32(90, 220, 255, 200), 1.5f);
+      break;
+    case Mark::PqCentroids: dl->AddCircle(c, 2.5f, kColLine); break;
+    case Mark::GraphLinks: dl->AddLine(ImVec2(c.x - 7, c.y + 4), ImVec2(c.x + 7, c.y - 4), IM_COL32(200, 210, 255, 140)); break;
+    case Mark::Candidate: case Mark::SharedTokens:
+      dl->AddRectFilled(ImVec2(c.x - 2, c.y - 2), ImVec2(c.x + 2, c.y + 2), kColCandidate);
+      break;
+    case Mark::BucketMates: dl->AddRect(ImVec2(c.x - 3.5f, c.y - 3.5f), ImVec2(c.x + 3.5f, c.y + 3.5f), kColCandidate); break;
+    case Mark::KdLeaves: case Mark::Expanded: dl->AddRect(ImVec2(c.x - 2.5f, c.y - 2.5f), ImVec2(c.x + 2.5f, c.y + 2.5f), kColExpanded); break;
+    case Mark::EntryPoint: dl->AddCircle(c, 6, kColPath, 12, 2.0f); break;
+    case Mark::GreedyPath:
+      dl->AddLine(ImVec2(c.x - 7, c.y), ImVec2(c.x + 7, c.y), kColPath, 2.0f);
+      dl->AddCircleFilled(ImVec2(c.x + 7, c.y), 3, kColPath);
+      break;
+    case Mark::ProbeOrder:
+      dl->AddCircleFilled(c, 7, IM_COL32(20, 20, 20, 220));
+      dl->AddCircle(c, 7, kColCandidate, 16, 1.5f);
+      dl->AddText(ImVec2(c.x - 3.5f, c.y - 7), kColCandidate, "1");
+      break;
+    case Mark::ExactFound: dl->AddCircle(c, 6, kColHit, 12, 2); break;
+    case Mark::ExactMissed: missed_mark(dl, c, 5); break;
+    case Mark::MethodAnswer: dl->AddCircle(c, 7, kColMethod, 12, 1.5f); break;
+    case Mark::Query:
+      dl->AddLine(ImVec2(c.x - 6, c.y), ImVec2(c.x + 6, c.y), kColQuery, 2.5f);
+      dl->AddLine(ImVec2(c.x, c.y - 6), ImVec2(c.x, c.y + 6), kColQuery, 2.5f);
+      break;
+  }
+}
+
 template <class ToWorld, class Region>
 void shade_regions(ImDrawList* dl, ImVec2 origin, ImVec2 size, ToWorld to_world, Region region,
                    const std::vector<uint64_t>& order, float step) {
@@ -86,7 +186,7 @@ void shade_regions(ImDrawList* dl, ImVec2 origin, ImVec2 size, ToWorld to_world,
 
 template <class ToScreen, class ToWorld>
 void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, const MapView& v, ToScreen to_screen,
-                       ToWorld to_world, ImVec2 origin, ImVec2 size) {
+                       ToWorld to_world, ImVec2 origin, ImVec2 size, Marks& marks) {
   const ImU32 line = IM_COL32(230, 230, 255, 110);
   float wx0, wy0, wx1, wy1;
   to_world(origin, &wx0, &wy1);
@@ -101,6 +201,7 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
   if (slabs && slabs->width > 0) {
     // The slab boundaries a . x + b = m w of the chosen table's k functions.
     const float w = slabs->width;
+    marks.note(Mark::Slabs);
     for (const Hyperplane& h : slabs->functions) {
       if (int(h.table) != v.table || h.normal.size() < 2) continue;
       const float nx = h.normal[0], ny = h.normal[1], nn = nx * nx + ny * ny;
@@ -139,7 +240,9 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
       for (const auto& [t, key] : res.probed_buckets)
         if (int(t) == v.table) order.push_back(key);
       shade_regions(dl, origin, size, to_world, key_at, order, 8.0f);
+      marks.note(Mark::BucketRegions);
     }
+    marks.note(Mark::Hyperplanes);
     for (const Hyperplane& h : planes_layer->planes) {
       if ((tables && int(h.table) != v.table) || h.normal.size() < 2) continue;
       const float nx = h.normal[0], ny = h.normal[1], nn = nx * nx + ny * ny;
@@ -152,6 +255,8 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
     // Voronoi cells, shaded by sampling a grid of the view; probed cells brighter.
     const std::vector<float>& centroids = cells->centroids;
     const size_t k = centroids.size() / 2;
+    marks.note(Mark::Cells);
+    marks.note(Mark::Centroids);
     const float step = k > 512 ? 14.0f : 8.0f;
     std::vector<uint8_t> probed(k, 0);
     for (int64_t c : res.probed_cells) probed[size_t(c)] = 1;
@@ -169,6 +274,7 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
     }
     const std::vector<float>& axes = cells->axes;
     if (axes.size() == k * 4) {
+      marks.note(Mark::LopqAxes);
       // LOPQ: each cell's principal axes, two standard deviations each way; the first row of the
       // rotation (sub-vector 1) in orange, the second (sub-vector 2, or 1 again when M = 1) in cyan.
       for (size_t c = 0; c < k; ++c) {
@@ -185,6 +291,7 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
     // cells are bands between midpoints of neighbouring centroids. The query's tokens shaded.
     const size_t g = tokens->g, m = tokens->m;
     const std::vector<float>& centroids = tokens->centroids;
+    if (g <= 2) marks.note(Mark::TokenCells);
     if (g == 1) {
       auto cell_at = [&](float x, float y) { return uint64_t(nearest_2d(centroids, x, y)); };
       std::vector<uint64_t> order;
@@ -211,6 +318,7 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
       }
     }
   } else if (kd && !kd->nodes.empty()) {
+    marks.note(Mark::KdSplits);
     // Each split is a segment inside its node's box.
     struct Box { int32_t node; float x0, y0, x1, y1; int depth; };
     std::vector<Box> stack{{0, wx0 - 1e6f, wy0 - 1e6f, wx1 + 1e6f, wy1 + 1e6f, 0}};
@@ -233,6 +341,7 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
     // M = 1: ksub centroids in the plane. M = 2: one codebook per axis, a grid of ksub x ksub cells.
     const size_t m = books->m, per = books->ksub;
     const std::vector<float>& centroids = books->centroids;
+    if (m <= 2) marks.note(Mark::PqCentroids);
     if (m == 1) {
       for (size_t c = 0; c < per; ++c) dl->AddCircle(to_screen(centroids[2 * c], centroids[2 * c + 1]), 2.5f, line);
     } else if (m == 2) {
@@ -246,7 +355,8 @@ void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, 
 }
 
 template <class ToScreen>
-void draw_graph_2d(ImDrawList* dl, const GraphLayer& g, int layer, ToScreen to_screen, const LabData& d) {
+void draw_graph_2d(ImDrawList* dl, const GraphLayer& g, int layer, ToScreen to_screen, const LabData& d, Marks& marks) {
+  marks.note(Mark::GraphLinks);
   for (const GraphLayer::Edge& e : g.edges)
     if (int(e.level) == layer)
       dl->AddLine(to_screen(d.base_xy[2 * e.from], d.base_xy[2 * e.from + 1]),
@@ -339,14 +449,16 @@ void draw_map_panel(AppState& s) {
   const int alpha = d.images() ? 150 : 220;
   const bool labelled = d.base.has_labels();
   const bool colour_cells = cells && v.by_cell && cell_layer->assignment.size() == d.base.n;
-  if (!d.images() && v.planes && st) draw_structure_2d(dl, *st, s.inspector.results, v, to_screen, to_world, origin, size);
+  Marks marks;
+  if (!d.images() && v.planes && st)
+    draw_structure_2d(dl, *st, s.inspector.results, v, to_screen, to_world, origin, size, marks);
   dl->PrimReserve(int(d.base.n) * 6, int(d.base.n) * 4);  // nothing else may be drawn until the points are written
   for (size_t i = 0; i < d.base.n; ++i) {
     const ImVec2 p = to_screen(d.base_xy[2 * i], d.base_xy[2 * i + 1]);
     const int colour = colour_cells ? cell_layer->assignment[i] : labelled ? d.base.labels[i] : 0;
     dl->PrimRect(ImVec2(p.x - r, p.y - r), ImVec2(p.x + r, p.y + r), label_color(colour, alpha));
   }
-  if (layers > 0 && !d.images() && v.planes) draw_graph_2d(dl, *graph, v.table, to_screen, d);
+  if (layers > 0 && !d.images() && v.planes) draw_graph_2d(dl, *graph, v.table, to_screen, d, marks);
   if (st && s.inspector.query.set && s.inspector.results.valid && !s.inspector.results.visited_nodes.empty()) {
     const Results& res = s.inspector.results;
     if (graph) {
@@ -359,15 +471,18 @@ void draw_map_panel(AppState& s) {
         const ImVec2 p = to_screen(d.base_xy[2 * id], d.base_xy[2 * id + 1]);
         if (res.visited_layers[e] > 0) {
           if (!started) {
-            dl->AddCircle(p, 7.0f, IM_COL32(255, 120, 220, 255), 12, 2.0f);  // the entry point
+            dl->AddCircle(p, 7.0f, kColPath, 12, 2.0f);  // the entry point
+            marks.note(Mark::EntryPoint);
             started = true;
             prev = p;
           }
-          dl->AddLine(prev, p, IM_COL32(255, 120, 220, 230), 2.0f);
-          dl->AddCircleFilled(p, 3.5f, IM_COL32(255, 120, 220, 255));
+          dl->AddLine(prev, p, kColPath, 2.0f);
+          dl->AddCircleFilled(p, 3.5f, kColPath);
+          marks.note(Mark::GreedyPath);
           prev = p;
         } else {
-          dl->AddCircle(p, 3.0f, IM_COL32(120, 220, 255, 200));
+          dl->AddRect(ImVec2(p.x - 2.5f, p.y - 2.5f), ImVec2(p.x + 2.5f, p.y + 2.5f), kColExpanded);
+          marks.note(Mark::Expanded);
         }
       }
     } else if (kd && kd->leaf.size() == d.base.n) {
@@ -378,7 +493,8 @@ void draw_map_panel(AppState& s) {
       for (size_t i = 0; i < d.base.n; ++i)
         if (kd->leaf[i] >= 0 && leaf_seen[size_t(kd->leaf[i])]) {
           const ImVec2 p = to_screen(d.base_xy[2 * i], d.base_xy[2 * i + 1]);
-          dl->AddRect(ImVec2(p.x - 2.5f, p.y - 2.5f), ImVec2(p.x + 2.5f, p.y + 2.5f), IM_COL32(120, 220, 255, 200));
+          dl->AddRect(ImVec2(p.x - 2.5f, p.y - 2.5f), ImVec2(p.x + 2.5f, p.y + 2.5f), kColExpanded);
+          marks.note(Mark::KdLeaves);
         }
     }
   }
@@ -389,6 +505,7 @@ void draw_map_panel(AppState& s) {
       const size_t c = size_t(s.inspector.results.probed_cells[o]);
       d.project(cell_layer->centroids.data() + c * d.base.d, xy.data());
       const ImVec2 p = to_screen(xy[0], xy[1]);
+      marks.note(Mark::ProbeOrder);
       dl->AddCircleFilled(p, 9, IM_COL32(20, 20, 20, 220));
       dl->AddCircle(p, 9, kColCandidate, 16, 1.5f);
       const std::string label = std::to_string(o + 1);
@@ -405,6 +522,7 @@ void draw_map_panel(AppState& s) {
           if (keys[i] == res.query_keys[size_t(v.table)]) {
             const ImVec2 p = to_screen(d.base_xy[2 * i], d.base_xy[2 * i + 1]);
             dl->AddRect(ImVec2(p.x - 3.5f, p.y - 3.5f), ImVec2(p.x + 3.5f, p.y + 3.5f), kColCandidate);
+            marks.note(Mark::BucketMates);
           }
       }
       if (!res.shared_tokens.empty() && res.shared_tokens.size() == d.base.n && !res.query_tokens.empty()) {
@@ -412,6 +530,7 @@ void draw_map_panel(AppState& s) {
         const float g = float(res.query_tokens.size());
         for (size_t i = 0; i < d.base.n; ++i) {
           if (!res.shared_tokens[i]) continue;
+          marks.note(Mark::SharedTokens);
           const ImVec2 p = to_screen(d.base_xy[2 * i], d.base_xy[2 * i + 1]);
           const int a = 60 + int(195 * float(res.shared_tokens[i]) / g);
           dl->AddRectFilled(ImVec2(p.x - 1.5f, p.y - 1.5f), ImVec2(p.x + 1.5f, p.y + 1.5f), (kColCandidate & 0x00FFFFFFu) | (ImU32(a) << 24));
@@ -420,33 +539,91 @@ void draw_map_panel(AppState& s) {
       for (int64_t id : res.candidates) {
         const ImVec2 p = to_screen(d.base_xy[2 * id], d.base_xy[2 * id + 1]);
         dl->AddRectFilled(ImVec2(p.x - 1.5f, p.y - 1.5f), ImVec2(p.x + 1.5f, p.y + 1.5f), kColCandidate);
+        marks.note(Mark::Candidate);
       }
       for (int64_t id : res.exact_ids) {
         if (id < 0) continue;
         const ImVec2 p = to_screen(d.base_xy[2 * id], d.base_xy[2 * id + 1]);
         const bool found = std::find(res.method_ids.begin(), res.method_ids.end(), id) != res.method_ids.end();
-        dl->AddCircle(p, 6.0f, res.method_ids.empty() || found ? kColHit : kColMiss, 12, 2.0f);
+        if (res.method_ids.empty() || found) {
+          dl->AddCircle(p, 6.0f, kColHit, 12, 2.0f);
+          marks.note(Mark::ExactFound);
+        } else {
+          missed_mark(dl, p, 5.0f);
+          marks.note(Mark::ExactMissed);
+        }
       }
       for (int64_t id : res.method_ids) {
         if (id < 0) continue;
         const ImVec2 p = to_screen(d.base_xy[2 * id], d.base_xy[2 * id + 1]);
         dl->AddCircle(p, 8.5f, kColMethod, 12, 1.5f);
+        marks.note(Mark::MethodAnswer);
       }
     }
+    marks.note(Mark::Query);
     const ImVec2 q = to_screen(s.inspector.query.xy[0], s.inspector.query.xy[1]);
     dl->AddLine(ImVec2(q.x - 9, q.y), ImVec2(q.x + 9, q.y), kColQuery, 2.5f);
     dl->AddLine(ImVec2(q.x, q.y - 9), ImVec2(q.x, q.y + 9), kColQuery, 2.5f);
   }
-  // Legend.
-  const ImVec2 lg(origin.x + 8, origin.y + size.y - 22);
-  dl->AddCircle(ImVec2(lg.x + 6, lg.y + 8), 6, kColHit, 12, 2);
-  dl->AddText(ImVec2(lg.x + 16, lg.y), IM_COL32_WHITE, "exact top-k found");
-  dl->AddCircle(ImVec2(lg.x + 166, lg.y + 8), 6, kColMiss, 12, 2);
-  dl->AddText(ImVec2(lg.x + 176, lg.y), IM_COL32_WHITE, "missed");
-  dl->AddCircle(ImVec2(lg.x + 256, lg.y + 8), 7, kColMethod, 12, 1.5f);
-  dl->AddText(ImVec2(lg.x + 268, lg.y), IM_COL32_WHITE, "method's answer");
-  dl->AddRectFilled(ImVec2(lg.x + 402, lg.y + 5), ImVec2(lg.x + 408, lg.y + 11), kColCandidate);
-  dl->AddText(ImVec2(lg.x + 414, lg.y), IM_COL32_WHITE, "candidates");
+  // Legend: exactly the marks drawn this frame, then what the point colours mean; rows from the
+  // bottom up, wrapped to the map's width.
+  std::vector<std::pair<std::string, Mark>> entries;
+  for (Mark m : marks.drawn) {
+    std::string name = mark_name(m);
+    if (m == Mark::GraphLinks) name = cat("graph links of layer ", v.table);
+    entries.emplace_back(std::move(name), m);
+  }
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  const std::string colours = colour_cells ? "point colour: its k-means cell (not its class)"
+                              : labelled   ? (d.classes.empty() ? "point colour: its label" : "point colour: its class")
+                                           : "";
+  v.legend.clear();
+  for (const auto& e : entries) v.legend.push_back(e.first);
+  {
+    std::vector<std::vector<size_t>> rows(1);
+    float x = 0;
+    const float width = size.x - 16;
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const float w = 22 + ImGui::CalcTextSize(entries[i].first.c_str()).x + 14;
+      if (x + w > width && !rows.back().empty()) {
+        rows.emplace_back();
+        x = 0;
+      }
+      rows.back().push_back(i);
+      x += w;
+    }
+    // Class swatches (named classes), on their own row above the colour line.
+    const bool class_row = labelled && !colour_cells && !d.classes.empty();
+    const float line_h = 18;
+    const float extra = (colours.empty() ? 0 : line_h) + (class_row ? line_h : 0);
+    const float h = float(entries.empty() ? 0 : rows.size()) * line_h + extra + 6;
+    float y = origin.y + size.y - h;
+    dl->AddRectFilled(ImVec2(origin.x, y - 2), ImVec2(origin.x + size.x, origin.y + size.y), IM_COL32(18, 20, 26, 200));
+    for (const auto& row : rows) {
+      if (entries.empty()) break;
+      float rx = origin.x + 8;
+      for (size_t i : row) {
+        swatch(dl, entries[i].second, ImVec2(rx + 8, y + 8));
+        dl->AddText(ImVec2(rx + 20, y), IM_COL32_WHITE, entries[i].first.c_str());
+        rx += 22 + ImGui::CalcTextSize(entries[i].first.c_str()).x + 14;
+      }
+      y += line_h;
+    }
+    if (class_row) {
+      float rx = origin.x + 8;
+      for (size_t c = 0; c < d.classes.size(); ++c) {
+        dl->AddRectFilled(ImVec2(rx, y + 4), ImVec2(rx + 8, y + 12), label_color(int(c), 255));
+        dl->AddText(ImVec2(rx + 11, y), IM_COL32(220, 220, 220, 255), d.classes[c].c_str());
+        rx += 11 + ImGui::CalcTextSize(d.classes[c].c_str()).x + 10;
+      }
+      y += line_h;
+      v.legend.push_back("classes");
+    }
+    if (!colours.empty()) {
+      dl->AddText(ImVec2(origin.x + 8, y), IM_COL32(200, 200, 200, 255), colours.c_str());
+      v.legend.push_back(colours);
+    }
+  }
   dl->PopClipRect();
 
   // Hover: the nearest point under the cursor.

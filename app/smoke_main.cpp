@@ -145,6 +145,30 @@ int main(int argc, char** argv) {
       check(s.inspector.results.serial > serial, what + ": R picked a held-out query");
       check(s.inspector.results.method_ids.size() == s.inspector.results.k, what + ": the method answered k results");
       if (method == "Flat") check(s.inspector.results.recall == 1.0, what + ": Flat recall is 1");
+      if (kind == DataKind::Blobs2D) {
+        // The legend names the marks this method draws (and, for the code-only rankings, no
+        // "distance computed": they compute none).
+        frame(s, map_centre);
+        const auto& lg = s.map.legend;
+        auto has = [&](const std::string& m) { return std::find(lg.begin(), lg.end(), m) != lg.end(); };
+        std::vector<std::string> want = {"query", "method's answer"};
+        if (method == "LSH") want.insert(want.end(), {"hyperplanes", "in the query's bucket", "distance computed"});
+        if (method == "E2LSH") want.insert(want.end(), {"slab boundaries", "in the query's bucket"});
+        if (method == "KDTree") want.insert(want.end(), {"k-d splits", "in a visited leaf"});
+        if (method == "IVFFlat" || method == "IVFPQ" || method == "OPQ" || method == "LOPQ")
+          want.insert(want.end(), {"cells (probed: brighter)", "centroids", "probe order"});
+        if (method == "LOPQ") want.push_back("each cell's axes");
+        if (method == "HNSW") want.insert(want.end(), {"expanded (bottom layer)", "distance computed"});
+        if (method == "PQ") want.push_back("PQ centroids");
+        if (method == "Tokens") want.insert(want.end(), {"token cells (the query's: shaded)", "shares query tokens (brighter: more)"});
+        if (method == "SimHash") want.push_back("hyperplanes");
+        std::string listed;
+        for (const std::string& m : lg) listed += "'" + m + "' ";
+        for (const std::string& m : want) check(has(m), what + ": the legend lists '" + m + "' (" + listed + ")");
+        check(has("true neighbour, found") || has("true neighbour, missed"), what + ": the legend lists the true neighbours");
+        if (method == "PQ" || method == "SimHash" || method == "Tokens")
+          check(!has("distance computed"), what + ": no 'distance computed' mark for a method that computed none");
+      }
       if (method == "Tokens") {
         check(s.inspector.results.query_tokens.size() == size_t(s.config.arg("g")), what + ": the query's tokens are shown");
         // The label filter: every answer (and the exact answer it is compared with) has the label.
@@ -215,7 +239,7 @@ int main(int argc, char** argv) {
     check(s.data()->base.n == 450 && s.data()->queries.n == 50,
           "a dropped file of 500 vectors: 450 base, 50 held-out queries (" + s.source.status + ")");
     check(s.source.status.find("50 held-out queries (not in the index") != std::string::npos, "the status says so");
-    s.build_spec("Flat", "");
+    check(s.build_spec("Flat", "").is_ok(), "Flat builds on the dropped file");
     s.set_held_out_query(0);
     check(s.inspector.results.valid && s.inspector.results.exact_dist[0] > 0,
           "a held-out query does not find itself at distance 0");
