@@ -176,6 +176,7 @@ Status AppState::load_user_data(Dataset ds) {
 
 void AppState::on_new_data() {
   job.cancel();
+  evaluation.forget();
   config.fit_to(data()->base.d);
   map.fitted_serial = 0;
   index.reset();
@@ -292,6 +293,7 @@ std::string AppState::stale_note() const {
 
 void AppState::install_index(std::unique_ptr<Index> built_index, double seconds) {
   error.clear();  // resolved: an index is built
+  evaluation.forget();  // it was of the index being replaced
   build_seconds = seconds;
   index = std::move(built_index);
   auto spec = parse_index_spec(index->describe());
@@ -343,6 +345,19 @@ Status AppState::build_spec(const std::string& spec, const std::string& params) 
   build_work_seconds = 0;  // built in one go: all of the wall time was building
   install_index(std::move(built), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   return Status::ok();
+}
+
+void AppState::start_evaluation() {
+  if (!data() || !index) return;
+  const SearchParams sp = search_params();
+  const std::string p = describe_params(BuildParams{}, sp);
+  evaluation.start(*data(), *index, sp, cat(index->describe(), p.empty() ? "" : " ", p), size_t(std::max(1, eval_queries)),
+                   size_t(std::max(1, inspector.k)));
+}
+
+void AppState::step_evaluation(double budget_ms) {
+  if (!evaluation.running()) return;
+  if (Status st = evaluation.step(budget_ms); !st.is_ok()) error = cat("evaluate: ", st.message());
 }
 
 Status AppState::build_now() {

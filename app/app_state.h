@@ -17,6 +17,7 @@
 #include "annlab/vector_store.h"
 #include "build_job.h"
 #include "data_source.h"
+#include "evaluation.h"
 #include "query_inspector.h"
 
 namespace annlab::app {
@@ -106,6 +107,13 @@ class AppState {
     pending_request_.clear();  // not built from the panel: nothing to compare it with
     install_index(std::move(loaded), 0.0);
   }
+
+  // Evaluate: the built index with the current search parameters over the first n held-out queries
+  // (stepped between frames by step_evaluation).
+  Evaluation evaluation;
+  int eval_queries = 200;
+  void start_evaluation();
+  void step_evaluation(double budget_ms);
 
   // The query: set it (then it is searched), search it again after a change.
   void set_query(std::vector<float> vec, std::string source, int64_t self_id = -1);

@@ -8,11 +8,52 @@
 
 namespace annlab::app {
 
+namespace {
+
+// Evaluate: the built index over many held-out queries, what `annlab bench --nq N` prints for it.
+void draw_evaluation(AppState& s) {
+  if (!s.index || !s.source.data) return;
+  ImGui::BeginDisabled(s.evaluation.running() || s.job.running());
+  if (ImGui::Button("Evaluate")) s.start_evaluation();
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(90);
+  ImGui::InputInt("held-out queries", &s.eval_queries, 100, 1000);
+  s.eval_queries = std::clamp(s.eval_queries, 1, int(s.source.data->queries.n));
+  help_marker("Runs the built index, with the search parameters shown, on the first N held-out queries and "
+                     "compares each answer with the exact one: the means are what `annlab bench --nq N` prints.");
+  if (s.evaluation.running()) {
+    if (ImGui::SmallButton("Cancel")) s.evaluation.cancel();
+    ImGui::SameLine();
+    ImGui::ProgressBar(float(s.evaluation.progress()), ImVec2(-1, 0), "evaluating");
+    return;
+  }
+  const EvalReport* r = s.evaluation.report();
+  if (!r) return;
+  ImGui::TextWrapped("%s over %zu held-out queries, k = %zu:", r->index.c_str(), r->nq, r->k);
+  ImGui::Text("mean recall@%zu %.4f   1-recall %.4f   distance ratio %.4f", r->k, r->recall, r->one_recall,
+              r->distance_ratio);
+  ImGui::Text("distances computed per query %.1f", r->distances_per_query);
+  ImGui::TextWrapped("time per query %s", timing_text(r->time).c_str());
+  if (!r->worst.empty()) {
+    ImGui::TextDisabled("worst queries (click to look at one):");
+    for (const auto& [rec, q] : r->worst) {
+      ImGui::SameLine();
+      const std::string label = cat(q, " (", int(rec * 100 + 0.5), " %)");
+      if (ImGui::SmallButton(label.c_str())) s.set_held_out_query(q);
+    }
+  }
+  ImGui::Separator();
+}
+
+}  // namespace
+
 void draw_results_panel(AppState& s) {
   ImGui::SetNextItemWidth(120);
   if (ImGui::SliderInt("k", &s.inspector.k, 1, 50)) s.run_search();
   ImGui::SameLine();
   if (ImGui::Button("Random query (R)")) s.pick_random_query();
+  draw_evaluation(s);
   if (!s.source.data || !s.inspector.query.set) {
     ImGui::TextDisabled("Pick a query: click the map or press R.");
     return;

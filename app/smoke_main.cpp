@@ -4,12 +4,14 @@
 // the app's own work per frame (draw_lab + ImGui::Render) with the map full of points.
 //   annlab_smoke [--assets DIR] [--data blobs|mnist|fashion] [--frames N] [--report] [--quick]
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <utility>
 
+#include "annlab/eval.h"
 #include "annlab/generators.h"
 #include "annlab/io.h"
 #include "imgui.h"
@@ -309,6 +311,41 @@ int main(int argc, char** argv) {
     check(monotonic, "progress never goes back within a step");
     check(s.build_seconds >= s.build_work_seconds && s.index_info.find("built in ") != std::string::npos,
           "the build time is the wall time (" + s.index_info + ")");
+  }
+  // Evaluate: over 200 held-out queries in steps between frames, the same means as
+  // exact_knn + evaluate() (what `annlab bench --nq 200` computes) for the same queries and parameters.
+  if (only.empty() || only == "blobs") {
+    AppState s;
+    s.load_data(DataKind::Blobs2D);
+    check(s.build_spec("LSH6x4", "seed=3").is_ok(), "LSH6x4 builds");
+    s.config.value("probes") = 2;
+    s.start_evaluation();
+    int frames_run = 0;
+    while (s.evaluation.running() && frames_run < 100000) {
+      frame(s, map_centre);
+      ++frames_run;
+    }
+    const annlab::app::EvalReport* r = s.evaluation.report();
+    check(r != nullptr && r->nq == 200 && r->k == 10, "Evaluate reports 200 queries at k = 10 (" + s.error + ")");
+    if (r) {
+      const annlab::app::LabData& d = *s.data();
+      const annlab::VectorView q = d.queries.view().rows(0, 200);
+      annlab::SearchResult got;
+      check(s.index->search(q, 10, s.search_params(), &got).is_ok(), "the same 200 queries search");
+      auto gt = annlab::exact_knn(d.base_view(), q, 10).value();
+      auto want = annlab::evaluate(got.ids.data(), 10, gt.ids.data(), 10, d.base_view(), q, 10).value();
+      check(r->recall == want.recall && r->one_recall == want.one_recall && r->distance_ratio == want.distance_ratio,
+            "Evaluate's recall " + std::to_string(r->recall) + ", 1-recall " + std::to_string(r->one_recall) +
+                " equal the bench's " + std::to_string(want.recall) + ", " + std::to_string(want.one_recall));
+      check(r->distances_per_query == double(got.total().distances) / 200.0, "distances per query as the bench counts them");
+      check(r->time.valid && (r->time.too_fast || r->time.runs > 0), "a median time per query");
+      check(r->worst.size() == 5 && std::is_sorted(r->worst.begin(), r->worst.end()), "the five worst queries, worst first");
+      s.set_held_out_query(r->worst[0].second);
+      check(s.inspector.results.valid && s.inspector.query.source == "held-out query " + std::to_string(r->worst[0].second),
+            "a worst query is a click away");
+      check(std::abs(s.inspector.results.recall - r->worst[0].first) < 1e-9, "its recall is the one listed");
+    }
+    check(s.build_spec("HNSW8", "").is_ok() && s.evaluation.report() == nullptr, "a new index forgets the old evaluation");
   }
   ImGui::DestroyContext();
   std::printf("ui smoke: %d passed, %d failed\n", passed, failed);
