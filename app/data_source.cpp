@@ -173,6 +173,7 @@ bool DataSource::poll(std::string* error) { return pending_ ? load(pending_kind_
 Status DataSource::load_user(Dataset ds) {
   ANNLAB_TRY(ds.validate().with_context(ds.name));
   ANNLAB_TRY(ds.view().check_finite(ds.name));
+  const std::string ds_note = ds.note;
   auto d = std::make_unique<LabData>();
   d->kind = DataKind::User;
   d->name = ds.name;
@@ -199,8 +200,9 @@ Status DataSource::load_user(Dataset ds) {
   pending_ = false;
   wanted_kind = DataKind::User;
   install(std::move(d));
+  const std::string note = ds_note.empty() ? std::string() : cat("; ", ds_note);
   status = cat(data->name, ": ", data->base.n, " base vectors and ", nq, " held-out queries (not in the index; ",
-               "min(1,000, 10 %) of the file, seed 42: `annlab split` makes the same), d = ", data->base.d);
+               "min(1,000, 10 %) of the file, seed 42: `annlab split` makes the same), d = ", data->base.d, note);
   return Status::ok();
 }
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -142,16 +144,74 @@ TEST(Npy, ParsesFloat32AndUint8AndImages) {
   EXPECT_EQ(img->image_w, 2u);
 }
 
-TEST(Npy, WrongDtype) {
-  auto f = npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1), }", std::vector<uint8_t>(8, 0));
-  EXPECT_EQ(parse_npy("x.npy", f.data(), f.size()).message(),
-            "x.npy: offset 10: dtype '<f8' is not supported: expected '<f4' (float32) or '|u1' (uint8)");
+template <class T>
+std::vector<uint8_t> raw_bytes(const std::vector<T>& v, bool big = false) {
+  std::vector<uint8_t> out;
+  for (const T& x : v) {
+    uint8_t b[sizeof(T)];
+    std::memcpy(b, &x, sizeof(T));
+    if (big) std::reverse(b, b + sizeof(T));
+    out.insert(out.end(), b, b + sizeof(T));
+  }
+  return out;
 }
 
-TEST(Npy, FortranOrderBadMagicTruncated) {
-  auto f = npy("{'descr': '<f4', 'fortran_order': True, 'shape': (1, 1), }", float_bytes({1}));
+Dataset npy_ok(const std::string& descr, bool fortran, const std::string& shape, const std::vector<uint8_t>& data) {
+  auto f = npy(cat("{'descr': '", descr, "', 'fortran_order': ", fortran ? "True" : "False", ", 'shape': ", shape, ", }"), data);
+  auto ds = parse_npy("x.npy", f.data(), f.size());
+  EXPECT_TRUE(ds.is_ok()) << descr << ": " << ds.message();
+  return ds.is_ok() ? std::move(ds).value() : Dataset{};
+}
+
+// numpy's defaults: float64, float16, int8/16/32/64, unsigned, big-endian, Fortran order, all read
+// as float32 with a one-line note of what was converted.
+TEST(Npy, NumpysOtherTypesAndOrdersBecomeFloat32WithANote) {
+  const std::vector<float> want = {1, -2, 3, 4, 5, 6};
+  Dataset f8 = npy_ok("<f8", false, "(2, 3)", raw_bytes<double>({1, -2, 3, 4, 5, 6}));
+  EXPECT_EQ(f8.dtype, DType::F32);
+  EXPECT_EQ(f8.f32, want);
+  EXPECT_EQ(f8.note, "converted from float64 to float32");
+  Dataset be = npy_ok(">f4", false, "(2, 3)", raw_bytes<float>({1, -2, 3, 4, 5, 6}, true));
+  EXPECT_EQ(be.f32, want);
+  EXPECT_EQ(be.note, "converted from big-endian");
+  // Column-major: the file holds column 0 (1, 4), column 1 (-2, 5), column 2 (3, 6).
+  Dataset fo = npy_ok("<f4", true, "(2, 3)", raw_bytes<float>({1, 4, -2, 5, 3, 6}));
+  EXPECT_EQ(fo.f32, want);
+  EXPECT_EQ(fo.note, "converted from Fortran (column-major) order");
+  EXPECT_EQ(npy_ok("<i4", false, "(2, 3)", raw_bytes<int32_t>({1, -2, 3, 4, 5, 6})).f32, want);
+  EXPECT_EQ(npy_ok(">i8", false, "(2, 3)", raw_bytes<int64_t>({1, -2, 3, 4, 5, 6}, true)).note,
+            "converted from int64 to float32, from big-endian");
+  EXPECT_EQ(npy_ok("|i1", false, "(2, 3)", raw_bytes<int8_t>({1, -2, 3, 4, 5, 6})).f32, want);
+  EXPECT_EQ(npy_ok("<i2", false, "(2, 3)", raw_bytes<int16_t>({1, -2, 3, 4, 5, 6})).f32, want);
+  EXPECT_EQ(npy_ok("<u2", false, "(1, 3)", raw_bytes<uint16_t>({1, 65535, 3})).f32, (std::vector<float>{1, 65535, 3}));
+  // float16: 1.0 = 0x3C00, -2.0 = 0xC000, 0.5 = 0x3800, a subnormal 2^-24 = 0x0001.
+  Dataset h = npy_ok("<f2", false, "(1, 4)", raw_bytes<uint16_t>({0x3C00, 0xC000, 0x3800, 0x0001}));
+  EXPECT_EQ(h.f32, (std::vector<float>{1, -2, 0.5f, std::ldexp(1.0f, -24)}));
+  EXPECT_EQ(h.note, "converted from float16 to float32");
+  // uint8 in C order stays bytes, with nothing to say; in Fortran order it is converted.
+  Dataset u = npy_ok("|u1", false, "(1, 2)", {7, 9});
+  EXPECT_EQ(u.dtype, DType::U8);
+  EXPECT_TRUE(u.note.empty());
+  EXPECT_EQ(npy_ok("|u1", true, "(2, 2)", {1, 3, 2, 4}).f32, (std::vector<float>{1, 2, 3, 4}));
+  // Rounding is said; a value beyond float32 is refused with its place.
+  EXPECT_EQ(npy_ok("<f8", false, "(1, 1)", raw_bytes<double>({0.1})).note,
+            "converted from float64 to float32 (some values rounded to the nearest float32)");
+  auto huge = npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2), }", raw_bytes<double>({1, 1e300}));
+  EXPECT_EQ(parse_npy("x.npy", huge.data(), huge.size()).message(),
+            "x.npy: offset 136 (vector 0, component 1): 1e+300 does not fit in float32");
+}
+
+TEST(Npy, WrongDtypeAndShape) {
+  auto f = npy("{'descr': '<c8', 'fortran_order': False, 'shape': (1, 1), }", std::vector<uint8_t>(8, 0));
   EXPECT_EQ(parse_npy("x.npy", f.data(), f.size()).message(),
-            "x.npy: offset 10: Fortran order is not supported: expected C order");
+            "x.npy: offset 10: dtype '<c8' is not supported: expected a float (f2, f4, f8) or an integer (i1..i8, "
+            "u1..u8) type");
+  auto one = npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", float_bytes({1, 2, 3}));
+  EXPECT_EQ(parse_npy("x.npy", one.data(), one.size()).message(),
+            "x.npy: offset 10: expected a 2-D array (n, d), got shape (3,)");
+}
+
+TEST(Npy, BadMagicTruncated) {
   auto bad = test::bytes_of("not a numpy file at all");
   EXPECT_EQ(parse_npy("x.npy", bad.data(), bad.size()).message(),
             "x.npy: offset 0: not a .npy file: expected the magic \\x93NUMPY");

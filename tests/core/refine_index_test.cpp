@@ -119,7 +119,9 @@ TEST(Refine, LabelsReachTheInnerIndex) {
   SearchResult r;
   ASSERT_TRUE(index->search(d.query.view(), 10, p, &r).is_ok());
   for (int64_t id : r.ids)
-    if (id >= 0) EXPECT_EQ(id % 3, 2);
+    if (id >= 0) {
+      EXPECT_EQ(id % 3, 2);
+    }
   EXPECT_EQ(as_filterable(*build("PQ8", d.base)), nullptr) << "PQ has no label filter";
 }
 

@@ -239,9 +239,12 @@ TEST_P(RegistryRow, StructureLayersCoverEveryPoint) {
       ASSERT_EQ(t->tokens.size(), n * t->g);
       for (uint16_t tok : t->tokens) ASSERT_LT(tok, t->m);
     }
-    if (const auto* bc = std::get_if<BinaryCodeLayer>(&l)) ASSERT_EQ(bc->codes.size(), n * bc->words);
-    if (const auto* hp = std::get_if<HyperplaneLayer>(&l))
+    if (const auto* bc = std::get_if<BinaryCodeLayer>(&l)) {
+      ASSERT_EQ(bc->codes.size(), n * bc->words);
+    }
+    if (const auto* hp = std::get_if<HyperplaneLayer>(&l)) {
       for (const Hyperplane& h : hp->planes) ASSERT_EQ(h.normal.size(), d);
+    }
   }
 }
 

@@ -30,6 +30,8 @@ int fail(const std::string& cmd, const Status& st, int code) {
 
 Result<Dataset> load_dataset(const std::string& path) {
   ANNLAB_ASSIGN_OR_RETURN(Dataset ds, load_vectors(path));
+  // What loading changed (a float64 or big-endian .npy read as float32), in one line.
+  if (!ds.note.empty()) std::fprintf(stderr, "annlab: %s: %s\n", path.c_str(), ds.note.c_str());
   ds.compact_to_bytes();
   return ds;
 }

@@ -41,6 +41,7 @@ struct VectorView {
 
 struct Dataset {
   std::string name;                 // shown in messages and in the lab
+  std::string note;                 // what loading changed, in one line ("converted from float64 to float32"), or empty
   size_t n = 0;
   size_t d = 0;
   DType dtype = DType::F32;

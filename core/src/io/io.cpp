@@ -236,6 +236,95 @@ Status npy_header(std::string_view h, std::string* descr, bool* fortran, std::ve
   return Status::ok();
 }
 
+// A NumPy element type: kind 'f' (float), 'i' (signed) or 'u' (unsigned), its size in bytes, and
+// whether it is stored big-endian.
+struct NpyType {
+  char kind = 0;
+  size_t size = 0;
+  bool big = false;
+};
+
+bool parse_npy_type(const std::string& descr, NpyType* t) {
+  std::string_view s = descr;
+  if (!s.empty() && (s[0] == '<' || s[0] == '>' || s[0] == '|' || s[0] == '=')) {
+    t->big = s[0] == '>';
+    s.remove_prefix(1);
+  }
+  if (s.size() != 2 || (s[0] != 'f' && s[0] != 'i' && s[0] != 'u')) return false;
+  t->kind = s[0];
+  t->size = size_t(s[1] - '0');
+  if (t->kind == 'f') return t->size == 2 || t->size == 4 || t->size == 8;
+  return t->size == 1 || t->size == 2 || t->size == 4 || t->size == 8;
+}
+
+const char* npy_type_name(const NpyType& t) {
+  switch (t.kind) {
+    case 'f': return t.size == 2 ? "float16" : t.size == 4 ? "float32" : "float64";
+    case 'i': return t.size == 1 ? "int8" : t.size == 2 ? "int16" : t.size == 4 ? "int32" : "int64";
+    default: return t.size == 1 ? "uint8" : t.size == 2 ? "uint16" : t.size == 4 ? "uint32" : "uint64";
+  }
+}
+
+float half_to_float(uint16_t h) {
+  const uint32_t sign = uint32_t(h >> 15) << 31, exp = (h >> 10) & 0x1F, man = h & 0x3FF;
+  uint32_t bits;
+  if (exp == 0) {
+    if (man == 0) bits = sign;
+    else {  // subnormal: normalise
+      int e = -1;
+      uint32_t m = man;
+      do {
+        ++e;
+        m <<= 1;
+      } while (!(m & 0x400));
+      bits = sign | (uint32_t(127 - 15 - e) << 23) | ((m & 0x3FF) << 13);
+    }
+  } else if (exp == 31) {
+    bits = sign | 0x7F800000u | (man << 13);
+  } else {
+    bits = sign | ((exp + 127 - 15) << 23) | (man << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+// Element i of the raw array as a double (any NumPy type, either byte order).
+double npy_value(const uint8_t* p, const NpyType& t) {
+  uint8_t b[8];
+  for (size_t j = 0; j < t.size; ++j) b[j] = t.big ? p[t.size - 1 - j] : p[j];
+  switch (t.kind) {
+    case 'f':
+      if (t.size == 2) {
+        uint16_t h;
+        std::memcpy(&h, b, 2);
+        return half_to_float(h);
+      }
+      if (t.size == 4) {
+        float f;
+        std::memcpy(&f, b, 4);
+        return f;
+      } else {
+        double v;
+        std::memcpy(&v, b, 8);
+        return v;
+      }
+    case 'i': {
+      int64_t v = 0;
+      if (t.size == 1) v = int8_t(b[0]);
+      else if (t.size == 2) { int16_t x; std::memcpy(&x, b, 2); v = x; }
+      else if (t.size == 4) { int32_t x; std::memcpy(&x, b, 4); v = x; }
+      else std::memcpy(&v, b, 8);
+      return double(v);
+    }
+    default: {
+      uint64_t v = 0;
+      std::memcpy(&v, b, t.size);
+      return double(v);
+    }
+  }
+}
+
 }  // namespace
 
 Result<Dataset> parse_npy(std::string_view name, const uint8_t* data, size_t size) {
@@ -264,16 +353,19 @@ Result<Dataset> parse_npy(std::string_view name, const uint8_t* data, size_t siz
   Status st = npy_header(std::string_view(reinterpret_cast<const char*>(data + hstart), hlen), &descr,
                          &fortran, &shape);
   if (!st.is_ok()) return fail(cat("offset ", hstart, ": ", st.message()));
-  DType t;
-  if (descr == "<f4") t = DType::F32;
-  else if (descr == "|u1" || descr == "u1" || descr == "<u1") t = DType::U8;
-  else return fail(cat("offset ", hstart, ": dtype '", descr, "' is not supported: expected '<f4' (float32) or '|u1' (uint8)"));
-  if (fortran) return fail(cat("offset ", hstart, ": Fortran order is not supported: expected C order"));
+  NpyType nt;
+  if (!parse_npy_type(descr, &nt))
+    return fail(cat("offset ", hstart, ": dtype '", descr, "' is not supported: expected a float (f2, f4, f8) or an ",
+                    "integer (i1..i8, u1..u8) type"));
+  // uint8 in C order stays bytes; float32 little-endian in C order is read as is; anything else is
+  // converted to float32, said in one line (ds.note).
+  const bool bytes_as_is = nt.kind == 'u' && nt.size == 1 && !fortran;
+  const bool f32_as_is = nt.kind == 'f' && nt.size == 4 && !nt.big && !fortran;
+  const DType t = bytes_as_is ? DType::U8 : DType::F32;
   Dataset ds = empty_dataset(name, t);
-  if (shape.size() == 1) {
-    ds.n = 1;
-    ds.d = shape[0];
-  } else if (shape.size() == 2) {
+  if (shape.size() == 1)
+    return fail(cat("offset ", hstart, ": expected a 2-D array (n, d), got shape (", shape[0], ",)"));
+  if (shape.size() == 2) {
     ds.n = shape[0];
     ds.d = shape[1];
   } else if (shape.size() == 3) {
@@ -288,7 +380,7 @@ Result<Dataset> parse_npy(std::string_view name, const uint8_t* data, size_t siz
   if (ds.d == 0) return fail(cat("offset ", hstart, ": dimension 0: expected at least 1"));
   if (ds.d > kMaxDim) return fail(cat("offset ", hstart, ": dimension ", ds.d, " exceeds the maximum ", kMaxDim));
   if (ds.n == 0) return fail(cat("offset ", hstart, ": the array holds no vectors (n = 0)"));
-  const size_t elem = t == DType::F32 ? 4 : 1;
+  const size_t elem = nt.size;
   const size_t start = hstart + hlen;
   size_t count, bytes;
   if (mul_overflows(ds.n, ds.d, &count) || mul_overflows(count, elem, &bytes))
@@ -296,16 +388,41 @@ Result<Dataset> parse_npy(std::string_view name, const uint8_t* data, size_t siz
   if (size - start != bytes)
     return fail(cat("offset ", start, ": ", size - start < bytes ? "truncated: " : "", "the data holds ",
                     size - start, " bytes, expected ", bytes, " for shape (", ds.n, ", ", ds.d, ") of ",
-                    dtype_name(t)));
-  if (t == DType::U8) {
+                    npy_type_name(nt)));
+  if (bytes_as_is) {
     ds.u8.assign(data + start, data + size);
-  } else {
-    ds.f32.resize(count);
+    return ds;
+  }
+  ds.f32.resize(count);
+  if (f32_as_is) {
     std::memcpy(ds.f32.data(), data + start, bytes);
     for (size_t i = 0; i < count; ++i)
       if (!std::isfinite(ds.f32[i]))
         return non_finite(start + 4 * i, i / ds.d, i % ds.d, ds.f32[i]).with_context(name);
+    return ds;
   }
+  // Element (i, j) is at i * d + j in C order and at j * n + i in Fortran (column-major) order.
+  bool rounded = false;
+  for (size_t i = 0; i < ds.n; ++i)
+    for (size_t j = 0; j < ds.d; ++j) {
+      const size_t at = fortran ? j * ds.n + i : i * ds.d + j;
+      const double v = npy_value(data + start + at * elem, nt);
+      const float f = float(v);
+      if (std::isfinite(v) && !std::isfinite(f))
+        return fail(cat("offset ", start + at * elem, " (vector ", i, ", component ", j, "): ", v,
+                        " does not fit in float32"));
+      if (!std::isfinite(f)) return non_finite(start + at * elem, i, j, f).with_context(name);
+      rounded |= double(f) != v;
+      ds.f32[i * ds.d + j] = f;
+    }
+  std::vector<std::string> what;
+  if (!(nt.kind == 'f' && nt.size == 4)) what.push_back(cat("from ", npy_type_name(nt), " to float32"));
+  if (nt.big) what.push_back("from big-endian");
+  if (fortran) what.push_back("from Fortran (column-major) order");
+  std::string note = "converted";
+  for (size_t w = 0; w < what.size(); ++w) note += (w ? ", " : " ") + what[w];
+  if (rounded) note += " (some values rounded to the nearest float32)";
+  ds.note = note;
   return ds;
 }
 
