@@ -16,7 +16,7 @@ const loadMerged = (names) => {
 };
 const fmt = (x, d = 1) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const row = (cells) => `| ${cells.join(' | ')} |`;
-const flatN = load('flat-native')[0], flatW = load('flat-wasm')[0];
+const haveFoundation = existsSync('out/bench/flat-native.json') && existsSync('out/bench/lsh-native.json');
 const node = execSync('node --version').toString().trim();
 const out = [];
 out.push('# annlab benchmarks', '');
@@ -25,29 +25,35 @@ out.push('`tools/bench/partitions.sh` (do not edit by hand). Single thread; the 
 out.push('so compare ratios measured side by side in one run rather than absolute numbers across runs.', '');
 out.push(`Machine: ${cpus()[0].model}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${node}.`);
 out.push('Data: Fashion-MNIST, seeded split (60,000 base / 10,000 queries, 784-d bytes, squared L2), k = 10.', '');
-out.push('## Flat (exact) — native against WebAssembly under node', '');
-out.push(`Same command line, first ${nqFlat} queries; native uses ${flatN.simd}, wasm uses ${flatW.simd}.`, '');
-out.push(row(['build', 'SIMD', 'recall@10', 'QPS one at a time', 'QPS batched']));
-out.push(row(['---', '---', '---:', '---:', '---:']));
-for (const r of [flatN, flatW]) out.push(row([r.build, r.simd, fmt(r.recall, 4), fmt(r.qps_single), fmt(r.qps_batch)]));
-out.push('', `wasm / native, one query at a time: **${fmt(flatW.qps_single / flatN.qps_single, 2)}x**; batched: ${fmt(flatW.qps_batch / flatN.qps_batch, 2)}x.`, '');
-out.push('## LSH<b>x<L> sweep (native)', '');
-out.push('b hyperplanes per table give b-bit bucket keys; L tables; candidates (the union of the query\'s L');
-out.push('buckets) are re-ranked exactly, so "distances/query" is the number of candidates.', '');
-out.push(row(['index', 'recall@10', '1-recall@10', 'dist. ratio', 'distances/query', 'QPS one at a time', 'QPS batched', 'build s', 'MB']));
-out.push(row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
-for (const r of load('lsh-native'))
-  out.push(row([r.index, fmt(r.recall, 4), fmt(r.one_recall, 4), fmt(r.distance_ratio, 4), fmt(r.distances_per_query, 0),
-    fmt(r.qps_single), fmt(r.qps_batch), fmt(r.build_s, 2), fmt(r.index_bytes / 2 ** 20, 1)]));
-out.push('', '### LSH in WebAssembly', '');
-out.push(row(['index', 'recall@10', 'QPS one at a time (wasm)', 'QPS one at a time (native)', 'wasm / native']));
-out.push(row(['---', '---:', '---:', '---:', '---:']));
-const native = Object.fromEntries(load('lsh-native').map((r) => [r.index, r]));
-for (const r of load('lsh-wasm')) {
-  const n = native[r.index];
-  out.push(row([r.index, fmt(r.recall, 4), fmt(r.qps_single), n ? fmt(n.qps_single) : '-', n ? fmt(r.qps_single / n.qps_single, 2) : '-']));
+if (haveFoundation) {
+  const flatN = load('flat-native')[0], flatW = load('flat-wasm')[0];
+  out.push('## Flat (exact) — native against WebAssembly under node', '');
+  out.push(`Same command line, first ${nqFlat} queries; native uses ${flatN.simd}, wasm uses ${flatW.simd}.`, '');
+  out.push(row(['build', 'SIMD', 'recall@10', 'QPS one at a time', 'QPS batched']));
+  out.push(row(['---', '---', '---:', '---:', '---:']));
+  for (const r of [flatN, flatW]) out.push(row([r.build, r.simd, fmt(r.recall, 4), fmt(r.qps_single), fmt(r.qps_batch)]));
+  out.push('', `wasm / native, one query at a time: **${fmt(flatW.qps_single / flatN.qps_single, 2)}x**; batched: ${fmt(flatW.qps_batch / flatN.qps_batch, 2)}x.`, '');
+  out.push('## LSH<b>x<L> sweep (native)', '');
+  out.push('b hyperplanes per table give b-bit bucket keys; L tables; candidates (the union of the query\'s L');
+  out.push('buckets) are re-ranked exactly, so "distances/query" is the number of candidates.', '');
+  out.push(row(['index', 'recall@10', '1-recall@10', 'dist. ratio', 'distances/query', 'QPS one at a time', 'QPS batched', 'build s', 'MB']));
+  out.push(row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
+  for (const r of load('lsh-native'))
+    out.push(row([r.index, fmt(r.recall, 4), fmt(r.one_recall, 4), fmt(r.distance_ratio, 4), fmt(r.distances_per_query, 0),
+      fmt(r.qps_single), fmt(r.qps_batch), fmt(r.build_s, 2), fmt(r.index_bytes / 2 ** 20, 1)]));
+  out.push('', '### LSH in WebAssembly', '');
+  out.push(row(['index', 'recall@10', 'QPS one at a time (wasm)', 'QPS one at a time (native)', 'wasm / native']));
+  out.push(row(['---', '---:', '---:', '---:', '---:']));
+  const native = Object.fromEntries(load('lsh-native').map((r) => [r.index, r]));
+  for (const r of load('lsh-wasm')) {
+    const n = native[r.index];
+    out.push(row([r.index, fmt(r.recall, 4), fmt(r.qps_single), n ? fmt(n.qps_single) : '-', n ? fmt(r.qps_single / n.qps_single, 2) : '-']));
+  }
+  out.push('', `Flat exact search, for reference: ${fmt(flatN.qps_single)} QPS one at a time (native).`, '');
+} else {
+  out.push('The foundation runs (Flat native against wasm, the LSH sweep) are not in this rendering: '
+    + 'run `tools/bench/foundation.sh` and render again.', '');
 }
-out.push('', `Flat exact search, for reference: ${fmt(flatN.qps_single)} QPS one at a time (native).`, '');
 
 // ---- partitions, quantizers, trees and graphs against FAISS and hnswlib (tools/bench/partitions.sh)
 if (existsSync('out/bench/peers.json') && existsSync('out/bench/part-ivf.json')) {
