@@ -41,6 +41,25 @@ Status OutputMemo<T>::check(const VectorView& x, std::string_view part) const {
   return Status::ok();
 }
 
+template <class T>
+void OutputMemo<T>::put_rows(const VectorView& x, const T* out) {
+  std::vector<float> row(d_);
+  for (size_t i = 0; i < x.n; ++i) {
+    x.row_to_f32(i, row.data());
+    put(row.data(), out + i * width_);
+  }
+}
+
+// The one-byte payload of a stand-in: whether it was "trained" (the model was, elsewhere).
+static void save_flag(BinaryWriter& w, bool f) { w.put<uint8_t>(f ? 1 : 0); }
+static Status load_flag(BinaryReader& r, bool* f, const char* what) {
+  uint8_t t = 0;
+  ANNLAB_TRY(r.get(&t, what));
+  if (t > 1) return r.error(cat(what, " is ", int(t), ", expected 0 or 1"));
+  *f = t != 0;
+  return Status::ok();
+}
+
 template class OutputMemo<float>;
 template class OutputMemo<uint64_t>;
 
@@ -57,11 +76,7 @@ Status PrecomputedEncoder::feed(const VectorView& x, const uint64_t* codes) {
   const uint64_t tail = bits() % 64 ? ~uint64_t(0) << (bits() % 64) : 0;
   for (size_t i = 0; i < x.n; ++i)
     if (codes[i * w + w - 1] & tail) return Status::error(cat(name_, ": code ", i, " has bits set beyond bit ", bits()));
-  std::vector<float> row(dim());
-  for (size_t i = 0; i < x.n; ++i) {
-    x.row_to_f32(i, row.data());
-    memo_.put(row.data(), codes + i * w);
-  }
+  memo_.put_rows(x, codes);
   return Status::ok();
 }
 
@@ -71,14 +86,8 @@ void PrecomputedEncoder::encode(const float* x, uint64_t* code) const {
   for (size_t j = 0; j < words(); ++j) code[j] = c ? c[j] : 0;
 }
 
-void PrecomputedEncoder::save(BinaryWriter& w) const { w.put<uint8_t>(trained_ ? 1 : 0); }
-
-Status PrecomputedEncoder::load(BinaryReader& r) {
-  uint8_t t = 0;
-  ANNLAB_TRY(r.get(&t, "precomputed encoder flag"));
-  trained_ = t != 0;
-  return Status::ok();
-}
+void PrecomputedEncoder::save(BinaryWriter& w) const { save_flag(w, trained_); }
+Status PrecomputedEncoder::load(BinaryReader& r) { return load_flag(r, &trained_, "precomputed encoder flag"); }
 
 // ---- transform ------------------------------------------------------------------------------------
 
@@ -90,11 +99,7 @@ TrainTask PrecomputedTransform::train_task(VectorView, uint64_t) {
 Status PrecomputedTransform::feed(const VectorView& x, const float* out) {
   if (x.d != d_in()) return Status::error(cat(name_, ": outputs for vectors of dimension ", x.d, ", expected ", d_in()));
   ANNLAB_TRY(VectorView::of(out, x.n, d_out()).check_finite(cat(name_, " output")));
-  std::vector<float> row(d_in());
-  for (size_t i = 0; i < x.n; ++i) {
-    x.row_to_f32(i, row.data());
-    memo_.put(row.data(), out + i * d_out());
-  }
+  memo_.put_rows(x, out);
   return Status::ok();
 }
 
@@ -105,14 +110,8 @@ void PrecomputedTransform::apply(const float* x, size_t n, float* out) const {
   }
 }
 
-void PrecomputedTransform::save(BinaryWriter& w) const { w.put<uint8_t>(trained_ ? 1 : 0); }
-
-Status PrecomputedTransform::load(BinaryReader& r) {
-  uint8_t t = 0;
-  ANNLAB_TRY(r.get(&t, "precomputed transform flag"));
-  trained_ = t != 0;
-  return Status::ok();
-}
+void PrecomputedTransform::save(BinaryWriter& w) const { save_flag(w, trained_); }
+Status PrecomputedTransform::load(BinaryReader& r) { return load_flag(r, &trained_, "precomputed transform flag"); }
 
 // ---- router ---------------------------------------------------------------------------------------
 
@@ -122,11 +121,7 @@ PrecomputedRouter::PrecomputedRouter(std::string name, size_t d, size_t nlist)
 Status PrecomputedRouter::feed(const VectorView& x, const float* scores) {
   if (x.d != dim()) return Status::error(cat(name_, ": scores for vectors of dimension ", x.d, ", expected ", dim()));
   ANNLAB_TRY(VectorView::of(scores, x.n, cells()).check_finite(cat(name_, " cell score")));
-  std::vector<float> row(dim());
-  for (size_t i = 0; i < x.n; ++i) {
-    x.row_to_f32(i, row.data());
-    memo_.put(row.data(), scores + i * cells());
-  }
+  memo_.put_rows(x, scores);
   return Status::ok();
 }
 

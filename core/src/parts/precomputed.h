@@ -28,6 +28,8 @@ class OutputMemo {
   OutputMemo(size_t d, size_t width) : d_(d), width_(width) {}
   size_t size() const { return map_.size(); }
   void put(const float* x, const T* out) { map_[key(x)].assign(out, out + width_); }
+  // The outputs (x.n x width) of every row of x.
+  void put_rows(const VectorView& x, const T* out);
   const T* find(const float* x) const {
     auto it = map_.find(key(x));
     return it == map_.end() ? nullptr : it->second.data();
