@@ -124,15 +124,34 @@ function makeApi() {
   };
 }
 
+/** A message at the top of the page that does not stop the lab (window.annlabNotice for tests). */
+function showNotice(text) {
+  const el = document.createElement('div');
+  el.id = 'notice';
+  el.textContent = text;
+  el.style.cssText = 'position:fixed;top:0;left:0;right:0;z-index:10;padding:6px 12px;background:#5a4a10;' +
+    'color:#fff;font:14px sans-serif';
+  el.addEventListener('click', () => el.remove());
+  document.body.appendChild(el);
+  window.annlabNotice = text;
+}
+
 async function main() {
   const params = new URLSearchParams(location.search);
-  const dataset = params.get('data') || 'fashion-mnist';
+  let dataset = params.get('data') || 'fashion-mnist';
   try {
     manifest = await (await fetch('web-manifest.json')).json();
   } catch (e) { /* sizes unknown: the bar shows bytes only */ }
   assetManifestBytes = await fetchBytes('assets/manifest.json');
   const assets = JSON.parse(new TextDecoder().decode(assetManifestBytes));
   for (const [id, d] of Object.entries(assets.datasets || {})) DATASETS[id] = d.files;
+  // An unknown value in the address is said on the page, and the default view opens.
+  const known = ['blobs', ...Object.keys(DATASETS)];
+  if (!known.includes(dataset)) {
+    showNotice(`The address asks for the data set '${dataset}', which this lab does not have (it has ${
+      known.join(', ')}): showing fashion-mnist instead.`);
+    dataset = 'fashion-mnist';
+  }
   const wanted = ['annlab-lab.wasm', 'annlab-lab.js', ...DATASETS[dataset] || []];
   expected = wanted.reduce((s, f) => s + (manifest.sizes[f] || manifest.sizes['assets/' + f] || 0), 0);
 

@@ -82,3 +82,18 @@ test('every bad input gets its exact message and nothing loaded is lost', async 
   console.log(`REPORT: bad-input matrix (JS API): ${passed} of ${results.length} cases give their exact message`);
   assert.deepEqual(page.errors, []);
 });
+
+// An unknown data set in the address: a message on the page and the default view, not a dead page.
+test('?data=bogus says so on the page and opens Fashion-MNIST', async () => {
+  const p = await openLab(b, `${server.url}?data=bogus`);
+  try {
+    const notice = await p.evaluate(() => window.annlabNotice);
+    assert.match(notice, /asks for the data set 'bogus', which this lab does not have/);
+    assert.match(notice, /showing fashion-mnist instead/);
+    assert.equal(await p.evaluate(() => document.getElementById('notice')?.textContent), notice);
+    assert.equal((await p.evaluate(() => window.annlab.info())).dataset, 'Fashion-MNIST');
+    assert.deepEqual(p.errors, []);
+  } finally {
+    await p.close();
+  }
+});
