@@ -1,5 +1,5 @@
 // The desktop lab: SDL2 + OpenGL 3.
-//   annlab-lab [--assets DIR] [--data blobs|fashion|mnist] [--build SPEC] [--query I] [--frames N]
+//   annlab-lab [--assets DIR] [--data blobs|fashion|mnist] [--build SPEC] [--query I] [--evaluate N] [--frames N]
 // --frames N quits after N frames (for tests and screenshots).
 #include <cstdio>
 #include <cstdlib>
@@ -15,7 +15,7 @@ using namespace annlab::app;
 
 int main(int argc, char** argv) {
   std::string assets = "assets/data/", data = "fashion", build;
-  long frames = -1, query = -1;
+  long frames = -1, query = -1, evaluate = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -30,8 +30,9 @@ int main(int argc, char** argv) {
     else if (a == "--build") build = next();
     else if (a == "--query") query = std::atol(next().c_str());
     else if (a == "--frames") frames = std::atol(next().c_str());
+    else if (a == "--evaluate") evaluate = std::atol(next().c_str());
     else {
-      std::fprintf(stderr, "usage: annlab-lab [--assets DIR] [--data blobs|fashion|mnist] [--build SPEC] [--query I] [--frames N]\n");
+      std::fprintf(stderr, "usage: annlab-lab [--assets DIR] [--data blobs|fashion|mnist] [--build SPEC] [--query I] [--evaluate N] [--frames N]\n");
       return 2;
     }
   }
@@ -64,6 +65,11 @@ int main(int argc, char** argv) {
   state.load_data(data == "blobs" ? DataKind::Blobs2D : data == "mnist" ? DataKind::Mnist : DataKind::FashionMnist);
   if (!build.empty() && state.source.data) {
     if (annlab::Status st = state.build_spec(build, "seed=1"); !st.is_ok()) state.error = st.message();
+    // --evaluate N: press Evaluate over N held-out queries once the index is built (screenshots).
+    if (evaluate > 0 && state.index) {
+      state.eval_queries = int(evaluate);
+      state.start_evaluation();
+    }
   }
   for (long f = 0; frames < 0 || f < frames; ++f) {
     if (query >= 0 && state.index && !state.inspector.query.set) state.set_held_out_query(size_t(query));

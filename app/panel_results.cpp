@@ -31,15 +31,22 @@ void draw_evaluation(AppState& s) {
   const EvalReport* r = s.evaluation.report();
   if (!r) return;
   ImGui::TextWrapped("%s over %zu held-out queries, k = %zu:", r->index.c_str(), r->nq, r->k);
-  ImGui::Text("mean recall@%zu %.4f   1-recall %.4f   distance ratio %.4f", r->k, r->recall, r->one_recall,
-              r->distance_ratio);
+  ImGui::TextWrapped("mean recall@%zu %.4f   1-recall %.4f   distance ratio %.4f", r->k, r->recall, r->one_recall,
+                     r->distance_ratio);
   ImGui::Text("distances computed per query %.1f", r->distances_per_query);
   ImGui::TextWrapped("time per query %s", timing_text(r->time).c_str());
   if (!r->worst.empty()) {
-    ImGui::TextDisabled("worst queries (click to look at one):");
+    ImGui::TextDisabled("worst queries (recall@%zu; click to look at one):", r->k);
+    bool first = true;
     for (const auto& [rec, q] : r->worst) {
-      ImGui::SameLine();
       const std::string label = cat(q, " (", int(rec * 100 + 0.5), " %)");
+      // Next to the last button when it fits, else on a new line (no button clipped).
+      const float w = ImGui::CalcTextSize(label.c_str()).x + 2 * ImGui::GetStyle().FramePadding.x;
+      if (!first) {
+        ImGui::SameLine();
+        if (ImGui::GetContentRegionAvail().x < w) ImGui::NewLine();
+      }
+      first = false;
       if (ImGui::SmallButton(label.c_str())) s.set_held_out_query(q);
     }
   }
