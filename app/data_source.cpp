@@ -119,6 +119,14 @@ Result<std::unique_ptr<LabData>> read_data(DataKind kind, const std::string& dir
 }  // namespace
 
 bool DataSource::load(DataKind kind, std::string* error) {
+  if (kind == DataKind::Blobs2D && (blob_n < kMinBlobPoints || blob_n > kMaxBlobPoints || blob_centers < 1 ||
+                                    blob_centers > 32)) {
+    pending_ = false;
+    status = *error = cat("2-D blobs: ", blob_n, " points in ", blob_centers, " blobs is outside ", kMinBlobPoints,
+                          "..", kMaxBlobPoints, " points and 1..32 blobs (the map draws every point each frame): ",
+                          "the previous data set stays");
+    return true;
+  }
   wanted_kind = kind;
   const AssetDataset* asset = nullptr;
   if (kind == DataKind::FashionMnist || kind == DataKind::Mnist) {

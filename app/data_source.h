@@ -51,6 +51,8 @@ class DataSource {
   // download and answers false until it has arrived. Natively: always true.
   std::function<bool(const std::string& file)> asset_ready = [](const std::string&) { return true; };
 
+  // The blobs the map can draw every frame and a build can finish between frames.
+  static constexpr int kMinBlobPoints = 100, kMaxBlobPoints = 20000;
   DataKind wanted_kind = DataKind::Blobs2D;
   int blob_n = 2000, blob_centers = 8;
   uint64_t blob_seed = 7;

@@ -15,9 +15,10 @@ void draw_data_panel(AppState& s) {
   help_marker("10,000 handwritten digits, 784 dimensions: a seeded 9,000 / 1,000 split.");
   if (kind == int(DataKind::Blobs2D)) {
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
-    ImGui::SliderInt("points", &s.source.blob_n, 100, 20000, "%d", ImGuiSliderFlags_Logarithmic);
+    ImGui::SliderInt("points", &s.source.blob_n, DataSource::kMinBlobPoints, DataSource::kMaxBlobPoints, "%d",
+                     ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);  // a typed value too
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
-    ImGui::SliderInt("blobs", &s.source.blob_centers, 1, 32);
+    ImGui::SliderInt("blobs", &s.source.blob_centers, 1, 32, "%d", ImGuiSliderFlags_AlwaysClamp);
     int seed = int(s.source.blob_seed);
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
     if (ImGui::InputInt("seed", &seed)) s.source.blob_seed = uint64_t(std::max(0, seed));

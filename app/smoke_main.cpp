@@ -347,6 +347,18 @@ int main(int argc, char** argv) {
     }
     check(s.build_spec("HNSW8", "").is_ok() && s.evaluation.report() == nullptr, "a new index forgets the old evaluation");
   }
+  // A value typed past a slider's range is refused, not run: 10,000,000 points would drop the page
+  // to a frame every 19 s.
+  if (only.empty() || only == "blobs") {
+    AppState s;
+    s.load_data(DataKind::Blobs2D);
+    const uint64_t serial = s.source.serial;
+    s.source.blob_n = 10000000;
+    s.load_data(DataKind::Blobs2D);
+    check(s.source.serial == serial && s.data()->base.n == 2000 &&
+              s.error.find("10000000 points in 8 blobs is outside 100..20000") != std::string::npos,
+          "10,000,000 typed points are refused and the data stays (" + s.error + ")");
+  }
   ImGui::DestroyContext();
   std::printf("ui smoke: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
