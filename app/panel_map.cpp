@@ -187,7 +187,7 @@ void shade_regions(ImDrawList* dl, ImVec2 origin, ImVec2 size, ToWorld to_world,
 template <class ToScreen, class ToWorld>
 void draw_structure_2d(ImDrawList* dl, const Structure& st, const Results& res, const MapView& v, ToScreen to_screen,
                        ToWorld to_world, ImVec2 origin, ImVec2 size, Marks& marks) {
-  const ImU32 line = IM_COL32(230, 230, 255, 110);
+  const ImU32 line = kColLine;
   float wx0, wy0, wx1, wy1;
   to_world(origin, &wx0, &wy1);
   to_world(ImVec2(origin.x + size.x, origin.y + size.y), &wx1, &wy0);

@@ -146,40 +146,35 @@ bool QueryInspector::set_from_map(const LabData& d, float x, float y) {
 Status QueryInspector::run(const LabData& d, const Index* index, const Structure* structure, const SearchParams& sp) {
   results.valid = false;
   if (!query.set) return Status::ok();
-  const LabData* data = &d;
-  size_t kk = size_t(std::max(1, std::min<int>(k, int(data->base.n))));
-  const VectorView q = VectorView::of(query.vec.data(), 1, data->base.d);
+  size_t kk = size_t(std::max(1, std::min<int>(k, int(d.base.n))));
+  const VectorView q = VectorView::of(query.vec.data(), 1, d.base.d);
   Results r;
-  r.k = kk;
   r.serial = results.serial + 1;
   // A base point as the query: it is left out of both answers (it is not its own neighbour), so
   // both search one more and drop it.
-  const int64_t self = query.self_id >= 0 && data->base.n > 1 ? query.self_id : -1;
-  if (self >= 0 && kk == data->base.n) --kk;
+  const int64_t self = query.self_id >= 0 && d.base.n > 1 ? query.self_id : -1;
+  if (self >= 0 && kk == d.base.n) --kk;
   r.k = kk;
   const size_t ks = self >= 0 ? kk + 1 : kk;
-  const int64_t label_key = sp.label && data->base.has_labels() ? *sp.label : -1;
+  const int64_t label_key = sp.label && d.base.has_labels() ? *sp.label : -1;
   ExactCache& c = exact_cache_;
   if (c.query_serial != query.serial || c.k != ks || c.label != label_key) {
     SearchResult ex;
-    Status st = data->exact->search(q, ks, {}, &ex);
-    if (!st.is_ok()) return st;
-    c.time = time_median([&] { (void)data->exact->search(q, ks, {}, &ex); });
+    ANNLAB_TRY(d.exact->search(q, ks, {}, &ex));
+    const Timing time = time_median([&] { (void)d.exact->search(q, ks, {}, &ex); });
     if (label_key >= 0) exact_with_label(d, ks, int(label_key), &ex);  // a filtered query's truth
     if (self >= 0) drop_self(&ex, self, kk);
-    c = ExactCache{query.serial, ks, label_key, std::move(ex), c.time};
+    c = ExactCache{query.serial, ks, label_key, std::move(ex), time};
   }
   const SearchResult& ex = c.answer;
   r.exact_time = c.time;
   r.filtered = label_key >= 0;
   r.self_excluded = self;
-  Status st = Status::ok();
   r.exact_ids = ex.ids;
   r.exact_dist = ex.distances;
   if (index) {
     SearchResult m;
-    st = index->search(q, ks, sp, &m);
-    if (!st.is_ok()) return st;
+    ANNLAB_TRY(index->search(q, ks, sp, &m));
     SearchResult scratch;
     r.method_time = time_median([&] { (void)index->search(q, ks, sp, &scratch); });
     if (self >= 0) drop_self(&m, self, kk);
@@ -190,14 +185,14 @@ Status QueryInspector::run(const LabData& d, const Index* index, const Structure
     for (size_t i = 0; i < kk; ++i)
       if (m.ids[i] >= 0) r.method_true[i] = distance_to(d, size_t(m.ids[i]));
     r.stats = m.stats[0];
-    auto e = evaluate(m.ids.data(), kk, ex.ids.data(), kk, data->base_view(), q, kk);
+    auto e = evaluate(m.ids.data(), kk, ex.ids.data(), kk, d.base_view(), q, kk);
     if (e.is_ok()) r.recall = e->recall;
     if (const Explainable* x = as_explainable(*index); x && index->describe() != "Flat") {
       auto tr = x->explain_query(q, ks, sp);
       if (tr.is_ok()) {
         for (const TraceEvent& ev : tr->events) {
           if (ev.kind == TraceKind::BucketOpened) r.probed_buckets.emplace_back(ev.table, uint64_t(ev.id));
-          if (ev.kind == TraceKind::DistanceComputed && ev.id >= 0 && size_t(ev.id) < data->base.n) r.candidates.push_back(ev.id);
+          if (ev.kind == TraceKind::DistanceComputed && ev.id >= 0 && size_t(ev.id) < d.base.n) r.candidates.push_back(ev.id);
           if (ev.kind == TraceKind::CellProbed) r.probed_cells.push_back(ev.id);
           if (ev.kind == TraceKind::NodeVisited) {
             r.visited_nodes.push_back(ev.id);

@@ -7,7 +7,6 @@
 #include "parts/kmeans.h"
 #include "annlab/memory.h"
 #include "annlab/pca.h"
-#include "parts/rerank.h"
 
 namespace annlab {
 

@@ -1,5 +1,5 @@
-// Private header (core/src): the top-k of approximate (quantized) distances, optionally re-ranked
-// with the exact distance — shared by PQ, IVF-PQ and the binary codes.
+// Private header (core/src): the exact re-rank of candidate ids, the step RefineIndex adds after
+// an index that ranks by codes (index/refine_index.h).
 #pragma once
 
 #include <algorithm>
@@ -28,23 +28,6 @@ void rerank_exact(const int64_t* cid, size_t count, size_t k, const VectorStore&
     }
   }
   exact.write(ids, dist);
-}
-
-// Candidates were collected in a TopK of size max(k, rerank) over approximate distances. With
-// rerank == 0 the approximate distances are the answer; otherwise the `rerank` best are compared
-// exactly with the query and the k nearest of them are the answer.
-template <class Tracer>
-void finish_with_rerank(TopK& approx, size_t cap, size_t rerank, size_t k, const VectorStore& store,
-                        const VectorStore::PreparedQuery& pq, int64_t* ids, float* dist, QueryStats* st, Tracer& tr) {
-  std::vector<int64_t> cid(cap);
-  std::vector<float> cd(cap);
-  approx.write(cid.data(), cd.data());
-  if (rerank == 0) {
-    std::copy_n(cid.begin(), k, ids);
-    std::copy_n(cd.begin(), k, dist);
-    return;
-  }
-  rerank_exact(cid.data(), std::min(cap, rerank), k, store, pq, ids, dist, st, tr);
 }
 
 }  // namespace annlab::detail
