@@ -595,7 +595,21 @@ void draw_map_panel(AppState& s) {
     // Class swatches (named classes), on their own row above the colour line.
     const bool class_row = labelled && !colour_cells && !d.classes.empty();
     const float line_h = 18;
-    const float extra = (colours.empty() ? 0 : line_h) + (class_row ? line_h : 0);
+    // The class swatches wrap like the marks: how many rows they take at this width.
+    auto class_w = [&](size_t c) { return 11 + ImGui::CalcTextSize(d.classes[c].c_str()).x + 10; };
+    size_t class_rows = 0;
+    if (class_row) {
+      float cx = 0;
+      class_rows = 1;
+      for (size_t c = 0; c < d.classes.size(); ++c) {
+        if (cx + class_w(c) > width && cx > 0) {
+          ++class_rows;
+          cx = 0;
+        }
+        cx += class_w(c);
+      }
+    }
+    const float extra = (colours.empty() ? 0 : line_h) + float(class_rows) * line_h;
     const float h = float(entries.empty() ? 0 : rows.size()) * line_h + extra + 6;
     float y = origin.y + size.y - h;
     dl->AddRectFilled(ImVec2(origin.x, y - 2), ImVec2(origin.x + size.x, origin.y + size.y), IM_COL32(18, 20, 26, 200));
@@ -612,9 +626,13 @@ void draw_map_panel(AppState& s) {
     if (class_row) {
       float rx = origin.x + 8;
       for (size_t c = 0; c < d.classes.size(); ++c) {
+        if (rx - origin.x - 8 + class_w(c) > width && rx > origin.x + 8) {
+          rx = origin.x + 8;
+          y += line_h;
+        }
         dl->AddRectFilled(ImVec2(rx, y + 4), ImVec2(rx + 8, y + 12), label_color(int(c), 255));
         dl->AddText(ImVec2(rx + 11, y), IM_COL32(220, 220, 220, 255), d.classes[c].c_str());
-        rx += 11 + ImGui::CalcTextSize(d.classes[c].c_str()).x + 10;
+        rx += class_w(c);
       }
       y += line_h;
       v.legend.push_back("classes");
