@@ -1,6 +1,9 @@
 #include "app_state.h"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <iterator>
 #include <cmath>
 #include <limits>
@@ -12,6 +15,8 @@
 #include "annlab/factory.h"
 #include "annlab/generators.h"
 #include "annlab/io.h"
+#include "annlab/index_io.h"
+#include "export.h"
 #include "asset_manifest.h"
 #include "annlab/params.h"
 #include "annlab/pca.h"
@@ -154,12 +159,28 @@ void IndexConfig::set_from(const IndexSpec& spec, const BuildParams& bp) {
         continue;
       }
       const std::string v = param_value(*p, bp, {});
-      if (!v.empty() && p->type != ParamType::Choice) build_vals[r][i] = std::strtod(v.c_str(), nullptr);
+      if (v.empty()) continue;
+      if (p->type != ParamType::Choice) {
+        build_vals[r][i] = std::strtod(v.c_str(), nullptr);
+        continue;
+      }
+      std::string_view c = p->choices;
+      for (int k = 0; !c.empty(); ++k) {
+        if (c.substr(0, c.find(',')) == v) build_vals[r][i] = k;
+        if (c.find(',') == std::string_view::npos) break;
+        c.remove_prefix(c.find(',') + 1);
+      }
     }
   }
 }
 
-AppState::AppState() = default;
+AppState::AppState() {
+  // Natively a saved file is written to out_dir; the browser's platform makes it a download.
+  save_file = [this](const std::string& name, const std::vector<uint8_t>& bytes) {
+    const std::string path = (out_dir.empty() ? std::string(".") : out_dir) + "/" + name;
+    return write_file(path, bytes.data(), bytes.size());
+  };
+}
 
 bool AppState::load_data(DataKind kind) {
   const uint64_t before = source.serial;
@@ -175,6 +196,7 @@ Status AppState::load_user_data(Dataset ds) {
 }
 
 void AppState::on_new_data() {
+  if (job.running()) end_build("cancelled: a new data set was loaded");
   job.cancel();
   evaluation.forget();
   config.fit_to(data()->base.d);
@@ -214,23 +236,55 @@ void AppState::run_search() {
   if (!st.is_ok()) error = st.message();
 }
 
-void AppState::start_build() {
-  if (!data()) return;
+Status AppState::start_build() {
+  if (!data()) return Status::error("no data set is loaded");
+  if (job.running()) end_build("superseded by a later build");
+  ++builds_started;
   error.clear();  // a new attempt: the last one's error no longer applies
   auto made = make_index(config.spec(), data()->base.d, config.build_params());
   if (!made.is_ok()) {
     error = made.message();
-    return;
+    end_build(error);
+    return made.status();
   }
   std::unique_ptr<Index> fresh = std::move(made).value();
   if (Refinable* rf = as_refinable(*fresh)) {
     if (Status st = rf->share_base(data()->base_store()); !st.is_ok()) {
       error = st.message();
-      return;
+      end_build(error);
+      return st;
     }
   }
   pending_request_ = build_request();
+  pending_spec_ = config.spec();
+  pending_build_vals_ = config.build_vals[config.method];
   job.start(std::move(fresh), data()->base_view());
+  return Status::ok();
+}
+
+void AppState::cancel_build() {
+  if (!job.running()) return;
+  job.cancel();
+  end_build("cancelled");
+}
+
+void AppState::end_build(const std::string& outcome) {
+  builds_done = builds_started;
+  build_outcome = outcome;
+}
+
+Status AppState::start_build_spec(const std::string& spec, const std::string& params) {
+  if (!data()) return Status::error("no data set is loaded");
+  BuildParams bp;
+  SearchParams unused;
+  ANNLAB_TRY(apply_params(params, &bp, &unused));
+  if (!unused.names_set().empty()) return Status::error(cat("'", params, "': search parameters do not apply to a build"));
+  ANNLAB_ASSIGN_OR_RETURN(IndexSpec parsed, parse_index_spec(spec));
+  // Every check of a real build (dimension, parameters the method does not take) before the
+  // panel changes: an empty index is cheap to make.
+  ANNLAB_TRY(make_index(parsed, data()->base.d, bp).status());
+  config.set_from(parsed, bp);
+  return start_build();
 }
 
 void AppState::step_build(double budget_ms) {
@@ -238,11 +292,13 @@ void AppState::step_build(double budget_ms) {
   Status st = job.step(budget_ms);
   if (!st.is_ok()) {
     error = cat("build failed: ", st.message());
+    end_build(error);
     return;
   }
   if (job.finished()) {
     build_work_seconds = job.seconds();
     install_index(job.take(), job.wall_seconds());
+    end_build("");
   }
 }
 
@@ -299,6 +355,8 @@ void AppState::install_index(std::unique_ptr<Index> built_index, double seconds)
   auto spec = parse_index_spec(index->describe());
   built = spec.is_ok() ? spec.value() : IndexSpec{};
   built_request = pending_request_;
+  built_spec_ = pending_spec_;
+  built_build_vals_ = pending_build_vals_;
   if (data()) (void)attach_labels(*index, data()->base.labels);  // counts match: the index holds the base
   structure.reset();
   if (const Explainable* ex = as_explainable(*index)) {
@@ -328,6 +386,14 @@ void AppState::install_index(std::unique_ptr<Index> built_index, double seconds)
 }
 
 Status AppState::build_spec(const std::string& spec, const std::string& params) {
+  if (job.running()) end_build("superseded by a later build");
+  ++builds_started;
+  const Status st = build_spec_now(spec, params);
+  end_build(st.is_ok() ? std::string() : st.message());
+  return st;
+}
+
+Status AppState::build_spec_now(const std::string& spec, const std::string& params) {
   if (!data()) return Status::error("no data set is loaded");
   BuildParams bp;
   SearchParams unused;
@@ -342,6 +408,8 @@ Status AppState::build_spec(const std::string& spec, const std::string& params) 
   job.cancel();
   config.set_from(parsed, bp);
   pending_request_ = build_request();
+  pending_spec_ = config.spec();
+  pending_build_vals_ = config.build_vals[config.method];
   build_work_seconds = 0;  // built in one go: all of the wall time was building
   install_index(std::move(built), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   return Status::ok();
@@ -361,14 +429,316 @@ void AppState::step_evaluation(double budget_ms) {
 }
 
 Status AppState::build_now() {
-  start_build();
-  if (!job.running()) return Status::error(error);
-  while (job.running()) {
-    const std::string before = error;
-    step_build(1e9);
-    if (!job.running() && !index) return Status::error(error);
+  ANNLAB_TRY(start_build());
+  while (job.running()) step_build(1e9);
+  return build_outcome.empty() ? Status::ok() : Status::error(build_outcome);
+}
+
+}  // namespace annlab::app
+
+// ---- files in and out ----------------------------------------------------------------------------
+
+namespace annlab::app {
+
+namespace {
+std::string extension_of(const std::string& path) {
+  const size_t slash = path.find_last_of('/'), dot = path.find_last_of('.');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return {};
+  std::string e = path.substr(dot);
+  for (char& c : e) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return e;
+}
+std::string base_name(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+}  // namespace
+
+Status AppState::load_dropped(const std::string& path) {
+  const std::string ext = extension_of(path);
+  if (ext == ".annlab") return load_index_file(path);
+  ANNLAB_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, read_file(path));
+  const std::string name = base_name(path);
+  // One integer per row: labels for the data set on screen; anything else is vectors.
+  if (data() && (ext == ".ivecs" || ext == ".npy" || ext == ".csv" || ext == ".txt")) {
+    auto labels = parse_labels(name, bytes.data(), bytes.size());
+    if (labels.is_ok()) return set_labels(labels.value(), name);
+    if (ext == ".txt") return labels.status();
   }
+  auto ds = parse_vectors(name, bytes.data(), bytes.size());
+  bytes = {};
+  if (!ds.is_ok()) return ds.status();
+  ds->name = name;
+  ds->compact_to_bytes();
+  return load_user_data(std::move(ds).value());
+}
+
+Status AppState::load_index_file(const std::string& path) {
+  if (!data()) return Status::error("no data set is loaded");
+  ANNLAB_ASSIGN_OR_RETURN(std::unique_ptr<Index> loaded, load_index(path, data()->base_store()));
+  if (loaded->dim() != data()->base.d || loaded->size() != data()->base.n)
+    return Status::error(cat(path, ": the index holds ", loaded->size(), " vectors of dimension ", loaded->dim(),
+                             "; the data set on screen (", data()->name, ") has ", data()->base.n, " of dimension ",
+                             data()->base.d));
+  auto spec = parse_index_spec(loaded->describe());
+  job.cancel();
+  if (spec.is_ok()) config.set_from(spec.value(), BuildParams{});
+  adopt_index(std::move(loaded));
+  file_note = cat("loaded ", base_name(path), ": ", index->describe());
   return Status::ok();
+}
+
+Status AppState::load_labels_file(const std::string& path) {
+  ANNLAB_ASSIGN_OR_RETURN(std::vector<int32_t> labels, load_labels(path));
+  return set_labels(labels, base_name(path));
+}
+
+Status AppState::set_labels(const std::vector<int32_t>& labels, const std::string& from) {
+  if (!source.data) return Status::error("no data set is loaded");
+  LabData& d = *source.data;
+  if (labels.size() != d.file_rows())
+    return Status::error(cat(from, ": ", labels.size(), " labels, but ", d.name, " has ", d.file_rows(), " rows (",
+                             d.base.n, " base vectors and ", d.queries.n,
+                             " held-out queries): a labels file has one label per row, in the file's order"));
+  std::vector<int32_t> b(d.base.n), q(d.queries.n);
+  for (size_t i = 0; i < b.size(); ++i) b[i] = labels[d.base_rows[i]];
+  for (size_t i = 0; i < q.size(); ++i) q[i] = labels[d.query_rows[i]];
+  ANNLAB_TRY(d.base.set_labels(std::move(b)));
+  ANNLAB_TRY(d.queries.set_labels(std::move(q)));
+  d.classes.clear();  // the bundled names belong to the bundled labels
+  if (index) (void)attach_labels(*index, d.base.labels);
+  evaluation.forget();
+  std::vector<int32_t> distinct = labels;
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  file_note = cat("labels from ", from, ": ", distinct.size(), " classes over ", labels.size(), " rows");
+  source.status = cat(d.name, ": ", d.base.n, " base vectors, ", d.queries.n, " held-out queries, d = ", d.base.d,
+                      "; labels from ", from);
+  error.clear();
+  if (inspector.query.set) run_search();
+  return Status::ok();
+}
+
+std::string AppState::file_stem() const {
+  std::string s = "annlab";
+  auto add = [&](std::string_view part) {
+    s += '-';
+    for (char c : part) s += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ? c : '_';
+  };
+  if (data()) {
+    std::string name = data()->name;
+    if (const size_t dot = name.find_last_of('.'); data()->kind == DataKind::User && dot != std::string::npos) name.resize(dot);
+    add(name);
+  }
+  if (index) add(index->describe());
+  return s;
+}
+
+Status AppState::save_index() {
+  if (!index) return Status::error("no index is built");
+  if (!save_file) return Status::error("this lab cannot save files");
+  ANNLAB_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, serialize_index(*index, save_embeds_base));
+  const std::string name = file_stem() + ".annlab";
+  ANNLAB_TRY(save_file(name, bytes));
+  file_note = cat("saved ", name, " (", mib(bytes.size()), " MB", save_embeds_base ? ", with its base vectors" :
+                  ", naming the data set's base vectors", ")");
+  return Status::ok();
+}
+
+Status AppState::save_results_csv() {
+  if (!inspector.results.valid) return Status::error("no results to export: pick a query first");
+  if (!save_file) return Status::error("this lab cannot save files");
+  const std::string shown = index ? index->describe() : std::string("exact");
+  const std::string p = index ? describe_params(BuildParams{}, search_params()) : std::string();
+  const std::string csv = results_csv(inspector.results, inspector.query.source, p.empty() ? shown : shown + " " + p);
+  const std::string name = file_stem() + "-results.csv";
+  ANNLAB_TRY(save_file(name, std::vector<uint8_t>(csv.begin(), csv.end())));
+  file_note = cat("saved ", name, " (", inspector.results.k, " ranks)");
+  return Status::ok();
+}
+
+Status AppState::save_map_png(int width, int height, const std::vector<uint8_t>& rgba) {
+  if (!save_file) return Status::error("this lab cannot save files");
+  if (width <= 0 || height <= 0 || rgba.size() != size_t(width) * size_t(height) * 4)
+    return Status::error(cat("the map's pixels (", width, " x ", height, ") could not be read"));
+  const std::string name = file_stem() + "-map.png";
+  ANNLAB_TRY(save_file(name, encode_png(width, height, rgba)));
+  file_note = cat("saved ", name, " (", width, " x ", height, " pixels)");
+  return Status::ok();
+}
+
+// ---- links ---------------------------------------------------------------------------------------
+
+namespace {
+// A control's value as a link writes it: exactly (floats to 17 digits), choices by name.
+std::string link_value(const ParamUse& u, double v) {
+  const ParamInfo* p = find_param(u.name);
+  if (p->type == ParamType::Float) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+  }
+  return value_text(u, v);
+}
+// The control value a link's text stands for.
+double control_value(const ParamUse& u, const std::string& text) {
+  const ParamInfo* p = find_param(u.name);
+  if (p->type != ParamType::Choice) return std::strtod(text.c_str(), nullptr);
+  std::string_view c = p->choices;
+  for (int k = 0;; ++k) {
+    if (c.substr(0, c.find(',')) == text) return k;
+    if (c.find(',') == std::string_view::npos) return u.def;
+    c.remove_prefix(c.find(',') + 1);
+  }
+}
+}  // namespace
+
+Result<ViewLink> AppState::current_view() const {
+  if (!data()) return Status::error("no data set is loaded");
+  const LabData& d = *data();
+  if (d.kind == DataKind::User)
+    return Status::error(cat("a link cannot carry your own file (", d.name, "): it names one of the lab's data sets"));
+  ViewLink v;
+  v.data = d.kind;
+  if (d.kind == DataKind::Blobs2D) {
+    v.blob_n = d.blob_n;
+    v.blob_centers = d.blob_centers;
+    v.blob_seed = d.blob_seed;
+  }
+  if (index) {
+    if (built_spec_.empty() || !built.method)
+      return Status::error("a link cannot carry an index loaded from a file: build it here to share it");
+    v.index = built_spec_;
+    const size_t r = size_t(built.method - method_registry().data());
+    const MethodInfo& m = *built.method;
+    for (size_t i = 0; i < m.build.size() && i < built_build_vals_.size(); ++i)
+      if (built_build_vals_[i] != m.build[i].unset_value)
+        v.params.emplace_back(std::string(m.build[i].name), link_value(m.build[i], built_build_vals_[i]));
+    for (size_t i = 0; i < m.search.size(); ++i)
+      if (config.search_vals[r][i] != m.search[i].unset_value)
+        v.params.emplace_back(std::string(m.search[i].name), link_value(m.search[i], config.search_vals[r][i]));
+  }
+  v.k = inspector.k;
+  const QueryState& q = inspector.query;
+  if (q.set && q.held_out >= 0) {
+    v.query = ViewLink::Query::HeldOut;
+    v.query_id = q.held_out;
+  } else if (q.set && q.self_id >= 0) {
+    v.query = ViewLink::Query::Base;
+    v.query_id = q.self_id;
+  } else if (q.set && q.clicked) {
+    v.query = ViewLink::Query::Point;
+    v.point[0] = q.xy[0];
+    v.point[1] = q.xy[1];
+  }
+  if (map.fitted_serial == source.serial && map.width > 0) {
+    v.has_map = true;
+    v.cx = map.cx;
+    v.cy = map.cy;
+    v.zoom = map.zoom();
+  }
+  v.structure = map.planes;
+  v.by_cell = map.by_cell;
+  v.table = map.table;
+  return v;
+}
+
+Status AppState::open_view(std::string_view query) {
+  ANNLAB_ASSIGN_OR_RETURN(ViewLink v, parse_view_link(query));
+  view_ = std::move(v);
+  view_stage_ = 1;
+  if (view_.data == DataKind::Blobs2D) {
+    source.blob_n = view_.blob_n;
+    source.blob_centers = view_.blob_centers;
+    source.blob_seed = view_.blob_seed;
+  }
+  const bool same = data() && data()->kind == view_.data && view_.data != DataKind::Blobs2D;
+  if (!same) load_data(view_.data);
+  advance_view();
+  return Status::ok();
+}
+
+void AppState::advance_view() {
+  auto fail = [&](const std::string& why) {
+    error = cat("the link could not be restored: ", why);
+    view_stage_ = 0;
+  };
+  if (view_stage_ == 1) {
+    if (source.pending()) return;  // still downloading
+    if (!data() || data()->kind != view_.data) return fail(error.empty() ? "its data set did not load" : error);
+    if (view_.index.empty()) {
+      job.cancel();
+      index.reset();
+      structure.reset();
+      view_stage_ = 3;
+    } else {
+      auto spec = parse_index_spec(view_.index);
+      if (!spec.is_ok()) return fail(spec.message());
+      const auto rows = method_registry();
+      const size_t r = size_t(spec->method - rows.data());
+      config.method = r;
+      config.args[r] = spec->args;
+      auto given = [&](std::string_view name) -> const std::string* {
+        for (const auto& [n, val] : view_.params)
+          if (n == name) return &val;
+        return nullptr;
+      };
+      auto restore = [&](const std::vector<ParamUse>& uses, std::vector<double>& vals) {
+        for (size_t i = 0; i < uses.size(); ++i) {
+          const std::string* t = given(uses[i].name);
+          vals[i] = t ? control_value(uses[i], *t) : uses[i].unset_value != -1e300 ? uses[i].unset_value : uses[i].def;
+        }
+      };
+      restore(rows[r].build, config.build_vals[r]);
+      restore(rows[r].search, config.search_vals[r]);
+      if (Status st = start_build(); !st.is_ok()) return fail(st.message());
+      view_ticket_ = builds_started;
+      view_stage_ = 2;
+    }
+  }
+  if (view_stage_ == 2) {
+    if (builds_done < view_ticket_) return;
+    if (builds_done != view_ticket_) return fail("a later build replaced its index");
+    if (!build_outcome.empty()) return fail(build_outcome);
+    view_stage_ = 3;
+  }
+  if (view_stage_ == 3) {
+    const LabData& d = *data();
+    inspector.k = view_.k;
+    map.planes = view_.structure;
+    map.by_cell = view_.by_cell;
+    map.table = view_.table;
+    if (view_.has_map) {
+      map.want_view = true;
+      map.want_cx = view_.cx;
+      map.want_cy = view_.cy;
+      map.want_zoom = view_.zoom;
+    }
+    view_stage_ = 0;
+    switch (view_.query) {
+      case ViewLink::Query::HeldOut:
+        if (size_t(view_.query_id) >= d.queries.n)
+          return fail(cat("held-out query ", view_.query_id, " is outside 0..", d.queries.n - 1));
+        set_held_out_query(size_t(view_.query_id));
+        break;
+      case ViewLink::Query::Base:
+        if (size_t(view_.query_id) >= d.base.n) return fail(cat("base point ", view_.query_id, " is outside 0..", d.base.n - 1));
+        if (inspector.set_base(d, size_t(view_.query_id))) run_search();
+        break;
+      case ViewLink::Query::Point:
+        if (d.images() || !d.pca_mean.empty()) return fail("a clicked point is a query on 2-D data only");
+        set_query_from_map(view_.point[0], view_.point[1]);
+        break;
+      case ViewLink::Query::None:
+        inspector.reset();
+        break;
+    }
+  }
+}
+
+float MapView::fit_scale() const {
+  if (width <= 0 || height <= 0) return 0;
+  return 0.92f * std::min(width / std::max(data_w, 1e-6f), height / std::max(data_h, 1e-6f));
 }
 
 }  // namespace annlab::app

@@ -19,6 +19,7 @@
 #include "data_source.h"
 #include "evaluation.h"
 #include "query_inspector.h"
+#include "view_link.h"
 
 namespace annlab::app {
 
@@ -55,6 +56,16 @@ struct MapView {
   int table = 0;                    // LSH table whose hyperplanes are drawn; HNSW layer whose edges are drawn
   bool planes = true;               // draw the method's structure (hyperplanes, cells, splits, edges, codebooks)
   bool by_cell = true;              // IVF: colour points by their cell instead of their label
+  // The data's extent on the map (set when fitted) and the map area's size (the last frame): the
+  // zoom of a link is relative to the fitted view, so it frames the same on any screen.
+  float data_w = 1, data_h = 1;
+  float width = 0, height = 0, left = 0, top = 0;  // the map area, in display pixels
+  float fit_scale() const;
+  float zoom() const { return fit_scale() > 0 ? scale / fit_scale() : 1.0f; }
+  // A framing to take on the next frame (from a link): centre and zoom.
+  bool want_view = false;
+  float want_cx = 0, want_cy = 0, want_zoom = 1;
+  bool capture_png = false;  // save the map area as a PNG after this frame is drawn (the platform does)
   std::vector<std::string> legend;  // the last frame's legend: every kind of mark drawn, then the colours
 };
 
@@ -95,7 +106,8 @@ class AppState {
   std::string stale_note() const;
   double build_seconds = 0;       // wall time from Build to the finished index
   double build_work_seconds = 0;  // the part of it spent building (the rest: frames drawn between steps)
-  void start_build();
+  Status start_build();  // the panel's index, in steps (an error now when it cannot be made)
+  void cancel_build();
   // Spends up to budget_ms on the running build; installs the index when it finishes.
   void step_build(double budget_ms);
   // Builds synchronously (the JS API and tests): the configured index, or any factory description
@@ -105,6 +117,7 @@ class AppState {
   // Makes a loaded index (already checked against the data) the lab's index.
   void adopt_index(std::unique_ptr<Index> loaded) {
     pending_request_.clear();  // not built from the panel: nothing to compare it with
+    pending_spec_.clear();     // nor a link to rebuild it from
     install_index(std::move(loaded), 0.0);
   }
 
@@ -122,6 +135,56 @@ class AppState {
   void pick_random_query();
   void run_search();
 
+  // Builds `spec` with build parameters "name=value ..." in steps between frames, like the Build
+  // button (the panel then shows it): an error now if the description or a parameter is bad.
+  Status start_build_spec(const std::string& spec, const std::string& params);
+  // Every build started (button, JS API, link) takes a ticket; builds_done is the last ticket that
+  // ended, and build_outcome says how ("" when it built, else the error).
+  uint64_t builds_started = 0, builds_done = 0;
+  std::string build_outcome;
+
+  // Files in. A dropped file by what it is: an .annlab index file (for the current data set); a
+  // labels file (one integer per row, as many as the data set's rows: annlab/io.h load_labels);
+  // otherwise vectors. The error names the file; nothing changes on error.
+  Status load_dropped(const std::string& path);
+  Status load_index_file(const std::string& path);
+  Status load_labels_file(const std::string& path);
+  Status set_labels(const std::vector<int32_t>& labels, const std::string& from);
+
+  // Files out, through the platform's hook (natively: written to out_dir; in the browser: a
+  // download); file_note says what was saved.
+  std::function<Status(const std::string& name, const std::vector<uint8_t>& bytes)> save_file;
+  std::string out_dir = ".";
+  std::string file_note;
+  bool save_embeds_base = false;  // save_index: write the base vectors into the file (standalone)
+  Status save_index();        // the built index, standalone (its base vectors in the file)
+  Status save_results_csv();  // the results table
+  // The map area's pixels (RGBA, top row first) as a PNG, called by the platform after drawing.
+  Status save_map_png(int width, int height, const std::vector<uint8_t>& rgba);
+  std::string file_stem() const;  // "annlab-fashion-mnist-LSH12x8"
+
+  // The view as a link (view_link.h): the data set, the built index and its controls, k, the
+  // query and the map. An error for a person's own file (it cannot travel in a link).
+  Result<ViewLink> current_view() const;
+  // Opens a link: loads its data set, builds its index in steps, then sets the query and the map
+  // (advance_view, every frame). A bad link changes nothing and returns the error.
+  Status open_view(std::string_view query);
+  void advance_view();
+  bool view_pending() const { return view_stage_ != 0; }
+  // Platform hook: the link to show and copy for a view's query part (the page's address in the
+  // browser; an annlab-lab command natively).
+  std::function<std::string(const std::string& query)> link_of = [](const std::string& q) {
+    return "annlab-lab --view '" + q + "'";
+  };
+
+  // What the last frame's layout hid (tests): pixels each panel would need to scroll, and the
+  // method list's (when it was open).
+  struct Layout {
+    float data_hidden = 0, index_hidden = 0, map_hidden = 0, results_hidden = 0;
+    bool method_list_open = false;
+    float method_list_hidden = 0;
+  } layout;
+
   // Shown in the UI when something went wrong (the app keeps running).
   std::string error;
   // Frames drawn, for tests.
@@ -132,6 +195,13 @@ class AppState {
   // A new data set: forgets everything built on the previous one.
   void on_new_data();
   std::string pending_request_;  // build_request() when the running build started
+  std::string pending_spec_, built_spec_;            // the description as the panel wrote it
+  std::vector<double> pending_build_vals_, built_build_vals_;  // the build controls' values
+  void end_build(const std::string& outcome);
+  Status build_spec_now(const std::string& spec, const std::string& params);
+  uint64_t view_ticket_ = 0;
+  ViewLink view_;      // the link being opened
+  int view_stage_ = 0; // 0: none; 1: waiting for the data; 2: waiting for the build
 };
 
 }  // namespace annlab::app

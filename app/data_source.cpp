@@ -90,12 +90,21 @@ Result<std::unique_ptr<LabData>> read_data(DataKind kind, const std::string& dir
     data->queries = all.subset(q);
     data->base_xy = data->base.f32;
     data->query_xy = data->queries.f32;
+    data->base_rows = b;
+    data->query_rows = q;
+    data->blob_n = blob_n;
+    data->blob_centers = centers;
+    data->blob_seed = seed;
   } else if (kind == DataKind::FashionMnist) {
     ANNLAB_ASSIGN_OR_RETURN(data->base, load_vectors(dir + a->base));
     ANNLAB_ASSIGN_OR_RETURN(data->queries, load_vectors(dir + a->query));
     ANNLAB_ASSIGN_OR_RETURN(data->base_xy, load_xy(dir + a->base_xy, data->base.n));
     ANNLAB_ASSIGN_OR_RETURN(data->query_xy, load_xy(dir + a->query_xy, data->queries.n));
     ANNLAB_TRY(load_basis(data.get(), dir + a->basis));
+    data->base_rows.resize(data->base.n);
+    std::iota(data->base_rows.begin(), data->base_rows.end(), size_t{0});
+    data->query_rows.resize(data->queries.n);
+    std::iota(data->query_rows.begin(), data->query_rows.end(), data->base.n);
   } else {
     // MNIST has no official split in the package: a seeded 9,000 / 1,000 one.
     ANNLAB_ASSIGN_OR_RETURN(Dataset all, load_vectors(dir + a->all));
@@ -110,6 +119,8 @@ Result<std::unique_ptr<LabData>> read_data(DataKind kind, const std::string& dir
     data->queries = all.subset(q);
     for (size_t i : b) data->base_xy.insert(data->base_xy.end(), {xy[2 * i], xy[2 * i + 1]});
     for (size_t i : q) data->query_xy.insert(data->query_xy.end(), {xy[2 * i], xy[2 * i + 1]});
+    data->base_rows = b;
+    data->query_rows = q;
     ANNLAB_TRY(load_basis(data.get(), dir + a->basis));
   }
   ANNLAB_TRY(move_base_into_exact(*data));
@@ -190,6 +201,8 @@ Status DataSource::load_user(Dataset ds) {
   const size_t nq = split.queries.size();
   d->queries = ds.subset(split.queries);
   d->base = ds.subset(split.base);
+  d->base_rows = split.base;
+  d->query_rows = split.queries;
   ds = Dataset{};  // the file's copy is no longer needed
   auto xy_of = [](const Dataset& x, std::vector<float>* out) {
     for (size_t i = 0; i < x.n; ++i) out->insert(out->end(), {x.view().at(i, 0), x.d > 1 ? x.view().at(i, 1) : 0.0f});

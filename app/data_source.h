@@ -35,6 +35,14 @@ struct LabData {
   std::vector<float> pca_mean, pca_axes;  // image data: d and 2 * d, to place any query on the map
   bool images() const { return base.image_h != 0; }
   std::vector<std::string> classes;  // the name of each label (the bundled sets), else empty
+  // The row of each base vector and held-out query in the data set's file(s) taken as one list
+  // (Fashion-MNIST: its 60,000 training images, then its 10,000 test images): a labels file has
+  // one label per row, in this order.
+  std::vector<size_t> base_rows, query_rows;
+  size_t file_rows() const { return base_rows.size() + query_rows.size(); }
+  // 2-D blobs: how they were generated (for a link).
+  int blob_n = 0, blob_centers = 0;
+  uint64_t blob_seed = 0;
   // "Bag" for a named class, else "label 8".
   std::string class_name(int label) const {
     return label >= 0 && size_t(label) < classes.size() ? classes[size_t(label)] : "label " + std::to_string(label);

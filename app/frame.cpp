@@ -16,26 +16,36 @@ void draw_lab(AppState& s) {
   s.step_evaluation(std::clamp(600.0 * double(io.DeltaTime), 10.0, 60.0));
   if (!io.WantTextInput && ImGui::IsKeyPressed(ImGuiKey_R, false)) s.pick_random_query();
 
+  s.advance_view();  // a link being opened: its data set, then its build, then its query
+  s.layout.method_list_open = false;
+
+  // Four panels refitted to the window every frame: Data (as tall as its content), Index below
+  // it, the map in the middle, Results on the right. Usable from 1,024 x 768 up.
   const ImVec2 size = io.DisplaySize;
-  const float left = std::max(300.0f, size.x * 0.22f), right = std::max(360.0f, size.x * 0.28f);
+  const float left = std::max(270.0f, size.x * 0.22f), right = std::max(330.0f, size.x * 0.28f);
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
-  const float data_h = size.y * 0.36f;
   ImGui::SetNextWindowPos(ImVec2(0, 0));
-  ImGui::SetNextWindowSize(ImVec2(left, data_h));
-  if (ImGui::Begin("Data", nullptr, fixed)) draw_data_panel(s);
+  ImGui::SetNextWindowSizeConstraints(ImVec2(left, 0), ImVec2(left, size.y * 0.5f));
+  float data_h = size.y * 0.36f;
+  if (ImGui::Begin("Data", nullptr, fixed | ImGuiWindowFlags_AlwaysAutoResize)) draw_data_panel(s);
+  data_h = ImGui::GetWindowHeight();
+  s.layout.data_hidden = ImGui::GetScrollMaxY();
   ImGui::End();
   ImGui::SetNextWindowPos(ImVec2(0, data_h));
   ImGui::SetNextWindowSize(ImVec2(left, size.y - data_h));
   if (ImGui::Begin("Index", nullptr, fixed)) draw_index_panel(s);
+  s.layout.index_hidden = ImGui::GetScrollMaxY();
   ImGui::End();
   ImGui::SetNextWindowPos(ImVec2(left, 0));
   ImGui::SetNextWindowSize(ImVec2(size.x - left - right, size.y));
   if (ImGui::Begin("Map", nullptr, fixed | ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse))
     draw_map_panel(s);
+  s.layout.map_hidden = ImGui::GetScrollMaxY();
   ImGui::End();
   ImGui::SetNextWindowPos(ImVec2(size.x - right, 0));
   ImGui::SetNextWindowSize(ImVec2(right, size.y));
   if (ImGui::Begin("Results", nullptr, fixed)) draw_results_panel(s);
+  s.layout.results_hidden = ImGui::GetScrollMaxY();
   ImGui::End();
 }
 

@@ -1,5 +1,8 @@
 // The desktop lab: SDL2 + OpenGL 3.
-//   annlab-lab [--assets DIR] [--data blobs|fashion|mnist] [--build SPEC] [--query I] [--evaluate N] [--frames N]
+//   annlab-lab [--assets DIR] [--data blobs|fashion|mnist] [--build SPEC] [--query I] [--evaluate N]
+//              [--view LINK] [--out DIR] [--frames N]
+// --view opens a link (the Map panel's Link button: "v=1&data=...", or a whole page address);
+// --out is where Download index, Export CSV and PNG write (default: the current directory);
 // --frames N quits after N frames (for tests and screenshots).
 #include <cstdio>
 #include <cstdlib>
@@ -14,7 +17,7 @@
 using namespace annlab::app;
 
 int main(int argc, char** argv) {
-  std::string assets = "assets/data/", data = "fashion", build;
+  std::string assets = "assets/data/", data = "fashion", build, view, out = ".";
   long frames = -1, query = -1, evaluate = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -31,8 +34,11 @@ int main(int argc, char** argv) {
     else if (a == "--query") query = std::atol(next().c_str());
     else if (a == "--frames") frames = std::atol(next().c_str());
     else if (a == "--evaluate") evaluate = std::atol(next().c_str());
+    else if (a == "--view") view = next();
+    else if (a == "--out") out = next();
     else {
-      std::fprintf(stderr, "usage: annlab-lab [--assets DIR] [--data blobs|fashion|mnist] [--build SPEC] [--query I] [--evaluate N] [--frames N]\n");
+      std::fprintf(stderr, "usage: annlab-lab [--assets DIR] [--data blobs|fashion|mnist] [--build SPEC] [--query I] "
+                           "[--evaluate N] [--view LINK] [--out DIR] [--frames N]\n");
       return 2;
     }
   }
@@ -62,7 +68,15 @@ int main(int argc, char** argv) {
 
   AppState state;
   state.source.assets_dir = assets;
-  state.load_data(data == "blobs" ? DataKind::Blobs2D : data == "mnist" ? DataKind::Mnist : DataKind::FashionMnist);
+  state.out_dir = out;
+  if (!view.empty()) {
+    if (const size_t q = view.find('?'); q != std::string::npos) view = view.substr(q + 1);  // a page address
+    if (annlab::Status st = state.open_view(view); !st.is_ok()) {
+      std::fprintf(stderr, "annlab-lab: %s\n", st.message().c_str());
+      state.error = st.message();
+    }
+  }
+  if (!state.data() && !state.view_pending()) state.load_data(data == "blobs" ? DataKind::Blobs2D : data == "mnist" ? DataKind::Mnist : DataKind::FashionMnist);
   if (!build.empty() && state.source.data) {
     if (annlab::Status st = state.build_spec(build, "seed=1"); !st.is_ok()) state.error = st.message();
     // --evaluate N: press Evaluate over N held-out queries once the index is built (screenshots).

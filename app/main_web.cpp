@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "imgui.h"
 #include "imgui_impl_opengl3.h"
@@ -30,10 +31,26 @@ void fit_canvas(SDL_Window* window) {
   if (w > 0 && h > 0 && (w != cw || h != ch)) SDL_SetWindowSize(window, w, h);
 }
 
+// Keeps the page's address the link of what is on screen (history.replaceState, so the back button
+// is not filled with every pan), except while a link is still being opened.
+void update_address(AppState& s) {
+  static std::string last;
+  if (s.view_pending()) return;
+  auto v = s.current_view();
+  const std::string q = v.is_ok() ? encode_view_link(v.value()) : std::string();
+  if (q == last) return;
+  last = q;
+  EM_ASM({
+    const q = UTF8ToString($0);
+    history.replaceState(null, '', location.pathname + (q ? '?' + q : ''));
+  }, q.c_str());
+}
+
 void loop(void* arg) {
   WebLab& lab = *static_cast<WebLab*>(arg);
   fit_canvas(lab.window);
   run_frame(lab.window, lab.state);
+  update_address(lab.state);
 }
 
 }  // namespace
@@ -79,6 +96,14 @@ int start_web_lab(const std::string& dataset) {
   ImGui_ImplOpenGL3_Init("#version 300 es");
   lab.state.source.assets_dir = "/assets/";
   lab.state.source.asset_ready = web_asset_ready;
+  // A saved file is a download (lab.js: annlabDownload, which tests can watch).
+  lab.state.save_file = [](const std::string& name, const std::vector<uint8_t>& bytes) {
+    EM_ASM({ Module.annlabDownload(UTF8ToString($0), HEAPU8.slice($1, $1 + $2)); }, name.c_str(), bytes.data(), bytes.size());
+    return annlab::Status::ok();
+  };
+  lab.state.link_of = [](const std::string& q) {
+    return std::string(emscripten_run_script_string("location.origin + location.pathname")) + "?" + q;
+  };
   lab.state.load_data(dataset == "mnist" ? DataKind::Mnist : dataset == "blobs" ? DataKind::Blobs2D : DataKind::FashionMnist);
   emscripten_set_main_loop_arg(loop, &lab, 0, false);
   return 0;

@@ -26,11 +26,16 @@ void draw_data_panel(AppState& s) {
   }
   if (change && !s.load_pending()) s.load_data(DataKind(kind));
   if (s.source.data && s.source.data->kind == DataKind::User) ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "Showing your file: %s", s.source.data->name.c_str());
-#if defined(__EMSCRIPTEN__)
   ImGui::PushTextWrapPos(0);
-  ImGui::TextDisabled("Drop a .fvecs .bvecs .ivecs .npy .csv file on the page to use your own vectors.");
-  ImGui::PopTextWrapPos();
+  ImGui::TextDisabled("Drop on the %s: vectors (.fvecs .bvecs .ivecs .npy .csv), then a labels file (one integer "
+                      "per row) to colour them, or an .annlab index file.",
+#if defined(__EMSCRIPTEN__)
+                      "page"
+#else
+                      "window"
 #endif
+  );
+  ImGui::PopTextWrapPos();
   ImGui::Separator();
   ImGui::TextWrapped("%s", s.source.status.c_str());
   ImGui::TextDisabled("SIMD kernels: %s", simd_level_name(simd_level()));

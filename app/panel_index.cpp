@@ -1,4 +1,5 @@
 // The Index panel: every control is derived from the chosen method's registry row (registry.h).
+#include <cfloat>
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -107,8 +108,15 @@ void draw_index_panel(AppState& s) {
   }
   for (const std::string& n : names) labels.push_back(n.c_str());
   ImGui::SetNextItemWidth(-1);
-  if (ImGui::Combo("##method", &current, labels.data(), int(labels.size()), int(labels.size())))
-    c.method = row_of[size_t(current)];
+  // The whole list, never a scrolled part of it (the popup is as tall as its items).
+  ImGui::SetNextWindowSizeConstraints(ImVec2(0, 0), ImVec2(FLT_MAX, FLT_MAX));
+  if (ImGui::BeginCombo("##method", labels[size_t(current)], ImGuiComboFlags_HeightLargest)) {
+    for (size_t i = 0; i < labels.size(); ++i)
+      if (ImGui::Selectable(labels[i], int(i) == current)) c.method = row_of[i];
+    s.layout.method_list_open = true;
+    s.layout.method_list_hidden = ImGui::GetScrollMaxY();
+    ImGui::EndCombo();
+  }
   const MethodInfo& m = c.info();
   const size_t r = c.method;
   ImGui::PushTextWrapPos(0);
@@ -154,7 +162,7 @@ void draw_index_panel(AppState& s) {
   ImGui::PopTextWrapPos();
   const bool running = s.job.running();
   ImGui::BeginDisabled(running || !s.source.data);
-  if (ImGui::Button("Build", ImVec2(120, 0))) s.start_build();
+  if (ImGui::Button("Build", ImVec2(120, 0))) (void)s.start_build();
   ImGui::EndDisabled();
   if (s.build_changed() && !running) {
     ImGui::SameLine();
@@ -165,12 +173,29 @@ void draw_index_panel(AppState& s) {
   }
   if (running) {
     ImGui::SameLine();
-    if (ImGui::Button("Cancel")) s.job.cancel();
+    if (ImGui::Button("Cancel")) s.cancel_build();
     ImGui::ProgressBar(float(s.job.progress()), ImVec2(-1, 0), s.job.progress_text().c_str());
   }
   ImGui::Separator();
-  if (s.index) ImGui::TextWrapped("%s", s.index_info.c_str());
-  else ImGui::TextDisabled("No index yet: press Build.");
+  if (s.index) {
+    ImGui::TextWrapped("%s", s.index_info.c_str());
+    if (ImGui::Button("Download index")) {
+      if (Status st = s.save_index(); !st.is_ok()) s.error = st.message();
+    }
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("An .annlab index file: drop it on the lab (or give it to the CLI) to use it without building");
+    ImGui::SameLine();
+    ImGui::Checkbox("with base vectors", &s.save_embeds_base);
+    help_marker("Off: the file names the data set's base vectors (n, d, SHA-256) and is small; it loads where "
+                "that data set is. On: the vectors are written in and the file stands alone.");
+  } else {
+    ImGui::TextDisabled("No index yet: press Build.");
+  }
+  if (!s.file_note.empty()) {
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextDisabled("%s", s.file_note.c_str());
+    ImGui::PopTextWrapPos();
+  }
   if (!s.error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, kColMiss);
     ImGui::TextWrapped("%s", s.error.c_str());

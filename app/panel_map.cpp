@@ -24,7 +24,11 @@ void fit(MapView& v, const LabData& d, uint64_t serial, ImVec2 size) {
   }
   v.cx = (x0 + x1) / 2;
   v.cy = (y0 + y1) / 2;
-  v.scale = 0.92f * std::min(size.x / std::max(x1 - x0, 1e-6f), size.y / std::max(y1 - y0, 1e-6f));
+  v.data_w = x1 - x0;
+  v.data_h = y1 - y0;
+  v.width = size.x;
+  v.height = size.y;
+  v.scale = v.fit_scale();
   v.fitted_serial = serial;
 }
 
@@ -382,8 +386,33 @@ void draw_map_panel(AppState& s) {
                      (st->find<HyperplaneLayer>() || st->find<SlabLayer>());
   if (ImGui::Button("Fit")) v.fitted_serial = 0;
   ImGui::SameLine();
+  if (ImGui::Button("PNG")) v.capture_png = true;
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Save the map as a PNG image");
+  ImGui::SameLine();
+  if (ImGui::Button("Link")) ImGui::OpenPopup("link");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("A link that reopens this view: data, index, parameters, query and map");
+  if (ImGui::BeginPopup("link")) {
+    auto view = s.current_view();
+    if (view.is_ok()) {
+      static std::string text;
+      text = s.link_of(encode_view_link(view.value()));
+      ImGui::TextUnformatted("This link rebuilds the index and shows the same query and answers:");
+      ImGui::SetNextItemWidth(std::min(640.0f, ImGui::GetIO().DisplaySize.x * 0.6f));
+      ImGui::InputText("##link", text.data(), text.size() + 1, ImGuiInputTextFlags_ReadOnly | ImGuiInputTextFlags_AutoSelectAll);
+      if (ImGui::Button("Copy")) {
+        ImGui::SetClipboardText(text.c_str());
+        s.file_note = "link copied";
+      }
+    } else {
+      ImGui::TextUnformatted(view.message().c_str());
+    }
+    ImGui::EndPopup();
+  }
+  ImGui::SameLine();
+  ImGui::PushTextWrapPos(0);
   ImGui::TextDisabled("drag: pan  wheel: zoom  click: %s  R: random held-out query",
                       d.images() ? "query = nearest image" : "query here");
+  ImGui::PopTextWrapPos();
   const bool cells = cell_layer && !cell_layer->assignment.empty();
   const int layers = graph ? graph->levels() : 0;
   if (st && !st->layers.empty() && (lsh2d || !d.images() || cells)) {
@@ -415,6 +444,16 @@ void draw_map_panel(AppState& s) {
   size.x = std::max(size.x, 50.0f);
   size.y = std::max(size.y, 50.0f);
   if (v.fitted_serial != s.source.serial) fit(v, d, s.source.serial, size);
+  v.width = size.x;
+  v.height = size.y;
+  v.left = origin.x;
+  v.top = origin.y;
+  if (v.want_view) {  // a link's framing, relative to the fitted view
+    v.want_view = false;
+    v.cx = v.want_cx;
+    v.cy = v.want_cy;
+    v.scale = v.want_zoom * v.fit_scale();
+  }
   ImGui::InvisibleButton("map", size, ImGuiButtonFlags_MouseButtonLeft);
   const bool hovered = ImGui::IsItemHovered();
   ImGuiIO& io = ImGui::GetIO();

@@ -70,6 +70,10 @@ void draw_results_panel(AppState& s) {
   ImGui::Text("Query: %s", s.inspector.query.source.c_str());
   if (d.images()) image_thumbnail(s.inspector.query.vec.data(), d.base.image_h, d.base.image_w, 84, kColQuery);
   if (!r.valid) return;
+  if (ImGui::SmallButton("Export CSV")) {
+    if (Status st = s.save_results_csv(); !st.is_ok()) s.error = st.message();
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("The table below as a CSV file (ids, squared distances, found / missed)");
   ImGui::Separator();
   const bool has_method = !r.method_ids.empty();
   if (has_method) {

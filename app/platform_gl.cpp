@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "imgui.h"
 #include "imgui_impl_opengl3.h"
@@ -41,6 +43,10 @@ bool run_frame(SDL_Window* window, AppState& state) {
   while (SDL_PollEvent(&e)) {
     ImGui_ImplSDL2_ProcessEvent(&e);
     if (e.type == SDL_QUIT) open = false;
+    if (e.type == SDL_DROPFILE && e.drop.file) {  // a file dropped on the desktop window
+      if (annlab::Status st = state.load_dropped(e.drop.file); !st.is_ok()) state.error = st.message();
+      SDL_free(e.drop.file);
+    }
     if (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_CLOSE &&
         e.window.windowID == SDL_GetWindowID(window))
       open = false;
@@ -55,6 +61,23 @@ bool run_frame(SDL_Window* window, AppState& state) {
   glClearColor(0.07f, 0.08f, 0.10f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  if (state.map.capture_png) {  // the map area, read back before the frame is shown
+    state.map.capture_png = false;
+    const float sx = io.DisplayFramebufferScale.x, sy = io.DisplayFramebufferScale.y;
+    const int fb_h = int(io.DisplaySize.y * sy);
+    const int x = int(state.map.left * sx), w = int(state.map.width * sx), h = int(state.map.height * sy);
+    const int y = fb_h - int((state.map.top + state.map.height) * sy);
+    std::vector<uint8_t> px(size_t(std::max(w, 0)) * size_t(std::max(h, 0)) * 4), rows(px.size());
+    if (w > 0 && h > 0) {
+      glPixelStorei(GL_PACK_ALIGNMENT, 1);
+      glReadPixels(x, y, w, h, GL_RGBA, GL_UNSIGNED_BYTE, px.data());
+      for (int r = 0; r < h; ++r)  // GL's rows start at the bottom
+        std::copy(px.begin() + long(size_t(h - 1 - r) * size_t(w) * 4), px.begin() + long(size_t(h - r) * size_t(w) * 4),
+                  rows.begin() + long(size_t(r) * size_t(w) * 4));
+      for (size_t i = 3; i < rows.size(); i += 4) rows[i] = 255;  // opaque, whatever the canvas's alpha
+    }
+    if (annlab::Status st = state.save_map_png(w, h, rows); !st.is_ok()) state.error = st.message();
+  }
   SDL_GL_SwapWindow(window);
   return open;
 }

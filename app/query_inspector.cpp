@@ -98,6 +98,8 @@ bool QueryInspector::set(const LabData& d, std::vector<float> vec, std::string s
   query.vec = std::move(vec);
   query.source = std::move(source);
   query.self_id = self_id;
+  query.held_out = -1;
+  query.clicked = false;
   query.serial = ++query_serial_;
   d.project(query.vec.data(), query.xy);
   return true;
@@ -108,6 +110,7 @@ bool QueryInspector::set_held_out(const LabData& d, size_t i) {
   std::vector<float> v(d.base.d);
   d.queries.view().row_to_f32(i, v.data());
   if (!set(d, std::move(v), cat("held-out query ", i))) return false;
+  query.held_out = int64_t(i);
   query.xy[0] = d.query_xy[2 * i];
   query.xy[1] = d.query_xy[2 * i + 1];
   return true;
@@ -123,8 +126,9 @@ bool QueryInspector::set_from_map(const LabData& d, float x, float y) {
   // Data that is its own map (d <= 2): the point clicked. Otherwise (images, or vectors drawn by
   // their PCA): the base point nearest the click.
   if (!d.images() && d.pca_mean.empty()) {
-    if (d.base.d == 1) return set(d, {x}, cat("clicked at ", x));
-    return set(d, {x, y}, cat("clicked at (", x, ", ", y, ")"));
+    const bool ok = d.base.d == 1 ? set(d, {x}, cat("clicked at ", x)) : set(d, {x, y}, cat("clicked at (", x, ", ", y, ")"));
+    query.clicked = ok;
+    return ok;
   }
   size_t best = 0;
   float bd = std::numeric_limits<float>::infinity();
@@ -135,11 +139,16 @@ bool QueryInspector::set_from_map(const LabData& d, float x, float y) {
       best = i;
     }
   }
+  return set_base(d, best);
+}
+
+bool QueryInspector::set_base(const LabData& d, size_t id) {
+  if (id >= d.base.n) return false;
   std::vector<float> v(d.base.d);
-  d.base_view().row_to_f32(best, v.data());
-  if (!set(d, std::move(v), cat("base point ", best), int64_t(best))) return false;
-  query.xy[0] = d.base_xy[2 * best];
-  query.xy[1] = d.base_xy[2 * best + 1];
+  d.base_view().row_to_f32(id, v.data());
+  if (!set(d, std::move(v), cat("base point ", id), int64_t(id))) return false;
+  query.xy[0] = d.base_xy[2 * id];
+  query.xy[1] = d.base_xy[2 * id + 1];
   return true;
 }
 

@@ -36,6 +36,8 @@ struct QueryState {
   float xy[2] = {0, 0};
   std::string source;          // "held-out query 17", "base point 123", "clicked at (x, y)"
   int64_t self_id = -1;        // base id when the query is a base point
+  int64_t held_out = -1;       // its number when the query is a held-out query
+  bool clicked = false;        // a point clicked on a 2-D map (xy is the query)
   uint64_t serial = 0;         // increases with every query set
 };
 
@@ -81,6 +83,8 @@ class QueryInspector {
   bool set(const LabData& d, std::vector<float> vec, std::string source, int64_t self_id = -1);
   bool set_held_out(const LabData& d, size_t i);
   bool set_random(const LabData& d);
+  // Base point `id` as the query (left out of both answers: it would find itself).
+  bool set_base(const LabData& d, size_t id);
   // 2-D data: the clicked point itself; images: the nearest base point.
   bool set_from_map(const LabData& d, float x, float y);
   // Searches the query exactly and, when there is one, with `index` (its structure for the

@@ -10,11 +10,15 @@
 #include <cstring>
 #include <string>
 #include <utility>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 
 #include "annlab/eval.h"
 #include "annlab/generators.h"
 #include "annlab/io.h"
 #include "imgui.h"
+#include "export.h"
 #include "panels.h"
 
 using annlab::app::AppState;
@@ -108,7 +112,7 @@ int main(int argc, char** argv) {
       if (quick && (method == "PQ" || method == "IVFPQ") && kind == DataKind::FashionMnist) continue;
       if (method == "ITQ" && kind == DataKind::Blobs2D) {
         set_arg("bits", 32);
-        s.start_build();
+        (void)s.start_build();
         for (int f = 0; f < 1000 && s.job.running(); ++f) frame(s, map_centre);
         check(s.error.find("32 bits exceed the dimension 2") != std::string::npos, what + ": ITQ on 2-D data is a clear error (" + s.error + ")");
         continue;
@@ -123,7 +127,7 @@ int main(int argc, char** argv) {
       set_arg("g", kind == DataKind::Blobs2D ? 2 : 16);
       set_arg("m", 16);
       frame(s, map_centre);
-      s.start_build();
+      (void)s.start_build();
       int build_frames = 0;
       double worst = 0;
       while (s.job.running() && build_frames < 100000) {
@@ -197,7 +201,7 @@ int main(int argc, char** argv) {
     s.load_data(DataKind::Blobs2D);
     s.config.select("LSH");
     s.config.arg("b") = 99;
-    s.start_build();
+    (void)s.start_build();
     frame(s, map_centre);
     check(!s.error.empty() && s.source.data != nullptr, "an impossible index is an error message and the data stays");
   }
@@ -274,7 +278,7 @@ int main(int argc, char** argv) {
     check(s.build_now().is_ok() && s.error.empty(), "PQ with its default M builds on 2-D data (" + s.error + ")");
     s.config.select("LSH");
     s.config.arg("b") = 99;
-    s.start_build();
+    (void)s.start_build();
     frame(s, map_centre);
     check(!s.error.empty(), "LSH b = 99 is an error");
     s.config.arg("b") = 6;
@@ -292,7 +296,7 @@ int main(int argc, char** argv) {
     s.source.blob_n = 20000;
     s.load_data(DataKind::Blobs2D);
     s.config.select("HNSW");
-    s.start_build();
+    (void)s.start_build();
     double first_adding = -1, last = -1;
     int last_stage = 0;
     bool monotonic = true;
@@ -358,6 +362,154 @@ int main(int argc, char** argv) {
     check(s.source.serial == serial && s.data()->base.n == 2000 &&
               s.error.find("10000000 points in 8 blobs is outside 100..20000") != std::string::npos,
           "10,000,000 typed points are refused and the data stays (" + s.error + ")");
+  }
+  // Links, files in and out, and the stepped build the JS API uses.
+  if (only.empty() || only == "blobs") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("annlab-smoke-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    auto run_until = [&](AppState& s, auto done) {
+      for (int f = 0; f < 20000 && !done(); ++f) frame(s, ImVec2(5, 5));
+    };
+    // A stepped build by description: a ticket that ends when the index is in.
+    AppState a;
+    a.out_dir = dir.string();
+    a.source.blob_n = 1500;
+    a.source.blob_centers = 5;
+    a.source.blob_seed = 11;
+    a.load_data(DataKind::Blobs2D);
+    const annlab::Status bad = a.start_build_spec("LSH8x", "seed=3");
+    check(!bad.is_ok() && a.builds_started == 0 && a.config.info().name == "LSH", "a bad description is refused before anything changes (" + bad.message() + ")");
+    check(a.start_build_spec("LSH8x4", "seed=3").is_ok() && a.job.running() && a.builds_started == 1, "LSH8x4 starts building in steps");
+    run_until(a, [&] { return a.builds_done == 1; });
+    check(a.index && a.build_outcome.empty() && a.index->describe() == "LSH8x4", "the stepped build installed LSH8x4");
+    a.config.value("probes") = 2;
+    a.inspector.k = 7;
+    a.set_held_out_query(5);
+    a.map.planes = false;
+    run_until(a, [&] { return a.map.width > 0 && a.frame > 5; });
+    auto va = a.current_view();
+    check(va.is_ok(), "the view has a link (" + va.message() + ")");
+    const std::string link = va.is_ok() ? annlab::app::encode_view_link(va.value()) : "";
+    check(link.find("v=1&data=blobs&points=1500&blobs=5&data_seed=11&index=LSH8x4&seed=3") == 0 &&
+              link.find("&probes=2&k=7&q=h5&map=") != std::string::npos && link.find("&show=cells") != std::string::npos,
+          "the link names data, index, parameters, k, query and map (" + link + ")");
+    // Opening it elsewhere rebuilds and restores every control and the same answers.
+    AppState b;
+    check(b.open_view(link).is_ok() && b.view_pending(), "the link opens");
+    run_until(b, [&] { return !b.view_pending() && b.frame > 5; });
+    check(b.error.empty(), "the link restored without an error (" + b.error + ")");
+    check(b.data() && b.data()->base.n == 1500 && b.source.blob_centers == 5 && b.source.blob_seed == 11, "same blobs");
+    check(b.index && b.index->describe() == "LSH8x4" && b.config.spec() == "LSH8x4" && b.config.value("probes") == 2 &&
+              b.config.build_params().seed == 3 && b.inspector.k == 7 && !b.map.planes,
+          "every control restored");
+    check(b.inspector.results.valid && b.inspector.results.method_ids == a.inspector.results.method_ids &&
+              b.inspector.results.exact_ids == a.inspector.results.exact_ids && b.inspector.results.stats.buckets == 8,
+          "the same answer ids (probes 2: 8 buckets)");
+    auto vb = b.current_view();
+    auto strip_map = [](std::string t) {
+      const size_t m = t.find("&map=");
+      return m == std::string::npos ? t : t.substr(0, m) + t.substr(t.find('&', m + 1));
+    };
+    check(vb.is_ok() && strip_map(annlab::app::encode_view_link(vb.value())) == strip_map(link) &&
+              std::abs(vb->zoom - va->zoom) < 1e-4 && vb->cx == va->cx && vb->cy == va->cy,
+          "the reopened view's link is the link");
+    // Bad links change nothing and say why.
+    const uint64_t serial = b.source.serial;
+    const std::pair<const char*, const char*> bad_links[] = {
+        {"v=2&data=blobs", "the link is of format version 2; this lab reads version 1"},
+        {"data=blobs", "the link has no format version: expected v=1"},
+        {"v=1&data=bogus", "the link's data set 'bogus' is unknown: expected blobs, fashion-mnist or mnist"},
+        {"v=1&data=blobs&index=LSH8x4&nprobe=3", "the link sets 'nprobe', which LSH8x4 does not take"},
+        {"v=1&data=blobs&index=LSH8x4&probes=-1", "the link: parameter probes = -1 is out of range [0, 1048576]"},
+        {"v=1&data=blobs&k=0", "the link's k=0 is not a whole number from 1 to 50"},
+        {"v=1&data=blobs&zoom=2", "the link's key 'zoom' is unknown: expected v, data, points, blobs, data_seed, index, k, q, map, show, table or a parameter of the index"},
+    };
+    for (const auto& [q, want] : bad_links) {
+      const annlab::Status st = b.open_view(q);
+      check(!st.is_ok() && st.message() == want && b.source.serial == serial && !b.view_pending(),
+            std::string("bad link '") + q + "': " + st.message());
+    }
+    check(b.open_view("v=1&data=blobs&index=Flat&q=h99999").is_ok(), "a link with a query outside the data opens");
+    run_until(b, [&] { return !b.view_pending(); });
+    check(b.error == "the link could not be restored: held-out query 99999 is outside 0..199", "and says which query (" + b.error + ")");
+
+    // Files out: the index, the results table.
+    check(a.save_index().is_ok(), "Download index writes a file (" + a.file_note + ")");
+    const fs::path index_file = dir / "annlab-2-D_blobs-LSH8x4.annlab";
+    check(fs::exists(index_file), "named " + index_file.string() + " (" + a.file_note + ")");
+    check(a.save_results_csv().is_ok(), "Export CSV writes a file");
+    std::ifstream csv(dir / "annlab-2-D_blobs-LSH8x4-results.csv");
+    std::string header, first;
+    std::getline(csv, header);
+    std::getline(csv, first);
+    check(header.rfind("query,index,rank,exact_id,exact_squared_distance,exact_found_by_method,method_id", 0) == 0,
+          "the CSV's header (" + header + ")");
+    check(first.rfind("\"held-out query 5\",\"LSH8x4 probes=2\",1," + std::to_string(a.inspector.results.exact_ids[0]) + ",", 0) == 0,
+          "its first row is the first exact neighbour (" + first + ")");
+    size_t lines = 2;
+    for (std::string l; std::getline(csv, l);) ++lines;
+    check(lines == 1 + 7, "one row per rank (" + std::to_string(lines) + " lines)");
+    // Files in: the index file loads on the same data, a labels file colours it.
+    AppState c;
+    c.source.blob_n = 1500;
+    c.source.blob_centers = 5;
+    c.source.blob_seed = 11;
+    c.load_data(DataKind::Blobs2D);
+    check(c.load_dropped(index_file.string()).is_ok() && c.index && c.index->describe() == "LSH8x4", "a dropped .annlab file is the index (" + c.error + ")");
+    c.config.value("probes") = 2;
+    c.inspector.k = 7;
+    c.set_held_out_query(5);
+    check(c.inspector.results.method_ids == a.inspector.results.method_ids, "and answers as the built one");
+    check(!c.current_view().is_ok() && c.current_view().message() == "a link cannot carry an index loaded from a file: build it here to share it",
+          "a loaded index has no link, and says so");
+    {
+      std::ofstream l(dir / "labels.csv");
+      l << "label\n";
+      for (size_t i = 0; i < c.data()->file_rows(); ++i) l << (i % 3) << "\n";
+    }
+    check(c.load_dropped((dir / "labels.csv").string()).is_ok(), "a dropped labels file loads (" + c.file_note + ")");
+    bool match = c.data()->base.labels.size() == 1500;
+    for (size_t i = 0; match && i < 1500; ++i) match = c.data()->base.labels[i] == int32_t(c.data()->base_rows[i] % 3);
+    check(match && c.file_note == "labels from labels.csv: 3 classes over 1700 rows", "labels by file row (" + c.file_note + ")");
+    {
+      std::ofstream l(dir / "short.csv");
+      for (int i = 0; i < 10; ++i) l << i << "\n";
+    }
+    const annlab::Status short_labels = c.load_dropped((dir / "short.csv").string());
+    check(!short_labels.is_ok() && short_labels.message() == "short.csv: 10 labels, but 2-D blobs has 1700 rows (1500 base vectors and 200 "
+                                                             "held-out queries): a labels file has one label per row, in the file's order",
+          "a labels file of the wrong length says so (" + short_labels.message() + ")");
+    check(c.data()->base.labels[0] == int32_t(c.data()->base_rows[0] % 3), "and the labels stay");
+    // The PNG writer: CRC-32 and Adler-32 check values, and a file whose stored blocks read back.
+    const std::string nine = "123456789";
+    check(annlab::app::crc32_of(reinterpret_cast<const uint8_t*>(nine.data()), 9) == 0xCBF43926u, "CRC-32 check value");
+    const std::string wiki = "Wikipedia";
+    check(annlab::app::adler32_of(reinterpret_cast<const uint8_t*>(wiki.data()), 9) == 0x11E60398u, "Adler-32 check value");
+    std::vector<uint8_t> px(300 * 250 * 4);
+    for (size_t i = 0; i < px.size(); ++i) px[i] = uint8_t(i * 7);
+    const std::vector<uint8_t> png = annlab::app::encode_png(300, 250, px);
+    std::vector<uint8_t> raw;
+    bool chunks_ok = png.size() > 8 && png[1] == 'P';
+    for (size_t at = 8; chunks_ok && at + 12 <= png.size();) {
+      const uint32_t len = uint32_t(png[at]) << 24 | uint32_t(png[at + 1]) << 16 | uint32_t(png[at + 2]) << 8 | png[at + 3];
+      const uint8_t* body = png.data() + at + 8;
+      const uint32_t crc = uint32_t(body[len]) << 24 | uint32_t(body[len + 1]) << 16 | uint32_t(body[len + 2]) << 8 | body[len + 3];
+      chunks_ok = crc == annlab::app::crc32_of(png.data() + at + 4, len + 4);
+      if (std::memcmp(png.data() + at + 4, "IDAT", 4) == 0)
+        for (size_t z = 2; z + 5 <= len - 4;) {  // stored blocks: final flag, LEN, NLEN, bytes
+          const size_t n = body[z + 1] | size_t(body[z + 2]) << 8;
+          raw.insert(raw.end(), body + z + 5, body + z + 5 + n);
+          z += 5 + n;
+        }
+      at += 12 + len;
+    }
+    bool rows_ok = raw.size() == 250 * (300 * 4 + 1);
+    for (size_t y = 0; rows_ok && y < 250; ++y)
+      rows_ok = raw[y * 1201] == 0 && std::memcmp(&raw[y * 1201 + 1], &px[y * 1200], 1200) == 0;
+    check(chunks_ok && rows_ok, "the PNG's chunks carry their CRCs and its rows read back");
+    std::error_code ec;
+    fs::remove_all(dir, ec);
   }
   ImGui::DestroyContext();
   std::printf("ui smoke: %d passed, %d failed\n", passed, failed);

@@ -318,5 +318,54 @@ TEST(Files, LoadByExtensionAndRoundTrip) {
             "data.txt: unknown file extension '.txt': expected .fvecs, .ivecs, .bvecs, .npy, .csv or .alds");
 }
 
+
+// ---- labels files ----
+
+std::vector<uint8_t> text_bytes(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
+
+TEST(Labels, ReadsEachFormat) {
+  auto iv = vecs<int32_t>({{1, {3}}, {1, {0}}, {1, {9}}});
+  auto a = parse_labels("y.ivecs", iv.data(), iv.size());
+  ASSERT_TRUE(a.is_ok()) << a.message();
+  EXPECT_EQ(a.value(), (std::vector<int32_t>{3, 0, 9}));
+  auto n1 = npy("{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }", raw_bytes<int64_t>({4, 1, 2}));
+  auto b = parse_labels("y.npy", n1.data(), n1.size());
+  ASSERT_TRUE(b.is_ok()) << b.message();
+  EXPECT_EQ(b.value(), (std::vector<int32_t>{4, 1, 2}));
+  auto n2 = npy("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 1), }", std::vector<uint8_t>{7, 8});
+  auto c = parse_labels("y.npy", n2.data(), n2.size());
+  ASSERT_TRUE(c.is_ok()) << c.message();
+  EXPECT_EQ(c.value(), (std::vector<int32_t>{7, 8}));
+  auto csv = text_bytes("label\r\n5\n6\n\n");
+  auto d = parse_labels("y.csv", csv.data(), csv.size());
+  ASSERT_TRUE(d.is_ok()) << d.message();
+  EXPECT_EQ(d.value(), (std::vector<int32_t>{5, 6}));
+}
+
+TEST(Labels, BadFilesNameTheProblem) {
+  auto wide = vecs<int32_t>({{2, {1, 2}}});
+  EXPECT_EQ(parse_labels("y.ivecs", wide.data(), wide.size()).message(),
+            "y.ivecs: offset 0: vectors of 2 integers: a labels file holds one per vector (d = 1)");
+  auto neg = vecs<int32_t>({{1, {1}}, {1, {-2}}});
+  EXPECT_EQ(parse_labels("y.ivecs", neg.data(), neg.size()).message(),
+            "y.ivecs: offset 12 (vector 1): -2 is not a label: expected a whole number from 0 to 2147483647");
+  auto fl = npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", float_bytes({1, 2}));
+  EXPECT_EQ(parse_labels("y.npy", fl.data(), fl.size()).message(),
+            "y.npy: offset 10: dtype '<f4': labels are integers (i1..i8, u1..u8)");
+  auto m = npy("{'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), }", raw_bytes<int32_t>({1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(parse_labels("y.npy", m.data(), m.size()).message(),
+            "y.npy: offset 10: labels are a 1-D array (n,) or (n, 1), got shape (2, 3)");
+  auto two = text_bytes("1\n2,3\n");
+  EXPECT_EQ(parse_labels("y.csv", two.data(), two.size()).message(),
+            "y.csv:2: '2,3' has several columns: a labels file has one label per line");
+  auto word = text_bytes("1\nshirt\n");
+  EXPECT_EQ(parse_labels("y.csv", word.data(), word.size()).message(), "y.csv:2: 'shirt' is not a number: expected one label per line");
+  auto frac = text_bytes("1.5\n");
+  EXPECT_EQ(parse_labels("y.csv", frac.data(), frac.size()).message(),
+            "y.csv:1: 1.5 is not a label: expected a whole number from 0 to 2147483647");
+  EXPECT_EQ(parse_labels("y.png", nullptr, 0).message(), "y.png: unknown labels file extension '.png': expected .ivecs, .npy, .csv or .txt");
+  auto empty = text_bytes("label\n");
+  EXPECT_EQ(parse_labels("y.csv", empty.data(), empty.size()).message(), "y.csv: the file holds no labels");
+}
 }  // namespace
 }  // namespace annlab

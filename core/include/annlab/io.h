@@ -35,9 +35,17 @@ Result<Dataset> parse_npy(std::string_view name, const uint8_t* data, size_t siz
 Result<Dataset> parse_csv(std::string_view name, const uint8_t* data, size_t size);
 Result<Dataset> parse_alds(std::string_view name, const uint8_t* data, size_t size);
 
-// Loads vectors by file extension (.fvecs .ivecs .bvecs .npy .csv .alds).
+// Loads vectors by file extension (.fvecs .ivecs .bvecs .npy .csv .alds); parse_vectors: the same
+// from bytes in memory, the extension taken from `name`.
 Result<Dataset> load_vectors(const std::string& path);
+Result<Dataset> parse_vectors(std::string_view name, const uint8_t* data, size_t size);
 Result<IntMatrix> load_ivecs(const std::string& path);
+
+// A labels file, by extension: .ivecs of d = 1, .npy of an integer type shaped (n,) or (n, 1),
+// .csv / .txt of one label per line (a first line that is not a number is a header). Labels are
+// whole numbers 0..2^31-1; errors name the offset or line.
+Result<std::vector<int32_t>> parse_labels(std::string_view name, const uint8_t* data, size_t size);
+Result<std::vector<int32_t>> load_labels(const std::string& path);
 
 // Serialises to bytes / writes files.
 std::vector<uint8_t> to_fvecs(const VectorView& x);

@@ -327,26 +327,34 @@ double npy_value(const uint8_t* p, const NpyType& t) {
 
 }  // namespace
 
-Result<Dataset> parse_npy(std::string_view name, const uint8_t* data, size_t size) {
-  auto fail = [&](std::string_view what) { return Status::error(cat(name, ": ", what)); };
-  if (size < 10) return fail(cat("offset 0: ", size, " bytes is too short for a .npy header (at least 10)"));
-  if (std::memcmp(data, "\x93NUMPY", 6) != 0) return fail("offset 0: not a .npy file: expected the magic \\x93NUMPY");
+namespace {
+// Where a .npy file's header dict is: [*hstart, *hstart + *hlen). Errors name the offset.
+Status npy_locate(const uint8_t* data, size_t size, size_t* hstart, size_t* hlen) {
+  if (size < 10) return Status::error(cat("offset 0: ", size, " bytes is too short for a .npy header (at least 10)"));
+  if (std::memcmp(data, "\x93NUMPY", 6) != 0) return Status::error("offset 0: not a .npy file: expected the magic \\x93NUMPY");
   const int major = data[6], minor = data[7];
-  size_t hlen = 0, hstart = 0;
   if (major == 1) {
-    hlen = data[8] | (size_t{data[9]} << 8);
-    hstart = 10;
+    *hlen = data[8] | (size_t{data[9]} << 8);
+    *hstart = 10;
   } else if (major == 2 || major == 3) {
-    if (size < 12) return fail("offset 8: truncated header length");
+    if (size < 12) return Status::error("offset 8: truncated header length");
     uint32_t l;
     std::memcpy(&l, data + 8, 4);
-    hlen = l;
-    hstart = 12;
+    *hlen = l;
+    *hstart = 12;
   } else {
-    return fail(cat("offset 6: .npy format version ", major, ".", minor, " is not supported (expected 1.0, 2.0 or 3.0)"));
+    return Status::error(cat("offset 6: .npy format version ", major, ".", minor, " is not supported (expected 1.0, 2.0 or 3.0)"));
   }
-  if (hlen > size - hstart)
-    return fail(cat("offset ", hstart, ": truncated: the header declares ", hlen, " bytes, ", size - hstart, " left"));
+  if (*hlen > size - *hstart)
+    return Status::error(cat("offset ", *hstart, ": truncated: the header declares ", *hlen, " bytes, ", size - *hstart, " left"));
+  return Status::ok();
+}
+}  // namespace
+
+Result<Dataset> parse_npy(std::string_view name, const uint8_t* data, size_t size) {
+  auto fail = [&](std::string_view what) { return Status::error(cat(name, ": ", what)); };
+  size_t hlen = 0, hstart = 0;
+  if (Status st = npy_locate(data, size, &hstart, &hlen); !st.is_ok()) return st.with_context(name);
   std::string descr;
   bool fortran = false;
   std::vector<size_t> shape;
@@ -583,8 +591,93 @@ Result<Dataset> parse_alds(std::string_view name, const uint8_t* data, size_t si
 
 // ---- by extension, writers -----------------------------------------------------------------------
 
-Result<Dataset> load_vectors(const std::string& path) {
-  const std::string ext = lower_extension(path);
+// ---- labels --------------------------------------------------------------------------------------
+
+namespace {
+Status check_label(double v, std::string_view where) {
+  if (!(v >= 0) || v > double(INT32_MAX) || v != std::floor(v))
+    return Status::error(cat(where, ": ", v, " is not a label: expected a whole number from 0 to ", INT32_MAX));
+  return Status::ok();
+}
+}  // namespace
+
+Result<std::vector<int32_t>> parse_labels(std::string_view name, const uint8_t* data, size_t size) {
+  const std::string ext = lower_extension(std::string(name));
+  std::vector<int32_t> out;
+  if (ext == ".ivecs") {
+    ANNLAB_ASSIGN_OR_RETURN(IntMatrix m, parse_ivecs(name, data, size));
+    if (m.d != 1)
+      return Status::error(cat(name, ": offset 0: vectors of ", m.d, " integers: a labels file holds one per vector (d = 1)"));
+    for (size_t i = 0; i < m.n; ++i) {
+      ANNLAB_TRY(check_label(m.v[i], cat(name, ": offset ", 8 * i + 4, " (vector ", i, ")")));
+      out.push_back(m.v[i]);
+    }
+  } else if (ext == ".npy") {
+    size_t hlen = 0, hstart = 0;
+    if (Status st = npy_locate(data, size, &hstart, &hlen); !st.is_ok()) return st.with_context(name);
+    std::string descr;
+    bool fortran = false;
+    std::vector<size_t> shape;
+    if (Status st = npy_header(std::string_view(reinterpret_cast<const char*>(data + hstart), hlen), &descr, &fortran, &shape);
+        !st.is_ok())
+      return Status::error(cat(name, ": offset ", hstart, ": ", st.message()));
+    NpyType nt;
+    if (!parse_npy_type(descr, &nt) || nt.kind == 'f')
+      return Status::error(cat(name, ": offset ", hstart, ": dtype '", descr, "': labels are integers (i1..i8, u1..u8)"));
+    const bool column = shape.size() == 2 && shape[1] == 1;
+    if (shape.size() != 1 && !column) {
+      std::string sh;
+      for (size_t i = 0; i < shape.size(); ++i) sh += cat(i ? ", " : "", shape[i]);
+      return Status::error(cat(name, ": offset ", hstart, ": labels are a 1-D array (n,) or (n, 1), got shape (", sh,
+                               shape.size() == 1 ? ",)" : ")"));
+    }
+    const size_t n = shape[0], start = hstart + hlen;
+    if (n > (size - start) / nt.size || size - start != n * nt.size)
+      return Status::error(cat(name, ": offset ", start, ": the data holds ", size - start, " bytes, expected ",
+                               n, " labels of ", npy_type_name(nt)));
+    for (size_t i = 0; i < n; ++i) {
+      const double v = npy_value(data + start + i * nt.size, nt);
+      ANNLAB_TRY(check_label(v, cat(name, ": offset ", start + i * nt.size, " (label ", i, ")")));
+      out.push_back(int32_t(v));
+    }
+  } else if (ext == ".csv" || ext == ".txt") {
+    const char* s = reinterpret_cast<const char*>(data);
+    size_t pos = 0, line_no = 0;
+    while (pos < size) {
+      size_t eol = pos;
+      while (eol < size && s[eol] != '\n') ++eol;
+      std::string_view line(s + pos, eol - pos);
+      pos = eol + 1;
+      ++line_no;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      const size_t b = line.find_first_not_of(" \t"), e = line.find_last_not_of(" \t");
+      if (b == std::string_view::npos) continue;  // blank
+      const std::string tok(line.substr(b, e - b + 1));
+      if (tok.find(',') != std::string::npos)
+        return Status::error(cat(name, ":", line_no, ": '", tok, "' has several columns: a labels file has one label per line"));
+      char* end = nullptr;
+      const double v = std::strtod(tok.c_str(), &end);
+      if (end != tok.c_str() + tok.size()) {
+        if (line_no == 1 && out.empty()) continue;  // a header ("label")
+        return Status::error(cat(name, ":", line_no, ": '", tok, "' is not a number: expected one label per line"));
+      }
+      ANNLAB_TRY(check_label(v, cat(name, ":", line_no)));
+      out.push_back(int32_t(v));
+    }
+  } else {
+    return Status::error(cat(name, ": unknown labels file extension '", ext, "': expected .ivecs, .npy, .csv or .txt"));
+  }
+  if (out.empty()) return Status::error(cat(name, ": the file holds no labels"));
+  return out;
+}
+
+Result<std::vector<int32_t>> load_labels(const std::string& path) {
+  ANNLAB_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, read_file(path));
+  return parse_labels(path, bytes.data(), bytes.size());
+}
+
+Result<Dataset> parse_vectors(std::string_view name, const uint8_t* data, size_t size) {
+  const std::string ext = lower_extension(std::string(name));
   using Parser = Result<Dataset> (*)(std::string_view, const uint8_t*, size_t);
   Parser parse = nullptr;
   if (ext == ".fvecs") parse = parse_fvecs;
@@ -594,10 +687,17 @@ Result<Dataset> load_vectors(const std::string& path) {
   else if (ext == ".csv") parse = parse_csv;
   else if (ext == ".alds") parse = parse_alds;
   else
-    return Status::error(cat(path, ": unknown file extension '", ext,
+    return Status::error(cat(name, ": unknown file extension '", ext,
                              "': expected .fvecs, .ivecs, .bvecs, .npy, .csv or .alds"));
+  return parse(name, data, size);
+}
+
+Result<Dataset> load_vectors(const std::string& path) {
+  const std::string ext = lower_extension(path);
+  if (ext != ".fvecs" && ext != ".bvecs" && ext != ".ivecs" && ext != ".npy" && ext != ".csv" && ext != ".alds")
+    return parse_vectors(path, nullptr, 0);  // the unknown-extension error, before reading anything
   ANNLAB_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, read_file(path));
-  return parse(path, bytes.data(), bytes.size());
+  return parse_vectors(path, bytes.data(), bytes.size());
 }
 
 Result<IntMatrix> load_ivecs(const std::string& path) {
