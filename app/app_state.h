@@ -183,6 +183,7 @@ class AppState {
     float data_hidden = 0, index_hidden = 0, map_hidden = 0, results_hidden = 0;
     bool method_list_open = false;
     float method_list_hidden = 0;
+    float method_list_x = 0, method_list_y = 0;  // where to click to open it
   } layout;
 
   // Shown in the UI when something went wrong (the app keeps running).

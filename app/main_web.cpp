@@ -42,7 +42,7 @@ void update_address(AppState& s) {
   last = q;
   EM_ASM({
     const q = UTF8ToString($0);
-    history.replaceState(null, '', location.pathname + (q ? '?' + q : ''));
+    history.replaceState(null, "", location.pathname + (q ? "?" + q : ""));
   }, q.c_str());
 }
 

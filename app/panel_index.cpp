@@ -109,6 +109,9 @@ void draw_index_panel(AppState& s) {
   for (const std::string& n : names) labels.push_back(n.c_str());
   ImGui::SetNextItemWidth(-1);
   // The whole list, never a scrolled part of it (the popup is as tall as its items).
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  s.layout.method_list_x = at.x + 40;
+  s.layout.method_list_y = at.y + ImGui::GetFrameHeight() / 2;
   ImGui::SetNextWindowSizeConstraints(ImVec2(0, 0), ImVec2(FLT_MAX, FLT_MAX));
   if (ImGui::BeginCombo("##method", labels[size_t(current)], ImGuiComboFlags_HeightLargest)) {
     for (size_t i = 0; i < labels.size(); ++i)

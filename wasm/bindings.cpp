@@ -13,7 +13,9 @@
 #include "annlab/generators.h"
 #include "annlab/index_io.h"
 #include "annlab/io.h"
+#include "annlab/params.h"
 #include "annlab/registry.h"
+#include "export.h"
 #include "web_lab.h"
 
 using emscripten::val;
@@ -151,18 +153,122 @@ val info() {
   }
   r.set("index", s.index ? s.index->describe() : std::string());
   r.set("building", s.job.running());
+  r.set("viewPending", s.view_pending());
+  r.set("error", s.error);
+  r.set("fileNote", s.file_note);
   return r;
 }
 
-val build(std::string spec, std::string params) {
-  Status st = state().build_spec(spec, params);
+// A dropped file (written to the file system by the page): an index file, labels or vectors.
+val load_dropped(std::string path) {
+  Status st = state().load_dropped(path);
+  if (!st.is_ok()) return failure(state().error = st.message());
+  val r = info();
+  r.set("note", state().file_note);
+  return r;
+}
+
+val load_labels_file(std::string path) {
+  Status st = state().load_labels_file(path);
+  if (!st.is_ok()) return failure(state().error = st.message());
+  val r = info();
+  r.set("note", state().file_note);
+  return r;
+}
+
+// The build the Build button runs, by description: it goes on between frames; buildState(ticket)
+// says when it has ended and how.
+val start_build(std::string spec, std::string params) {
+  Status st = state().start_build_spec(spec, params);
   if (!st.is_ok()) return failure(st.message());
   val r = success();
-  r.set("index", state().index->describe());
-  r.set("bytes", double(state().index->memory_bytes()));  // what the index owns
-  const Refinable* rf = as_refinable(*state().index);
-  r.set("baseBytes", rf && rf->base_vectors().shared() ? double(state().data()->base_store()->memory_bytes()) : 0.0);
-  r.set("seconds", state().build_seconds);
+  r.set("ticket", double(state().builds_started));
+  return r;
+}
+
+val build_state(double ticket) {
+  AppState& s = state();
+  val r = success();
+  const bool done = double(s.builds_done) >= ticket;
+  r.set("done", done);
+  r.set("progress", s.job.running() ? s.job.progress() : done ? 1.0 : 0.0);
+  r.set("stage", s.job.running() ? s.job.progress_text() : std::string());
+  if (done && double(s.builds_done) > ticket) r.set("error", std::string("superseded by a later build"));
+  else if (done && !s.build_outcome.empty()) r.set("error", s.build_outcome);
+  if (done && s.index && double(s.builds_done) == ticket && s.build_outcome.empty()) {
+    r.set("index", s.index->describe());
+    r.set("bytes", double(s.index->memory_bytes()));
+    const Refinable* rf = as_refinable(*s.index);
+    r.set("baseBytes", rf && rf->base_vectors().shared() ? double(s.data()->base_store()->memory_bytes()) : 0.0);
+    r.set("seconds", s.build_seconds);
+    r.set("workSeconds", s.build_work_seconds);
+  }
+  return r;
+}
+
+// The view as a link, or why there is none (a person's own file, an index loaded from a file).
+val view_link() {
+  auto v = state().current_view();
+  if (!v.is_ok()) return failure(v.message());
+  val r = success();
+  const std::string q = encode_view_link(v.value());
+  r.set("query", q);
+  r.set("link", state().link_of(q));
+  return r;
+}
+
+val open_view(std::string query) {
+  Status st = state().open_view(query);
+  if (!st.is_ok()) return failure(st.message());
+  return success();
+}
+
+val results_csv_text() {
+  AppState& s = state();
+  if (!s.inspector.results.valid) return failure("no results to export: pick a query first");
+  const std::string shown = s.index ? s.index->describe() : std::string("exact");
+  const std::string p = s.index ? describe_params(BuildParams{}, s.search_params()) : std::string();
+  val r = success();
+  r.set("csv", results_csv(s.inspector.results, s.inspector.query.source, p.empty() ? shown : shown + " " + p));
+  return r;
+}
+
+// Asks for the map as a PNG after the next frame (a download, as the PNG button).
+val save_map_png() {
+  state().map.capture_png = true;
+  return success();
+}
+
+val save_results_download() {
+  Status st = state().save_results_csv();
+  if (!st.is_ok()) return failure(st.message());
+  return success();
+}
+
+val save_index_download(bool embed_base) {
+  state().save_embeds_base = embed_base;
+  Status st = state().save_index();
+  if (!st.is_ok()) return failure(st.message());
+  val r = success();
+  r.set("note", state().file_note);
+  return r;
+}
+
+// What the last frame's layout hid, in pixels (0: everything visible).
+val layout() {
+  const AppState::Layout& l = state().layout;
+  val r = success();
+  r.set("dataHidden", l.data_hidden);
+  r.set("indexHidden", l.index_hidden);
+  r.set("mapHidden", l.map_hidden);
+  r.set("methodListOpen", l.method_list_open);
+  r.set("methodListHidden", l.method_list_hidden);
+  r.set("methodListX", l.method_list_x);
+  r.set("methodListY", l.method_list_y);
+  r.set("mapLeft", state().map.left);
+  r.set("mapTop", state().map.top);
+  r.set("mapWidth", state().map.width);
+  r.set("mapHeight", state().map.height);
   return r;
 }
 
@@ -388,11 +494,21 @@ EMSCRIPTEN_BINDINGS(annlab_lab) {
   emscripten::function("saveIndex", &save_index_bytes);
   emscripten::function("generateBlobs", &generate_blobs);
   emscripten::function("methods", &methods);
-  emscripten::function("build", &build);
   emscripten::function("search", &search);
   emscripten::function("exact", &exact);
   emscripten::function("queryVector", &query_vector);
   emscripten::function("results", &results);
   emscripten::function("setQuery", &set_query);
   emscripten::function("explain", &explain);
+  emscripten::function("loadDropped", &load_dropped);
+  emscripten::function("loadLabelsFile", &load_labels_file);
+  emscripten::function("startBuild", &start_build);
+  emscripten::function("buildState", &build_state);
+  emscripten::function("viewLink", &view_link);
+  emscripten::function("openView", &open_view);
+  emscripten::function("resultsCsv", &results_csv_text);
+  emscripten::function("saveMapPng", &save_map_png);
+  emscripten::function("saveIndexDownload", &save_index_download);
+  emscripten::function("saveResultsDownload", &save_results_download);
+  emscripten::function("layout", &layout);
 }

@@ -98,6 +98,10 @@ function makeApi() {
     },
     /** Loads an annlab index file (saved by the CLI, the desktop app or saveIndex) for the current data. */
     loadIndex(name, bytes) { return withUpload(name, bytes, (file) => Module.loadIndexFile(file)); },
+    /** Labels for the data set on screen: .ivecs (d = 1), .npy of integers, .csv / .txt, one per row. */
+    loadLabels(name, bytes) { return withUpload(name, bytes, (file) => Module.loadLabelsFile(file)); },
+    /** What dropping a file on the page does: an .annlab index, a labels file, or vectors. */
+    loadFile(name, bytes) { return withUpload(name, bytes, (file) => Module.loadDropped(file)); },
     /** The current index as an annlab index file (Uint8Array); it names the data set's base vectors
      *  it re-ranks with (n, d, sha256) unless embedBase, which writes them in (a standalone file). */
     saveIndex(embedBase = false) { return unwrap(Module.saveIndex(!!embedBase)).bytes; },
@@ -105,8 +109,21 @@ function makeApi() {
     generateBlobs(n, d = 2, centers = 8, seed = 1) { return unwrap(Module.generateBlobs(n, d, centers, seed)); },
     /** Every method of the registry: name, grammar, label, family, its numbers and parameters. */
     methods() { return unwrap(Module.methods()).methods; },
-    /** Builds an index from a factory description and build parameters ("seed=7 bucket_size=16"). */
-    build(spec, params = '') { return unwrap(Module.build(spec, params)); },
+    /** Builds an index from a factory description and build parameters ("seed=7 bucket_size=16"),
+     *  in steps between frames as the Build button does: a promise of {index, bytes, baseBytes,
+     *  seconds, workSeconds}, rejected with the core's message (at once for a bad description). */
+    async build(spec, params = '') {
+      const { ticket } = unwrap(Module.startBuild(String(spec), String(params)));
+      for (;;) {
+        const st = Module.buildState(ticket);
+        if (st.done) {
+          if (st.error) throw new Error(st.error);
+          delete st.ok; delete st.done; delete st.stage;
+          return st;
+        }
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+    },
     /** Searches the built index (or the exact one when none is built). */
     search(query, k = 10, params = '') { return unwrap(Module.search(query, k, params)); },
     /** Exact k nearest neighbours. */
@@ -120,6 +137,26 @@ function makeApi() {
     /** The structure and the ordered events of one query. */
     explain(query, k = 10) { return unwrap(Module.explain(query, k)); },
     info() { return unwrap(Module.info()); },
+    /** The view as a link {query, link} (what the page's address shows); throws why there is none. */
+    link() { return unwrap(Module.viewLink()); },
+    /** Opens a link's query part ("v=1&data=blobs&..."): rebuilds and restores; a promise. */
+    async openView(query) {
+      unwrap(Module.openView(String(query).replace(/^[^?]*\?/, '')));
+      while (Module.info().viewPending) await new Promise((r) => requestAnimationFrame(r));
+      const err = Module.info().error;
+      if (err.startsWith('the link could not be restored')) throw new Error(err);
+      return this.results();
+    },
+    /** The results table as CSV text (the Export CSV button downloads the same). */
+    resultsCsv() { return unwrap(Module.resultsCsv()).csv; },
+    /** Downloads the results table as CSV (the Export CSV button). */
+    downloadCsv() { unwrap(Module.saveResultsDownload()); },
+    /** Downloads the map as a PNG after the next frame (the PNG button). */
+    saveMapPng() { unwrap(Module.saveMapPng()); },
+    /** Downloads the built index (the Download index button). */
+    downloadIndex(embedBase = false) { return unwrap(Module.saveIndexDownload(!!embedBase)); },
+    /** What the last frame's layout hid, in pixels (tests). */
+    layout() { return unwrap(Module.layout()); },
     loadStats: null,
   };
 }
@@ -169,6 +206,19 @@ async function main() {
   Module.FS.mkdir('/upload');
   Module.FS.chdir('/upload');
   Module.annlabFetchAsset = (name) => { fetchAsset(name).catch((e) => console.warn(String(e))); };
+  // A file the lab saves (Download index, Export CSV, PNG) becomes a download.
+  Module.annlabDownload = (name, bytes) => {
+    const url = URL.createObjectURL(new Blob([bytes], { type: name.endsWith('.png') ? 'image/png'
+      : name.endsWith('.csv') ? 'text/csv' : 'application/octet-stream' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    window.annlabLastDownload = { name, size: bytes.length };
+  };
   stageEl.textContent = `downloading ${dataset}…`;
   await ensureDataset(dataset);
   stageEl.textContent = 'building the map…';
@@ -185,15 +235,20 @@ async function main() {
     crossOriginIsolated: self.crossOriginIsolated === true,
   };
   window.annlab = api;
-  // Drop a vector file on the page to use it.
+  // Drop a file on the page: an .annlab index file, a labels file, or vectors.
   window.addEventListener('dragover', (e) => e.preventDefault());
   window.addEventListener('drop', async (e) => {
     e.preventDefault();
     const file = e.dataTransfer?.files?.[0];
     if (!file) return;
-    try { api.loadVectors(file.name, new Uint8Array(await file.arrayBuffer())); }
+    try { api.loadFile(file.name, new Uint8Array(await file.arrayBuffer())); }
     catch (err) { console.warn(String(err)); }  // the lab shows the message in its Index panel
   });
+  // A link in the address: rebuild and restore its view (the address then follows the view).
+  if (params.get('v') !== null) {
+    const opened = Module.openView(location.search.slice(1));
+    if (!opened.ok) showNotice(`This link cannot be opened: ${opened.error}. Showing ${dataset} instead.`);
+  }
   window.annlabReady = true;
 }
 

@@ -45,10 +45,17 @@ const CASES = [
   ['CSV with a ragged row', "api.loadVectors('r.csv', '1,2\\n3\\n')", 'r.csv:2: expected 2 values (as in the first row), found 1'],
   ['unknown extension', "api.loadVectors('x.txt', '1,2')", "x.txt: unknown file extension '.txt': expected .fvecs, .ivecs, .bvecs, .npy, .csv or .alds"],
   ['too big for memory', 'api.generateBlobs(50000000, 128)', 'generating 50000000 x 128 vectors needs 25600.0 MB, '],
+  ['labels of the wrong length', "api.loadLabels('y.csv', 'label\\n1\\n2\\n')",
+   "y.csv: 2 labels, but Fashion-MNIST has 70000 rows (60000 base vectors and 10000 held-out queries): a labels file has one label per row, in the file's order"],
+  ['labels that are not integers', "api.loadLabels('y.csv', '1\\n2.5\\n')", 'y.csv:2: 2.5 is not a label: expected a whole number from 0 to 2147483647'],
+  ['a dropped file of no known kind', "api.loadFile('notes.md', 'hello')", "notes.md: unknown file extension '.md': expected .fvecs, .ivecs, .bvecs, .npy, .csv or .alds"],
+  ['a link of a newer format', "api.openView('v=2&data=blobs')", 'the link is of format version 2; this lab reads version 1'],
+  ['a link with a parameter the method does not take', "api.openView('v=1&data=fashion-mnist&index=HNSW16&nprobe=4')",
+   "the link sets 'nprobe', which HNSW16 does not take"],
 ];
 
 test('every bad input gets its exact message and nothing loaded is lost', async () => {
-  const results = await page.evaluate((cases) => {
+  const results = await page.evaluate(async (cases) => {
     const api = window.annlab;
     const fvecs = (d, n, values = []) => {
       const b = new DataView(new ArrayBuffer(4 + 4 * n));
@@ -65,7 +72,7 @@ test('every bad input gets its exact message and nothing loaded is lost', async 
     const before = api.search(q0, 10).ids.join(',');
     for (const [name, code, expected] of cases) {
       let message = 'no error';
-      try { new Function('api', 'fvecs', 'saved', 'flip', 'setByte', 'otherIndex', code)(api, fvecs, saved, flip, setByte, otherIndex); }
+      try { await new Function('api', 'fvecs', 'saved', 'flip', 'setByte', 'otherIndex', `return ${code};`)(api, fvecs, saved, flip, setByte, otherIndex); }
       catch (e) { message = e instanceof Error ? e.message : `not an Error: ${e}`; }
       const still = api.search(q0, 10).ids.join(',') === before && api.info().n === 60000;
       out.push({ name, message, expected: expected.replace('SIZE-4', String(saved.length - 4)), still });

@@ -38,8 +38,8 @@ test('the page loads Fashion-MNIST and reports its build', async () => {
 test('a search through the JS API equals the native CLI for the same query and index', async () => {
   for (const [spec, params] of [['LSH12x8', ['seed=7']], ['Flat', []], ['LSHx4', ['seed=3', 'bucket_size=30']],
                                 ['Tokens16x16', ['seed=3']], ['ITQ64', ['seed=5']]]) {
-    const web = await page.evaluate(([s, p]) => {
-      window.annlab.build(s, p.join(' '));
+    const web = await page.evaluate(async ([s, p]) => {
+      await window.annlab.build(s, p.join(' '));
       const q = window.annlab.queryVector(5);
       return { q, r: window.annlab.search(q, 10) };
     }, [spec, params]);
@@ -57,14 +57,14 @@ test('the JS API lists the same method registry as the native CLI, and says what
   assert.equal(ivfpq.grammar, 'IVF<nlist>,PQ<M>');
   assert.deepEqual(ivfpq.search.map((p) => p.name), ['nprobe', 'rerank']);
   assert.equal(methods.find((m) => m.name === 'NPHash').implemented, false);
-  const kinds = await page.evaluate(() => {
+  const kinds = await page.evaluate(async () => {
     const q = window.annlab.queryVector(3);
-    window.annlab.build('SimHash64', 'seed=2');
+    await window.annlab.build('SimHash64', 'seed=2');
     const ham = window.annlab.search(q, 5).distanceKind;
     const l2 = window.annlab.search(q, 5, 'rerank=50').distanceKind;
-    const built = window.annlab.build('PQ16', 'seed=2');
+    const built = await window.annlab.build('PQ16', 'seed=2');
     const pq = window.annlab.search(q, 5).distanceKind;
-    window.annlab.build('ITQ64', 'seed=5');  // the index the tests before this one left
+    await window.annlab.build('ITQ64', 'seed=5');  // the index the tests before this one left
     return { ham, l2, pq, bytes: built };
   });
   assert.deepEqual([kinds.ham, kinds.l2, kinds.pq], ['Hamming', 'squared L2', 'estimated squared L2']);
@@ -93,12 +93,12 @@ test('a click on the map changes the results panel', async () => {
 });
 
 test('JS API errors are Errors with the core message, and the page keeps working', async () => {
-  const errors = await page.evaluate(() => {
+  const errors = await page.evaluate(async () => {
     const out = [];
     for (const f of [() => window.annlab.build('Foo'), () => window.annlab.search([1, 2, 3], 10),
                      () => window.annlab.build('LSH8x4', 'seed=-1'), () => window.annlab.search(window.annlab.queryVector(0), 0),
                      () => window.annlab.queryVector(10000)]) {
-      try { f(); out.push('no error'); } catch (e) { out.push(`${e.constructor.name}: ${e.message}`); }
+      try { await f(); out.push('no error'); } catch (e) { out.push(`${e.constructor.name}: ${e.message}`); }
     }
     return out;
   });
@@ -121,8 +121,8 @@ test('MNIST downloads on demand and the lab switches data sets', async () => {
 
 test('Flat QPS in the browser against native on the same queries', async () => {
   const nq = 200;
-  const web = await page.evaluate((n) => {
-    window.annlab.build('Flat');
+  const web = await page.evaluate(async (n) => {
+    await window.annlab.build('Flat');
     const qs = Array.from({ length: n }, (_, i) => new Float32Array(window.annlab.queryVector(i)));
     const t0 = performance.now();
     for (const q of qs) window.annlab.search(q, 10);
@@ -144,7 +144,7 @@ test('Flat QPS in the browser against native on the same queries', async () => {
 });
 
 test('the canvas is drawn: a screenshot that is not blank', async () => {
-  await page.evaluate(() => { window.annlab.build('LSH12x8', 'seed=7'); window.annlab.setQuery(5); });
+  await page.evaluate(async () => { await window.annlab.build('LSH12x8', 'seed=7'); window.annlab.setQuery(5); });
   await page.waitForTimeout(500);
   const png = await page.screenshot();
   saveArtifact('browser.png', png);
