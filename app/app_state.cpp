@@ -370,7 +370,8 @@ void AppState::install_index(std::unique_ptr<Index> built_index, double seconds)
                    shares ? cat(" (it reads the data set's ", mib(data()->base_store()->memory_bytes()),
                                 " MB of base vectors for exact distances)")
                           : std::string(),
-                   ", built in ", build_time_text(build_seconds, build_work_seconds));
+                   loaded_from_.empty() ? cat(", built in ", build_time_text(build_seconds, build_work_seconds))
+                                        : cat(", loaded from ", loaded_from_));
   const BucketLayer* buckets = structure ? structure->find<BucketLayer>() : nullptr;
   if (buckets && !buckets->buckets.empty()) {
     // Bucket sizes from the structure: every non-empty bucket of every table.
@@ -481,9 +482,15 @@ Status AppState::load_index_file(const std::string& path) {
                              "; the data set on screen (", data()->name, ") has ", data()->base.n, " of dimension ",
                              data()->base.d));
   auto spec = parse_index_spec(loaded->describe());
-  job.cancel();
-  if (spec.is_ok()) config.set_from(spec.value(), BuildParams{});
+  cancel_build();
+  if (spec.is_ok()) {  // the panel shows its method and numbers (its build values are not in the file)
+    const size_t r = size_t(spec->method - method_registry().data());
+    config.method = r;
+    config.args[r] = spec->args;
+  }
+  loaded_from_ = base_name(path);
   adopt_index(std::move(loaded));
+  loaded_from_.clear();
   file_note = cat("loaded ", base_name(path), ": ", index->describe());
   return Status::ok();
 }
@@ -611,11 +618,13 @@ Result<ViewLink> AppState::current_view() const {
     v.index = built_spec_;
     const size_t r = size_t(built.method - method_registry().data());
     const MethodInfo& m = *built.method;
+    // Controls that do not apply to these numbers (LSH's bucket_size once b is given) are left out.
+    auto applies = [&](const ParamUse& u) { return u.when_arg_zero < 0 || built.args[size_t(u.when_arg_zero)] == 0; };
     for (size_t i = 0; i < m.build.size() && i < built_build_vals_.size(); ++i)
-      if (built_build_vals_[i] != m.build[i].unset_value)
+      if (built_build_vals_[i] != m.build[i].unset_value && applies(m.build[i]))
         v.params.emplace_back(std::string(m.build[i].name), link_value(m.build[i], built_build_vals_[i]));
     for (size_t i = 0; i < m.search.size(); ++i)
-      if (config.search_vals[r][i] != m.search[i].unset_value)
+      if (config.search_vals[r][i] != m.search[i].unset_value && applies(m.search[i]))
         v.params.emplace_back(std::string(m.search[i].name), link_value(m.search[i], config.search_vals[r][i]));
   }
   v.k = inspector.k;

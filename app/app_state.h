@@ -201,6 +201,7 @@ class AppState {
   void end_build(const std::string& outcome);
   Status build_spec_now(const std::string& spec, const std::string& params);
   uint64_t view_ticket_ = 0;
+  std::string loaded_from_;  // the index file being adopted (for index_info)
   ViewLink view_;      // the link being opened
   int view_stage_ = 0; // 0: none; 1: waiting for the data; 2: waiting for the build
 };

@@ -22,20 +22,21 @@ void draw_data_panel(AppState& s) {
     int seed = int(s.source.blob_seed);
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
     if (ImGui::InputInt("seed", &seed)) s.source.blob_seed = uint64_t(std::max(0, seed));
+    ImGui::SameLine();
     if (ImGui::Button("Generate")) change = true;
   }
   if (change && !s.load_pending()) s.load_data(DataKind(kind));
   if (s.source.data && s.source.data->kind == DataKind::User) ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "Showing your file: %s", s.source.data->name.c_str());
-  ImGui::PushTextWrapPos(0);
-  ImGui::TextDisabled("Drop on the %s: vectors (.fvecs .bvecs .ivecs .npy .csv), then a labels file (one integer "
-                      "per row) to colour them, or an .annlab index file.",
+  ImGui::TextDisabled("Drop files on the %s",
 #if defined(__EMSCRIPTEN__)
                       "page"
 #else
                       "window"
 #endif
   );
-  ImGui::PopTextWrapPos();
+  help_marker("Vectors: .fvecs .bvecs .ivecs .npy .csv .alds. Labels (after the vectors, to colour the map): one "
+              "integer per row in the data set's row order, as .ivecs (d = 1), .npy of integers, .csv or .txt. "
+              "An .annlab index file (Download index) becomes the index without a build.");
   ImGui::Separator();
   ImGui::TextWrapped("%s", s.source.status.c_str());
   ImGui::TextDisabled("SIMD kernels: %s", simd_level_name(simd_level()));

@@ -189,8 +189,9 @@ void draw_index_panel(AppState& s) {
       ImGui::SetTooltip("An .annlab index file: drop it on the lab (or give it to the CLI) to use it without building");
     ImGui::SameLine();
     ImGui::Checkbox("with base vectors", &s.save_embeds_base);
-    help_marker("Off: the file names the data set's base vectors (n, d, SHA-256) and is small; it loads where "
-                "that data set is. On: the vectors are written in and the file stands alone.");
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Off: the file names the data set's base vectors (n, d, SHA-256) and is small; it loads where\n"
+                        "that data set is. On: the vectors are written in and the file stands alone.");
   } else {
     ImGui::TextDisabled("No index yet: press Build.");
   }

@@ -457,6 +457,8 @@ int main(int argc, char** argv) {
     c.source.blob_seed = 11;
     c.load_data(DataKind::Blobs2D);
     check(c.load_dropped(index_file.string()).is_ok() && c.index && c.index->describe() == "LSH8x4", "a dropped .annlab file is the index (" + c.error + ")");
+    check(c.index_info.find(", loaded from annlab-2-D_blobs-LSH8x4.annlab") != std::string::npos && c.index_info.find("built in") == std::string::npos,
+          "the Index panel says it was loaded, not built (" + c.index_info + ")");
     c.config.value("probes") = 2;
     c.inspector.k = 7;
     c.set_held_out_query(5);

@@ -221,14 +221,14 @@ test('annlab.build is a promise that builds between frames, as the Build button 
     // A bad description is refused at once (a rejected promise), and a newer build supersedes an older one.
     const errs = await p.evaluate(async () => {
       const out = [];
-      try { await window.annlab.build('PQ7'); } catch (e) { out.push(e.message); }
+      try { await window.annlab.build('PQ9'); } catch (e) { out.push(e.message); }
       const first = window.annlab.build('LSH8x4', 'seed=1');
       const second = window.annlab.build('LSH6x4', 'seed=1');
       try { await first; } catch (e) { out.push(e.message); }
       out.push((await second).index);
       return out;
     });
-    assert.deepEqual(errs, ['PQ7: dimension 784 is not divisible by M = 7', 'superseded by a later build', 'LSH6x4']);
+    assert.deepEqual(errs, ['PQ9: dimension 784 is not divisible by M = 9', 'superseded by a later build', 'LSH6x4']);
     assert.deepEqual(p.errors, []);
   } finally {
     await p.close();
