@@ -206,6 +206,7 @@ void AppState::on_new_data() {
   index_info.clear();
   inspector.reset();
   error.clear();
+  data_error.clear();
 }
 
 void AppState::poll_pending_load() {
@@ -472,6 +473,14 @@ Status AppState::load_dropped(const std::string& path) {
   ds->name = name;
   ds->compact_to_bytes();
   return load_user_data(std::move(ds).value());
+}
+
+Status AppState::drop_file(const std::string& path) {
+  const Status st = load_dropped(path);
+  if (st.is_ok()) data_error.clear();
+  else if (extension_of(path) == ".annlab") error = st.message();
+  else data_error = st.message();
+  return st;
 }
 
 Status AppState::load_index_file(const std::string& path) {

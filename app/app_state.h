@@ -147,6 +147,10 @@ class AppState {
   // labels file (one integer per row, as many as the data set's rows: annlab/io.h load_labels);
   // otherwise vectors. The error names the file; nothing changes on error.
   Status load_dropped(const std::string& path);
+  // load_dropped as the drop handlers call it: an error about an index file goes to `error` (the
+  // Index panel), one about vectors or labels to `data_error` (the Data panel).
+  Status drop_file(const std::string& path);
+  std::string data_error;  // the last file of vectors or labels that could not be loaded, and why
   Status load_index_file(const std::string& path);
   Status load_labels_file(const std::string& path);
   Status set_labels(const std::vector<int32_t>& labels, const std::string& from);

@@ -37,6 +37,16 @@ void draw_data_panel(AppState& s) {
   help_marker("Vectors: .fvecs .bvecs .ivecs .npy .csv .alds. Labels (after the vectors, to colour the map): one "
               "integer per row in the data set's row order, as .ivecs (d = 1), .npy of integers, .csv or .txt. "
               "An .annlab index file (Download index) becomes the index without a build.");
+  if (!s.data_error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, kColMiss);
+    ImGui::TextWrapped("%s", s.data_error.c_str());
+    ImGui::PopStyleColor();
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextDisabled("Nothing was loaded: the data set below stays. Fix the file as the message says, or hover (?) "
+                        "above for the formats the lab reads.");
+    ImGui::PopTextWrapPos();
+    if (ImGui::SmallButton("dismiss##data")) s.data_error.clear();
+  }
   ImGui::Separator();
   ImGui::TextWrapped("%s", s.source.status.c_str());
   ImGui::TextDisabled("SIMD kernels: %s", simd_level_name(simd_level()));

@@ -44,7 +44,7 @@ bool run_frame(SDL_Window* window, AppState& state) {
     ImGui_ImplSDL2_ProcessEvent(&e);
     if (e.type == SDL_QUIT) open = false;
     if (e.type == SDL_DROPFILE && e.drop.file) {  // a file dropped on the desktop window
-      if (annlab::Status st = state.load_dropped(e.drop.file); !st.is_ok()) state.error = st.message();
+      (void)state.drop_file(e.drop.file);  // an error is shown in the Data or Index panel
       SDL_free(e.drop.file);
     }
     if (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_CLOSE &&

@@ -483,6 +483,14 @@ int main(int argc, char** argv) {
                                                              "held-out queries): a labels file has one label per row, in the file's order",
           "a labels file of the wrong length says so (" + short_labels.message() + ")");
     check(c.data()->base.labels[0] == int32_t(c.data()->base_rows[0] % 3), "and the labels stay");
+    {
+      std::ofstream bad(dir / "ragged.csv");
+      bad << "1,2\n3\n";
+    }
+    c.error.clear();
+    check(!c.drop_file((dir / "ragged.csv").string()).is_ok() && c.data_error.find("ragged.csv:2: expected 2 values") == 0 &&
+              c.error.empty() && c.data()->base.n == 1500,
+          "a bad vectors file's error is in the Data panel and the data stays (" + c.data_error + ")");
     // The PNG writer: CRC-32 and Adler-32 check values, and a file whose stored blocks read back.
     const std::string nine = "123456789";
     check(annlab::app::crc32_of(reinterpret_cast<const uint8_t*>(nine.data()), 9) == 0xCBF43926u, "CRC-32 check value");

@@ -90,16 +90,16 @@ val load_dataset(std::string name) {
 // Loads a file the page wrote to the in-memory file system (a person's own vectors).
 val load_file(std::string path, val labels) {
   auto ds = load_vectors(path);
-  if (!ds.is_ok()) return failure(state().error = ds.message());
+  if (!ds.is_ok()) return failure(state().data_error = ds.message());
   const size_t slash = path.find_last_of('/');
   ds->name = slash == std::string::npos ? path : path.substr(slash + 1);
   if (!labels.isUndefined() && !labels.isNull()) {
     Status st = ds->set_labels(emscripten::vecFromJSArray<int32_t>(labels));
-    if (!st.is_ok()) return failure(state().error = cat(ds->name, ": ", st.message()));
+    if (!st.is_ok()) return failure(state().data_error = cat(ds->name, ": ", st.message()));
   }
   ds->compact_to_bytes();
   Status st = state().load_user_data(std::move(ds).value());
-  if (!st.is_ok()) return failure(state().error = st.message());
+  if (!st.is_ok()) return failure(state().data_error = st.message());
   return info();
 }
 
@@ -155,14 +155,15 @@ val info() {
   r.set("building", s.job.running());
   r.set("viewPending", s.view_pending());
   r.set("error", s.error);
+  r.set("dataError", s.data_error);
   r.set("fileNote", s.file_note);
   return r;
 }
 
 // A dropped file (written to the file system by the page): an index file, labels or vectors.
 val load_dropped(std::string path) {
-  Status st = state().load_dropped(path);
-  if (!st.is_ok()) return failure(state().error = st.message());
+  Status st = state().drop_file(path);
+  if (!st.is_ok()) return failure(st.message());
   val r = info();
   r.set("note", state().file_note);
   return r;
@@ -170,7 +171,7 @@ val load_dropped(std::string path) {
 
 val load_labels_file(std::string path) {
   Status st = state().load_labels_file(path);
-  if (!st.is_ok()) return failure(state().error = st.message());
+  if (!st.is_ok()) return failure(state().data_error = st.message());
   val r = info();
   r.set("note", state().file_note);
   return r;

@@ -184,7 +184,7 @@ test('files out (index, CSV, PNG) and in (the index file and a labels file, drop
     await drop(p, 'halves.csv', Buffer.from(labels));
     assert.equal((await p.evaluate(() => window.annlab.info())).fileNote, 'labels from halves.csv: 2 classes over 2200 rows');
     await drop(p, 'short.csv', Buffer.from('1\n2\n'));
-    assert.equal((await p.evaluate(() => window.annlab.info())).error,
+    assert.equal((await p.evaluate(() => window.annlab.info())).dataError,
       "short.csv: 2 labels, but 2-D blobs has 2200 rows (2000 base vectors and 200 held-out queries): a labels file has one label per row, in the file's order");
     saveArtifact('labels-dropped.png', await p.screenshot());
     assert.deepEqual(p.errors, []);
