@@ -40,6 +40,7 @@ std::string value_text(const ParamUse& u, double v) {
     case ParamType::Int: return std::to_string(int64_t(std::llround(v)));
     case ParamType::Seed: return std::to_string(uint64_t(std::max(0.0, v)));
     case ParamType::Float: return cat(v);
+    case ParamType::Text: return {};  // a file name: not a lab control (the method's default file)
     case ParamType::Choice: {
       std::string_view c = p->choices;
       for (int i = 0; i < int(v); ++i) c.remove_prefix(std::min(c.size(), c.find(',') + 1));
@@ -56,7 +57,7 @@ void apply_values(const std::vector<ParamUse>& uses, const std::vector<double>& 
     const ParamUse& u = uses[i];
     if (u.when_arg_zero >= 0 && args[size_t(u.when_arg_zero)] != 0) continue;
     double v = vals[i];
-    if (v == u.unset_value) continue;
+    if (v == u.unset_value || find_param(u.name)->type == ParamType::Text) continue;
     if (u.hi_arg >= 0) v = std::min(v, double(args[size_t(u.hi_arg)]));
     const Status st = apply_param(u.name, value_text(u, v), bp, sp);
     ANNLAB_ASSERT(st.is_ok());  // the controls keep every value inside its range
@@ -174,6 +175,15 @@ void IndexConfig::set_from(const IndexSpec& spec, const BuildParams& bp) {
   }
 }
 
+BuildParams AppState::with_default_model(const std::string& spec, BuildParams bp) const {
+  auto parsed = parse_index_spec(spec);
+  if (bp.model || !parsed.is_ok() || !parsed->method->build_param("model") || parsed->args.empty()) return bp;
+  std::string name(parsed->method->name);
+  for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+  bp.model = cat(models_dir, name, parsed->args[0], ".json");
+  return bp;
+}
+
 AppState::AppState() {
   // Natively a saved file is written to out_dir; the browser's platform makes it a download.
   save_file = [this](const std::string& name, const std::vector<uint8_t>& bytes) {
@@ -242,7 +252,7 @@ Status AppState::start_build() {
   if (job.running()) end_build("superseded by a later build");
   ++builds_started;
   error.clear();  // a new attempt: the last one's error no longer applies
-  auto made = make_index(config.spec(), data()->base.d, config.build_params());
+  auto made = make_index(config.spec(), data()->base.d, with_default_model(config.spec(), config.build_params()));
   if (!made.is_ok()) {
     error = made.message();
     end_build(error);
@@ -283,7 +293,7 @@ Status AppState::start_build_spec(const std::string& spec, const std::string& pa
   ANNLAB_ASSIGN_OR_RETURN(IndexSpec parsed, parse_index_spec(spec));
   // Every check of a real build (dimension, parameters the method does not take) before the
   // panel changes: an empty index is cheap to make.
-  ANNLAB_TRY(make_index(parsed, data()->base.d, bp).status());
+  ANNLAB_TRY(make_index(parsed, data()->base.d, with_default_model(spec, bp)).status());
   config.set_from(parsed, bp);
   return start_build();
 }
@@ -402,7 +412,7 @@ Status AppState::build_spec_now(const std::string& spec, const std::string& para
   ANNLAB_TRY(apply_params(params, &bp, &unused));
   if (!unused.names_set().empty()) return Status::error(cat("'", params, "': search parameters do not apply to a build"));
   ANNLAB_ASSIGN_OR_RETURN(IndexSpec parsed, parse_index_spec(spec));
-  ANNLAB_ASSIGN_OR_RETURN(std::unique_ptr<Index> built, make_index(parsed, data()->base.d, bp));
+  ANNLAB_ASSIGN_OR_RETURN(std::unique_ptr<Index> built, make_index(parsed, data()->base.d, with_default_model(spec, bp)));
   if (Refinable* rf = as_refinable(*built)) ANNLAB_TRY(rf->share_base(data()->base_store()));
   const auto t0 = std::chrono::steady_clock::now();
   ANNLAB_TRY(built->train(data()->base_view()));
@@ -628,7 +638,9 @@ Result<ViewLink> AppState::current_view() const {
     const size_t r = size_t(built.method - method_registry().data());
     const MethodInfo& m = *built.method;
     // Controls that do not apply to these numbers (LSH's bucket_size once b is given) are left out.
-    auto applies = [&](const ParamUse& u) { return u.when_arg_zero < 0 || built.args[size_t(u.when_arg_zero)] == 0; };
+    auto applies = [&](const ParamUse& u) {
+      return (u.when_arg_zero < 0 || built.args[size_t(u.when_arg_zero)] == 0) && find_param(u.name)->type != ParamType::Text;
+    };
     for (size_t i = 0; i < m.build.size() && i < built_build_vals_.size(); ++i)
       if (built_build_vals_[i] != m.build[i].unset_value && applies(m.build[i]))
         v.params.emplace_back(std::string(m.build[i].name), link_value(m.build[i], built_build_vals_[i]));

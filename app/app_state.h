@@ -159,6 +159,8 @@ class AppState {
   // download); file_note says what was saved.
   std::function<Status(const std::string& name, const std::vector<uint8_t>& bytes)> save_file;
   std::string out_dir = ".";
+  // Where a learned method's default model is: <models_dir><method><bits>.json ("models/nphash64.json").
+  std::string models_dir = "models/";
   std::string file_note;
   bool save_embeds_base = false;  // save_index: write the base vectors into the file (standalone)
   Status save_index();        // the built index, standalone (its base vectors in the file)
@@ -203,6 +205,7 @@ class AppState {
   std::string pending_spec_, built_spec_;            // the description as the panel wrote it
   std::vector<double> pending_build_vals_, built_build_vals_;  // the build controls' values
   void end_build(const std::string& outcome);
+  BuildParams with_default_model(const std::string& spec, BuildParams bp) const;
   Status build_spec_now(const std::string& spec, const std::string& params);
   uint64_t view_ticket_ = 0;
   std::string loaded_from_;  // the index file being adopted (for index_info)

@@ -49,6 +49,7 @@ bool arg_slider(const ArgInfo& a, int64_t* v, size_t d) {
 // One parameter's control; `hi` bounds the slider (a pattern number such as nlist), `top_label`
 // the data's largest label. Returns true when the value changed.
 bool param_control(const ParamUse& u, double* v, double hi, bool seed_input) {
+  if (find_param(u.name)->type == ParamType::Text) return false;  // a file: the method's default one
   const ParamInfo* p = find_param(u.name);
   const std::string label(u.name);
   bool changed = false;

@@ -17,6 +17,7 @@
 #include "annlab/eval.h"
 #include "annlab/generators.h"
 #include "annlab/io.h"
+#include "annlab/model.h"
 #include "imgui.h"
 #include "export.h"
 #include "panels.h"
@@ -68,12 +69,14 @@ int main(int argc, char** argv) {
   // 256-centroid k-means takes tens of seconds natively and far longer under ASan. Their UI still
   // runs there on the blobs and MNIST.
   bool quick = false;
+  std::string models = "models/";  // the committed learned models (--models DIR)
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--assets") && i + 1 < argc) assets = std::string(argv[++i]) + "/";
     else if (!std::strcmp(argv[i], "--frames") && i + 1 < argc) frames = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--report")) report = true;
     else if (!std::strcmp(argv[i], "--data") && i + 1 < argc) only = argv[++i];
     else if (!std::strcmp(argv[i], "--quick")) quick = true;
+    else if (!std::strcmp(argv[i], "--models") && i + 1 < argc) models = std::string(argv[++i]) + "/";
   }
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
@@ -110,6 +113,18 @@ int main(int argc, char** argv) {
       // or ASan build; their UI is exercised on the 2-D blobs. ITQ cannot make 32 bits from 2-D data: a clear error.
       if ((method == "OPQ" || method == "LOPQ") && kind != DataKind::Blobs2D) continue;
       if (quick && (method == "PQ" || method == "IVFPQ") && kind == DataKind::FashionMnist) continue;
+      // NPhash runs the committed models (models/nphash<bits>.json, 784-d Fashion-MNIST) where the
+      // build has ONNX Runtime: on 2-D blobs, or without a runtime, a clear error instead.
+      if (method == "NPHash" && (kind == DataKind::Blobs2D || !annlab::model_runtime_available())) {
+        s.models_dir = models;
+        (void)s.start_build();
+        for (int f = 0; f < 1000 && s.job.running(); ++f) frame(s, map_centre);
+        const char* want = !annlab::model_runtime_available() ? "this build cannot run ONNX models"
+                                                               : "the model takes vectors of dimension 784; the data has 2";
+        check(s.error.find(want) != std::string::npos && !s.index, what + ": a clear error (" + s.error + ")");
+        continue;
+      }
+      s.models_dir = models;
       if (method == "ITQ" && kind == DataKind::Blobs2D) {
         set_arg("bits", 32);
         (void)s.start_build();

@@ -305,6 +305,7 @@ val use_of(const ParamUse& u) {
   o.set("type", std::string(p->type == ParamType::Int     ? "int"
                             : p->type == ParamType::Float ? "float"
                             : p->type == ParamType::Seed  ? "seed"
+                            : p->type == ParamType::Text  ? "text"
                                                           : "choice"));
   if (p->type == ParamType::Int) {
     o.set("min", double(p->lo));

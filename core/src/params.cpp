@@ -24,6 +24,10 @@ const ParamInfo kParams[] = {
      "HNSW: beam width while building (default 200)", ANNLAB_FIELD(b, efConstruction)},
     {"w", ParamStage::Build, ParamType::Float, 0, 0, {},
      "E2LSH: slab width (default: half the median distance of random training pairs)", ANNLAB_FIELD(b, w)},
+    {"model", ParamStage::Build, ParamType::Text, 0, 0, {},
+     "a learned method's model: its manifest (.json, written by annlab-train) or a bare .onnx file "
+     "(default: models/<method><bits>.json)",
+     ANNLAB_FIELD(b, model)},
     {"nprobe", ParamStage::Search, ParamType::Int, 1, kBig, {}, "cells visited per query, nearest first (default 1)",
      ANNLAB_FIELD(s, nprobe)},
     {"efSearch", ParamStage::Search, ParamType::Int, 1, 1 << 20, {}, "HNSW: beam width while searching (default 16)",
@@ -153,7 +157,8 @@ std::string param_value(const ParamInfo& p, const BuildParams& b, const SearchPa
       shortest << *v;
       return std::strtod(shortest.str().c_str(), nullptr) == *v ? shortest.str() : os.str();
     }
-    case ParamType::Choice: {
+    case ParamType::Choice:
+    case ParamType::Text: {
       const auto& v = *static_cast<std::optional<std::string>*>(f);
       return v ? *v : std::string();
     }
@@ -182,6 +187,10 @@ Status apply_param(std::string_view name, std::string_view value, BuildParams* b
     case ParamType::Choice:
       if (!is_choice(p->choices, value))
         return Status::error(cat("parameter ", name, ": '", value, "' is not one of ", choice_list(p->choices)));
+      *static_cast<std::optional<std::string>*>(f) = std::string(value);
+      break;
+    case ParamType::Text:
+      if (value.empty()) return Status::error(cat("parameter ", name, ": expected a file name"));
       *static_cast<std::optional<std::string>*>(f) = std::string(value);
       break;
     case ParamType::Seed: {

@@ -11,6 +11,7 @@
 #include "index/pq_index.h"
 #include "index/tokens_index.h"
 #include "index/transformed_index.h"
+#include "parts/model_encoder.h"
 #include "parts/transforms.h"
 
 namespace annlab {
@@ -288,13 +289,23 @@ std::vector<MethodInfo> make_rows() {
       }});
   rows.push_back({
       .name = "NPHash", .pattern = "NPHash#",
-      .args = {{.name = "bits", .lo = 64, .hi = 768, .def = 64, .ui_lo = 64, .ui_hi = 768, .log_scale = true,
-                .help = "Code length of the learned hash."}},
-      .build = {}, .search = {},
-      .label = "NPhash (learned hash)", .family = "learned", .distance = "Hamming",
-      .summary = "a neural hash trained to keep neighbours' codes close (not built yet)",
-      .help = "A learned hash: an MLP trained so that Hamming similarity of codes matches similarity of vectors.",
-      .doc = "", .example = "", .implemented = false, .make = nullptr});
+      .args = {{.name = "bits", .lo = int64_t(BinaryCodeIndex::kMinBits), .hi = int64_t(BinaryCodeIndex::kMaxBits),
+                .def = 64, .ui_lo = 64, .ui_hi = 256, .log_scale = true,
+                .help = "Code length of the learned hash: the model's output width (models/nphash<bits>.json)."}},
+      .build = {{.name = "model", .def = 0, .ui_lo = 0, .ui_hi = 0, .log_scale = false,
+                 .help = "The trained model: a manifest written by annlab-train (default models/nphash<bits>.json) "
+                         "or any ONNX file with one float input [N, d] and one float output [N, bits]."}},
+      .search = {rerank(kCodeRerank, true)},
+      .label = "NPhash (learned hash)", .family = "learned", .distance = "Hamming; squared L2 with rerank",
+      .summary = "a neural hash trained to keep neighbours' codes close, Hamming ranking, `rerank`",
+      .help = "A learned hash (the seed paper's NPhash): an MLP trained by annlab-train so that the softmax of Hamming "
+              "similarities over each point's true neighbours matches that of their original similarities; the code "
+              "is the sign of its outputs, ranked by Hamming distance.",
+      .doc = "docs/methods/learned.md", .example = "NPHash64", .implemented = true,
+      .make = [](const Args& a, size_t d, const BuildParams& p) -> std::unique_ptr<Index> {
+        const std::string model = p.model ? *p.model : cat("models/nphash", a[0], ".json");
+        return std::make_unique<BinaryCodeIndex>(std::make_unique<ModelEncoder>(d, size_t(a[0]), "NPHash", model), p);
+      }});
   rows.push_back({
       .name = "Router", .pattern = "Router#",
       .args = {{.name = "nclusters", .lo = 1, .hi = 65536, .def = 64, .ui_lo = 1, .ui_hi = 4096, .log_scale = true,
@@ -385,6 +396,7 @@ std::string params_markdown() {
       case ParamType::Float: range = "> 0"; break;
       case ParamType::Choice: range = std::string(p.choices); break;
       case ParamType::Seed: range = "0..2^64-1"; break;
+      case ParamType::Text: range = "a file"; break;
     }
     for (char& c : range) if (c == ',') c = '|';
     std::string users;

@@ -33,7 +33,7 @@ TEST(Params, RejectsWithExactMessages) {
   EXPECT_EQ(apply_param("seed=-3", &b, &s).message(), "parameter seed: '-3' is not an unsigned 64-bit integer");
   EXPECT_EQ(apply_param("scoring=cosine", &b, &s).message(), "parameter scoring: 'cosine' is not one of tfidf, bm25");
   EXPECT_EQ(apply_param("nrpobe=3", &b, &s).message(),
-            "unknown parameter 'nrpobe' (known: build: seed bucket_size efConstruction w ; search: nprobe efSearch "
+            "unknown parameter 'nrpobe' (known: build: seed bucket_size efConstruction w model ; search: nprobe efSearch "
             "probes rerank leaves scoring max_query_terms min_doc_freq label)");
   EXPECT_FALSE(s.nprobe.has_value());
 }

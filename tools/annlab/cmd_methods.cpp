@@ -16,6 +16,7 @@ void print_use(const ParamUse& u) {
     case ParamType::Float: range = "> 0"; break;
     case ParamType::Choice: range = std::string(p->choices); break;
     case ParamType::Seed: range = "unsigned 64-bit"; break;
+    case ParamType::Text: range = "a file"; break;
   }
   std::printf("      %-16s %-18s %s\n", std::string(u.name).c_str(), range.c_str(), std::string(p->help).c_str());
 }

@@ -31,6 +31,11 @@ class BinaryEncoder {
   virtual TrainTask train_task(VectorView x, uint64_t seed) = 0;
   // The code of one vector (dim floats) into words() words; bits past bits() are zero.
   virtual void encode(const float* x, uint64_t* code) const = 0;
+  // The codes of n vectors (n x dim floats, row-major) into n x words() words: one call per
+  // block (a model runs a batch at once); by default one encode() per row.
+  virtual void encode_rows(const float* x, size_t n, uint64_t* codes) const {
+    for (size_t i = 0; i < n; ++i) encode(x + i * dim(), codes + i * words());
+  }
   // Whether the codes of every row of x can be given now (an encoder whose codes are computed
   // elsewhere needs them handed in first: parts/precomputed.h).
   virtual Status check_inputs(const VectorView&) const { return Status::ok(); }

@@ -23,6 +23,9 @@ namespace annlab {
 // Reads a whole file; the error names the file and the OS reason.
 Result<std::vector<uint8_t>> read_file(const std::string& path);
 Status write_file(const std::string& path, const void* data, size_t size);
+// SHA-256 of bytes / of a whole file, as 64 lowercase hex digits.
+std::string sha256_hex(const void* data, size_t size);
+Result<std::string> file_sha256(const std::string& path);
 
 // Parsers of in-memory bytes; `name` is used in messages.
 Result<Dataset> parse_fvecs(std::string_view name, const uint8_t* data, size_t size);

@@ -25,6 +25,7 @@ struct BuildParams {
   std::optional<int64_t> bucket_size;   // LSH: target mean bucket size when b is left out
   std::optional<int64_t> efConstruction;
   std::optional<double> w;              // E2LSH slab width
+  std::optional<std::string> model;     // a learned method's model manifest (a .json, or a bare .onnx)
   // The parameters set, seed aside (it is always accepted), in param_table() order.
   std::vector<std::string> names_set() const;
 };
@@ -48,6 +49,7 @@ enum class ParamType : uint8_t {
   Float,   // a finite number > 0
   Choice,  // one of `choices` (comma-separated)
   Seed,    // an unsigned 64-bit integer
+  Text,    // a file name (a model manifest)
 };
 
 struct ParamInfo {

@@ -101,10 +101,12 @@ Status BinaryCodeIndex::add(const VectorView& x) {
   ANNLAB_TRY(check_memory(cat("adding ", x.n, " vectors to ", describe()), bytes));
   const size_t at = codes_.size();
   codes_.resize(at + x.n * words_);
-  std::vector<float> row(dim());
-  for (size_t i = 0; i < x.n; ++i) {
-    x.row_to_f32(i, row.data());
-    encode(row.data(), codes_.data() + at + i * words_);
+  constexpr size_t kBlock = 256;  // rows encoded per call (a model runs them as one batch)
+  std::vector<float> rows(kBlock * dim());
+  for (size_t i = 0; i < x.n; i += kBlock) {
+    const size_t m = std::min(kBlock, x.n - i);
+    for (size_t j = 0; j < m; ++j) x.row_to_f32(i + j, rows.data() + j * dim());
+    enc_->encode_rows(rows.data(), m, codes_.data() + at + i * words_);
   }
   if (kUseBitPlanes) planes_.append(codes_.data() + at, x.n, words_);
   return Status::ok();

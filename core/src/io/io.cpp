@@ -8,6 +8,7 @@
 
 #include "annlab/binary_io.h"
 #include "annlab/memory.h"
+#include "parts/sha256.h"
 
 #include <sys/stat.h>
 
@@ -590,6 +591,17 @@ Result<Dataset> parse_alds(std::string_view name, const uint8_t* data, size_t si
 }
 
 // ---- by extension, writers -----------------------------------------------------------------------
+
+std::string sha256_hex(const void* data, size_t size) {
+  detail::Sha256 h;
+  h.update(data, size);
+  return detail::Sha256::hex(h.digest());
+}
+
+Result<std::string> file_sha256(const std::string& path) {
+  ANNLAB_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, read_file(path));
+  return sha256_hex(bytes.data(), bytes.size());
+}
 
 // ---- labels --------------------------------------------------------------------------------------
 

@@ -1,0 +1,57 @@
+#include <filesystem>
+
+#include "annlab/io.h"
+#include "annlab/json.h"
+#include "annlab/model.h"
+
+namespace annlab {
+
+Result<ModelManifest> read_model_manifest(const std::string& path) {
+  ModelManifest m;
+  m.path = path;
+  const std::string ext = std::filesystem::path(path).extension().string();
+  if (ext == ".onnx") {  // a bare model: names and shapes come from the file itself
+    m.onnx = path;
+    return m;
+  }
+  if (ext != ".json")
+    return Status::error(cat(path, ": a model is a manifest (.json, written by annlab-train) or an .onnx file"));
+  ANNLAB_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, read_file(path));
+  ANNLAB_ASSIGN_OR_RETURN(Json doc, parse_json(path, std::string(bytes.begin(), bytes.end())));
+  auto text = [&](const Json* o, const char* key) -> Result<std::string> {
+    const Json* v = o ? o->get(key) : nullptr;
+    if (!v || v->kind != Json::String) return Status::error(cat(path, ": expected a string \"", key, "\""));
+    return v->text;
+  };
+  auto number = [&](const Json* o, const char* key) -> size_t {
+    const Json* v = o ? o->get(key) : nullptr;
+    return v && v->kind == Json::Number && v->number >= 0 ? size_t(v->number) : 0;
+  };
+  const Json* format = doc.get("format");
+  if (doc.kind != Json::Object || !format || format->text != "annlab-model")
+    return Status::error(cat(path, ": not an annlab model manifest (expected \"format\": \"annlab-model\")"));
+  if (number(&doc, "version") != 1)
+    return Status::error(cat(path, ": manifest version ", number(&doc, "version"), " (this build reads version 1)"));
+  ANNLAB_ASSIGN_OR_RETURN(m.method, text(&doc, "method"));
+  ANNLAB_ASSIGN_OR_RETURN(std::string onnx, text(&doc, "onnx"));
+  m.onnx = (std::filesystem::path(path).parent_path() / onnx).string();
+  ANNLAB_ASSIGN_OR_RETURN(m.onnx_sha256, text(&doc, "onnx_sha256"));
+  const Json* in = doc.get("input");
+  const Json* out = doc.get("output");
+  ANNLAB_ASSIGN_OR_RETURN(m.input_name, text(in, "name"));
+  ANNLAB_ASSIGN_OR_RETURN(m.output_name, text(out, "name"));
+  auto width = [&](const Json* o, const char* what) -> Result<size_t> {
+    const Json* shape = o ? o->get("shape") : nullptr;
+    if (!shape || shape->kind != Json::Array || shape->items.size() != 2 || shape->items[1].kind != Json::Number)
+      return Status::error(cat(path, ": the ", what, " needs \"shape\": [\"N\", width]"));
+    return size_t(shape->items[1].number);
+  };
+  ANNLAB_ASSIGN_OR_RETURN(m.input_dim, width(in, "input"));
+  ANNLAB_ASSIGN_OR_RETURN(m.output_dim, width(out, "output"));
+  if (const Json* t = doc.get("training_data")) m.training_sha256 = t->get("sha256") ? t->get("sha256")->text : "";
+  m.multiply_adds = number(&doc, "multiply_adds_per_query");
+  m.model_bytes = number(&doc, "model_bytes");
+  return m;
+}
+
+}  // namespace annlab

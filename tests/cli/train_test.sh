@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# annlab-train end to end on a small data set: one short training writes a manifest and an ONNX
+# model that ONNX Runtime loads and the CLI searches with; the same seed gives the same model; an
+# interrupted training resumed from its checkpoint gives the same model as an uninterrupted one.
+#   train_test.sh ANNLAB_TRAIN ANNLAB
+set -euo pipefail
+TRAIN=$1 CLI=$2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+"$CLI" generate --kind blobs --n 600 --d 16 --centers 6 --seed 3 --out "$T/base.fvecs" >/dev/null
+"$CLI" generate --kind blobs --n 50 --d 16 --centers 6 --seed 4 --out "$T/query.fvecs" >/dev/null
+"$CLI" gt --base "$T/base.fvecs" --query "$T/query.fvecs" --k 10 --out "$T/gt.ivecs" >/dev/null
+args=(nphash --base "$T/base.fvecs" --bits 32 --seed 7 --epochs 2 --hidden 32 --pca 0 --proxies 300 --k 20
+      --holdout 100 --batch 64)
+"$TRAIN" "${args[@]}" --out "$T/a" --reference "$T/query.fvecs" > "$T/a.log" || { cat "$T/a.log"; fail "training"; }
+grep -q '^epoch 2/2  loss ' "$T/a.log" || fail "no progress lines: $(cat "$T/a.log")"
+for f in a.json a.onnx a.reference.fvecs; do [ -s "$T/$f" ] || fail "$f was not written"; done
+grep -q '"format": "annlab-model"' "$T/a.json" || fail "a.json is not a model manifest"
+grep -q "\"sha256\": \"$(sha256sum "$T/base.fvecs" | cut -c1-64)\"" "$T/a.json" || fail "the manifest names the training data's sha256"
+grep -q "\"onnx_sha256\": \"$(sha256sum "$T/a.onnx" | cut -c1-64)\"" "$T/a.json" || fail "the manifest names the model's sha256"
+# The same seed, data and thread count: the same model, byte for byte.
+"$TRAIN" "${args[@]}" --out "$T/b" > /dev/null
+cmp -s "$T/a.onnx" "$T/b.onnx" || fail "two trainings with seed 7 differ"
+# Interrupted after epoch 1, resumed: the same model as the uninterrupted training.
+if "$TRAIN" "${args[@]}" --out "$T/c" --stop-after 1 > "$T/c.log" 2>&1; then fail "--stop-after 1 did not stop"; fi
+grep -q 'stopped after epoch 1' "$T/c.log" || fail "the interruption is not said: $(cat "$T/c.log")"
+"$TRAIN" "${args[@]}" --out "$T/c" --resume > "$T/c2.log"
+grep -q 'resuming after epoch 1 of 2' "$T/c2.log" || fail "no resume line: $(cat "$T/c2.log")"
+cmp -s "$T/a.onnx" "$T/c.onnx" || fail "the resumed training differs from the uninterrupted one"
+# ONNX Runtime runs it: the CLI builds NPHash32 with this model and searches.
+out=$("$CLI" bench --base "$T/base.fvecs" --query "$T/query.fvecs" --gt "$T/gt.ivecs" --index NPHash32 \
+      --param "model=$T/a.json")
+echo "$out" | grep -q '^NPHash32 ' || fail "the CLI did not search with the model: $out"
+# A model of another width is a clear error.
+err=$("$CLI" bench --base "$T/base.fvecs" --query "$T/query.fvecs" --gt "$T/gt.ivecs" --index NPHash64 \
+      --param "model=$T/a.json" 2>&1 || true)
+echo "$err" | grep -q "a.json: the model gives 32 values per vector; NPHash64 needs 64" || fail "wrong width: $err"
+echo "annlab-train: trains, exports, reproduces with a seed, resumes to the same model; ONNX Runtime runs it"
