@@ -78,7 +78,9 @@ int main(int argc, char** argv) {
   }
   if (!state.data() && !state.view_pending()) state.load_data(data == "blobs" ? DataKind::Blobs2D : data == "mnist" ? DataKind::Mnist : DataKind::FashionMnist);
   if (!build.empty() && state.source.data) {
-    if (annlab::Status st = state.build_spec(build, "seed=1"); !st.is_ok()) state.error = st.message();
+    auto spec = annlab::parse_index_spec(build);
+    const bool seeded = spec.is_ok() && spec->method->build_param("seed");
+    if (annlab::Status st = state.build_spec(build, seeded ? "seed=1" : ""); !st.is_ok()) state.error = st.message();
     // --evaluate N: press Evaluate over N held-out queries once the index is built (screenshots).
     if (evaluate > 0 && state.index) {
       state.eval_queries = int(evaluate);

@@ -303,7 +303,7 @@ int main(int argc, char** argv) {
   if (has("opq")) b.faiss_run("OPQ16,IVF1024,PQ16,RFlat", "nprobe", {4, 8, 16, 32, 64}, {{"k_factor_rf", 10}});
   if (has("hash")) {
     for (const char* spec : {"ITQ64,LSH", "ITQ128,LSH"}) b.faiss_run(spec, "", {});
-    for (int bits : {64, 128})
+    for (int bits : {64, 128, 256})
       b.faiss_run(std::make_unique<faiss::IndexLSH>(int(b.d), bits, true, true), "LSH" + std::to_string(bits) + "rt", "", {});
   }
   if (has("binary")) {
