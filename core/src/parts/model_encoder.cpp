@@ -10,6 +10,9 @@ ModelEncoder::ModelEncoder(size_t d, size_t bits, std::string method, std::strin
     : BinaryEncoder(d, bits), method_(std::move(method)), path_(std::move(model_path)) {}
 
 Status ModelEncoder::open() {
+  // Said first: in the browser the model file is not even fetched when nothing could run it.
+  if (!model_runtime_available())
+    return Status::error(cat(path_, ": this build cannot run ONNX models: ONNX Runtime is ", model_runtime_name()));
   ANNLAB_ASSIGN_OR_RETURN(ModelManifest m, read_model_manifest(path_));
   ANNLAB_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, load_model(m));
   if (model->input_dim() != dim())
