@@ -279,6 +279,15 @@ void AppState::cancel_build() {
   end_build("cancelled");
 }
 
+Result<AppState::BuildRequest> AppState::parse_build_request(const std::string& spec, const std::string& params) {
+  BuildRequest req;
+  SearchParams unused;
+  ANNLAB_TRY(apply_params(params, &req.params, &unused));
+  if (!unused.names_set().empty()) return Status::error(cat("'", params, "': search parameters do not apply to a build"));
+  ANNLAB_ASSIGN_OR_RETURN(req.spec, parse_index_spec(spec));
+  return req;
+}
+
 void AppState::end_build(const std::string& outcome) {
   builds_done = builds_started;
   build_outcome = outcome;
@@ -286,11 +295,9 @@ void AppState::end_build(const std::string& outcome) {
 
 Status AppState::start_build_spec(const std::string& spec, const std::string& params) {
   if (!data()) return Status::error("no data set is loaded");
-  BuildParams bp;
-  SearchParams unused;
-  ANNLAB_TRY(apply_params(params, &bp, &unused));
-  if (!unused.names_set().empty()) return Status::error(cat("'", params, "': search parameters do not apply to a build"));
-  ANNLAB_ASSIGN_OR_RETURN(IndexSpec parsed, parse_index_spec(spec));
+  ANNLAB_ASSIGN_OR_RETURN(BuildRequest req, parse_build_request(spec, params));
+  const IndexSpec& parsed = req.spec;
+  const BuildParams& bp = req.params;
   // Every check of a real build (dimension, parameters the method does not take) before the
   // panel changes: an empty index is cheap to make.
   ANNLAB_TRY(make_index(parsed, data()->base.d, with_default_model(spec, bp)).status());
@@ -407,11 +414,9 @@ Status AppState::build_spec(const std::string& spec, const std::string& params) 
 
 Status AppState::build_spec_now(const std::string& spec, const std::string& params) {
   if (!data()) return Status::error("no data set is loaded");
-  BuildParams bp;
-  SearchParams unused;
-  ANNLAB_TRY(apply_params(params, &bp, &unused));
-  if (!unused.names_set().empty()) return Status::error(cat("'", params, "': search parameters do not apply to a build"));
-  ANNLAB_ASSIGN_OR_RETURN(IndexSpec parsed, parse_index_spec(spec));
+  ANNLAB_ASSIGN_OR_RETURN(BuildRequest req, parse_build_request(spec, params));
+  const IndexSpec& parsed = req.spec;
+  const BuildParams& bp = req.params;
   ANNLAB_ASSIGN_OR_RETURN(std::unique_ptr<Index> built, make_index(parsed, data()->base.d, with_default_model(spec, bp)));
   if (Refinable* rf = as_refinable(*built)) ANNLAB_TRY(rf->share_base(data()->base_store()));
   const auto t0 = std::chrono::steady_clock::now();

@@ -205,6 +205,12 @@ class AppState {
   std::string pending_spec_, built_spec_;            // the description as the panel wrote it
   std::vector<double> pending_build_vals_, built_build_vals_;  // the build controls' values
   void end_build(const std::string& outcome);
+  // A description and "name=value ..." build parameters, checked (search parameters refused).
+  struct BuildRequest {
+    IndexSpec spec;
+    BuildParams params;
+  };
+  static Result<BuildRequest> parse_build_request(const std::string& spec, const std::string& params);
   BuildParams with_default_model(const std::string& spec, BuildParams bp) const;
   Status build_spec_now(const std::string& spec, const std::string& params);
   uint64_t view_ticket_ = 0;

@@ -18,6 +18,23 @@ namespace {
 
 bool mul_overflows(size_t a, size_t b, size_t* out) { return __builtin_mul_overflow(a, b, out); }
 
+// Text one line at a time: each line without its '\n' (and a '\r' before it), numbered from 1.
+struct LineReader {
+  const char* s;
+  size_t size, pos = 0, line_no = 0;
+  LineReader(const uint8_t* data, size_t n) : s(reinterpret_cast<const char*>(data)), size(n) {}
+  bool next(std::string_view* line) {
+    if (pos >= size) return false;
+    size_t eol = pos;
+    while (eol < size && s[eol] != '\n') ++eol;
+    *line = std::string_view(s + pos, eol - pos);
+    pos = eol + 1;
+    ++line_no;
+    if (!line->empty() && line->back() == '\r') line->remove_suffix(1);
+    return true;
+  }
+};
+
 std::string lower_extension(const std::string& path) {
   const size_t slash = path.find_last_of('/');
   const size_t dot = path.find_last_of('.');
@@ -439,17 +456,12 @@ Result<Dataset> parse_npy(std::string_view name, const uint8_t* data, size_t siz
 
 Result<Dataset> parse_csv(std::string_view name, const uint8_t* data, size_t size) {
   Dataset ds = empty_dataset(name, DType::F32);
-  const char* s = reinterpret_cast<const char*>(data);
-  size_t pos = 0, line_no = 0, pending_blank = 0;
+  LineReader lines(data, size);
+  const size_t& line_no = lines.line_no;
+  size_t pending_blank = 0;
   std::string tok;
   std::vector<float> row;
-  while (pos < size) {
-    size_t eol = pos;
-    while (eol < size && s[eol] != '\n') ++eol;
-    std::string_view line(s + pos, eol - pos);
-    pos = eol + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  for (std::string_view line; lines.next(&line);) {
     if (line.find_first_not_of(" \t") == std::string_view::npos) {
       ++pending_blank;  // blank lines are fine only at the end of the file
       continue;
@@ -653,15 +665,9 @@ Result<std::vector<int32_t>> parse_labels(std::string_view name, const uint8_t* 
       out.push_back(int32_t(v));
     }
   } else if (ext == ".csv" || ext == ".txt") {
-    const char* s = reinterpret_cast<const char*>(data);
-    size_t pos = 0, line_no = 0;
-    while (pos < size) {
-      size_t eol = pos;
-      while (eol < size && s[eol] != '\n') ++eol;
-      std::string_view line(s + pos, eol - pos);
-      pos = eol + 1;
-      ++line_no;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    LineReader lines(data, size);
+    const size_t& line_no = lines.line_no;
+    for (std::string_view line; lines.next(&line);) {
       const size_t b = line.find_first_not_of(" \t"), e = line.find_last_not_of(" \t");
       if (b == std::string_view::npos) continue;  // blank
       const std::string tok(line.substr(b, e - b + 1));
