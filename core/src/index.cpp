@@ -74,6 +74,10 @@ Status Index::check_query(const VectorView& q, size_t k) const {
 
 Status Index::check_inputs(const VectorView&) const { return Status::ok(); }
 
+TrainTask Index::prepare_task(VectorView) { return finished_task(); }
+
+TrainTask finished_task() { co_return Status::ok(); }
+
 Status Index::search(const VectorView& q, size_t k, const SearchParams& params, SearchResult* out,
                      int threads) const {
   ANNLAB_TRY(check_query(q, k));

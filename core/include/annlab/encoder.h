@@ -36,8 +36,14 @@ class BinaryEncoder {
   virtual void encode_rows(const float* x, size_t n, uint64_t* codes) const {
     for (size_t i = 0; i < n; ++i) encode(x + i * dim(), codes + i * words());
   }
+  // True when the codes are computed elsewhere and arrive later (a model run by ONNX Runtime Web
+  // in the page): prepare_task() must run over the rows before add() or search() sees them.
+  virtual bool computes_elsewhere() const { return false; }
+  // Computes ahead, in steps, the codes of x that are computed elsewhere (x must outlive the task);
+  // finishes at once for an encoder that computes its codes itself.
+  virtual TrainTask prepare_task(VectorView) { return finished_task(); }
   // Whether the codes of every row of x can be given now (an encoder whose codes are computed
-  // elsewhere needs them handed in first: parts/precomputed.h).
+  // elsewhere needs them prepared first).
   virtual Status check_inputs(const VectorView&) const { return Status::ok(); }
   virtual size_t memory_bytes() const = 0;
   virtual void save(BinaryWriter& w) const = 0;

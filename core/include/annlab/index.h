@@ -140,9 +140,17 @@ class Index {
 
   // Checks params against search_param_names() and their per-index ranges.
   virtual Status check_search_params(const SearchParams& params) const;
-  // Whether every row of x can be processed now: a part whose outputs are computed elsewhere and
-  // handed in (a model run by ONNX Runtime Web in the page; parts/precomputed.h) needs them for
-  // these rows first. Always true for an index whose parts compute everything themselves.
+  // True when a part's outputs are computed elsewhere and arrive later (a model run by ONNX
+  // Runtime Web in the page): prepare_task() then runs over rows before add() or search() takes them.
+  virtual bool computes_elsewhere() const { return false; }
+  // Computes ahead, in steps, what a part computes elsewhere for the rows of x (their codes, run by
+  // the page's ONNX Runtime Web): the base before add(), a query before search() and explain. Each
+  // step that waits on the page says so (TrainStep::waiting). Finishes at once for an index whose
+  // parts compute everything themselves. x must outlive the task.
+  virtual TrainTask prepare_task(VectorView x);
+  // Whether every row of x can be processed now: a part whose outputs are computed elsewhere needs
+  // them prepared for these rows first. Always true for an index whose parts compute everything
+  // themselves.
   virtual Status check_inputs(const VectorView& x) const;
   // Shared argument checks of search and explain (check_inputs included).
   Status check_query(const VectorView& q, size_t k) const;

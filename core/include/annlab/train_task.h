@@ -38,6 +38,9 @@ namespace annlab {
 struct TrainStep {
   std::string stage;
   double fraction = 0;
+  // The step waits on work done outside (the page's ONNX Runtime Web): a stepping caller returns
+  // to its frame loop instead of resuming at once (which would only spin until the frame's budget).
+  bool waiting = false;
 };
 
 class TrainTask {
@@ -93,6 +96,9 @@ class TrainTask {
   coro::coroutine_handle<promise_type> h_;
 };
 
+// A task with nothing to do: it finishes, successfully, at its first resume().
+TrainTask finished_task();
+
 }  // namespace annlab
 
 // Inside a TrainTask coroutine: runs the sub-task `task`, passing its steps on, and returns its
@@ -109,6 +115,12 @@ class TrainTask {
   do {                                                          \
     const ::annlab::TrainStep annlab_step_{(stage), (fraction)}; \
     co_yield annlab_step_;                                      \
+  } while (0)
+// Inside a TrainTask coroutine: yields a step that waits on work outside (TrainStep::waiting).
+#define ANNLAB_CO_WAIT(stage, fraction)                                \
+  do {                                                                \
+    const ::annlab::TrainStep annlab_step_{(stage), (fraction), true}; \
+    co_yield annlab_step_;                                            \
   } while (0)
 // Inside a TrainTask coroutine: returns the error of a Status expression.
 #define ANNLAB_CO_TRY(expr)                        \

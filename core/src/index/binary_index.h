@@ -30,6 +30,8 @@ class BinaryCodeIndex final : public Index, public Explainable, public Serializa
   Status add(const VectorView& x) override;
   DistanceKind distance_kind(const SearchParams&) const override { return DistanceKind::Hamming; }
   Status check_inputs(const VectorView& x) const override { return enc_->check_inputs(x); }
+  bool computes_elsewhere() const override { return enc_->computes_elsewhere(); }
+  TrainTask prepare_task(VectorView x) override { return enc_->prepare_task(x); }
   size_t memory_bytes() const override { return codes_.size() * 8 + planes_.memory_bytes() + enc_->memory_bytes(); }
 
   size_t bits() const { return bits_; }

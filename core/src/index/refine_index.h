@@ -45,6 +45,8 @@ class RefineIndex final : public Index,
   }
   Status check_search_params(const SearchParams& p) const override { return inner_->check_search_params(p); }
   Status check_inputs(const VectorView& x) const override { return inner_->check_inputs(x); }
+  bool computes_elsewhere() const override { return inner_->computes_elsewhere(); }
+  TrainTask prepare_task(VectorView x) override { return inner_->prepare_task(x); }
 
   Status share_base(std::shared_ptr<const VectorStore> b) override { return base_.share(std::move(b)); }
   const BaseVectors& base_vectors() const override { return base_; }

@@ -47,6 +47,22 @@ Status TransformedIndex::add(const VectorView& x) {
   return Status::ok();
 }
 
+Status TransformedIndex::check_inputs(const VectorView& x) const {
+  ANNLAB_TRY(tf_->check_inputs(x));
+  if (!inner_->computes_elsewhere()) return Status::ok();
+  const std::vector<float> xt = transformed(x);
+  return inner_->check_inputs(VectorView::of(xt.data(), x.n, tf_->d_out()));
+}
+
+TrainTask TransformedIndex::prepare_task(VectorView x) {
+  if (!inner_->computes_elsewhere()) co_return Status::ok();
+  if (x.d != dim()) co_return Status::error(cat("vectors have dimension ", x.d, ", the index has ", dim()));
+  ANNLAB_CO_TRY(tf_->check_inputs(x));
+  const std::vector<float> xt = transformed(x);
+  ANNLAB_CO_RUN(inner_->prepare_task(VectorView::of(xt.data(), x.n, tf_->d_out())));
+  co_return Status::ok();
+}
+
 Status TransformedIndex::check_search_params(const SearchParams& p) const {
   ANNLAB_TRY(Index::check_search_params(p));
   return inner_->check_search_params(p);

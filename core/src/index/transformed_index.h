@@ -35,7 +35,9 @@ class TransformedIndex final : public Index, public IndexWrapper, public Explain
   size_t memory_bytes() const override { return tf_->memory_bytes() + inner_->memory_bytes(); }
   DistanceKind distance_kind(const SearchParams& p) const override { return inner_->distance_kind(p); }
   Status check_search_params(const SearchParams& p) const override;
-  Status check_inputs(const VectorView& x) const override { return tf_->check_inputs(x); }
+  Status check_inputs(const VectorView& x) const override;
+  bool computes_elsewhere() const override { return inner_->computes_elsewhere(); }
+  TrainTask prepare_task(VectorView x) override;  // the inner index's, over the transformed rows
 
   Result<Structure> explain_structure() const override;
   Result<Trace> explain_query(const VectorView& q, size_t k, const SearchParams& p) const override;

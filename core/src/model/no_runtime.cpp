@@ -1,22 +1,24 @@
-// Builds without ONNX Runtime (WebAssembly: the page runs models with ONNX Runtime Web and hands
-// the outputs in; the sanitizer and fuzz builds): loading a model is a clear error.
-#include "annlab/model.h"
+// Builds without ONNX Runtime of their own: the WebAssembly builds (the lab installs ONNX Runtime
+// Web's runtime when the page starts: wasm/model_bridge.cpp; the command-line tool has none), and
+// the sanitizer and fuzz builds. Loading a model is a clear error until a runtime is installed.
+#include "model/builtin.h"
 
 namespace annlab {
 
-bool model_runtime_available() { return false; }
+std::unique_ptr<ModelRuntime> builtin_model_runtime() { return nullptr; }
 
-std::string model_runtime_name() {
+std::string no_model_runtime_reason() {
 #if defined(__EMSCRIPTEN__)
-  return "not in the WebAssembly build (learned methods run in the native lab and CLI; ONNX Runtime Web in the page "
-         "is not built yet)";
+  return "not in the WebAssembly command-line tool (learned methods run in the native annlab and in the browser lab, "
+         "which runs them with ONNX Runtime Web)";
 #else
-  return "none in this build (configured without ONNX Runtime)";
+  return "not in this build (configured without ONNX Runtime: the sanitizer and fuzz builds)";
 #endif
 }
 
 Result<std::unique_ptr<Model>> load_model(const ModelManifest& m) {
-  return Status::error(cat(m.onnx, ": this build cannot run ONNX models: ONNX Runtime is ", model_runtime_name()));
+  if (ModelRuntime* rt = model_runtime(); rt && !rt->asynchronous()) return rt->load(m);
+  return Status::error(cat(m.onnx, ": this build cannot run ONNX models at once: ONNX Runtime is ", model_runtime_name()));
 }
 
 }  // namespace annlab

@@ -4,6 +4,7 @@
 
 #include "annlab/io.h"
 #include "annlab/model.h"
+#include "model/builtin.h"
 
 namespace annlab {
 
@@ -91,9 +92,15 @@ class OrtModel final : public Model {
 
 }  // namespace
 
-bool model_runtime_available() { return true; }
+class OrtRuntime final : public ModelRuntime {
+ public:
+  std::string name() const override { return cat("ONNX Runtime ", Ort::GetVersionString()); }
+  Result<std::unique_ptr<Model>> load(const ModelManifest& m) override { return OrtModel::open(m); }
+};
 
-std::string model_runtime_name() { return cat("ONNX Runtime ", Ort::GetVersionString()); }
+std::unique_ptr<ModelRuntime> builtin_model_runtime() { return std::make_unique<OrtRuntime>(); }
+
+std::string no_model_runtime_reason() { return "here"; }
 
 Result<std::unique_ptr<Model>> load_model(const ModelManifest& m) { return OrtModel::open(m); }
 
