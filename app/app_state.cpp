@@ -206,6 +206,7 @@ Status AppState::load_user_data(Dataset ds) {
 }
 
 void AppState::on_new_data() {
+  drop_query_prep();
   if (job.running()) end_build("cancelled: a new data set was loaded");
   job.cancel();
   evaluation.forget();
@@ -243,6 +244,35 @@ void AppState::set_query_from_map(float x, float y) {
 
 void AppState::run_search() {
   if (!data()) return;
+  drop_query_prep();
+  query_encode_ms = 0;
+  if (index && index->computes_elsewhere() && inspector.query.set) {
+    inspector.results.valid = false;
+    query_stage = "encoding the query";
+    query_prep_ = index->prepare_task(VectorView::of(inspector.query.vec.data(), 1, inspector.query.vec.size()));
+    step_query();  // natively, or a code computed before: done at once
+    return;
+  }
+  run_search_now();
+}
+
+void AppState::step_query() {
+  if (!query_prep_.valid()) return;
+  while (query_prep_.resume()) {
+    query_stage = query_prep_.step().stage;
+    if (query_prep_.step().waiting) return;  // the page's model runtime is at work: next frame
+  }
+  const Status st = query_prep_.status();
+  query_prep_ = TrainTask();
+  if (!st.is_ok()) {
+    error = st.message();
+    return;
+  }
+  query_encode_ms = index->prepared_row_ms();
+  run_search_now();
+}
+
+void AppState::run_search_now() {
   const Status st = inspector.run(*data(), index.get(), structure.get(), index ? search_params() : SearchParams{});
   if (!st.is_ok()) error = st.message();
 }
@@ -369,6 +399,7 @@ void AppState::install_index(std::unique_ptr<Index> built_index, double seconds)
   error.clear();  // resolved: an index is built
   evaluation.forget();  // it was of the index being replaced
   build_seconds = seconds;
+  drop_query_prep();
   index = std::move(built_index);
   auto spec = parse_index_spec(index->describe());
   built = spec.is_ok() ? spec.value() : IndexSpec{};
@@ -703,6 +734,7 @@ void AppState::advance_view() {
     if (!data() || data()->kind != view_.data) return fail(error.empty() ? "its data set did not load" : error);
     if (view_.index.empty()) {
       job.cancel();
+      drop_query_prep();
       index.reset();
       structure.reset();
       view_stage_ = 3;

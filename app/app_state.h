@@ -133,7 +133,14 @@ class AppState {
   void set_query_from_map(float x, float y);  // 2-D: the point itself; images: the nearest base point
   void set_held_out_query(size_t i);
   void pick_random_query();
+  // Searches the query again. For an index whose codes are computed elsewhere (NPhash in the page)
+  // the query is first encoded by the page's model runtime, across frames (step_query): the
+  // results panel says so meanwhile, and shows the encoder's own time beside the search's.
   void run_search();
+  void step_query();
+  bool query_pending() const { return query_prep_.valid(); }
+  std::string query_stage;     // what the query's encoding is doing, while query_pending()
+  double query_encode_ms = 0;  // the page's model runtime's time for the query (median of repeats), 0: none
 
   // Builds `spec` with build parameters "name=value ..." in steps between frames, like the Build
   // button (the panel then shows it): an error now if the description or a parameter is bad.
@@ -201,6 +208,10 @@ class AppState {
   void install_index(std::unique_ptr<Index> built, double seconds);
   // A new data set: forgets everything built on the previous one.
   void on_new_data();
+  // Before the index goes away: a query being encoded by it stops (its model run is cancelled).
+  void drop_query_prep() { query_prep_ = TrainTask(); }
+  void run_search_now();
+  TrainTask query_prep_;
   std::string pending_request_;  // build_request() when the running build started
   std::string pending_spec_, built_spec_;            // the description as the panel wrote it
   std::vector<double> pending_build_vals_, built_build_vals_;  // the build controls' values

@@ -6,8 +6,12 @@ namespace annlab::app {
 
 void BuildJob::start(std::unique_ptr<Index> index, VectorView base) {
   training_ = TrainTask();
+  preparing_ = TrainTask();
   index_ = std::move(index);
   training_ = index_->train_task(base);
+  prepares_ = index_->computes_elsewhere();
+  prepared_ = !prepares_;
+  prepare_fraction_ = 0;
   train_fraction_ = 0;
   training_frames_ = 0;
   finished_.reset();
@@ -22,6 +26,7 @@ void BuildJob::start(std::unique_ptr<Index> index, VectorView base) {
 
 void BuildJob::cancel() {
   training_ = TrainTask();
+  preparing_ = TrainTask();  // cancels a model run still going in the page
   index_.reset();
   stage_ = "cancelled";
 }
@@ -31,6 +36,7 @@ std::unique_ptr<Index> BuildJob::take() { return std::move(finished_); }
 double BuildJob::progress() const {
   if (!index_) return finished_ ? 1.0 : 0.0;
   if (!trained_) return std::clamp(train_fraction_, 0.0, 1.0);
+  if (!prepared_) return std::clamp(prepare_fraction_, 0.0, 1.0);
   return double(next_) / double(std::max<size_t>(base_.n, 1));
 }
 
@@ -50,7 +56,7 @@ std::string BuildJob::progress_text() const {
   if (!index_) return stage_;
   const int pct = int(progress() * 100);
   const double left = stage_seconds_left();
-  std::string s = cat("step ", stage_number(), " of 2, ", stage_, ": ", pct, " %");
+  std::string s = cat("step ", stage_number(), " of ", stage_count(), ", ", stage_, ": ", pct, " %");
   if (left >= 0) s += left < 1 ? ", under a second left in this step" : cat(", about ", int(left + 0.5), " s left in this step");
   return s;
 }
@@ -68,6 +74,7 @@ Status BuildJob::step(double budget_ms) {
     while (elapsed_ms() < budget_ms && training_.resume()) {
       stage_ = "training: " + training_.step().stage;
       train_fraction_ = training_.step().fraction;
+      if (training_.step().waiting) break;  // the page is fetching or opening the model
     }
     if (!training_.done()) {
       seconds_ += elapsed_ms() / 1000.0;
@@ -76,12 +83,30 @@ Status BuildJob::step(double budget_ms) {
     st = training_.status();
     training_ = TrainTask();
     trained_ = true;
-    stage_ = "adding vectors";
+    stage_ = prepared_ ? "adding vectors" : "encoding the base";
     stage_started_ = clock::now();
+    if (st.is_ok() && !prepared_) preparing_ = index_->prepare_task(all);
     if (st.is_ok() && elapsed_ms() > budget_ms) {
       seconds_ += elapsed_ms() / 1000.0;
       return st;
     }
+  }
+  if (st.is_ok() && !prepared_) {
+    // The base's codes, computed by the page's model runtime while frames are drawn.
+    while (elapsed_ms() < budget_ms && preparing_.resume()) {
+      stage_ = preparing_.step().stage;
+      prepare_fraction_ = preparing_.step().fraction;
+      if (preparing_.step().waiting) break;
+    }
+    if (!preparing_.done()) {
+      seconds_ += elapsed_ms() / 1000.0;
+      return st;
+    }
+    st = preparing_.status();
+    preparing_ = TrainTask();
+    prepared_ = true;
+    stage_ = "adding vectors";
+    stage_started_ = clock::now();
   }
   while (st.is_ok() && next_ < all.n && elapsed_ms() < budget_ms) {
     const size_t count = index_->rebuilds_on_add() ? all.n - next_ : std::min(chunk_, all.n - next_);

@@ -27,8 +27,10 @@ class BuildJob {
   bool finished() const { return finished_ != nullptr; }
   // The finished index (once), and the seconds spent on it.
   std::unique_ptr<Index> take();
-  // The current stage (1: training, 2: adding vectors; 0 before a start) and its progress, 0..1.
-  int stage_number() const { return !index_ ? 0 : trained_ ? 2 : 1; }
+  // The current stage (1: training, then 2: encoding the base elsewhere when the index needs it,
+  // then adding vectors; 0 before a start), of stage_count(), and its progress, 0..1.
+  int stage_number() const { return !index_ ? 0 : !trained_ ? 1 : prepared_ ? stage_count() : 2; }
+  int stage_count() const { return prepares_ ? 3 : 2; }
   double progress() const;
   const std::string& stage() const { return stage_; }
   // Seconds left in the current stage at its rate so far; negative while there is too little to go on.
@@ -43,6 +45,9 @@ class BuildJob {
  private:
   std::unique_ptr<Index> index_, finished_;
   TrainTask training_;  // declared after index_: destroyed before it
+  TrainTask preparing_;
+  bool prepares_ = false, prepared_ = false;
+  double prepare_fraction_ = 0;
   VectorView base_;
   double train_fraction_ = 0;
   size_t training_frames_ = 0;

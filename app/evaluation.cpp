@@ -7,8 +7,9 @@
 
 namespace annlab::app {
 
-void Evaluation::start(const LabData& d, const Index& index, const SearchParams& params, std::string what, size_t n,
+void Evaluation::start(const LabData& d, Index& index, const SearchParams& params, std::string what, size_t n,
                        size_t k) {
+  preparing_ = TrainTask();
   d_ = &d;
   index_ = &index;
   params_ = params;
@@ -24,6 +25,9 @@ void Evaluation::start(const LabData& d, const Index& index, const SearchParams&
   timed_ = 0;
   running_ = n_ > 0 && k_ > 0;
   has_report_ = false;
+  prepare_fraction_ = 0;
+  prepare_stage_ = "encoding the queries";
+  if (running_ && index.computes_elsewhere()) preparing_ = index.prepare_task(d.queries.view().rows(0, n_));
 }
 
 Status Evaluation::step(double budget_ms) {
@@ -31,6 +35,20 @@ Status Evaluation::step(double budget_ms) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   const double floor_us = 10 * clock_resolution_us();
+  if (preparing_.valid()) {
+    while (std::chrono::duration<double, std::milli>(clock::now() - t0).count() < budget_ms && preparing_.resume()) {
+      prepare_stage_ = preparing_.step().stage;
+      prepare_fraction_ = preparing_.step().fraction;
+      if (preparing_.step().waiting) break;
+    }
+    if (!preparing_.done()) return Status::ok();
+    const Status st = preparing_.status();
+    preparing_ = TrainTask();
+    if (!st.is_ok()) {
+      running_ = false;
+      return st;
+    }
+  }
   while (next_ < n_ && std::chrono::duration<double, std::milli>(clock::now() - t0).count() < budget_ms) {
     const size_t count = std::min(chunk_, n_ - next_);
     const VectorView q = d_->queries.view().rows(next_, count);

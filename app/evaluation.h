@@ -30,14 +30,25 @@ class Evaluation {
  public:
   // Evaluates `index` with `params` on the first n held-out queries of `d` (both must outlive the
   // evaluation, or be cancelled first).
-  void start(const LabData& d, const Index& index, const SearchParams& params, std::string what, size_t n, size_t k);
+  // An index whose codes are computed elsewhere (NPhash in the page) first has the queries encoded
+  // by the page's model runtime (not timed: the method's time is its search, as `annlab bench`
+  // measures; the encoder's cost is reported beside it).
+  void start(const LabData& d, Index& index, const SearchParams& params, std::string what, size_t n, size_t k);
   // Works for up to budget_ms; the report is ready when running() turns false without an error.
   Status step(double budget_ms);
-  void cancel() { running_ = false; }
+  void cancel() {
+    preparing_ = TrainTask();
+    running_ = false;
+  }
   bool running() const { return running_; }
-  double progress() const { return n_ ? double(next_) / double(n_) : 0.0; }
+  double progress() const { return preparing_.valid() ? prepare_fraction_ : n_ ? double(next_) / double(n_) : 0.0; }
+  // "evaluating", or what the queries' preparation is doing.
+  std::string stage() const { return preparing_.valid() ? prepare_stage_ : "evaluating"; }
   const EvalReport* report() const { return has_report_ ? &report_ : nullptr; }
-  void forget() { has_report_ = false; running_ = false; }
+  void forget() {
+    has_report_ = false;
+    cancel();
+  }
 
  private:
   Status finish();
@@ -52,6 +63,9 @@ class Evaluation {
   std::vector<double> chunk_us_;  // per query, one entry per timed chunk
   size_t timed_ = 0;
   EvalReport report_;
+  TrainTask preparing_;
+  double prepare_fraction_ = 0;
+  std::string prepare_stage_;
 };
 
 }  // namespace annlab::app

@@ -13,6 +13,7 @@ void draw_lab(AppState& s) {
   // rendering), so it neither freezes the UI nor crawls; the UI keeps drawing between steps.
   ImGuiIO& io = ImGui::GetIO();
   s.step_build(std::clamp(600.0 * double(io.DeltaTime), 10.0, 60.0));
+  s.step_query();  // a query being encoded by the page's model runtime
   s.step_evaluation(std::clamp(600.0 * double(io.DeltaTime), 10.0, 60.0));
   if (!io.WantTextInput && ImGui::IsKeyPressed(ImGuiKey_R, false)) s.pick_random_query();
 

@@ -11,6 +11,7 @@
 #include "imgui.h"
 #include "imgui_impl_opengl3.h"
 #include "imgui_impl_sdl2.h"
+#include "model_bridge.h"
 #include "platform.h"
 #include "web_lab.h"
 
@@ -95,6 +96,9 @@ int start_web_lab(const std::string& dataset) {
   ImGui_ImplSDL2_InitForOpenGL(lab.window, lab.gl);
   ImGui_ImplOpenGL3_Init("#version 300 es");
   lab.state.source.assets_dir = "/assets/";
+  // Learned methods: ONNX Runtime Web in the page (web/model-service.js). Models are named
+  // "models/..." as natively (the page links its working folder's models/ to /models).
+  annlab::web::install_model_bridge();
   lab.state.source.asset_ready = web_asset_ready;
   // A saved file is a download (lab.js: annlabDownload, which tests can watch).
   lab.state.save_file = [](const std::string& name, const std::vector<uint8_t>& bytes) {

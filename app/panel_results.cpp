@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "draw_util.h"
+#include "annlab/model.h"
 #include "panels.h"
 
 namespace annlab::app {
@@ -25,7 +26,7 @@ void draw_evaluation(AppState& s) {
   if (s.evaluation.running()) {
     if (ImGui::SmallButton("Cancel")) s.evaluation.cancel();
     ImGui::SameLine();
-    ImGui::ProgressBar(float(s.evaluation.progress()), ImVec2(-1, 0), "evaluating");
+    ImGui::ProgressBar(float(s.evaluation.progress()), ImVec2(-1, 0), s.evaluation.stage().c_str());
     return;
   }
   const EvalReport* r = s.evaluation.report();
@@ -69,6 +70,10 @@ void draw_results_panel(AppState& s) {
   const Results& r = s.inspector.results;
   ImGui::Text("Query: %s", s.inspector.query.source.c_str());
   if (d.images()) image_thumbnail(s.inspector.query.vec.data(), d.base.image_h, d.base.image_w, 84, kColQuery);
+  if (s.query_pending()) {
+    ImGui::TextWrapped("%s...", s.query_stage.c_str());
+    return;
+  }
   if (!r.valid) return;
   if (ImGui::SmallButton("Export CSV")) {
     if (Status st = s.save_results_csv(); !st.is_ok()) s.error = st.message();
@@ -94,6 +99,11 @@ void draw_results_panel(AppState& s) {
     }
     if (r.filtered) ImGui::TextDisabled("exact answer filtered to label %d, like the method's", int(s.search_params().label.value_or(-1)));
     ImGui::TextWrapped("time  %s", timing_text(r.method_time).c_str());
+    if (s.query_encode_ms > 0) {
+      // The model ran in the page's runtime, outside the search timed above.
+      ImGui::TextWrapped("+ encoding the query  %.2f ms (%s, median of repeats)", s.query_encode_ms,
+                         annlab::model_runtime_name().c_str());
+    }
     ImGui::TextWrapped("exact scan  %s", timing_text(r.exact_time).c_str());
   } else {
     ImGui::TextDisabled("Build an index to compare it with the exact answer.");

@@ -393,6 +393,74 @@ val results() {
   r.set("timedRuns", double(res.method_time.runs));
   r.set("tooFastToTime", res.method_time.too_fast);
   r.set("selfExcluded", double(res.self_excluded));
+  // A learned method in the page: the query is being encoded by ONNX Runtime Web (results follow).
+  r.set("pending", s.query_pending());
+  if (s.query_pending()) r.set("stage", s.query_stage);
+  r.set("encodeMs", s.query_encode_ms);
+  if (res.code_bits) {
+    r.set("codeBits", double(res.code_bits));
+    std::string hex;
+    for (uint64_t w : res.query_code) {
+      char buf[17];
+      std::snprintf(buf, sizeof buf, "%016llx", (unsigned long long)w);
+      hex += buf;
+    }
+    r.set("queryCode", hex);
+    r.set("hammingTrue", to_array(std::vector<double>(res.hamming_true.begin(), res.hamming_true.end())));
+    r.set("hammingHistogram", to_array(std::vector<double>(res.hamming_hist.begin(), res.hamming_hist.end())));
+  }
+  return r;
+}
+
+val cancel_build() {
+  if (!state().job.running()) return failure("no build is running");
+  state().cancel_build();
+  return success();
+}
+
+// Codes computed ahead for rows searched through the API (a learned method in the page: the
+// queries' codes, computed by ONNX Runtime Web, across frames): prepareHeldOut(n) starts the first
+// n held-out queries, prepareState() works a step and says how far it is.
+struct Prepare {
+  std::vector<float> rows;
+  TrainTask task;
+  const Index* index = nullptr;
+} g_prepare;
+
+val prepare_held_out(int n) {
+  AppState& s = state();
+  if (!s.source.data) return failure("no data set is loaded");
+  if (!s.index) return failure("no index is built");
+  if (n < 1 || size_t(n) > s.source.data->queries.n)
+    return failure(cat(n, " queries: the data set has 1..", s.source.data->queries.n));
+  g_prepare.task = TrainTask();
+  const size_t d = s.source.data->base.d;
+  g_prepare.rows.resize(size_t(n) * d);
+  for (int i = 0; i < n; ++i) s.source.data->queries.view().row_to_f32(size_t(i), g_prepare.rows.data() + size_t(i) * d);
+  g_prepare.index = s.index.get();
+  g_prepare.task = s.index->prepare_task(VectorView::of(g_prepare.rows.data(), size_t(n), d));
+  return success();
+}
+
+val prepare_state() {
+  AppState& s = state();
+  val r = success();
+  if (!g_prepare.task.valid() || g_prepare.index != s.index.get()) {
+    if (g_prepare.index != s.index.get()) g_prepare.task = TrainTask();  // the index changed: forgotten
+    return failure("nothing is being prepared (or the index changed since)");
+  }
+  while (g_prepare.task.resume()) {
+    r.set("stage", g_prepare.task.step().stage);
+    r.set("fraction", g_prepare.task.step().fraction);
+    if (g_prepare.task.step().waiting) {
+      r.set("done", false);
+      return r;
+    }
+  }
+  const Status st = g_prepare.task.status();
+  g_prepare.task = TrainTask();
+  if (!st.is_ok()) return failure(st.message());
+  r.set("done", true);
   return r;
 }
 
@@ -500,6 +568,9 @@ EMSCRIPTEN_BINDINGS(annlab_lab) {
   emscripten::function("exact", &exact);
   emscripten::function("queryVector", &query_vector);
   emscripten::function("results", &results);
+  emscripten::function("prepareHeldOut", &prepare_held_out);
+  emscripten::function("cancelBuild", &cancel_build);
+  emscripten::function("prepareState", &prepare_state);
   emscripten::function("setQuery", &set_query);
   emscripten::function("explain", &explain);
   emscripten::function("loadDropped", &load_dropped);

@@ -3,6 +3,7 @@
 // 2. starts the module, puts the data in its file system and starts the frame loop;
 // 3. exposes window.annlab: the JS API, whose calls throw Error with the core's message.
 // Works with and without cross-origin isolation (the lab is single-threaded).
+import { makeModelService } from './model-service.js';
 
 const stageEl = document.getElementById('stage');
 const bytesEl = document.getElementById('bytes');
@@ -130,8 +131,38 @@ function makeApi() {
     exact(query, k = 10) { return unwrap(Module.exact(query, k)); },
     /** Held-out query i of the current data set, as an array. */
     queryVector(i) { return unwrap(Module.queryVector(i)).vector; },
-    /** Makes held-out query i the lab's query (as R does) and returns the results panel's content. */
-    setQuery(i) { return unwrap(Module.setQuery(i)); },
+    /** Cancels the build in progress (the Cancel button): a learned method's model run stops too. */
+    cancelBuild() { unwrap(Module.cancelBuild()); },
+    /** Makes held-out query i the lab's query (as R does) and returns the results panel's content;
+     *  while a learned method's query is encoded by ONNX Runtime Web, a promise of it. */
+    setQuery(i) {
+      const r = unwrap(Module.setQuery(i));
+      return r.pending ? this.settled() : r;
+    },
+    /** A promise of results() once the query is no longer being encoded. */
+    async settled() {
+      for (;;) {
+        const r = unwrap(Module.results());
+        if (!r.pending) {
+          const err = Module.info().error;
+          if (!r.valid && err) throw new Error(err);
+          return r;
+        }
+        await new Promise((res) => requestAnimationFrame(res));
+      }
+    },
+    /** Computes ahead the codes of the first n held-out queries for a learned method (ONNX Runtime
+     *  Web in the page), so search() can take them at once: a promise of {frames}. */
+    async prepareHeldOut(n) {
+      unwrap(Module.prepareHeldOut(n));
+      let frames = 0;
+      for (;;) {
+        const st = unwrap(Module.prepareState());
+        if (st.done) return { frames };
+        frames += 1;
+        await new Promise((res) => requestAnimationFrame(res));
+      }
+    },
     /** What the results panel shows now. */
     results() { return unwrap(Module.results()); },
     /** The structure and the ordered events of one query. */
@@ -155,6 +186,19 @@ function makeApi() {
     saveMapPng() { unwrap(Module.saveMapPng()); },
     /** Downloads the built index (the Download index button). */
     downloadIndex(embedBase = false) { return unwrap(Module.saveIndexDownload(!!embedBase)); },
+    /** The model service: whether ONNX Runtime Web was loaded, its runs and their pieces (tests). */
+    modelStats() { return Module.annlabModels.stats(); },
+    /** The outputs of an ONNX file under /models/ for n rows of d floats, run by ONNX Runtime Web
+     *  directly (a promise; tests compare them with libtorch's and ONNX Runtime's). */
+    async runModelFile(path, input, n, d) {
+      for (;;) {
+        const f = Module.annlabModels.file(path);
+        if (f.state === 'ready') break;
+        if (f.state === 'failed') throw new Error(f.error);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return Module.annlabModels.direct(path, Float32Array.from(input), n, d);
+    },
     /** What the last frame's layout hid, in pixels (tests). */
     layout() { return unwrap(Module.layout()); },
     loadStats: null,
@@ -201,9 +245,13 @@ async function main() {
     print: (t) => console.log(t),
     printErr: (t) => console.warn(t),
   });
+  // Learned methods: ONNX Runtime Web, loaded when one is first opened (web/model-service.js).
+  Module.annlabModels = makeModelService(Module);
   Module.FS.mkdir('/assets');
   Module.FS.writeFile('/assets/manifest.json', assetManifestBytes);
   Module.FS.mkdir('/upload');
+  Module.FS.mkdir('/models');
+  Module.FS.symlink('/models', '/upload/models');  // "models/..." from the working folder
   Module.FS.chdir('/upload');
   Module.annlabFetchAsset = (name) => { fetchAsset(name).catch((e) => console.warn(String(e))); };
   // A file the lab saves (Download index, Export CSV, PNG) becomes a download.

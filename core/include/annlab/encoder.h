@@ -42,6 +42,8 @@ class BinaryEncoder {
   // Computes ahead, in steps, the codes of x that are computed elsewhere (x must outlive the task);
   // finishes at once for an encoder that computes its codes itself.
   virtual TrainTask prepare_task(VectorView) { return finished_task(); }
+  // The outside runtime's time for the last single row prepared (median of repeats), ms; 0: none.
+  virtual double prepared_row_ms() const { return 0; }
   // Whether the codes of every row of x can be given now (an encoder whose codes are computed
   // elsewhere needs them prepared first).
   virtual Status check_inputs(const VectorView&) const { return Status::ok(); }

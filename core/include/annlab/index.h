@@ -148,6 +148,9 @@ class Index {
   // step that waits on the page says so (TrainStep::waiting). Finishes at once for an index whose
   // parts compute everything themselves. x must outlive the task.
   virtual TrainTask prepare_task(VectorView x);
+  // The outside runtime's own time for the last single row prepared (the query's encoding by ONNX
+  // Runtime Web: the median of repeated runs), in ms; 0 when none was timed.
+  virtual double prepared_row_ms() const { return 0; }
   // Whether every row of x can be processed now: a part whose outputs are computed elsewhere needs
   // them prepared for these rows first. Always true for an index whose parts compute everything
   // themselves.

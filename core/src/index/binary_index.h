@@ -32,6 +32,7 @@ class BinaryCodeIndex final : public Index, public Explainable, public Serializa
   Status check_inputs(const VectorView& x) const override { return enc_->check_inputs(x); }
   bool computes_elsewhere() const override { return enc_->computes_elsewhere(); }
   TrainTask prepare_task(VectorView x) override { return enc_->prepare_task(x); }
+  double prepared_row_ms() const override { return enc_->prepared_row_ms(); }
   size_t memory_bytes() const override { return codes_.size() * 8 + planes_.memory_bytes() + enc_->memory_bytes(); }
 
   size_t bits() const { return bits_; }

@@ -47,6 +47,7 @@ class RefineIndex final : public Index,
   Status check_inputs(const VectorView& x) const override { return inner_->check_inputs(x); }
   bool computes_elsewhere() const override { return inner_->computes_elsewhere(); }
   TrainTask prepare_task(VectorView x) override { return inner_->prepare_task(x); }
+  double prepared_row_ms() const override { return inner_->prepared_row_ms(); }
 
   Status share_base(std::shared_ptr<const VectorStore> b) override { return base_.share(std::move(b)); }
   const BaseVectors& base_vectors() const override { return base_; }

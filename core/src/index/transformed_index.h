@@ -38,6 +38,7 @@ class TransformedIndex final : public Index, public IndexWrapper, public Explain
   Status check_inputs(const VectorView& x) const override;
   bool computes_elsewhere() const override { return inner_->computes_elsewhere(); }
   TrainTask prepare_task(VectorView x) override;  // the inner index's, over the transformed rows
+  double prepared_row_ms() const override { return inner_->prepared_row_ms(); }
 
   Result<Structure> explain_structure() const override;
   Result<Trace> explain_query(const VectorView& q, size_t k, const SearchParams& p) const override;

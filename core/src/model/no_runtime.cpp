@@ -9,8 +9,8 @@ std::unique_ptr<ModelRuntime> builtin_model_runtime() { return nullptr; }
 
 std::string no_model_runtime_reason() {
 #if defined(__EMSCRIPTEN__)
-  return "not in the WebAssembly command-line tool (learned methods run in the native annlab and in the browser lab, "
-         "which runs them with ONNX Runtime Web)";
+  return "not in this WebAssembly program (learned methods run in the native annlab, with ONNX Runtime, and in the "
+         "browser lab, with ONNX Runtime Web)";
 #else
   return "not in this build (configured without ONNX Runtime: the sanitizer and fuzz builds)";
 #endif

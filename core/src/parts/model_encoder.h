@@ -42,7 +42,7 @@ class ModelEncoder final : public BinaryEncoder {
   const Model* model() const { return model_.get(); }
   // The runtime's own time to encode the last prepared single row (the query), median of repeats;
   // 0 when it was not timed (a model that answers at once is timed with the search).
-  double last_row_ms() const { return last_row_ms_; }
+  double prepared_row_ms() const override { return last_row_ms_; }
 
  private:
   static bool runtime_is_asynchronous();
