@@ -73,6 +73,7 @@ IndexConfig::IndexConfig() {
     args.push_back(std::move(a));
     build_vals.push_back(defaults_of(m.build));
     search_vals.push_back(defaults_of(m.search));
+    model.emplace_back();
   }
   select("LSH");
 }
@@ -117,6 +118,7 @@ BuildParams IndexConfig::build_params() const {
   bp.seed = 1;
   SearchParams unused;
   apply_values(info().build, build_vals[method], args[method], &bp, &unused);
+  if (!model[method].empty()) bp.model = model[method];
   return bp;
 }
 
@@ -152,6 +154,7 @@ void IndexConfig::set_from(const IndexSpec& spec, const BuildParams& bp) {
     if (&rows[r] != spec.method) continue;
     method = r;
     args[r] = spec.args;
+    model[r] = bp.model.value_or("");
     const MethodInfo& m = rows[r];
     for (size_t i = 0; i < m.build.size(); ++i) {
       const ParamInfo* p = find_param(m.build[i].name);

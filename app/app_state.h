@@ -35,6 +35,7 @@ struct IndexConfig {
   std::vector<std::vector<int64_t>> args;       // [row][pattern number]
   std::vector<std::vector<double>> build_vals;  // [row][row.build index]
   std::vector<std::vector<double>> search_vals; // [row][row.search index]
+  std::vector<std::string> model;               // [row] the model file (model=), empty: the method's default
   // The current method's pattern number / parameter by name (tests and the JS API).
   int64_t& arg(std::string_view name);
   double& value(std::string_view name);

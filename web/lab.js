@@ -131,6 +131,11 @@ function makeApi() {
     exact(query, k = 10) { return unwrap(Module.exact(query, k)); },
     /** Held-out query i of the current data set, as an array. */
     queryVector(i) { return unwrap(Module.queryVector(i)).vector; },
+    /** The build in progress: {running, stage, progress} (the progress bar's text and fraction). */
+    buildProgress() {
+      const st = Module.buildState(1e9);
+      return { running: Module.info().building, stage: st.stage || '', progress: st.progress };
+    },
     /** Cancels the build in progress (the Cancel button): a learned method's model run stops too. */
     cancelBuild() { unwrap(Module.cancelBuild()); },
     /** Makes held-out query i the lab's query (as R does) and returns the results panel's content;

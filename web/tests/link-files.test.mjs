@@ -262,18 +262,3 @@ test('at 1,024 x 768 every panel fits, the whole method list shows, and the layo
     await p.close();
   }
 });
-
-test('NPhash in the browser is listed and refused with the reason, and the lab keeps working', async () => {
-  const p = await openLab(b, `${server.url}?data=blobs`);
-  try {
-    const msg = await p.evaluate(async () => {
-      try { await window.annlab.build('NPHash64'); return 'built'; } catch (e) { return e.message; }
-    });
-    assert.equal(msg, 'build failed: models/nphash64.json: this build cannot run ONNX models: ONNX Runtime is not in the WebAssembly ' +
-      'build (learned methods run in the native lab and CLI; ONNX Runtime Web in the page is not built yet)');
-    assert.equal((await p.evaluate(() => window.annlab.build('LSH8x4', 'seed=1'))).index, 'LSH8x4');
-    assert.deepEqual(p.errors, []);
-  } finally {
-    await p.close();
-  }
-});
