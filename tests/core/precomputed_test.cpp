@@ -25,47 +25,6 @@ SearchResult search(const Index& index, const VectorView& q, const SearchParams&
   return r;
 }
 
-TEST(Precomputed, EncoderFedSimHashCodesAnswersAsSimHash) {
-  const auto& d = data32();
-  const BuildParams bp;
-  BinaryCodeIndex real(std::make_unique<SimHashEncoder>(32, 64), bp);
-  ASSERT_TRUE(real.train(d.base.view()).is_ok());
-  ASSERT_TRUE(real.add(d.base.view()).is_ok());
-  // The codes "run elsewhere": the real encoder's, for the base and the queries.
-  auto codes_of = [&](const Dataset& x) {
-    std::vector<uint64_t> c(x.n * real.words());
-    for (size_t i = 0; i < x.n; ++i) real.encode(x.f32.data() + i * 32, c.data() + i * real.words());
-    return c;
-  };
-  auto enc = std::make_unique<PrecomputedEncoder>("SimHash", 32, 64);
-  PrecomputedEncoder* feed = enc.get();
-  BinaryCodeIndex stand_in(std::move(enc), bp);
-  ASSERT_TRUE(stand_in.train(d.base.view()).is_ok());
-  EXPECT_EQ(stand_in.add(d.base.view()).message(),
-            "SimHash64's codes for row 0 of 10000 were not handed in (0 rows have them): run the model on these "
-            "vectors first");
-  EXPECT_EQ(stand_in.size(), 0u);
-  ASSERT_TRUE(feed->feed(d.base.view(), codes_of(d.base).data()).is_ok());
-  ASSERT_TRUE(stand_in.add(d.base.view()).is_ok());
-  EXPECT_EQ(stand_in.codes(), real.codes());
-  SearchResult r;
-  EXPECT_EQ(stand_in.search(d.query.view(), 10, {}, &r).message(),
-            "SimHash64's codes for row 0 of 100 were not handed in (10000 rows have them): run the model on these "
-            "vectors first");
-  ASSERT_TRUE(feed->feed(d.query.view(), codes_of(d.query).data()).is_ok());
-  const SearchResult a = search(real, d.query.view()), b = search(stand_in, d.query.view());
-  EXPECT_EQ(a.ids, b.ids);
-  EXPECT_EQ(a.distances, b.distances);
-  // Found by content: explaining a query after searching it gives the same answer.
-  auto t = stand_in.explain_query(d.query.view().rows(3, 1), 10, {});
-  ASSERT_TRUE(t.is_ok()) << t.message();
-  EXPECT_EQ(t->ids, std::vector<int64_t>(a.ids.begin() + 30, a.ids.begin() + 40));
-  // A code with bits past `bits` is refused.
-  std::vector<uint64_t> bad(1, ~uint64_t(0));
-  PrecomputedEncoder e40("NPHash", 32, 40);
-  EXPECT_EQ(e40.feed(d.query.view().rows(0, 1), bad.data()).message(), "NPHash: code 0 has bits set beyond bit 40");
-}
-
 TEST(Precomputed, TransformFedOpqOutputsAnswersAsOpq) {
   const auto& d = data32();
   BuildParams bp;

@@ -4,9 +4,13 @@
 # SimHash, ITQ and NPhash at 64, 128 and 256 bits on the seeded Fashion-MNIST split (NQ held-out
 # queries, k = 10, one thread), recall@10 against re-rank depth, and PQ at the same bytes per vector.
 # NPhash uses the committed models (models/nphash<bits>.json, trained on the base set only).
-# PARTS (all by default): peers codes pq. Then renders docs/reproductions.md.
+# Part `seeds`: the three codes at each width with seeds 1, 2, 3 on Fashion-MNIST and on MNIST
+# (the lab's seeded 9,000 / 1,000 split, `annlab split --seed 42`), NPhash trained per seed on the
+# base set only by tools/bench/train-cached.sh (cached by configuration, data sha256 and trainer
+# code: a training runs once; run this with nothing else on the machine, trainings included).
+# PARTS (all by default): peers codes pq seeds. Then renders docs/reproductions.md.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/common.sh" "peers codes pq" "$@"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" "peers codes pq seeds" "$@"
 if part peers; then run_peers "$O/repro-peers.json" --families hash; fi
 if part codes; then
   idx=()
@@ -15,5 +19,25 @@ if part codes; then
 fi
 if part pq; then
   bench "$O/repro-pq.json" --index PQ8 --index PQ16 --index PQ28 --index PQ49 --param seed=1 --sweep rerank=0,50,100,200,500
+fi
+if part seeds; then
+  MB=out/repro/mnist-base.alds MQ=out/repro/mnist-query.alds MG=out/repro/mnist-gt100.ivecs
+  [ -f "$MB" ] || build/tools/annlab split --in $A/mnist.alds --base-out "$MB" --query-out "$MQ" --seed 42 --max-queries 1000
+  [ -f "$MG" ] || build/tools/annlab gt --base "$MB" --query "$MQ" --k 100 --out "$MG" --threads "$(nproc)"
+  build-peers/peers --base "$MB" --query "$MQ" --gt "$MG" --nq "$NQ" --families hash --json "$O/repro-mnist-peers.json"
+  for data in fashion mnist; do
+    if [ $data = fashion ]; then base=$B query=$Q gt=$G; else base=$MB query=$MQ gt=$MG; fi
+    for seed in 1 2 3; do
+      idx=()
+      for b in 64 128 256; do idx+=(--index SimHash$b --index ITQ$b); done
+      $NATIVE bench --base "$base" --query "$query" --gt "$gt" --nq "$NQ" "${idx[@]}" --param seed=$seed \
+        --json "$O/repro-$data-classic-$seed.json"
+      for b in 64 128 256; do
+        model=$(tools/bench/train-cached.sh "$base" $b $seed)
+        $NATIVE bench --base "$base" --query "$query" --gt "$gt" --nq "$NQ" --index NPHash$b --param "model=$model" \
+          --json "$O/repro-$data-nphash$b-$seed.json"
+      done
+    done
+  done
 fi
 node tools/bench/reproductions.mjs "$NQ"

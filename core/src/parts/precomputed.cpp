@@ -63,32 +63,6 @@ static Status load_flag(BinaryReader& r, bool* f, const char* what) {
 template class OutputMemo<float>;
 template class OutputMemo<uint64_t>;
 
-// ---- encoder --------------------------------------------------------------------------------------
-
-TrainTask PrecomputedEncoder::train_task(VectorView, uint64_t) {
-  trained_ = true;  // the model was trained elsewhere
-  co_return Status::ok();
-}
-
-Status PrecomputedEncoder::feed(const VectorView& x, const uint64_t* codes) {
-  if (x.d != dim()) return Status::error(cat(name_, ": codes for vectors of dimension ", x.d, ", expected ", dim()));
-  const size_t w = words();
-  const uint64_t tail = bits() % 64 ? ~uint64_t(0) << (bits() % 64) : 0;
-  for (size_t i = 0; i < x.n; ++i)
-    if (codes[i * w + w - 1] & tail) return Status::error(cat(name_, ": code ", i, " has bits set beyond bit ", bits()));
-  memo_.put_rows(x, codes);
-  return Status::ok();
-}
-
-void PrecomputedEncoder::encode(const float* x, uint64_t* code) const {
-  const uint64_t* c = memo_.find(x);
-  // check_inputs() ran first; all-zero bits only if a caller skipped it.
-  for (size_t j = 0; j < words(); ++j) code[j] = c ? c[j] : 0;
-}
-
-void PrecomputedEncoder::save(BinaryWriter& w) const { save_flag(w, trained_); }
-Status PrecomputedEncoder::load(BinaryReader& r) { return load_flag(r, &trained_, "precomputed encoder flag"); }
-
 // ---- transform ------------------------------------------------------------------------------------
 
 TrainTask PrecomputedTransform::train_task(VectorView, uint64_t) {

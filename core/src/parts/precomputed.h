@@ -1,9 +1,8 @@
-// Private header (core/src/parts): parts whose work is done elsewhere — a model run by ONNX Runtime
-// Web in the page, whose outputs the page hands to the WebAssembly core — so the same index code
-// serves both builds: natively the part runs the model itself; in the browser it is this stand-in,
-// fed the model's outputs for the rows it will see (the base vectors before add, each query before
-// search). A row whose outputs were not handed in is refused by check_inputs() with the row and
-// what to do; it never gets a made-up output.
+// Private header (core/src/parts): outputs computed elsewhere — by a model run by ONNX Runtime Web
+// in the page — kept by the rows' contents (OutputMemo: ModelEncoder keeps its codes in one), and
+// stand-in parts fed such outputs (a transform, a router), so the same index code serves both
+// builds. A row whose outputs are missing is refused by check_inputs() with the row and what to
+// do; it never gets a made-up output.
 //
 // Outputs are found by the row's contents (a 128-bit hash of its floats), so a query may be
 // searched, explained and searched again in any order.
@@ -15,7 +14,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "annlab/encoder.h"
 #include "annlab/router.h"
 #include "annlab/transform.h"
 
@@ -48,28 +46,6 @@ class OutputMemo {
   Key key(const float* x) const;
   size_t d_, width_;
   std::unordered_map<Key, std::vector<T>, Hash> map_;
-};
-
-// A binary encoder whose codes come from elsewhere (NPhash run by ONNX Runtime Web). `name` is the
-// method's ("NPHash"); training learns nothing (the model was trained elsewhere).
-class PrecomputedEncoder final : public BinaryEncoder {
- public:
-  PrecomputedEncoder(std::string name, size_t d, size_t bits) : BinaryEncoder(d, bits), name_(std::move(name)), memo_(d, words()) {}
-  std::string name() const override { return name_; }
-  bool trained() const override { return trained_; }
-  TrainTask train_task(VectorView x, uint64_t seed) override;
-  // Hands in the codes (n x words()) of the n rows of x.
-  Status feed(const VectorView& x, const uint64_t* codes);
-  void encode(const float* x, uint64_t* code) const override;
-  Status check_inputs(const VectorView& x) const override { return memo_.check(x, cat(name_, bits(), "'s codes")); }
-  size_t memory_bytes() const override { return 0; }
-  void save(BinaryWriter& w) const override;
-  Status load(BinaryReader& r) override;
-
- private:
-  std::string name_;
-  bool trained_ = false;
-  OutputMemo<uint64_t> memo_;
 };
 
 // A vector transform computed elsewhere (a CNN embedding run by ONNX Runtime Web): `name` is its
