@@ -93,7 +93,7 @@ test('ONNX Runtime Web is fetched only when a learned method is opened; NPhash e
   assert.equal(r.hammingHistogram.reduce((s, v) => s + v, 0), 60000);
   assert.ok(r.encodeMs > 0 && r.encodeMs <= 2, `one query encodes in <= 2 ms in the page (${r.encodeMs} ms)`);
   report(`one query encoded by ONNX Runtime Web in ${r.encodeMs.toFixed(2)} ms (median of repeats)`);
-  await page.screenshot({ path: join(ROOT, 'docs/screenshot-nphash-web.png') });
+  await page.screenshot({ path: join(ARTIFACTS, 'nphash-web.png') });  // docs/screenshot-nphash-web.png is one
   assert.deepEqual(page.errors, []);
 });
 
