@@ -1,6 +1,8 @@
 // The Index panel: every control is derived from the chosen method's registry row (registry.h).
 #include <cfloat>
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -143,6 +145,21 @@ void draw_index_panel(AppState& s) {
     const ParamUse& u = m.build[i];
     if (u.when_arg_zero >= 0 && args[size_t(u.when_arg_zero)] != 0) continue;
     if (u.name == "seed") continue;  // last, below
+    if (find_param(u.name)->type == ParamType::Text) {
+      // A file (a learned method's model): empty is the method's default one, under models/.
+      char buf[256];
+      std::snprintf(buf, sizeof buf, "%s", c.model[r].c_str());
+      ImGui::SetNextItemWidth(half_width());
+      const std::string def = cat("models/", [&] {
+        std::string n(m.name);
+        for (char& ch : n) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+        return n;
+      }(), args.empty() ? 0 : args[0], ".json");
+      if (ImGui::InputTextWithHint(std::string(u.name).c_str(), def.c_str(), buf, sizeof buf)) c.model[r] = buf;
+      help_marker(cat(u.help, " Empty: ", def, ". A manifest (.json) or a bare .onnx file with one float input [N, d] and one "
+                      "float output [N, bits].").c_str());
+      continue;
+    }
     param_control(u, &c.build_vals[r][i], u.ui_hi, false);
   }
 
