@@ -213,6 +213,7 @@ void AppState::on_new_data() {
   if (job.running()) end_build("cancelled: a new data set was loaded");
   job.cancel();
   evaluation.forget();
+  evaluation.clear_history();  // comparisons are within one data set
   config.fit_to(data()->base.d);
   map.fitted_serial = 0;
   index.reset();

@@ -27,7 +27,9 @@ void Evaluation::start(const LabData& d, Index& index, const SearchParams& param
   has_report_ = false;
   prepare_fraction_ = 0;
   prepare_stage_ = "encoding the queries";
-  if (running_ && index.computes_elsewhere()) preparing_ = index.prepare_task(d.queries.view().rows(0, n_));
+  elsewhere_ = index.computes_elsewhere();
+  bytes_ = index.memory_bytes();
+  if (running_ && elsewhere_) preparing_ = index.prepare_task(d.queries.view().rows(0, n_));
 }
 
 Status Evaluation::step(double budget_ms) {
@@ -115,6 +117,10 @@ Status Evaluation::finish() {
   std::sort(per.begin(), per.end());
   per.resize(std::min<size_t>(per.size(), 5));
   r.worst = std::move(per);
+  r.bytes = bytes_;
+  r.encoded_elsewhere = elsewhere_;
+  history_.push_back(r);
+  if (history_.size() > kHistory) history_.erase(history_.begin());
   report_ = std::move(r);
   has_report_ = true;
   return Status::ok();

@@ -24,6 +24,8 @@ struct EvalReport {
   double distances_per_query = 0;
   Timing time;                // per query
   std::vector<std::pair<double, size_t>> worst;  // (recall@k, held-out query), worst first, five
+  size_t bytes = 0;           // the index's own memory
+  bool encoded_elsewhere = false;  // the queries' codes came from the page's model runtime (not in the time)
 };
 
 class Evaluation {
@@ -45,6 +47,10 @@ class Evaluation {
   // "evaluating", or what the queries' preparation is doing.
   std::string stage() const { return preparing_.valid() ? prepare_stage_ : "evaluating"; }
   const EvalReport* report() const { return has_report_ ? &report_ : nullptr; }
+  // The finished reports on this data set, oldest first (at most kHistory): methods side by side.
+  static constexpr size_t kHistory = 8;
+  const std::vector<EvalReport>& history() const { return history_; }
+  void clear_history() { history_.clear(); }
   void forget() {
     has_report_ = false;
     cancel();
@@ -63,6 +69,9 @@ class Evaluation {
   std::vector<double> chunk_us_;  // per query, one entry per timed chunk
   size_t timed_ = 0;
   EvalReport report_;
+  std::vector<EvalReport> history_;
+  bool elsewhere_ = false;
+  size_t bytes_ = 0;
   TrainTask preparing_;
   double prepare_fraction_ = 0;
   std::string prepare_stage_;

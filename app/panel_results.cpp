@@ -11,6 +11,33 @@ namespace annlab::app {
 
 namespace {
 
+// The evaluations on this data set side by side (SimHash64, ITQ64, NPHash64 ...): one row each.
+void draw_history(const AppState& s) {
+  const auto& h = s.evaluation.history();
+  if (h.size() < 2) return;
+  ImGui::TextDisabled("evaluated on this data set (latest last):");
+  if (!ImGui::BeginTable("history", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp))
+    return;
+  for (const char* c : {"index", "recall", "1-recall", "time / query", "MB"}) ImGui::TableSetupColumn(c);
+  ImGui::TableHeadersRow();
+  for (const EvalReport& e : h) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextWrapped("%s (%zu q, k %zu)", e.index.c_str(), e.nq, e.k);
+    ImGui::TableNextColumn();
+    ImGui::Text("%.3f", e.recall);
+    ImGui::TableNextColumn();
+    ImGui::Text("%.3f", e.one_recall);
+    ImGui::TableNextColumn();
+    // A learned method in the page: its queries were encoded by the model runtime, outside the time.
+    ImGui::TextWrapped("%s%s", e.time.too_fast ? "too fast" : cat(int64_t(e.time.median_us + 0.5), " us").c_str(),
+                       e.encoded_elsewhere ? " + encoding" : "");
+    ImGui::TableNextColumn();
+    ImGui::Text("%.2f", double(e.bytes) / 1e6);
+  }
+  ImGui::EndTable();
+}
+
 // Evaluate: the built index over many held-out queries, what `annlab bench --nq N` prints for it.
 void draw_evaluation(AppState& s) {
   if (!s.index || !s.source.data) return;
@@ -31,6 +58,7 @@ void draw_evaluation(AppState& s) {
   }
   const EvalReport* r = s.evaluation.report();
   if (!r) return;
+  draw_history(s);
   ImGui::TextWrapped("%s over %zu held-out queries, k = %zu:", r->index.c_str(), r->nq, r->k);
   ImGui::TextWrapped("mean recall@%zu %.4f   1-recall %.4f   distance ratio %.4f", r->k, r->recall, r->one_recall,
                      r->distance_ratio);

@@ -412,6 +412,45 @@ val results() {
   return r;
 }
 
+// Evaluate (the Results panel's button): the built index over the first n held-out queries.
+val start_evaluation(int n) {
+  AppState& s = state();
+  if (!s.index) return failure("no index is built: build one to evaluate it");
+  if (s.job.running() || s.evaluation.running()) return failure("a build or an evaluation is running");
+  s.eval_queries = std::max(1, n);
+  s.start_evaluation();
+  return success();
+}
+
+val report_of(const EvalReport& e) {
+  val o = val::object();
+  o.set("index", e.index);
+  o.set("nq", double(e.nq));
+  o.set("k", double(e.k));
+  o.set("recall", e.recall);
+  o.set("oneRecall", e.one_recall);
+  o.set("distanceRatio", e.distance_ratio);
+  o.set("micros", e.time.too_fast ? 0.0 : e.time.median_us);
+  o.set("bytes", double(e.bytes));
+  o.set("encodedElsewhere", e.encoded_elsewhere);
+  return o;
+}
+
+val evaluation_state() {
+  AppState& s = state();
+  val r = success();
+  r.set("running", s.evaluation.running());
+  r.set("progress", s.evaluation.progress());
+  r.set("stage", s.evaluation.stage());
+  r.set("error", s.error);
+  val h = val::array();
+  const auto& hist = s.evaluation.history();
+  for (size_t i = 0; i < hist.size(); ++i) h.set(i, report_of(hist[i]));
+  r.set("history", h);
+  if (const EvalReport* e = s.evaluation.report()) r.set("report", report_of(*e));
+  return r;
+}
+
 val cancel_build() {
   if (!state().job.running()) return failure("no build is running");
   state().cancel_build();
@@ -570,6 +609,8 @@ EMSCRIPTEN_BINDINGS(annlab_lab) {
   emscripten::function("results", &results);
   emscripten::function("prepareHeldOut", &prepare_held_out);
   emscripten::function("cancelBuild", &cancel_build);
+  emscripten::function("startEvaluation", &start_evaluation);
+  emscripten::function("evaluationState", &evaluation_state);
   emscripten::function("prepareState", &prepare_state);
   emscripten::function("setQuery", &set_query);
   emscripten::function("explain", &explain);

@@ -131,6 +131,20 @@ function makeApi() {
     exact(query, k = 10) { return unwrap(Module.exact(query, k)); },
     /** Held-out query i of the current data set, as an array. */
     queryVector(i) { return unwrap(Module.queryVector(i)).vector; },
+    /** Evaluate (the Results panel's button): the built index over the first n held-out queries, in
+     *  steps between frames → a promise of {report, history}: history is every evaluation on this
+     *  data set, oldest first (methods side by side). */
+    async evaluate(n = 200) {
+      unwrap(Module.startEvaluation(n));
+      for (;;) {
+        const st = unwrap(Module.evaluationState());
+        if (!st.running) {
+          if (!st.report) throw new Error(st.error || 'the evaluation did not finish');
+          return { report: st.report, history: st.history };
+        }
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+    },
     /** The build in progress: {running, stage, progress} (the progress bar's text and fraction). */
     buildProgress() {
       const st = Module.buildState(1e9);

@@ -46,7 +46,10 @@ function nativeIds(args) {
 }
 
 test('ONNX Runtime Web is fetched only when a learned method is opened; NPhash encodes the base with progress while the page draws', async () => {
-  await page.evaluate(() => window.annlab.build('SimHash64', 'seed=1'));
+  // SimHash and ITQ first, each evaluated on 200 held-out queries: the lab keeps them for comparison.
+  await page.evaluate(async () => {
+    for (const m of ['SimHash64', 'ITQ64']) { await window.annlab.build(m, 'seed=1'); await window.annlab.evaluate(200); }
+  });
   assert.deepEqual(ortFiles(), [], 'a classical method fetches nothing of ONNX Runtime Web');
   assert.deepEqual(modelFiles(), []);
   assert.equal((await page.evaluate(() => window.annlab.modelStats())).ortRequested, false);
@@ -93,6 +96,13 @@ test('ONNX Runtime Web is fetched only when a learned method is opened; NPhash e
   assert.equal(r.hammingHistogram.reduce((s, v) => s + v, 0), 60000);
   assert.ok(r.encodeMs > 0 && r.encodeMs <= 2, `one query encodes in <= 2 ms in the page (${r.encodeMs} ms)`);
   report(`one query encoded by ONNX Runtime Web in ${r.encodeMs.toFixed(2)} ms (median of repeats)`);
+  // NPhash beside ITQ and SimHash at the same bits: the evaluations side by side.
+  const ev = await page.evaluate(() => window.annlab.evaluate(200));
+  assert.deepEqual(ev.history.map((h) => h.index), ['SimHash64 rerank=0', 'ITQ64 rerank=0', 'NPHash64 rerank=0']);
+  assert.deepEqual(ev.history.map((h) => h.encodedElsewhere), [false, false, true]);
+  const [sh, itq, np] = ev.history.map((h) => h.oneRecall);
+  report(`1-recall@10 on 200 held-out queries in the page: SimHash64 ${sh.toFixed(3)}, ITQ64 ${itq.toFixed(3)}, NPHash64 ${np.toFixed(3)}`);
+  assert.ok(np >= itq + 0.05 && np >= sh + 0.10, 'NPhash ranks well above ITQ and SimHash at 64 bits');
   await page.screenshot({ path: join(ARTIFACTS, 'nphash-web.png') });  // docs/screenshot-nphash-web.png is one
   assert.deepEqual(page.errors, []);
 });

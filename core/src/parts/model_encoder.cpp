@@ -127,7 +127,8 @@ void ModelEncoder::encode_rows(const float* x, size_t n, uint64_t* codes) const 
   bits_of(y.data(), n, codes);
 }
 
-size_t ModelEncoder::memory_bytes() const { return model_ ? model_->manifest().model_bytes : 0; }
+// The model's weights, and the codes kept from a model that answers later (the page's).
+size_t ModelEncoder::memory_bytes() const { return (model_ ? model_->manifest().model_bytes : 0) + memo_.memory_bytes(); }
 
 void ModelEncoder::save(BinaryWriter& w) const {
   w.string(path_);

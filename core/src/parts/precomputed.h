@@ -25,6 +25,8 @@ class OutputMemo {
  public:
   OutputMemo(size_t d, size_t width) : d_(d), width_(width) {}
   size_t size() const { return map_.size(); }
+  // Bytes held, about: each row's outputs, its key and the hash table's node.
+  size_t memory_bytes() const { return map_.size() * (width_ * sizeof(T) + sizeof(Key) + 3 * sizeof(void*) + sizeof(std::vector<T>)); }
   void put(const float* x, const T* out) { map_[key(x)].assign(out, out + width_); }
   // The outputs (x.n x width) of every row of x.
   void put_rows(const VectorView& x, const T* out);
