@@ -506,9 +506,24 @@ std::string base_name(const std::string& path) {
 }
 }  // namespace
 
+Status AppState::use_model_file(const std::string& path) {
+  // The learned binary encoder (NPhash's row) takes any ONNX model [N, d] -> [N, bits]; its shape is
+  // checked against the data and the bits when it is built.
+  const auto rows = method_registry();
+  for (size_t r = 0; r < rows.size(); ++r) {
+    if (rows[r].name != std::string_view("NPHash")) continue;
+    config.method = r;
+    config.model[r] = path;
+    file_note = cat(base_name(path), ": the model of ", config.spec(), " (its bits must be the model's outputs): press Build");
+    return Status::ok();
+  }
+  return Status::error(cat(path, ": no learned method takes a model file in this build"));
+}
+
 Status AppState::load_dropped(const std::string& path) {
   const std::string ext = extension_of(path);
   if (ext == ".annlab") return load_index_file(path);
+  if (ext == ".onnx") return use_model_file(path);
   ANNLAB_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, read_file(path));
   const std::string name = base_name(path);
   // One integer per row: labels for the data set on screen; anything else is vectors.

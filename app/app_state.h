@@ -160,6 +160,8 @@ class AppState {
   Status drop_file(const std::string& path);
   std::string data_error;  // the last file of vectors or labels that could not be loaded, and why
   Status load_index_file(const std::string& path);
+  // A dropped .onnx file: the model of the learned binary encoder (NPhash's row), built on Build.
+  Status use_model_file(const std::string& path);
   Status load_labels_file(const std::string& path);
   Status set_labels(const std::vector<int32_t>& labels, const std::string& from);
 

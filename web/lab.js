@@ -101,8 +101,21 @@ function makeApi() {
     loadIndex(name, bytes) { return withUpload(name, bytes, (file) => Module.loadIndexFile(file)); },
     /** Labels for the data set on screen: .ivecs (d = 1), .npy of integers, .csv / .txt, one per row. */
     loadLabels(name, bytes) { return withUpload(name, bytes, (file) => Module.loadLabelsFile(file)); },
-    /** What dropping a file on the page does: an .annlab index, a labels file, or vectors. */
-    loadFile(name, bytes) { return withUpload(name, bytes, (file) => Module.loadDropped(file)); },
+    /** What dropping a file on the page does: an .annlab index, a labels file, an .onnx model (the
+     *  learned encoder's: kept under models/user/, then Build), or vectors. */
+    loadFile(name, bytes) {
+      if (/\.onnx$/i.test(name)) return this.loadModel(name, bytes);
+      return withUpload(name, bytes, (file) => Module.loadDropped(file));
+    },
+    /** Keeps an ONNX model (one float input [N, d], one float output [N, bits]) as
+     *  models/user/<name> and makes it NPhash's model in the Index panel → {path, note}. */
+    loadModel(name, bytes) {
+      const file = String(name).replace(/[^A-Za-z0-9._-]/g, '_');
+      try { Module.FS.mkdir('/models/user'); } catch { /* there */ }
+      Module.FS.writeFile('/models/user/' + file, bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
+      const r = unwrap(Module.loadDropped('models/user/' + file));
+      return { path: 'models/user/' + file, note: r.note };
+    },
     /** The current index as an annlab index file (Uint8Array); it names the data set's base vectors
      *  it re-ranks with (n, d, sha256) unless embedBase, which writes them in (a standalone file). */
     saveIndex(embedBase = false) { return unwrap(Module.saveIndex(!!embedBase)).bytes; },

@@ -201,3 +201,19 @@ test('Cancel stops the model run; a model that cannot be had or does not fit the
   // The browser itself logs the 404 of the missing model; nothing else went wrong.
   assert.deepEqual(page.errors.filter((e) => !/status of 404/.test(e)), []);
 });
+
+test('an ONNX file of your own dropped on the page becomes the learned encoder, checked against the data', async () => {
+  const bytes = Array.from(readFileSync(join(ROOT, 'models/nphash64.onnx')));
+  const out = await page.evaluate(async (arr) => {
+    const api = window.annlab;
+    const loaded = api.loadFile('my model.onnx', new Uint8Array(arr));
+    const built = await api.build('NPHash64', `model=${loaded.path}`).then(() => 'built', (e) => e.message);
+    return { loaded, built, data: api.info().dataset };
+  }, bytes);
+  assert.equal(out.loaded.path, 'models/user/my_model.onnx');
+  assert.equal(out.loaded.note, 'my_model.onnx: the model of NPHash64 (its bits must be the model\'s outputs): press Build');
+  // A bare ONNX file has no manifest: its shape comes from the file itself, and it does not fit 2-D blobs.
+  assert.equal(out.data, '2-D blobs');
+  assert.equal(out.built, 'build failed: models/user/my_model.onnx: the model takes vectors of dimension 784; the data has 2');
+  assert.deepEqual(page.errors.filter((e) => !/status of 404/.test(e)), []);
+});
