@@ -262,10 +262,8 @@ void AppState::run_search() {
 
 void AppState::step_query() {
   if (!query_prep_.valid()) return;
-  while (query_prep_.resume()) {
-    query_stage = query_prep_.step().stage;
-    if (query_prep_.step().waiting) return;  // the page's model runtime is at work: next frame
-  }
+  // Until the page's model runtime is at work (then: next frame).
+  if (!resume_for_frame(query_prep_, [] { return false; }, [&](const TrainStep& s) { query_stage = s.stage; })) return;
   const Status st = query_prep_.status();
   query_prep_ = TrainTask();
   if (!st.is_ok()) {

@@ -71,12 +71,11 @@ Status BuildJob::step(double budget_ms) {
   if (!trained_) {
     // Training steps (each a bounded piece of k-means) until the budget is spent.
     ++training_frames_;
-    while (elapsed_ms() < budget_ms && training_.resume()) {
-      stage_ = "training: " + training_.step().stage;
-      train_fraction_ = training_.step().fraction;
-      if (training_.step().waiting) break;  // the page is fetching or opening the model
-    }
-    if (!training_.done()) {
+    const auto spent = [&] { return elapsed_ms() >= budget_ms; };
+    if (!resume_for_frame(training_, spent, [&](const TrainStep& s) {
+          stage_ = "training: " + s.stage;
+          train_fraction_ = s.fraction;
+        })) {
       seconds_ += elapsed_ms() / 1000.0;
       return st;
     }
@@ -93,12 +92,11 @@ Status BuildJob::step(double budget_ms) {
   }
   if (st.is_ok() && !prepared_) {
     // The base's codes, computed by the page's model runtime while frames are drawn.
-    while (elapsed_ms() < budget_ms && preparing_.resume()) {
-      stage_ = preparing_.step().stage;
-      prepare_fraction_ = preparing_.step().fraction;
-      if (preparing_.step().waiting) break;
-    }
-    if (!preparing_.done()) {
+    const auto spent = [&] { return elapsed_ms() >= budget_ms; };
+    if (!resume_for_frame(preparing_, spent, [&](const TrainStep& s) {
+          stage_ = s.stage;
+          prepare_fraction_ = s.fraction;
+        })) {
       seconds_ += elapsed_ms() / 1000.0;
       return st;
     }

@@ -38,12 +38,12 @@ Status Evaluation::step(double budget_ms) {
   const auto t0 = clock::now();
   const double floor_us = 10 * clock_resolution_us();
   if (preparing_.valid()) {
-    while (std::chrono::duration<double, std::milli>(clock::now() - t0).count() < budget_ms && preparing_.resume()) {
-      prepare_stage_ = preparing_.step().stage;
-      prepare_fraction_ = preparing_.step().fraction;
-      if (preparing_.step().waiting) break;
-    }
-    if (!preparing_.done()) return Status::ok();
+    const auto spent = [&] { return std::chrono::duration<double, std::milli>(clock::now() - t0).count() >= budget_ms; };
+    if (!resume_for_frame(preparing_, spent, [&](const TrainStep& s) {
+          prepare_stage_ = s.stage;
+          prepare_fraction_ = s.fraction;
+        }))
+      return Status::ok();
     const Status st = preparing_.status();
     preparing_ = TrainTask();
     if (!st.is_ok()) {

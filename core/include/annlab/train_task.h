@@ -99,6 +99,17 @@ class TrainTask {
 // A task with nothing to do: it finishes, successfully, at its first resume().
 TrainTask finished_task();
 
+// How a frame-driven caller works a task: resumes it until `stop()` (the frame's budget is spent),
+// a step that waits on work outside, or its end; `on_step` sees each step. True once it has finished.
+template <class Stop, class OnStep>
+bool resume_for_frame(TrainTask& task, Stop stop, OnStep on_step) {
+  while (!stop() && task.resume()) {
+    on_step(task.step());
+    if (task.step().waiting) break;  // the page is fetching, opening or running a model
+  }
+  return task.done();
+}
+
 }  // namespace annlab
 
 // Inside a TrainTask coroutine: runs the sub-task `task`, passing its steps on, and returns its
