@@ -217,3 +217,25 @@ test('an ONNX file of your own dropped on the page becomes the learned encoder, 
   assert.equal(out.built, 'build failed: models/user/my_model.onnx: the model takes vectors of dimension 784; the data has 2');
   assert.deepEqual(page.errors.filter((e) => !/status of 404/.test(e)), []);
 });
+
+test('where the page is cross-origin isolated ONNX Runtime Web uses threads, and answers the same', async () => {
+  const isolated = await serve(BUNDLE, 8773, true);
+  const p = await openLab(b, isolated.url);
+  try {
+    const r = await p.evaluate(async () => {
+      const built = await window.annlab.build('NPHash64');
+      const q = await window.annlab.setQuery(5);
+      return { isolated: self.crossOriginIsolated, cores: navigator.hardwareConcurrency, built: built.index, stats: window.annlab.modelStats(), method: q.method };
+    });
+    assert.equal(r.isolated, true);
+    assert.equal(r.built, 'NPHash64');
+    assert.equal(r.stats.threads, Math.max(1, Math.min(4, r.cores)));
+    const native = nativeIds(['--base', B, '--index', 'NPHash64', '--param', 'model=models/nphash64.json']);
+    assert.deepEqual(r.method, native[5]);
+    report(`cross-origin isolated page: ONNX Runtime Web on ${r.stats.threads} threads, the same answer`);
+    assert.deepEqual(p.errors, []);
+  } finally {
+    await p.close();
+    isolated.close();
+  }
+});
