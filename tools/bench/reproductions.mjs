@@ -50,7 +50,8 @@ This table is seed 1 (the committed models); the next one has three seeds on bot
   const pm = (s) => (s === undefined ? '—' : `${s.m.toFixed(3)} ± ${s.sd.toFixed(3)}`);
   const one = (data, seed, index) => {
     const file = /NPHash/.test(index) ? `out/bench/repro-${data}-nphash${index.slice(6)}-${seed}.json` : `out/bench/repro-${data}-classic-${seed}.json`;
-    return find(read(file), index, '')?.one_recall ?? find(read(file), index)?.one_recall;
+    // NPhash's rows carry their model= (the cached training's manifest) as their parameters.
+    return read(file).find((r) => r.index === index)?.one_recall;
   };
   const seeds = [1, 2, 3];
   const have = existsSync('out/bench/repro-fashion-classic-1.json');
@@ -83,10 +84,21 @@ held-out queries; \`annlab split --seed 42\`). FAISS's LSH has no seed to vary h
     const txt = (data) => {
       const np = at(data, 'NPHash'), itq = at(data, 'ITQ'), sh = at(data, 'SimHash'), lsh = margins[`${data}-LSH`][0];
       if ([np, itq, sh].some((v) => v === undefined)) return '';
-      return `${data === 'fashion' ? 'Fashion-MNIST' : 'MNIST'}: NPhash64 ${((np - itq) * 100).toFixed(1)} points above ITQ64 (target +5), ` +
-        `${((np - sh) * 100).toFixed(1)} above SimHash64 (target +10)` + (lsh !== undefined ? ` and ${((np - lsh) * 100).toFixed(1)} above FAISS's LSH64 (the seed: +15 to +18)` : '');
+      const rel = (x, what) => `${Math.abs(x * 100).toFixed(1)} points ${x >= 0 ? 'above' : 'below'} ${what}`;
+      return `${data === 'fashion' ? 'Fashion-MNIST' : 'MNIST'}: NPhash64 is ${rel(np - itq, 'ITQ64')} (target: 5 above), ` +
+        `${rel(np - sh, 'SimHash64')} (target: 10 above)` + (lsh !== undefined ? ` and ${rel(np - lsh, "FAISS's LSH64")} (the seed: 15 to 18 above)` : '');
     };
     out += `\nAt 64 bits, means over the three seeds — ${txt('fashion')}; ${txt('mnist')}.\n`;
+    const mn = at('mnist', 'NPHash'), mi = at('mnist', 'ITQ');
+    if (mn !== undefined && mi !== undefined && mn < mi + 0.05) {
+      out += `
+So the margin holds on Fashion-MNIST and not on MNIST: there NPhash beats SimHash and FAISS's LSH by
+about the seed's margin but not ITQ, which does far better on these digits than on Fashion-MNIST
+(why is not measured here). NPhash's MNIST models learn from 9,000 images instead of 60,000, with
+the Fashion-MNIST configuration unchanged (no tuning per data set); what more data or tuning would
+give is not measured either.
+`;
+    }
   }
 }
 out += `
