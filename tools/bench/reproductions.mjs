@@ -136,6 +136,24 @@ binary code quantizes both sides). What the learned codes buy over PQ is the sca
 distance per code instead of M table look-ups, and no per-query table to build.
 `;
 }
+{
+  const big = read('out/bench/repro-bigger64.json').find((r) => r.index === 'NPHash64');
+  if (big && existsSync('out/repro/bigger64.json')) {
+    const m = JSON.parse(readFileSync('out/repro/bigger64.json', 'utf8')), h = m.hyperparameters;
+    const c = manifest(64);
+    out += `
+## A bigger configuration (trained and reported, not committed)
+
+The seed's network size: hidden ${h.hidden.join(' x ')} on the raw ${d} pixels (no PCA), ${h.epochs} epochs, 64 bits
+(\`tools/bench/reproductions.sh ${nq} bigger\`). Against the committed nphash64 (hidden ${c.hyperparameters.hidden.join(' x ')}, PCA ${c.hyperparameters.pca}, ${c.hyperparameters.epochs} epochs):
+
+| model | 1-recall@10 | recall@10 | multiply-adds per query | model bytes | training time (1 thread) |
+|---|---|---|---|---|---|
+| committed nphash64 | ${f3(find(codes, 'NPHash64')?.one_recall)} | ${f3(find(codes, 'NPHash64')?.recall)} | ${(c.multiply_adds_per_query / 1e6).toFixed(2)} M | ${(c.model_bytes / 1e6).toFixed(2)} MB | ${(c.training_seconds / 60).toFixed(1)} min |
+| bigger (seed's size) | ${f3(big.one_recall)} | ${f3(big.recall)} | ${(m.multiply_adds_per_query / 1e6).toFixed(2)} M | ${(m.model_bytes / 1e6).toFixed(2)} MB | ${(m.training_seconds / 60).toFixed(1)} min |
+`;
+  }
+}
 out += `
 ## How the models were trained
 
