@@ -10,7 +10,7 @@
 # code: a training runs once; run this with nothing else on the machine, trainings included).
 # Part `bigger` (not by default: about 15 minutes of training): the seed's own network size, two
 # hidden layers of 1024 on the raw 784 pixels, 64 bits, 4 epochs, trained into out/repro/ (not
-# committed: 4.3 MB, and 1.9 M multiply-adds per query).
+# committed: 10 MB, and 2.5 M multiply-adds per query).
 # PARTS (all but bigger by default): peers codes pq seeds bigger. Then renders docs/reproductions.md.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh" "peers codes pq seeds" "$@"
