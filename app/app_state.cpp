@@ -178,12 +178,16 @@ void IndexConfig::set_from(const IndexSpec& spec, const BuildParams& bp) {
   }
 }
 
+std::string AppState::default_model_path(const MethodInfo& m, int64_t first_arg) const {
+  std::string name(m.name);
+  for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return cat(models_dir, name, first_arg, ".json");
+}
+
 BuildParams AppState::with_default_model(const std::string& spec, BuildParams bp) const {
   auto parsed = parse_index_spec(spec);
   if (bp.model || !parsed.is_ok() || !parsed->method->build_param("model") || parsed->args.empty()) return bp;
-  std::string name(parsed->method->name);
-  for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
-  bp.model = cat(models_dir, name, parsed->args[0], ".json");
+  bp.model = default_model_path(*parsed->method, parsed->args[0]);
   return bp;
 }
 

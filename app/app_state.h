@@ -226,6 +226,10 @@ class AppState {
   };
   static Result<BuildRequest> parse_build_request(const std::string& spec, const std::string& params);
   BuildParams with_default_model(const std::string& spec, BuildParams bp) const;
+ public:
+  // A learned method's own model: models_dir + "<name lowercased><first number>.json".
+  std::string default_model_path(const MethodInfo& m, int64_t first_arg) const;
+ private:
   Status build_spec_now(const std::string& spec, const std::string& params);
   uint64_t view_ticket_ = 0;
   std::string loaded_from_;  // the index file being adopted (for index_info)

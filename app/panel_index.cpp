@@ -150,11 +150,7 @@ void draw_index_panel(AppState& s) {
       char buf[256];
       std::snprintf(buf, sizeof buf, "%s", c.model[r].c_str());
       ImGui::SetNextItemWidth(half_width());
-      const std::string def = cat("models/", [&] {
-        std::string n(m.name);
-        for (char& ch : n) ch = char(std::tolower(static_cast<unsigned char>(ch)));
-        return n;
-      }(), args.empty() ? 0 : args[0], ".json");
+      const std::string def = s.default_model_path(m, args.empty() ? 0 : args[0]);
       if (ImGui::InputTextWithHint(std::string(u.name).c_str(), def.c_str(), buf, sizeof buf)) c.model[r] = buf;
       help_marker(cat(u.help, " Empty: ", def, ". A manifest (.json) or a bare .onnx file with one float input [N, d] and one "
                       "float output [N, bits].").c_str());

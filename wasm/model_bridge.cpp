@@ -139,10 +139,7 @@ class WebRuntime final : public ModelRuntime {
   }
   Result<std::unique_ptr<Model>> load(const ModelManifest& m) override {
     ANNLAB_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, read_file(m.onnx));
-    std::string sha = sha256_hex(bytes.data(), bytes.size());
-    if (!m.onnx_sha256.empty() && m.onnx_sha256 != sha)
-      return Status::error(cat(m.onnx, ": sha256 ", sha, " differs from the manifest's ", m.onnx_sha256, " (", m.path,
-                               "): the model file was replaced; train it again or restore it"));
+    ANNLAB_ASSIGN_OR_RETURN(std::string sha, checked_onnx_sha256(m, bytes));
     const int handle = service().call<int>("open", m.onnx);
     return std::unique_ptr<Model>(std::make_unique<WebModel>(m, std::move(sha), handle));
   }

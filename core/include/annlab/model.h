@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "annlab/status.h"
 #include "annlab/train_task.h"
@@ -23,6 +24,10 @@ struct ModelManifest {
   std::string training_sha256;  // the training data's sha256
   size_t multiply_adds = 0, model_bytes = 0;
 };
+
+// The sha256 of an ONNX file's bytes, or the error when the manifest names another (the file was
+// replaced): what every runtime checks before it loads a model.
+Result<std::string> checked_onnx_sha256(const ModelManifest& m, const std::vector<uint8_t>& bytes);
 
 // Reads a manifest (.json), or makes the default one of a bare .onnx file (its own input and
 // output names and shapes, read when it is loaded). Errors name the file and the field.

@@ -6,6 +6,14 @@
 
 namespace annlab {
 
+Result<std::string> checked_onnx_sha256(const ModelManifest& m, const std::vector<uint8_t>& bytes) {
+  std::string sha = sha256_hex(bytes.data(), bytes.size());
+  if (!m.onnx_sha256.empty() && m.onnx_sha256 != sha)
+    return Status::error(cat(m.onnx, ": sha256 ", sha, " differs from the manifest's ", m.onnx_sha256, " (", m.path,
+                             "): the model file was replaced; train it again or restore it"));
+  return sha;
+}
+
 Result<ModelManifest> read_model_manifest(const std::string& path) {
   ModelManifest m;
   m.path = path;

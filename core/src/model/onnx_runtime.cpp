@@ -27,10 +27,7 @@ class OrtModel final : public Model {
     ANNLAB_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, read_file(m.onnx));
     auto model = std::unique_ptr<OrtModel>(new OrtModel());
     model->manifest_ = m;
-    model->sha256_ = sha256_hex(bytes.data(), bytes.size());
-    if (!m.onnx_sha256.empty() && m.onnx_sha256 != model->sha256_)
-      return Status::error(cat(m.onnx, ": sha256 ", model->sha256_, " differs from the manifest's ", m.onnx_sha256, " (", m.path,
-                               "): the model file was replaced; train it again or restore it"));
+    ANNLAB_ASSIGN_OR_RETURN(model->sha256_, checked_onnx_sha256(m, bytes));
     try {
       Ort::SessionOptions opts;
       opts.SetIntraOpNumThreads(1);
@@ -100,7 +97,8 @@ class OrtRuntime final : public ModelRuntime {
 
 std::unique_ptr<ModelRuntime> builtin_model_runtime() { return std::make_unique<OrtRuntime>(); }
 
-std::string no_model_runtime_reason() { return "here"; }
+// Only when a caller removed the built-in runtime (install_model_runtime(nullptr): the tests).
+std::string no_model_runtime_reason() { return "not installed (the built-in runtime was removed)"; }
 
 Result<std::unique_ptr<Model>> load_model(const ModelManifest& m) { return OrtModel::open(m); }
 
