@@ -43,7 +43,120 @@ void set_io(onnx::ValueInfoProto* v, const std::string& name, int64_t width) {
   t->mutable_shape()->add_dim()->set_dim_value(width);
 }
 
+void add_int_tensor(onnx::GraphProto* graph, const std::string& name, const std::vector<int64_t>& dims,
+                    const std::vector<int64_t>& values) {
+  onnx::TensorProto* t = graph->add_initializer();
+  t->set_name(name);
+  t->set_data_type(onnx::TensorProto::INT64);
+  for (int64_t d : dims) t->add_dims(d);
+  t->set_raw_data(std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(int64_t)));
+}
+
+void ints_attr(onnx::NodeProto* n, const std::string& name, const std::vector<int64_t>& v) {
+  onnx::AttributeProto* a = n->add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::INTS);
+  for (int64_t x : v) a->add_ints(x);
+}
+
+onnx::ModelProto new_model(const std::string& graph_name, const std::string& doc) {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.set_producer_name("annlab-train");
+  model.set_producer_version("1");
+  model.set_doc_string(doc);
+  onnx::OperatorSetIdProto* opset = model.add_opset_import();
+  opset->set_domain("");
+  opset->set_version(17);
+  model.mutable_graph()->set_name(graph_name);
+  return model;
+}
+
+Status check_and_write(onnx::ModelProto& model, const std::string& path) {
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception& e) {
+    return Status::error(cat(path, ": the ONNX checker refused the graph: ", e.what()));
+  }
+  std::ofstream f(path, std::ios::binary);
+  if (!f || !model.SerializeToOstream(&f)) return Status::error(cat(path, ": cannot write the ONNX model"));
+  return Status::ok();
+}
+
 }  // namespace
+
+Status export_router_layer1_onnx(const RouterGraph& g, const std::string& path) {
+  onnx::ModelProto model = new_model("router_layer1", "annlab learned router, layer 1: the probability of each "
+                                                      "k-means cell holding the query's nearest neighbour");
+  onnx::GraphProto* graph = model.mutable_graph();
+  set_io(graph->add_input(), "x", int64_t(g.d));
+  set_io(graph->add_output(), "probs", int64_t(g.cells));
+  add_tensor(graph, "mean", {int64_t(g.d)}, g.mean);
+  add_tensor(graph, "projection", {int64_t(g.d), int64_t(g.p)}, g.projection);
+  add_node(graph, "Sub", {"x", "mean"}, "centred");
+  std::string cur = add_node(graph, "MatMul", {"centred", "projection"}, "z")->output(0);
+  for (size_t i = 0; i < g.layer1.size(); ++i) {
+    const RouterDense& l = g.layer1[i];
+    const std::string w = "w" + std::to_string(i), b = "b" + std::to_string(i);
+    add_tensor(graph, w, {int64_t(l.out), int64_t(l.in)}, l.w);
+    add_tensor(graph, b, {int64_t(l.out)}, l.b);
+    onnx::NodeProto* gemm = add_node(graph, "Gemm", {cur, w, b}, "dense" + std::to_string(i));
+    int_attr(gemm, "transB", 1);
+    cur = gemm->output(0);
+    if (l.relu) cur = add_node(graph, "Relu", {cur}, "relu" + std::to_string(i))->output(0);
+  }
+  int_attr(add_node(graph, "Softmax", {cur}, "probs"), "axis", 1);
+  return check_and_write(model, path);
+}
+
+Status export_router_layer2_onnx(const RouterGraph& g, const std::string& path) {
+  onnx::ModelProto model = new_model("router_layer2", "annlab learned router, layer 2 (one model per cell, packed): "
+                                                      "the probability of each member of the given cell being the "
+                                                      "query's nearest neighbour");
+  onnx::GraphProto* graph = model.mutable_graph();
+  const int64_t d = int64_t(g.d), p = int64_t(g.p), C = int64_t(g.cells), h = int64_t(g.hidden2),
+                M = int64_t(g.members_max), n = int64_t(g.n);
+  set_io(graph->add_input(), "x", d + 1);
+  set_io(graph->add_output(), "probs", M);
+  add_tensor(graph, "mean", {d}, g.mean);
+  add_tensor(graph, "projection", {d, p}, g.projection);
+  add_tensor(graph, "cell_z", {C, p}, g.cell_z);
+  add_tensor(graph, "w1", {C, 2 * p, h}, g.w1);
+  add_tensor(graph, "b1", {C, 1, h}, g.b1);
+  add_tensor(graph, "w2", {n + 1, h}, g.w2);
+  add_tensor(graph, "b2", {n + 1}, g.b2);
+  add_int_tensor(graph, "members", {C, M}, g.members);
+  add_int_tensor(graph, "q_start", {1}, {0});
+  add_int_tensor(graph, "q_end", {1}, {d});
+  add_int_tensor(graph, "c_end", {1}, {d + 1});
+  add_int_tensor(graph, "axis1", {1}, {1});
+  add_int_tensor(graph, "flat", {1}, {-1});
+  add_int_tensor(graph, "row3", {3}, {-1, 1, 2 * p});
+  add_int_tensor(graph, "out2", {2}, {-1, M});
+  add_node(graph, "Slice", {"x", "q_start", "q_end", "axis1"}, "q");
+  add_node(graph, "Slice", {"x", "q_end", "c_end", "axis1"}, "cell_f");
+  int_attr(add_node(graph, "Cast", {"cell_f"}, "cell_2d"), "to", onnx::TensorProto::INT64);
+  add_node(graph, "Reshape", {"cell_2d", "flat"}, "cell");
+  add_node(graph, "Sub", {"q", "mean"}, "centred");
+  add_node(graph, "MatMul", {"centred", "projection"}, "zq");
+  add_node(graph, "Gather", {"cell_z", "cell"}, "zc");
+  int_attr(add_node(graph, "Concat", {"zq", "zc"}, "z"), "axis", 1);
+  add_node(graph, "Reshape", {"z", "row3"}, "z3");
+  add_node(graph, "Gather", {"w1", "cell"}, "w1c");
+  add_node(graph, "Gather", {"b1", "cell"}, "b1c");
+  add_node(graph, "MatMul", {"z3", "w1c"}, "h_lin");
+  add_node(graph, "Add", {"h_lin", "b1c"}, "h_pre");
+  add_node(graph, "Relu", {"h_pre"}, "h");
+  add_node(graph, "Gather", {"members", "cell"}, "ids");
+  add_node(graph, "Gather", {"w2", "ids"}, "w2c");
+  ints_attr(add_node(graph, "Transpose", {"w2c"}, "w2t"), "perm", {0, 2, 1});
+  add_node(graph, "MatMul", {"h", "w2t"}, "o3");
+  add_node(graph, "Reshape", {"o3", "out2"}, "o_lin");
+  add_node(graph, "Gather", {"b2", "ids"}, "b2c");
+  add_node(graph, "Add", {"o_lin", "b2c"}, "logits");
+  int_attr(add_node(graph, "Softmax", {"logits"}, "probs"), "axis", 1);
+  return check_and_write(model, path);
+}
 
 Status export_nphash_onnx(const NphashGraph& g, const std::string& path) {
   onnx::ModelProto model;

@@ -8,10 +8,19 @@
 
 #include "annlab/status.h"
 #include "nphash.h"
+#include "router.h"
 
 namespace annlab::train {
 
 // Writes the model to `path`; the error says what the checker found.
 Status export_nphash_onnx(const NphashGraph& g, const std::string& path);
+
+// The learned router's two graphs (router.h), opset 17:
+//   layer 1: x [N, d] -> Sub(mean) -> MatMul(projection) -> Gemm -> Relu -> Gemm -> Softmax -> probs [N, cells]
+//   layer 2: x [N, d + 1] = the query then its cell's number -> z = [(q - mean) P, cell_z[cell]] ->
+//            relu(z W1[cell] + b1[cell]) -> . W2[members[cell]] + b2[members[cell]] -> Softmax
+//            -> probs [N, members_max] (member j of the cell; 0 beyond its members)
+Status export_router_layer1_onnx(const RouterGraph& g, const std::string& path);
+Status export_router_layer2_onnx(const RouterGraph& g, const std::string& path);
 
 }  // namespace annlab::train

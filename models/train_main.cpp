@@ -1,5 +1,6 @@
 // annlab-train — trains annlab's learned models with libtorch and exports them to ONNX.
 //   annlab-train nphash --base FILE --bits 64 --seed 1 --out STEM [options]
+//   annlab-train router --base FILE --nclusters 100 --seed 1 --out STEM [options]
 // writes STEM.onnx, STEM.json (the manifest: inputs, outputs, files, training data and its sha256,
 // hyper-parameters, seed, metrics per epoch, time, bytes and multiply-adds per query) and, with
 // --reference FILE, STEM.reference.fvecs: libtorch's pre-sign values for FILE's first rows (the
@@ -18,6 +19,7 @@
 #include "annlab/json.h"
 #include "nphash.h"
 #include "onnx_export.h"
+#include "router.h"
 
 using namespace annlab;
 using namespace annlab::train;
@@ -29,7 +31,11 @@ int usage() {
                "usage: annlab-train nphash --base FILE --bits N --seed S --out STEM [--epochs N] [--hidden 512,512]\n"
                "         [--pca N] [--batch N] [--proxies N] [--k N] [--lr X] [--similarity l2|cosine]\n"
                "         [--temp-orig X] [--temp-code X] [--holdout N] [--threads N] [--reference FILE]\n"
-               "         [--reference-rows N] [--resume] [--stop-after N]\n");
+               "         [--reference-rows N] [--resume] [--stop-after N]\n"
+               "       annlab-train router --base FILE --nclusters C --seed S --out STEM [--arch mlp|seed]\n"
+               "         [--pca N] [--hidden1 N] [--hidden2 N] [--epochs N] [--patience N] [--batch N] [--lr X]\n"
+               "         [--rows N] [--neighbours FILE.ivecs] [--queries FILE] [--reference FILE]\n"
+               "         [--reference-rows N] [--threads N]\n");
   return 2;
 }
 
@@ -41,9 +47,12 @@ std::string num(double v) {
   return buf;
 }
 
+int router_main(int argc, char** argv);
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "router") == 0) return router_main(argc, argv);
   if (argc < 2 || std::strcmp(argv[1], "nphash") != 0) return usage();
   NphashConfig cfg;
   std::string base_path, out, reference_path;
@@ -182,3 +191,172 @@ int main(int argc, char** argv) {
               onnx_path.c_str(), params, macs, trained->seconds);
   return 0;
 }
+
+namespace {
+
+int router_main(int argc, char** argv) {
+  RouterConfig cfg;
+  std::string base_path, out, reference_path, neighbours_path, queries_path;
+  size_t reference_rows = 200;
+  for (int i = 2; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "annlab-train: %s needs a value\n", a.c_str());
+      return 2;
+    }
+    const std::string v = argv[++i];
+    char* end = nullptr;
+    const double x = std::strtod(v.c_str(), &end);
+    const bool is_num = end == v.c_str() + v.size() && !v.empty();
+    auto need_num = [&]() {
+      if (!is_num) {
+        std::fprintf(stderr, "annlab-train: %s %s: expected a number\n", a.c_str(), v.c_str());
+        std::exit(2);
+      }
+      return x;
+    };
+    if (a == "--base") base_path = v;
+    else if (a == "--out") out = v;
+    else if (a == "--reference") reference_path = v;
+    else if (a == "--neighbours") neighbours_path = v;
+    else if (a == "--queries") queries_path = v;
+    else if (a == "--reference-rows") reference_rows = size_t(need_num());
+    else if (a == "--nclusters") cfg.nclusters = size_t(need_num());
+    else if (a == "--seed") cfg.seed = uint64_t(need_num());
+    else if (a == "--arch") cfg.arch = v;
+    else if (a == "--pca") cfg.pca = size_t(need_num());
+    else if (a == "--hidden1") cfg.hidden1 = size_t(need_num());
+    else if (a == "--hidden2") cfg.hidden2 = size_t(need_num());
+    else if (a == "--epochs") cfg.epochs = size_t(need_num());
+    else if (a == "--patience") cfg.patience = size_t(need_num());
+    else if (a == "--batch") cfg.batch = size_t(need_num());
+    else if (a == "--lr") cfg.lr = need_num();
+    else if (a == "--rows") cfg.rows = size_t(need_num());
+    else if (a == "--threads") cfg.threads = int(need_num());
+    else {
+      std::fprintf(stderr, "annlab-train: unknown option %s\n", a.c_str());
+      return usage();
+    }
+  }
+  if (base_path.empty() || out.empty()) return usage();
+  auto fail = [](const std::string& m) {
+    std::fprintf(stderr, "annlab-train: %s\n", m.c_str());
+    return 1;
+  };
+  auto base = load_vectors(base_path);
+  if (!base.is_ok()) return fail(base.message());
+  auto sha = file_sha256(base_path);
+  if (!sha.is_ok()) return fail(sha.message());
+  IntMatrix nbrs;
+  if (!neighbours_path.empty()) {
+    auto r = load_ivecs(neighbours_path);
+    if (!r.is_ok()) return fail(r.message());
+    nbrs = std::move(r).value();
+  }
+  Dataset queries, reference;
+  if (!queries_path.empty()) {
+    auto r = load_vectors(queries_path);
+    if (!r.is_ok()) return fail(r.message());
+    if (r->d != base->d) return fail(cat(queries_path, ": dimension ", r->d, " != the base's ", base->d));
+    queries = std::move(r).value();
+  }
+  if (!reference_path.empty()) {
+    auto r = load_vectors(reference_path);
+    if (!r.is_ok()) return fail(r.message());
+    if (r->d != base->d) return fail(cat(reference_path, ": dimension ", r->d, " != the base's ", base->d));
+    std::vector<size_t> rows(std::min(reference_rows, r->n));
+    for (size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+    reference = r->subset(rows);
+  }
+  std::printf("router (%s) on %s: %zu x %zu, %zu cells, seed %llu, pairs from %zu rows, %d thread(s)\n",
+              cfg.arch.c_str(), base_path.c_str(), base->n, base->d, cfg.nclusters, (unsigned long long)cfg.seed,
+              cfg.rows ? std::min(cfg.rows, base->n) : base->n, cfg.threads);
+  const VectorView ref_view = reference.n ? reference.view() : VectorView{};
+  auto trained = train_router(base.value(), cfg, nbrs.n ? &nbrs : nullptr, queries.n ? &queries : nullptr,
+                              reference.n && cfg.arch == "mlp" ? &ref_view : nullptr);
+  if (!trained.is_ok()) return fail(trained.message());
+  const RouterResult& r = trained.value();
+  const RouterGraph& g = r.graph;
+  const std::string assignment_sha = sha256_hex(r.assignment.data(), r.assignment.size() * sizeof(int32_t));
+  auto layer_json = [&](const RouterLayerReport& l) {
+    return cat("\"epochs\": ", l.epochs, ", \"best_epoch\": ", l.best_epoch, ", \"train_accuracy\": ",
+               num(l.train_accuracy), ", \"held_back_accuracy\": ", num(l.held_back_accuracy), ", \"seconds\": ",
+               num(l.seconds), ", \"parameters\": ", l.parameters, ", \"multiply_adds_per_query\": ", l.multiply_adds);
+  };
+  std::string files, parts, ref_json, eval_json;
+  if (cfg.arch == "mlp") {
+    const std::string l1 = out + ".layer1.onnx", l2 = out + ".layer2.onnx", cells = out + ".cells.fvecs";
+    if (Status st = export_router_layer1_onnx(g, l1); !st.is_ok()) return fail(st.message());
+    if (Status st = export_router_layer2_onnx(g, l2); !st.is_ok()) return fail(st.message());
+    if (Status st = save_fvecs(cells, VectorView::of(r.centroids.data(), g.cells, g.d)); !st.is_ok()) return fail(st.message());
+    auto s1 = file_sha256(l1), s2 = file_sha256(l2), sc = file_sha256(cells);
+    if (!s1.is_ok() || !s2.is_ok() || !sc.is_ok()) return fail("cannot read back the files just written");
+    const size_t bytes1 = std::filesystem::file_size(l1), bytes2 = std::filesystem::file_size(l2);
+    files = cat(json_quote(base_name(l1)), ", ", json_quote(base_name(l2)), ", ", json_quote(base_name(cells)));
+    parts = cat(",\n  \"layer1\": {\"onnx\": ", json_quote(base_name(l1)), ", \"onnx_sha256\": ", json_quote(s1.value()),
+                ", \"input\": {\"name\": \"x\", \"shape\": [\"N\", ", g.d, "], \"dtype\": \"float32\"}",
+                ", \"output\": {\"name\": \"probs\", \"shape\": [\"N\", ", g.cells,
+                "], \"meaning\": \"the probability of each cell holding the query's nearest neighbour\"}",
+                ", \"model_bytes\": ", bytes1, ", ", layer_json(r.layer1), "},",
+                "\n  \"layer2\": {\"onnx\": ", json_quote(base_name(l2)), ", \"onnx_sha256\": ", json_quote(s2.value()),
+                ", \"input\": {\"name\": \"x\", \"shape\": [\"N\", ", g.d + 1,
+                "], \"dtype\": \"float32\", \"meaning\": \"the query, then the number of the cell to look in\"}",
+                ", \"output\": {\"name\": \"probs\", \"shape\": [\"N\", ", g.members_max,
+                "], \"meaning\": \"the probability of member j of the cell (ascending base id) being the query's "
+                "nearest neighbour; 0 beyond the cell's members\"}, \"model_bytes\": ", bytes2, ", ",
+                layer_json(r.layer2), "},",
+                "\n  \"cells\": {\"file\": ", json_quote(base_name(cells)), ", \"sha256\": ", json_quote(sc.value()),
+                ", \"count\": ", g.cells, ", \"kmeans\": ", json_quote(cat("IVF", g.cells, ",Flat's, seed ", cfg.seed)),
+                ", \"assignment_sha256\": ", json_quote(assignment_sha), ", \"members_max\": ", g.members_max, "}");
+    if (reference.n) {
+      const std::string a = out + ".reference1.fvecs", b = out + ".reference2.fvecs";
+      if (Status st = save_fvecs(a, VectorView::of(r.reference_layer1.data(), reference.n, g.cells)); !st.is_ok())
+        return fail(st.message());
+      if (Status st = save_fvecs(b, VectorView::of(r.reference_layer2.data(), reference.n, g.members_max)); !st.is_ok())
+        return fail(st.message());
+      files += cat(", ", json_quote(base_name(a)), ", ", json_quote(base_name(b)));
+      auto ref_sha = file_sha256(reference_path);
+      ref_json = cat(",\n  \"reference\": {\"layer1\": ", json_quote(base_name(a)), ", \"layer2\": ",
+                     json_quote(base_name(b)), ", \"layer2_cells\": \"layer 1's most probable cell of each row\"",
+                     ", \"inputs\": ", json_quote(base_name(reference_path)), ", \"inputs_sha256\": ",
+                     json_quote(ref_sha.is_ok() ? ref_sha.value() : std::string()), ", \"rows\": ", reference.n,
+                     ", \"producer\": \"libtorch ", TORCH_VERSION, "\"}");
+    }
+  } else {
+    parts = cat(",\n  \"layer1\": {", layer_json(r.layer1), "},\n  \"layer2\": {", layer_json(r.layer2),
+                "},\n  \"exported\": false, \"why_not_exported\": ",
+                json_quote(cat("the seed's architecture: ", r.layer1.parameters + r.layer2.parameters,
+                               " parameters (", (r.layer1.parameters + r.layer2.parameters) * 4 / 1000000,
+                               " MB) — evaluated by libtorch in the trainer only")));
+  }
+  if (r.has_evaluation) {
+    const RouterEvaluation& e = r.evaluation;
+    eval_json = cat(",\n  \"evaluation\": {\"queries_file\": ", json_quote(base_name(queries_path)), ", \"queries\": ",
+                    e.queries, ", \"truth\": \"global exact neighbours\", \"mean_distance_router\": ",
+                    num(e.mean_distance_router), ", \"mean_distance_ivf_one_probe\": ", num(e.mean_distance_ivf),
+                    ", \"mean_distance_random\": ", num(e.mean_distance_random), ", \"layer1_accuracy\": ",
+                    num(e.layer1_accuracy), ", \"layer2_top1\": ", num(e.layer2_top1), ", \"layer2_top5\": ",
+                    num(e.layer2_top5), ", \"seed_metric\": ", num(e.seed_metric), ", \"prediction_ms_libtorch\": ",
+                    num(e.prediction_ms), "}");
+  }
+  const std::string manifest = cat(
+      "{\n  \"format\": \"annlab-model\",\n  \"version\": 1,\n  \"method\": \"Router\",\n  \"nclusters\": ", g.cells,
+      ",\n  \"arch\": ", json_quote(cfg.arch), ",\n  \"files\": [", files, "]", parts,
+      ",\n  \"training_data\": {\"file\": ", json_quote(base_name(base_path)), ", \"sha256\": ", json_quote(sha.value()),
+      ", \"rows\": ", base->n, ", \"dim\": ", base->d, ", \"pair_rows\": ", cfg.rows ? std::min(cfg.rows, base->n) : base->n,
+      ", \"pairs\": \"each row as a query, its nearest other base row as the target; 10 % held back for stopping\"},",
+      "\n  \"hyperparameters\": {\"pca\": ", g.p, ", \"hidden1\": ", cfg.hidden1, ", \"hidden2\": ", cfg.hidden2,
+      ", \"epochs_max\": ", cfg.epochs, ", \"patience\": ", cfg.patience, ", \"batch\": ", cfg.batch,
+      ", \"optimiser\": \"Adam\", \"lr\": ", num(cfg.lr), "},\n  \"seed\": ", cfg.seed, ",\n  \"threads\": ", cfg.threads,
+      eval_json, ref_json, ",\n  \"kmeans_seconds\": ", num(r.kmeans_seconds), ",\n  \"neighbours_seconds\": ",
+      num(r.neighbours_seconds), ",\n  \"training_seconds\": ", num(r.seconds), "\n}\n");
+  const std::string json_path = out + ".json";
+  if (Status st = write_file(json_path, manifest.data(), manifest.size()); !st.is_ok()) return fail(st.message());
+  std::printf("wrote %s (layer 1 %zu parameters, %zu multiply-adds; layer 2 %zu parameters, %zu multiply-adds per "
+              "cell) in %.1f s\n",
+              json_path.c_str(), r.layer1.parameters, r.layer1.multiply_adds, r.layer2.parameters,
+              r.layer2.multiply_adds, r.seconds);
+  return 0;
+}
+
+}  // namespace

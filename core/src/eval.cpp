@@ -78,4 +78,51 @@ Result<Quality> evaluate(const int64_t* result_ids, size_t result_k, const int64
   return out;
 }
 
+Result<RouterScores> router_scores(const VectorView& base, const VectorView& queries, const int64_t* pick,
+                                   const int64_t* top5, const int32_t* cell, const int32_t* true_cell,
+                                   const int64_t* truth, size_t gt_k, const int64_t* ivf, const int64_t* random) {
+  if (gt_k < 5) return Status::error(cat("router scores need the 5 true nearest neighbours per query, got ", gt_k));
+  if (queries.n == 0) return Status::error("router scores need at least one query");
+  if (queries.d != base.d)
+    return Status::error(cat("queries have dimension ", queries.d, ", the base ", base.d));
+  std::vector<float> a(base.d), b(base.d);
+  auto in_base = [&](int64_t id) { return id >= 0 && uint64_t(id) < base.n; };
+  // Euclidean distance between base rows; a missing answer (-1) is refused: every router answers.
+  auto dist = [&](int64_t i, int64_t j, const char* what, size_t q) -> Result<double> {
+    if (!in_base(i) || !in_base(j))
+      return Status::error(cat("query ", q, ": ", what, " id ", in_base(i) ? j : i, " is outside the base of ", base.n));
+    if (i == j) return 0.0;
+    base.row_to_f32(size_t(i), a.data());
+    base.row_to_f32(size_t(j), b.data());
+    double s = 0;
+    for (size_t t = 0; t < base.d; ++t) s += (double(a[t]) - b[t]) * (double(a[t]) - b[t]);
+    return std::sqrt(s);
+  };
+  RouterScores r;
+  r.queries = queries.n;
+  for (size_t q = 0; q < queries.n; ++q) {
+    const int64_t* t = truth + q * gt_k;
+    ANNLAB_ASSIGN_OR_RETURN(double dr, dist(pick[q], t[0], "the router's answer", q));
+    ANNLAB_ASSIGN_OR_RETURN(double dn, dist(random[q], t[0], "the random answer", q));
+    ANNLAB_ASSIGN_OR_RETURN(double di, dist(ivf[q], t[0], "IVF's answer", q));
+    r.mean_distance_router += dr;
+    r.mean_distance_random += dn;
+    r.mean_distance_ivf += di;
+    r.layer1_accuracy += cell[q] == true_cell[q];
+    r.layer2_top1 += pick[q] == t[0];
+    bool in5 = false, seed = false;
+    for (size_t j = 0; j < 5; ++j) {
+      in5 = in5 || top5[q * 5 + j] == t[0];
+      seed = seed || pick[q] == t[j];
+    }
+    r.layer2_top5 += in5;
+    r.seed_metric += seed;
+  }
+  const double n = double(queries.n);
+  for (double* v : {&r.mean_distance_router, &r.mean_distance_random, &r.mean_distance_ivf, &r.layer1_accuracy,
+                    &r.layer2_top1, &r.layer2_top5, &r.seed_metric})
+    *v /= n;
+  return r;
+}
+
 }  // namespace annlab

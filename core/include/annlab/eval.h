@@ -34,4 +34,24 @@ struct Quality {
 Result<Quality> evaluate(const int64_t* result_ids, size_t result_k, const int64_t* gt_ids,
                          size_t gt_k, const VectorView& base, const VectorView& query, size_t k);
 
+// The seed paper's measures of a router (the emulating-LSH paper, 000_* in the seeds) over n held-out
+// queries, against the GLOBAL exact neighbours (not only those in the query's own cell):
+//   pick[i]      the router's answer (layer 2's most probable member of layer 1's cell; -1: none)
+//   top5[5i..]   layer 2's five most probable members of that cell (-1 where fewer)
+//   cell[i]      layer 1's cell; true_cell[i] the cell holding the true nearest neighbour
+//   truth        n x gt_k (>= 5) exact neighbours, nearest first
+//   ivf[i]       IVF's answer with the same k-means and one probe; random[i] a uniform base id
+// Distances are Euclidean (not squared) between the predicted and the true nearest neighbour.
+struct RouterScores {
+  size_t queries = 0;
+  double mean_distance_router = 0, mean_distance_random = 0, mean_distance_ivf = 0;
+  double layer1_accuracy = 0;  // cell == true_cell
+  double layer2_top1 = 0;      // pick == the true nearest neighbour
+  double layer2_top5 = 0;      // the true nearest neighbour among top5
+  double seed_metric = 0;      // pick among the true 5 nearest (the paper's "accuracy" of layer 2)
+};
+Result<RouterScores> router_scores(const VectorView& base, const VectorView& queries, const int64_t* pick,
+                                   const int64_t* top5, const int32_t* cell, const int32_t* true_cell,
+                                   const int64_t* truth, size_t gt_k, const int64_t* ivf, const int64_t* random);
+
 }  // namespace annlab
