@@ -9,7 +9,7 @@ void BuildJob::start(std::unique_ptr<Index> index, VectorView base) {
   preparing_ = TrainTask();
   index_ = std::move(index);
   training_ = index_->train_task(base);
-  prepares_ = index_->computes_elsewhere();
+  prepares_ = index_->base_computed_elsewhere();
   prepared_ = !prepares_;
   prepare_fraction_ = 0;
   train_fraction_ = 0;

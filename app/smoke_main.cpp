@@ -115,12 +115,16 @@ int main(int argc, char** argv) {
       if (quick && (method == "PQ" || method == "IVFPQ") && kind == DataKind::FashionMnist) continue;
       // NPhash runs the committed models (models/nphash<bits>.json, 784-d Fashion-MNIST) where the
       // build has ONNX Runtime: on 2-D blobs, or without a runtime, a clear error instead.
-      if (method == "NPHash" && (kind == DataKind::Blobs2D || !annlab::model_runtime_available())) {
+      // The learned router's committed model (models/router100.json) is Fashion-MNIST's: its cells
+      // are 784-d, and its layer 2 names Fashion-MNIST's images.
+      const bool learned = method == "NPHash" || method == "Router";
+      if (learned && (kind == DataKind::Blobs2D || !annlab::model_runtime_available())) {
         s.models_dir = models;
         (void)s.start_build();
         for (int f = 0; f < 1000 && s.job.running(); ++f) frame(s, map_centre);
         const char* want = !annlab::model_runtime_available() ? "this build cannot run ONNX models"
-                                                               : "the model takes vectors of dimension 784; the data has 2";
+                           : method == "Router" ? "100 centroids of dimension 784; Router100 on this data needs 100 of dimension 2"
+                                                : "the model takes vectors of dimension 784; the data has 2";
         check(s.error.find(want) != std::string::npos && !s.index, what + ": a clear error (" + s.error + ")");
         continue;
       }

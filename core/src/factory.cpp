@@ -111,7 +111,7 @@ Result<std::unique_ptr<Index>> make_index(const IndexSpec& spec, size_t dim, con
                                spec.args[i]));
   std::unique_ptr<Index> index = m.make(spec.args, dim, params);
   // A method that takes `rerank` re-ranks through the one exact re-rank wrapper (refine_index.h).
-  if (m.search_param("rerank")) index = std::make_unique<RefineIndex>(std::move(index));
+  if (m.search_param("rerank") && !m.reranks_itself) index = std::make_unique<RefineIndex>(std::move(index));
   return index;
 }
 

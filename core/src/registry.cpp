@@ -11,6 +11,7 @@
 #include "index/pq_index.h"
 #include "index/tokens_index.h"
 #include "index/transformed_index.h"
+#include "parts/learned_router.h"
 #include "parts/model_encoder.h"
 #include "parts/transforms.h"
 
@@ -308,13 +309,32 @@ std::vector<MethodInfo> make_rows() {
       }});
   rows.push_back({
       .name = "Router", .pattern = "Router#",
-      .args = {{.name = "nclusters", .lo = 1, .hi = 65536, .def = 64, .ui_lo = 1, .ui_hi = 4096, .log_scale = true,
-                .help = "k-means cells the learned router chooses among."}},
-      .build = {}, .search = {},
+      .args = {{.name = "nclusters", .lo = 2, .hi = 65536, .def = 100, .ui_lo = 2, .ui_hi = 1024, .log_scale = true,
+                .help = "k-means cells the learned router chooses among: its model (models/router<nclusters>.json) "
+                        "was trained for exactly this many."}},
+      .build = {{.name = "model", .def = 0, .ui_lo = 0, .ui_hi = 0, .log_scale = false,
+                 .help = "The trained router: a manifest written by annlab-train router (default "
+                         "models/router<nclusters>.json), naming its cells and its two layers' ONNX files."}},
+      .search = {with_sweep({.name = "nprobe", .def = 1, .ui_lo = 1, .ui_hi = 4096, .log_scale = true,
+                             .help = "Cells visited per query, layer 1's most probable first: more cells, more "
+                                     "candidates, higher recall, slower. As IVF names it.",
+                             .hi_arg = 0},
+                            1, 2, 4, 8),
+                 {.name = "rerank", .def = -1, .ui_lo = -1, .ui_hi = 1000, .log_scale = false,
+                  .help = "Compare exactly only layer 2's this many most probable members of each probed cell. "
+                          "all (unset): every member, as IVF does; 0: layer 2's picks are the answer.",
+                  .unset_value = -1, .unset_label = "all"}},
       .label = "Learned router", .family = "learned", .distance = "squared L2",
-      .summary = "a learned model that picks the cell, then the neighbour (not built yet)",
-      .help = "Layer 1 predicts the k-means cell of the query's neighbour; a per-cell layer 2 predicts the neighbour.",
-      .doc = "", .example = "", .implemented = false, .make = nullptr});
+      .summary = "the seed paper's two-layer router: layer 1 picks the k-means cells, layer 2 the members; "
+                 "`nprobe`, `rerank`",
+      .help = "The learned router of the emulating-LSH paper: over IVF's own k-means cells, a model (layer 1) "
+              "predicts which cell holds the query's nearest neighbour, and one model per cell (layer 2) which of "
+              "its members it is. The same lists as IVF<nclusters>,Flat: only who picks the cells differs.",
+      .doc = "docs/methods/learned.md", .example = "Router8", .implemented = true, .reranks_itself = true,
+      .make = [](const Args& a, size_t d, const BuildParams& p) -> std::unique_ptr<Index> {
+        const std::string model = p.model ? *p.model : cat("models/router", a[0], ".json");
+        return std::make_unique<IvfIndex>(make_learned_router(d, size_t(a[0]), model), IvfLists::Flat, 0, p);
+      }});
   return rows;
 }
 

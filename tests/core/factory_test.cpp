@@ -53,10 +53,6 @@ TEST(Factory, MakesImplementedIndexesThatDescribeThemselvesBack) {
 }
 
 TEST(Factory, RefusesWhatThisBuildDoesNotHave) {
-  EXPECT_EQ(make_index("Router64", 8).message(),
-            "index 'Router64' is part of annlab's grammar but not implemented in this build yet (available: Flat, "
-            "LSH<b>x<L>, E2LSH<k>x<L>, KDTree<leaf>, IVF<nlist>,Flat, PQ<M>, IVF<nlist>,PQ<M>, OPQ<M>,IVF<nlist>,PQ<M>, "
-            "LOPQ<nlist>,PQ<M>, HNSW<M>, Tokens<g>x<m>, SimHash<bits>, ITQ<bits>, NPHash<bits>)");
   EXPECT_EQ(make_index("Tokens5x16", 8).message(), "Tokens5x16: dimension 8 is not divisible by g = 5");
   EXPECT_EQ(make_index("Flat", 0).message(), "dimension 0 is outside 1..1048576");
   BuildParams bp;

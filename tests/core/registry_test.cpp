@@ -37,14 +37,18 @@ std::vector<std::string> implemented_rows() {
   return out;
 }
 
+// A learned row's model for these blobs (annlab-train on the same 3,100 x 32 blobs: tests/data).
+std::string test_model(const MethodInfo& m) {
+  return m.name == "Router" ? ANNLAB_TEST_DATA "/router-blobs8.json" : ANNLAB_TEST_DATA "/nphash-blobs32-64.json";
+}
+
 class RegistryRow : public ::testing::TestWithParam<std::string> {
  protected:
   const MethodInfo& row() const { return *find_method(GetParam()); }
   std::unique_ptr<Index> built() const {
     BuildParams bp;
     bp.seed = 5;
-    // A learned row's model for these blobs (annlab-train on the same 3,100 x 32 blobs: tests/data).
-    if (row().family == "learned") bp.model = ANNLAB_TEST_DATA "/nphash-blobs32-64.json";
+    if (row().family == "learned") bp.model = test_model(row());
     return test::build(std::string(row().example), data().base, bp);
   }
 };
@@ -148,7 +152,7 @@ TEST_P(RegistryRow, SharingTheBaseVectorsChangesNothingButMemory) {
   ASSERT_TRUE(base->add(data().base.view()).is_ok());
   BuildParams bp;
   bp.seed = 5;
-  if (row().family == "learned") bp.model = ANNLAB_TEST_DATA "/nphash-blobs32-64.json";
+  if (row().family == "learned") bp.model = test_model(row());
   auto shared = make_index(row().example, 32, bp).value();
   ASSERT_TRUE(as_refinable(*shared)->share_base(base).is_ok());
   ASSERT_TRUE(shared->train(data().base.view()).is_ok());

@@ -143,6 +143,9 @@ class Index {
   // True when a part's outputs are computed elsewhere and arrive later (a model run by ONNX
   // Runtime Web in the page): prepare_task() then runs over rows before add() or search() takes them.
   virtual bool computes_elsewhere() const { return false; }
+  // Whether the base needs prepare_task() before add() too (false when only queries do: the
+  // learned router's cells are found by nearest centroid).
+  virtual bool base_computed_elsewhere() const { return computes_elsewhere(); }
   // Computes ahead, in steps, what a part computes elsewhere for the rows of x (their codes, run by
   // the page's ONNX Runtime Web): the base before add(), a query before search() and explain. Each
   // step that waits on the page says so (TrainStep::waiting). Finishes at once for an index whose

@@ -30,7 +30,9 @@ struct ModelManifest {
 Result<std::string> checked_onnx_sha256(const ModelManifest& m, const std::vector<uint8_t>& bytes);
 
 // Reads a manifest (.json), or makes the default one of a bare .onnx file (its own input and
-// output names and shapes, read when it is loaded). Errors name the file and the field.
+// output names and shapes, read when it is loaded). "file.json#part" reads the model described by
+// that member of the manifest (a learned router has two: "#layer1", "#layer2"). Errors name the
+// file and the field.
 Result<ModelManifest> read_model_manifest(const std::string& path);
 
 class Model {

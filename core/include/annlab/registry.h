@@ -70,6 +70,9 @@ struct MethodInfo {
   std::string_view doc{};      // its docs page, relative to the repository root
   std::string_view example{};  // a small configuration for a few thousand vectors of d = 16 (tests)
   bool implemented{};
+  // The method reads `rerank` itself (the learned router: layer 2 picks what is compared, exactly)
+  // instead of through the exact re-rank wrapper.
+  bool reranks_itself{};
   // Makes the index; args are checked against this row already.
   std::unique_ptr<Index> (*make)(const std::vector<int64_t>& args, size_t dim, const BuildParams& params) = nullptr;
 

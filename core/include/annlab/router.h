@@ -50,6 +50,28 @@ class CellRouter {
   // True when route()'s values are the squared distances to the centroids (an IVF-PQ scan then
   // reuses them instead of computing them again).
   virtual bool values_are_distances() const = 0;
+
+  // ---- a router whose model runs elsewhere (ONNX Runtime Web in the page) --------------------
+  // Its outputs for a query are computed ahead by prepare_task (annlab/index.h says how).
+  virtual bool computes_elsewhere() const { return false; }
+  virtual TrainTask prepare_task(VectorView) { return finished_task(); }
+  virtual double prepared_row_ms() const { return 0; }
+
+  // ---- a router that also ranks the members of a cell (the learned router's layer 2) --------
+  virtual bool ranks_members() const { return false; }
+  // The probability of each of the cell's members (list positions 0..members, in the order the
+  // inverted list keeps them) being q's nearest neighbour, into probs; returns the cost in
+  // distance-equivalents. Only when ranks_members() and members_status() is ok.
+  virtual size_t rank_members(const float* q, size_t cell, std::vector<float>* probs) const {
+    (void)q, (void)cell, (void)probs;
+    return 0;
+  }
+  // Whether rank_members() can be used with these lists (its model was trained on these members).
+  virtual Status members_status() const { return Status::error(cat(name(), " does not rank a cell's members")); }
+  // At most this many cells per query can be ranked (the page ranks those it prepared).
+  virtual size_t ranked_cells_limit() const { return cells(); }
+  // After add() or load(): the lists (ids per cell), for a router whose model knows its members.
+  virtual void lists_changed(const std::vector<std::vector<int64_t>>& ids, size_t n) { (void)ids, (void)n; }
   // The cells' centres, cells() x dim(): residuals are taken against them and the lab draws them.
   virtual const std::vector<float>& centroids() const = 0;
   virtual size_t memory_bytes() const = 0;

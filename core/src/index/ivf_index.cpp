@@ -28,6 +28,7 @@ IvfIndex::IvfIndex(std::unique_ptr<CellRouter> router, IvfLists lists, size_t pq
 }
 
 std::string IvfIndex::describe() const {
+  if (router_->ranks_members()) return cat("Router", nlist_);
   const size_t m = scanner_ ? scanner_->code_m() : 0;
   switch (kind_) {
     case IvfLists::LocalPq: return cat("LOPQ", nlist_, ",PQ", m);
@@ -41,6 +42,14 @@ Status IvfIndex::check_search_params(const SearchParams& p) const {
   ANNLAB_TRY(Index::check_search_params(p));
   if (p.nprobe && size_t(*p.nprobe) > nlist_)
     return Status::error(cat("nprobe = ", *p.nprobe, " exceeds the ", nlist_, " cells of ", describe()));
+  if (router_->ranks_members() && p.rerank) {
+    ANNLAB_TRY(router_->members_status());
+    const size_t limit = router_->ranked_cells_limit();
+    if (size_t(p.nprobe.value_or(1)) > limit)
+      return Status::error(cat(describe(), ": in the page layer 2 is computed ahead for the ", limit,
+                               " most probable cells of each query; nprobe = ", *p.nprobe,
+                               " with rerank needs nprobe <= ", limit, " (or rerank unset)"));
+  }
   return Status::ok();
 }
 
@@ -111,6 +120,7 @@ Status IvfIndex::add(const VectorView& x) {
     }
   }
   n_ += x.n;
+  router_->lists_changed(lists_.ids, n_);
   return Status::ok();
 }
 
@@ -126,6 +136,45 @@ void IvfIndex::search_one(const float* q, size_t k, const SearchParams& p, int64
   const std::vector<float>& cent = router_->centroids();
   detail::TopK top(std::min(n_, k));
   scanner_->start(q, d, &s);
+  if (router_->ranks_members() && p.rerank && scanner_->scans_positions()) {
+    // Layer 2 picks the members compared: the r most probable of each probed cell, or (r = 0) the k
+    // most probable over the probed cells.
+    const size_t r = size_t(*p.rerank);
+    struct Pick {
+      float p;
+      uint32_t cell, pos;
+    };
+    std::vector<Pick> picks;
+    std::vector<float> prob;
+    std::vector<uint32_t> pos;
+    for (size_t probe = 0; probe < nprobe; ++probe) {
+      const size_t c = size_t(cells[probe].cell);
+      ++st->cells;
+      if (events) events->push_back({TraceKind::CellProbed, uint32_t(probe), int64_t(c), cells[probe].value});
+      st->distances += router_->rank_members(q, c, &prob);
+      pos.resize(prob.size());
+      for (size_t j = 0; j < pos.size(); ++j) pos[j] = uint32_t(j);
+      const size_t take = std::min(pos.size(), r ? r : k);
+      std::partial_sort(pos.begin(), pos.begin() + long(take), pos.end(), [&](uint32_t a, uint32_t b) {
+        return prob[a] > prob[b] || (prob[a] == prob[b] && a < b);
+      });
+      if (r) {
+        std::sort(pos.begin(), pos.begin() + long(take));
+        scanner_->scan_positions(s, lists_, c, pos.data(), take, top, st, events);
+      } else {
+        for (size_t j = 0; j < take; ++j) picks.push_back({-cells[probe].value * prob[pos[j]], uint32_t(c), pos[j]});
+      }
+    }
+    if (!r) {
+      const size_t take = std::min(picks.size(), k);
+      std::partial_sort(picks.begin(), picks.begin() + long(take), picks.end(), [](const Pick& a, const Pick& b) {
+        return a.p > b.p || (a.p == b.p && (a.cell < b.cell || (a.cell == b.cell && a.pos < b.pos)));
+      });
+      for (size_t j = 0; j < take; ++j) scanner_->scan_positions(s, lists_, picks[j].cell, &picks[j].pos, 1, top, st, events);
+    }
+    top.write(ids, dist);
+    return;
+  }
   for (size_t probe = 0; probe < nprobe; ++probe) {
     const size_t c = size_t(cells[probe].cell);
     ++st->cells;
@@ -239,6 +288,7 @@ Status IvfIndex::load_payload(BinaryReader& r) {
   ANNLAB_TRY(read_refine_block(r, dim()));
   ANNLAB_TRY(scanner_->load_tail(r, nlist_));
   if (trained_) scanner_->prepare(router_->centroids().data(), nlist_);
+  router_->lists_changed(lists_.ids, n_);
   return Status::ok();
 }
 

@@ -6,6 +6,10 @@
 // the entries there: exactly (Flat), through product quantization of the residual to the cell's
 // centroid (PQ), or of that residual rotated into the cell's principal axes (LOPQ).
 //   nprobe: more cells, more candidates, higher recall, slower (nprobe = nlist is exhaustive).
+// With the learned router ("Router<nlist>": parts/learned_router.h) layer 1 picks the cells and,
+// with `rerank`, layer 2 picks which members of each are compared: rerank = r, the r most probable
+// members of each probed cell are compared exactly; rerank = 0, the k most probable members over
+// the probed cells (probability of the cell times that of the member) are the answer.
 // The exact `rerank` of PQ candidates is the wrapper around it (index/refine_index.h), and OPQ's
 // rotation a transform in front of it (index/transformed_index.h).
 #pragma once
@@ -37,6 +41,12 @@ class IvfIndex final : public Index, public Explainable, public Serializable {
   size_t memory_bytes() const override;
   Status check_search_params(const SearchParams& p) const override;
   Status check_inputs(const VectorView& x) const override { return router_->check_inputs(x); }
+  // A learned router run by the page's ONNX Runtime Web: queries are prepared (never the base: a
+  // vector is stored in its nearest centroid's cell).
+  bool computes_elsewhere() const override { return router_->computes_elsewhere(); }
+  bool base_computed_elsewhere() const override { return false; }
+  TrainTask prepare_task(VectorView x) override { return router_->prepare_task(x); }
+  double prepared_row_ms() const override { return router_->prepared_row_ms(); }
   // IVF-Flat gives exact distances; the PQ lists estimate them from codes.
   DistanceKind distance_kind(const SearchParams&) const override {
     return scanner_->exact() ? DistanceKind::SquaredL2 : DistanceKind::EstimatedSquaredL2;

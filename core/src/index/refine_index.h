@@ -46,6 +46,7 @@ class RefineIndex final : public Index,
   Status check_search_params(const SearchParams& p) const override { return inner_->check_search_params(p); }
   Status check_inputs(const VectorView& x) const override { return inner_->check_inputs(x); }
   bool computes_elsewhere() const override { return inner_->computes_elsewhere(); }
+  bool base_computed_elsewhere() const override { return inner_->base_computed_elsewhere(); }
   TrainTask prepare_task(VectorView x) override { return inner_->prepare_task(x); }
   double prepared_row_ms() const override { return inner_->prepared_row_ms(); }
 

@@ -37,6 +37,7 @@ class TransformedIndex final : public Index, public IndexWrapper, public Explain
   Status check_search_params(const SearchParams& p) const override;
   Status check_inputs(const VectorView& x) const override;
   bool computes_elsewhere() const override { return inner_->computes_elsewhere(); }
+  bool base_computed_elsewhere() const override { return inner_->base_computed_elsewhere(); }
   TrainTask prepare_task(VectorView x) override;  // the inner index's, over the transformed rows
   double prepared_row_ms() const override { return inner_->prepared_row_ms(); }
 

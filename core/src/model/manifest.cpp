@@ -14,11 +14,15 @@ Result<std::string> checked_onnx_sha256(const ModelManifest& m, const std::vecto
   return sha;
 }
 
-Result<ModelManifest> read_model_manifest(const std::string& path) {
+Result<ModelManifest> read_model_manifest(const std::string& spec) {
   ModelManifest m;
-  m.path = path;
+  m.path = spec;
+  // "file.json#layer1": the model described by that member of the manifest (a router's layers).
+  const size_t hash = spec.find('#');
+  const std::string path = spec.substr(0, hash);
+  const std::string part = hash == std::string::npos ? std::string() : spec.substr(hash + 1);
   const std::string ext = std::filesystem::path(path).extension().string();
-  if (ext == ".onnx") {  // a bare model: names and shapes come from the file itself
+  if (ext == ".onnx" && part.empty()) {  // a bare model: names and shapes come from the file itself
     m.onnx = path;
     return m;
   }
@@ -41,11 +45,17 @@ Result<ModelManifest> read_model_manifest(const std::string& path) {
   if (number(&doc, "version") != 1)
     return Status::error(cat(path, ": manifest version ", number(&doc, "version"), " (this build reads version 1)"));
   ANNLAB_ASSIGN_OR_RETURN(m.method, text(&doc, "method"));
-  ANNLAB_ASSIGN_OR_RETURN(std::string onnx, text(&doc, "onnx"));
+  const Json* model = &doc;
+  if (!part.empty()) {
+    model = doc.get(part);
+    if (!model || model->kind != Json::Object)
+      return Status::error(cat(path, ": no model \"", part, "\" in this ", m.method, " manifest"));
+  }
+  ANNLAB_ASSIGN_OR_RETURN(std::string onnx, text(model, "onnx"));
   m.onnx = (std::filesystem::path(path).parent_path() / onnx).string();
-  ANNLAB_ASSIGN_OR_RETURN(m.onnx_sha256, text(&doc, "onnx_sha256"));
-  const Json* in = doc.get("input");
-  const Json* out = doc.get("output");
+  ANNLAB_ASSIGN_OR_RETURN(m.onnx_sha256, text(model, "onnx_sha256"));
+  const Json* in = model->get("input");
+  const Json* out = model->get("output");
   ANNLAB_ASSIGN_OR_RETURN(m.input_name, text(in, "name"));
   ANNLAB_ASSIGN_OR_RETURN(m.output_name, text(out, "name"));
   auto width = [&](const Json* o, const char* what) -> Result<size_t> {
@@ -57,8 +67,8 @@ Result<ModelManifest> read_model_manifest(const std::string& path) {
   ANNLAB_ASSIGN_OR_RETURN(m.input_dim, width(in, "input"));
   ANNLAB_ASSIGN_OR_RETURN(m.output_dim, width(out, "output"));
   if (const Json* t = doc.get("training_data")) m.training_sha256 = t->get("sha256") ? t->get("sha256")->text : "";
-  m.multiply_adds = number(&doc, "multiply_adds_per_query");
-  m.model_bytes = number(&doc, "model_bytes");
+  m.multiply_adds = number(model, "multiply_adds_per_query");
+  m.model_bytes = number(model, "model_bytes");
   return m;
 }
 

@@ -44,13 +44,14 @@ TrainTask open_model_task(std::string path, std::unique_ptr<Model>* out) {
   // Said first: in a build that cannot run a model, the model file is not even fetched.
   if (!rt) co_return Status::error(cat(path, ": this build cannot run ONNX models: ONNX Runtime is ", no_model_runtime_reason()));
   std::string error;
-  while (!rt->fetch(path, &error)) {
+  const std::string file = path.substr(0, path.find('#'));  // "router.json#layer1": one of its models
+  while (!rt->fetch(file, &error)) {
     if (!error.empty()) co_return Status::error(error);
-    ANNLAB_CO_WAIT(cat("fetching ", path), 0.0);
+    ANNLAB_CO_WAIT(cat("fetching ", file), 0.0);
   }
   Result<ModelManifest> m = read_model_manifest(path);
   if (!m.is_ok()) co_return m.status();
-  if (m->onnx != path) {
+  if (m->onnx != file) {
     while (!rt->fetch(m->onnx, &error)) {
       if (!error.empty()) co_return Status::error(error);
       ANNLAB_CO_WAIT(cat("fetching ", m->onnx), 0.0);

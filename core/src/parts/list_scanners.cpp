@@ -66,11 +66,24 @@ class FlatScanner final : public ListScanner {
   }
   void scan(Query& s, const InvertedLists& lists, size_t c, const float*, float, detail::TopK& top, QueryStats* st,
             std::vector<TraceEvent>* events) const override {
+    scan_entries(s, lists, c, nullptr, lists.ids[c].size(), top, st, events);
+  }
+  bool scans_positions() const override { return true; }
+  void scan_positions(Query& s, const InvertedLists& lists, size_t c, const uint32_t* pos, size_t n, detail::TopK& top,
+                      QueryStats* st, std::vector<TraceEvent>* events) const override {
+    scan_entries(s, lists, c, pos, n, top, st, events);
+  }
+
+ private:
+  // Entries pos[0..count) of cell c's list (all of them in order when pos is null).
+  void scan_entries(Query& s, const InvertedLists& lists, size_t c, const uint32_t* pos, size_t count,
+                    detail::TopK& top, QueryStats* st, std::vector<TraceEvent>* events) const {
     with_tracer(events, [&](auto& tr) {
       const Kernels& kern = kernels();
       const std::vector<int64_t>& list = lists.ids[c];
       const bool u8 = lists.dtype == DType::U8;
-      for (size_t e = 0; e < list.size(); ++e) {
+      for (size_t i = 0; i < count; ++i) {
+        const size_t e = pos ? pos[i] : i;
         double dd;
         if (u8 && !s.qb.empty()) dd = kern.l2sq_u8(s.qb.data(), lists.bytes[c].data() + e * d_, d_);
         else if (!u8) dd = kern.l2sq_f32(s.q, lists.floats[c].data() + e * d_, d_);
@@ -84,6 +97,8 @@ class FlatScanner final : public ListScanner {
       }
     });
   }
+
+ public:
   size_t memory_bytes() const override { return 0; }
 
  private:

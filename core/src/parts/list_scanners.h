@@ -73,6 +73,12 @@ class ListScanner {
   virtual void scan(Query& s, const InvertedLists& lists, size_t c, const float* centroid, float coarse,
                     detail::TopK& top, QueryStats* st, std::vector<TraceEvent>* events) const = 0;
 
+  // Compares the query with entries pos[0..n) of cell c's list only (a learned router's layer 2
+  // picked them); only scanners with scans_positions() (Flat).
+  virtual bool scans_positions() const { return false; }
+  virtual void scan_positions(Query&, const InvertedLists&, size_t, const uint32_t*, size_t, detail::TopK&,
+                              QueryStats*, std::vector<TraceEvent>*) const {}
+
   virtual size_t memory_bytes() const = 0;
   // What it learned, written after the lists; and (LOPQ) after the re-rank's base-vector block,
   // where format 1 and 2 files have the rotations.
