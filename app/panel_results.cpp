@@ -84,6 +84,65 @@ void draw_evaluation(AppState& s) {
 
 }  // namespace
 
+// The learned router: layer 1's most probable cells (which hold the true neighbours, which IVF
+// probes), layer 2's pick, and IVF on the same cells beside it.
+void draw_router(const AppState& s, const Results& r) {
+  const CellLayer* cl = s.structure ? s.structure->find<CellLayer>() : nullptr;
+  if (r.cell_probs.empty() || !cl) return;
+  ImGui::Separator();
+  const size_t C = r.cell_probs.size();
+  const size_t nprobe = r.ivf_cells.size();
+  std::vector<size_t> order(C);
+  for (size_t c = 0; c < C; ++c) order[c] = c;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return r.cell_probs[a] > r.cell_probs[b]; });
+  std::vector<int> truths(C, 0);
+  for (int64_t id : r.exact_ids)
+    if (id >= 0 && size_t(id) < cl->assignment.size()) ++truths[size_t(cl->assignment[size_t(id)])];
+  const int64_t nn_cell = !r.exact_ids.empty() && r.exact_ids[0] >= 0 ? cl->assignment[size_t(r.exact_ids[0])] : -1;
+  ImGui::Text("layer 1: the cells most likely to hold the nearest neighbour");
+  if (ImGui::BeginTable("router_cells", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
+    ImGui::TableSetupColumn("cell");
+    ImGui::TableSetupColumn("probability");
+    ImGui::TableSetupColumn("true nbrs");
+    ImGui::TableSetupColumn("IVF probes");
+    ImGui::TableHeadersRow();
+    const size_t show = std::min<size_t>(C, std::max<size_t>(nprobe, 6));
+    for (size_t i = 0; i < show; ++i) {
+      const size_t c = order[i];
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      // Probed cells (the first nprobe) in the query's colour; the nearest neighbour's cell marked.
+      if (i < nprobe) ImGui::TextColored(ImVec4(1.0f, 0.85f, 0.3f, 1), "%zu%s", c, int64_t(c) == nn_cell ? " *" : "");
+      else ImGui::Text("%zu%s", c, int64_t(c) == nn_cell ? " *" : "");
+      ImGui::TableNextColumn();
+      ImGui::ProgressBar(r.cell_probs[c], ImVec2(-1, 0), cat(std::lround(1000 * r.cell_probs[c]) / 10.0, " %").c_str());
+      ImGui::TableNextColumn();
+      if (truths[c]) ImGui::TextColored(ImVec4(0.35f, 0.9f, 0.47f, 1), "%d", truths[c]);
+      else ImGui::TextDisabled("0");
+      ImGui::TableNextColumn();
+      const auto at = std::find(r.ivf_cells.begin(), r.ivf_cells.end(), int64_t(c));
+      if (at != r.ivf_cells.end()) ImGui::Text("#%lld", (long long)(at - r.ivf_cells.begin() + 1));
+      else ImGui::TextDisabled("-");
+    }
+    ImGui::EndTable();
+  }
+  ImGui::TextDisabled("highlighted: the %zu probed (nprobe); *: holds the nearest neighbour", nprobe);
+  if (!r.layer2_picks.empty()) {
+    const Trace::MemberPick& p = r.layer2_picks[0];
+    const auto rank = std::find(r.exact_ids.begin(), r.exact_ids.end(), p.id);
+    ImGui::TextWrapped("layer 2's pick in cell %lld: point %lld, probability %.3f%s", (long long)p.cell,
+                       (long long)p.id, double(p.probability),
+                       rank == r.exact_ids.end() ? cat(", not among the true ", r.k).c_str()
+                                                 : cat(", true neighbour #", rank - r.exact_ids.begin() + 1).c_str());
+  } else {
+    ImGui::TextDisabled("layer 2: not used on these members (see the Index panel's message)");
+  }
+  ImGui::Text("IVF on the same cells, nprobe %zu: recall %.2f, %llu distances", nprobe, r.ivf_recall,
+              (unsigned long long)r.ivf_distances);
+  ImGui::Text("the router:                    recall %.2f, %llu distance-equivalents", r.recall,
+              (unsigned long long)r.stats.distances);
+}
+
 void draw_results_panel(AppState& s) {
   ImGui::SetNextItemWidth(120);
   if (ImGui::SliderInt("k", &s.inspector.k, 1, 50)) s.run_search();
@@ -187,6 +246,7 @@ void draw_results_panel(AppState& s) {
                   IM_COL32(90, 230, 120, 255), 2.0f);
     ImGui::Dummy(ImVec2(w, h + 10));
   }
+  draw_router(s, r);
   ImGui::Separator();
   const float thumb = d.images() ? 42.0f : 0.0f;
   const double kth = r.exact_dist.empty() ? 0 : r.exact_dist.back();

@@ -212,6 +212,20 @@ Status QueryInspector::run(const LabData& d, const Index* index, const Structure
         r.pq_m = tr->lookup_m;
         r.pq_table = std::move(tr->lookup_table);
         r.query_keys = std::move(tr->query_keys);
+        r.cell_probs = std::move(tr->cell_probabilities);
+        r.layer2_picks = std::move(tr->layer2_picks);
+        if (!tr->ivf_ids.empty()) {
+          std::vector<int64_t> ivf = tr->ivf_ids;
+          if (self >= 0) {  // as the method's answer: the query itself left out
+            ivf.erase(std::remove(ivf.begin(), ivf.end(), self), ivf.end());
+            ivf.resize(kk, -1);
+          }
+          r.ivf_ids = ivf;
+          r.ivf_cells = std::move(tr->ivf_cells);
+          r.ivf_distances = tr->ivf_distances;
+          auto ie = evaluate(r.ivf_ids.data(), kk, ex.ids.data(), kk, d.base_view(), q, kk);
+          if (ie.is_ok()) r.ivf_recall = ie->recall;
+        }
         if (tr->code_bits) {
           // The query's code, the Hamming distances of all codes to it, and where the true neighbours fall.
           r.query_code = std::move(tr->query_code);

@@ -67,6 +67,13 @@ struct Results {
   size_t code_bits = 0;
   std::vector<float> hamming_hist;    // SimHash, ITQ: how many codes lie at each Hamming distance
   std::vector<uint32_t> hamming_true; // SimHash, ITQ: Hamming distance of each exact neighbour
+  // The learned router: layer 1's probability of every cell, layer 2's pick in each probed cell,
+  // and IVF on the same cells and lists (nearest centroid first, the same nprobe) beside it.
+  std::vector<float> cell_probs;
+  std::vector<Trace::MemberPick> layer2_picks;
+  std::vector<int64_t> ivf_cells, ivf_ids;
+  uint64_t ivf_distances = 0;
+  double ivf_recall = 0;
   uint64_t serial = 0;                // increases with every search
 };
 

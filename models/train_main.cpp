@@ -17,6 +17,7 @@
 
 #include "annlab/io.h"
 #include "annlab/json.h"
+#include "annlab/pca.h"
 #include "nphash.h"
 #include "onnx_export.h"
 #include "router.h"
@@ -35,7 +36,9 @@ int usage() {
                "       annlab-train router --base FILE --nclusters C --seed S --out STEM [--arch mlp|seed]\n"
                "         [--pca N] [--hidden1 N] [--hidden2 N] [--epochs N] [--patience N] [--batch N] [--lr X]\n"
                "         [--rows N] [--neighbours FILE.ivecs] [--queries FILE] [--reference FILE]\n"
-               "         [--reference-rows N] [--threads N]\n");
+               "         [--reference-rows N] [--threads N]\n"
+               "       annlab-train project --base FILE --dim N --in FILE --out FILE.fvecs [--in FILE --out FILE.fvecs]...\n"
+               "         (a PCA fitted on the base, applied to each input: the seed's 100-d space for 784-d data)\n");
   return 2;
 }
 
@@ -48,11 +51,13 @@ std::string num(double v) {
 }
 
 int router_main(int argc, char** argv);
+int project_main(int argc, char** argv);
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "router") == 0) return router_main(argc, argv);
+  if (argc >= 2 && std::strcmp(argv[1], "project") == 0) return project_main(argc, argv);
   if (argc < 2 || std::strcmp(argv[1], "nphash") != 0) return usage();
   NphashConfig cfg;
   std::string base_path, out, reference_path;
@@ -356,6 +361,47 @@ int router_main(int argc, char** argv) {
               "cell) in %.1f s\n",
               json_path.c_str(), r.layer1.parameters, r.layer1.multiply_adds, r.layer2.parameters,
               r.layer2.multiply_adds, r.seconds);
+  return 0;
+}
+
+}  // namespace
+
+namespace {
+
+int project_main(int argc, char** argv) {
+  std::string base_path;
+  size_t dim = 0;
+  std::vector<std::string> ins, outs;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    const std::string a = argv[i], v = argv[i + 1];
+    if (a == "--base") base_path = v;
+    else if (a == "--dim") dim = size_t(std::atol(v.c_str()));
+    else if (a == "--in") ins.push_back(v);
+    else if (a == "--out") outs.push_back(v);
+    else return usage();
+  }
+  if (base_path.empty() || dim == 0 || ins.empty() || ins.size() != outs.size()) return usage();
+  auto base = load_vectors(base_path);
+  if (!base.is_ok()) return std::fprintf(stderr, "annlab-train: %s\n", base.message().c_str()), 1;
+  auto pca = fit_pca(base->view(), dim);
+  if (!pca.is_ok()) return std::fprintf(stderr, "annlab-train: %s\n", pca.message().c_str()), 1;
+  for (size_t f = 0; f < ins.size(); ++f) {
+    auto x = load_vectors(ins[f]);
+    if (!x.is_ok()) return std::fprintf(stderr, "annlab-train: %s\n", x.message().c_str()), 1;
+    std::vector<float> y(x->n * dim), row(x->d);
+    for (size_t i = 0; i < x->n; ++i) {
+      x->view().row_to_f32(i, row.data());
+      for (size_t k = 0; k < dim; ++k) {
+        double s = 0;
+        for (size_t j = 0; j < x->d; ++j) s += double(row[j] - pca->mean[j]) * pca->components[k * x->d + j];
+        y[i * dim + k] = float(s);
+      }
+    }
+    if (Status st = save_fvecs(outs[f], VectorView::of(y.data(), x->n, dim)); !st.is_ok())
+      return std::fprintf(stderr, "annlab-train: %s\n", st.message().c_str()), 1;
+    std::printf("%s: %zu x %zu -> %s: %zu x %zu (PCA of %s)\n", ins[f].c_str(), x->n, x->d, outs[f].c_str(), x->n, dim,
+                base_path.c_str());
+  }
   return 0;
 }
 

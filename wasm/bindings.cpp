@@ -409,6 +409,25 @@ val results() {
     r.set("hammingTrue", to_array(std::vector<double>(res.hamming_true.begin(), res.hamming_true.end())));
     r.set("hammingHistogram", to_array(std::vector<double>(res.hamming_hist.begin(), res.hamming_hist.end())));
   }
+  if (!res.cell_probs.empty()) {
+    // The learned router: layer 1's probabilities, layer 2's picks, IVF on the same cells.
+    r.set("cellProbabilities", to_array(std::vector<double>(res.cell_probs.begin(), res.cell_probs.end())));
+    val picks = val::array();
+    for (const Trace::MemberPick& p : res.layer2_picks) {
+      val o = val::object();
+      o.set("cell", double(p.cell));
+      o.set("id", double(p.id));
+      o.set("probability", double(p.probability));
+      picks.call<void>("push", o);
+    }
+    r.set("layer2Picks", picks);
+    val ivf = val::object();
+    ivf.set("cells", to_array(std::vector<double>(res.ivf_cells.begin(), res.ivf_cells.end())));
+    ivf.set("ids", to_array(std::vector<double>(res.ivf_ids.begin(), res.ivf_ids.end())));
+    ivf.set("recall", res.ivf_recall);
+    ivf.set("distances", double(res.ivf_distances));
+    r.set("ivf", ivf);
+  }
   return r;
 }
 

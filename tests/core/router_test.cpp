@@ -264,6 +264,37 @@ TEST(Router, OnnxRuntimeMatchesLibtorch) {
   EXPECT_LE(worst, 1e-5);
 }
 
+// The committed router (models/router100.*): trained on the bundled Fashion-MNIST base, and ONNX
+// Runtime gives libtorch's outputs for the held-out queries the trainer wrote them for.
+TEST(CommittedRouter, TrainedOnTheBaseAndMatchesLibtorch) {
+  const std::string path = ANNLAB_MODELS_DIR "/router100.json";
+  const std::string base_sha = file_sha256(ANNLAB_ASSETS_DIR "/fashion-mnist-base.alds").value();
+  auto m1 = read_model_manifest(path + "#layer1"), m2 = read_model_manifest(path + "#layer2");
+  ASSERT_TRUE(m1.is_ok() && m2.is_ok()) << m1.message() << m2.message();
+  EXPECT_EQ(m1->training_sha256, base_sha) << "trained on the bundled Fashion-MNIST base set";
+  auto l1 = load_model(m1.value()), l2 = load_model(m2.value());
+  ASSERT_TRUE(l1.is_ok() && l2.is_ok());
+  const Dataset queries = load_vectors(ANNLAB_ASSETS_DIR "/fashion-mnist-query.alds").value();
+  const Dataset r1 = load_vectors(ANNLAB_MODELS_DIR "/router100.reference1.fvecs").value();
+  const Dataset r2 = load_vectors(ANNLAB_MODELS_DIR "/router100.reference2.fvecs").value();
+  ASSERT_EQ(r1.d, 100u);
+  ASSERT_GE(r1.n, 200u);
+  double worst = 0;
+  std::vector<float> x(785), p1(100), p2(r2.d);
+  for (size_t i = 0; i < r1.n; ++i) {
+    queries.view().row_to_f32(i, x.data());
+    ASSERT_TRUE(l1.value()->run(x.data(), 1, p1.data()).is_ok());
+    x[784] = float(std::max_element(r1.f32.begin() + long(i * 100), r1.f32.begin() + long(i * 100 + 100)) -
+                   (r1.f32.begin() + long(i * 100)));
+    ASSERT_TRUE(l2.value()->run(x.data(), 1, p2.data()).is_ok());
+    for (size_t j = 0; j < 100; ++j) worst = std::max(worst, double(std::fabs(p1[j] - r1.f32[i * 100 + j])));
+    for (size_t j = 0; j < r2.d; ++j) worst = std::max(worst, double(std::fabs(p2[j] - r2.f32[i * r2.d + j])));
+  }
+  EXPECT_LE(worst, 1e-4);
+  std::printf("REPORT: router100: ONNX Runtime native vs libtorch over %zu held-out queries, both layers: max |diff| %.2e\n",
+              r1.n, worst);
+}
+
 // The seed tables' arithmetic on a constructed case: 4 base points on a line, 2 queries.
 TEST(RouterScores, TheSeedTablesOnAHandMadeCase) {
   const std::vector<float> b = {0, 1, 3, 6, 10, 15};

@@ -1,6 +1,7 @@
 // Renders docs/reproductions.md from out/bench/repro-*.json (tools/bench/reproductions.sh) and
 // the committed models' manifests.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { routerSection } from './router.mjs';
 const nq = process.argv[2] || '1000';
 const read = (f) => (existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) : []);
 const codes = read('out/bench/repro-codes.json'), pq = read('out/bench/repro-pq.json'), peers = read('out/bench/repro-peers.json');
@@ -195,5 +196,6 @@ Adam, learning rate ${(() => { try { return manifest(64).hyperparameters.lr; } c
 the trainer's 1-recall@10 is measured on 1,000 rows of the base held out of training, against the
 other 59,000 (the table above uses the data set's own held-out queries against all 60,000).
 `;
+out += routerSection(nq);
 writeFileSync('docs/reproductions.md', out);
 console.log('wrote docs/reproductions.md');

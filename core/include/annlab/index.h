@@ -101,6 +101,17 @@ struct Trace {
   std::vector<uint32_t> code_distances;  // binary codes: the Hamming distance of every indexed code to it
   std::vector<float> lookup_table;       // PQ: the query's lookup_m x (size / lookup_m) distance table
   uint32_t lookup_m = 0;
+  // The learned router (Router<C>): layer 1's probability of every cell; layer 2's most probable
+  // member of each probed cell (empty where layer 2 cannot be used); and the same query through
+  // IVF on the same cells and lists (nearest centroid first, the same nprobe, every member).
+  std::vector<float> cell_probabilities;
+  struct MemberPick {
+    int64_t cell = -1, id = -1;
+    float probability = 0;
+  };
+  std::vector<MemberPick> layer2_picks;
+  std::vector<int64_t> ivf_cells, ivf_ids;  // IVF's probed cells in order; its k answers
+  uint64_t ivf_distances = 0;               // the distances IVF computed (centroids included)
 };
 
 class Index {

@@ -221,7 +221,47 @@ Result<Trace> IvfIndex::explain_query(const VectorView& q, size_t k, const Searc
     ListScanner::Query s;
     std::vector<CellChoice> cells;
     search_one(row.data(), k, p, t.ids.data(), t.distances.data(), &t.stats, &t.events, s, cells);
+    if (router_->ranks_members()) explain_router(row.data(), k, p, &t);
   });
+}
+
+// What the learned router made of the query, and IVF's answer on the same cells beside it.
+void IvfIndex::explain_router(const float* q, size_t k, const SearchParams& p, Trace* t) const {
+  const size_t d = dim(), nprobe = std::min(nlist_, size_t(p.nprobe.value_or(1)));
+  std::vector<CellChoice> all(nlist_);
+  router_->route(q, nlist_, all.data());
+  t->cell_probabilities.assign(nlist_, 0.0f);
+  for (const CellChoice& c : all) t->cell_probabilities[size_t(c.cell)] = -c.value;
+  if (router_->members_status().is_ok()) {
+    std::vector<float> prob;
+    for (size_t i = 0; i < std::min(nprobe, router_->ranked_cells_limit()); ++i) {
+      const size_t c = size_t(all[i].cell);
+      router_->rank_members(q, c, &prob);
+      if (prob.empty()) continue;
+      const size_t j = size_t(std::max_element(prob.begin(), prob.end()) - prob.begin());
+      t->layer2_picks.push_back({int64_t(c), lists_.ids[c][j], prob[j]});
+    }
+  }
+  // IVF: the nprobe cells of the nearest centroids, every member compared.
+  const Kernels& kern = kernels();
+  const std::vector<float>& cent = router_->centroids();
+  std::vector<CellChoice> near(nlist_);
+  for (size_t c = 0; c < nlist_; ++c) near[c] = {kern.l2sq_f32(q, cent.data() + c * d, d), int64_t(c)};
+  std::partial_sort(near.begin(), near.begin() + long(nprobe), near.end());
+  ListScanner::Query s;
+  scanner_->start(q, d, &s);
+  detail::TopK top(std::min(n_, k));
+  QueryStats st;
+  st.distances = nlist_;
+  for (size_t i = 0; i < nprobe; ++i) {
+    const size_t c = size_t(near[i].cell);
+    t->ivf_cells.push_back(int64_t(c));
+    scanner_->scan(s, lists_, c, cent.data() + c * d, near[i].value, top, &st, nullptr);
+  }
+  t->ivf_ids.assign(k, -1);
+  std::vector<float> dist(k);
+  top.write(t->ivf_ids.data(), dist.data());
+  t->ivf_distances = st.distances;
 }
 
 // The layout of format 1 and 2 files: nlist, M, seed, trained, dtype, n, centroids, the lists,

@@ -70,6 +70,7 @@ class IvfIndex final : public Index, public Explainable, public Serializable {
  private:
   void search_one(const float* q, size_t k, const SearchParams& p, int64_t* ids, float* dist, QueryStats* st,
                   std::vector<TraceEvent>* events, ListScanner::Query& s, std::vector<CellChoice>& cells) const;
+  void explain_router(const float* q, size_t k, const SearchParams& p, Trace* t) const;
   size_t nlist_;
   IvfLists kind_;
   BuildParams params_;

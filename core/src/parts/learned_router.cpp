@@ -256,7 +256,8 @@ TrainTask LearnedRouter::prepare_task(VectorView x) {
                                  one ? &last_row_ms_ : nullptr));
     for (size_t j = 0; j < todo.size(); ++j) memo1_.put(in.data() + j * d, out.data() + j * C);
   }
-  // Layer 2 for each row's most probable cells.
+  // Layer 2 for each row's most probable cells. One query: its most probable cell first, timed on
+  // its own (layer 1 and that cell's layer 2 are the prediction the seed times), then the rest.
   const size_t K = std::min(kPreparedCells, C);
   std::vector<float> in2;
   size_t rows2 = 0;
@@ -274,10 +275,18 @@ TrainTask LearnedRouter::prepare_task(VectorView x) {
       ++rows2;
     }
   }
-  if (rows2) {
-    ANNLAB_CO_RUN(run_later_task(layer2_.get(), in2, rows2, members_max_, &out,
-                                 cat("layer 2 for ", rows2, " cells", who), nullptr));
-    for (size_t j = 0; j < rows2; ++j) memo2_.put(in2.data() + j * (d + 1), out.data() + j * members_max_);
+  size_t done2 = 0;
+  if (one && rows2 > 0) {
+    ANNLAB_CO_RUN(run_later_task(layer2_.get(), std::vector<float>(in2.begin(), in2.begin() + long(d + 1)), 1,
+                                 members_max_, &out, cat("layer 2 for the query's cell", who), &last_row_ms_));
+    memo2_.put(in2.data(), out.data());
+    done2 = 1;
+  }
+  if (rows2 > done2) {
+    ANNLAB_CO_RUN(run_later_task(layer2_.get(), std::vector<float>(in2.begin() + long(done2 * (d + 1)), in2.end()),
+                                 rows2 - done2, members_max_, &out, cat("layer 2 for ", rows2 - done2, " cells", who),
+                                 nullptr));
+    for (size_t j = 0; j < rows2 - done2; ++j) memo2_.put(in2.data() + (done2 + j) * (d + 1), out.data() + j * members_max_);
   }
   co_return Status::ok();
 }
