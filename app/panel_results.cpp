@@ -99,7 +99,7 @@ void draw_router(const AppState& s, const Results& r) {
   for (int64_t id : r.exact_ids)
     if (id >= 0 && size_t(id) < cl->assignment.size()) ++truths[size_t(cl->assignment[size_t(id)])];
   const int64_t nn_cell = !r.exact_ids.empty() && r.exact_ids[0] >= 0 ? cl->assignment[size_t(r.exact_ids[0])] : -1;
-  ImGui::Text("layer 1: the cells most likely to hold the nearest neighbour");
+  ImGui::TextWrapped("layer 1: the cells most likely to hold the nearest neighbour");
   if (ImGui::BeginTable("router_cells", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
     ImGui::TableSetupColumn("cell");
     ImGui::TableSetupColumn("probability");
@@ -126,7 +126,9 @@ void draw_router(const AppState& s, const Results& r) {
     }
     ImGui::EndTable();
   }
-  ImGui::TextDisabled("highlighted: the %zu probed (nprobe); *: holds the nearest neighbour", nprobe);
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("highlighted: the %zu probed (nprobe); *: holds the nearest neighbour", nprobe);
+  ImGui::PopStyleColor();
   if (!r.layer2_picks.empty()) {
     const Trace::MemberPick& p = r.layer2_picks[0];
     const auto rank = std::find(r.exact_ids.begin(), r.exact_ids.end(), p.id);
@@ -137,10 +139,10 @@ void draw_router(const AppState& s, const Results& r) {
   } else {
     ImGui::TextDisabled("layer 2: not used on these members (see the Index panel's message)");
   }
-  ImGui::Text("IVF on the same cells, nprobe %zu: recall %.2f, %llu distances", nprobe, r.ivf_recall,
-              (unsigned long long)r.ivf_distances);
-  ImGui::Text("the router:                    recall %.2f, %llu distance-equivalents", r.recall,
-              (unsigned long long)r.stats.distances);
+  ImGui::TextWrapped("IVF on the same cells (nearest centroid first, nprobe %zu): recall %.2f, %llu distances", nprobe,
+                     r.ivf_recall, (unsigned long long)r.ivf_distances);
+  ImGui::TextWrapped("the router: recall %.2f, %llu distances (its models counted as multiply-adds / d)", r.recall,
+                     (unsigned long long)r.stats.distances);
 }
 
 void draw_results_panel(AppState& s) {
@@ -188,7 +190,7 @@ void draw_results_panel(AppState& s) {
     ImGui::TextWrapped("time  %s", timing_text(r.method_time).c_str());
     if (s.query_encode_ms > 0) {
       // The model ran in the page's runtime, outside the search timed above.
-      ImGui::TextWrapped("+ encoding the query  %.2f ms (%s, median of repeats)", s.query_encode_ms,
+      ImGui::TextWrapped("+ the model on the query  %.2f ms (%s, median of repeats)", s.query_encode_ms,
                          annlab::model_runtime_name().c_str());
     }
     ImGui::TextWrapped("exact scan  %s", timing_text(r.exact_time).c_str());

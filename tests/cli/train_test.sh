@@ -39,17 +39,22 @@ echo "$err" | grep -q "a.json: the model gives 32 values per vector; NPHash64 ne
 # The learned router: the same seed gives the same models; the seed tables the trainer measured
 # (libtorch) are what the index answers through ONNX Runtime: layer 2's top-1 on the held-out queries
 # is Router<C>'s 1-recall@1 with nprobe = 1, rerank = 0.
-rargs=(router --base "$T/base.fvecs" --nclusters 6 --seed 3 --pca 0 --hidden1 16 --hidden2 8 --epochs 6
-       --queries "$T/query.fvecs")
+# Held-out queries from the same blobs: the last 50 of 650 rows (68 bytes each at d = 16).
+"$CLI" generate --kind blobs --n 650 --d 16 --centers 6 --seed 3 --out "$T/all.fvecs" >/dev/null
+head -c $((600 * 68)) "$T/all.fvecs" > "$T/rbase.fvecs"
+tail -c $((50 * 68)) "$T/all.fvecs" > "$T/rquery.fvecs"
+rargs=(router --base "$T/rbase.fvecs" --nclusters 6 --seed 3 --pca 0 --hidden1 16 --hidden2 8 --epochs 30 --batch 32
+       --lr 0.01 --queries "$T/rquery.fvecs")
 "$TRAIN" "${rargs[@]}" --out "$T/r" > "$T/r.log" || { cat "$T/r.log"; fail "router training"; }
 "$TRAIN" "${rargs[@]}" --out "$T/r2" > /dev/null
 for f in r.json r.layer1.onnx r.layer2.onnx r.cells.fvecs; do [ -s "$T/$f" ] || fail "$f was not written"; done
 cmp -s "$T/r.layer2.onnx" "$T/r2.layer2.onnx" || fail "two router trainings with seed 3 differ"
 top1=$(node -e 'console.log(require(process.argv[1]).evaluation.layer2_top1.toFixed(6))' "$T/r.json")
-"$CLI" gt --base "$T/base.fvecs" --query "$T/query.fvecs" --k 1 --out "$T/gt1.ivecs" >/dev/null
-"$CLI" bench --base "$T/base.fvecs" --query "$T/query.fvecs" --gt "$T/gt1.ivecs" --k 1 --index Router6 \
+"$CLI" gt --base "$T/rbase.fvecs" --query "$T/rquery.fvecs" --k 1 --out "$T/gt1.ivecs" >/dev/null
+"$CLI" bench --base "$T/rbase.fvecs" --query "$T/rquery.fvecs" --gt "$T/gt1.ivecs" --k 1 --index Router6 \
   --param "model=$T/r.json" --param nprobe=1 --param rerank=0 --json "$T/rb.json" > /dev/null
 got=$(node -e 'console.log(require(process.argv[1])[0].one_recall.toFixed(6))' "$T/rb.json")
+[ "$got" != "0.000000" ] || fail "layer 2 never found the neighbour: the test would not tell"
 [ "$got" = "$top1" ] || fail "the index's 1-recall@1 at rerank=0 ($got) is not the trainer's layer 2 top-1 ($top1)"
 l1=$(node -e 'console.log(require(process.argv[1]).evaluation.layer1_accuracy)' "$T/r.json")
 echo "annlab-train: trains, exports, reproduces with a seed, resumes to the same model; ONNX Runtime runs it; the router's layer 2 top-1 $top1 (layer 1 $l1) is what Router6 answers"

@@ -58,6 +58,7 @@ for space in raw pca100; do
   for n in $SIZES; do
     for C in 10 100; do
       for seed in 1 2 3; do
+        files $space $n  # base query gt nbrs, here (trained runs in a subshell)
         model=$(trained $space $n $C $seed)
         echo "{\"space\": \"$space\", \"n\": $n, \"nclusters\": $C, \"seed\": $seed, \"arch\": \"mlp\", \"manifest\": \"$model\"}" >> "$O/repro-router-models.jsonl.tmp"
         if part curves; then
