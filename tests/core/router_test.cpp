@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "annlab/eval.h"
 #include "annlab/factory.h"
@@ -16,6 +17,8 @@
 #include "annlab/io.h"
 #include "annlab/model.h"
 #include "annlab/structure.h"
+#include "model/builtin.h"
+#include "parts/learned_router.h"
 #include "test_util.h"
 
 namespace annlab {
@@ -262,6 +265,95 @@ TEST(Router, OnnxRuntimeMatchesLibtorch) {
     for (size_t j = 0; j < r2.d; ++j) worst = std::max(worst, double(std::fabs(p2[j] - r2.f32[i * r2.d + j])));
   }
   EXPECT_LE(worst, 1e-5);
+}
+
+// The page's way (ONNX Runtime Web answers later), natively: a runtime that wraps ONNX Runtime's
+// models and finishes each run only after a few polls. Queries prepared ahead get the same answers
+// as the models answering at once; a query not prepared, and layer 2 beyond the prepared cells, are
+// refused with the exact message.
+class LaterModel final : public Model {
+ public:
+  explicit LaterModel(std::unique_ptr<Model> m) : m_(std::move(m)) {
+    manifest_ = m_->manifest();
+    sha256_ = m_->sha256();
+  }
+  size_t input_dim() const override { return m_->input_dim(); }
+  size_t output_dim() const override { return m_->output_dim(); }
+  Status run(const float*, size_t, float*) const override { return Status::error("answers later"); }
+  bool asynchronous() const override { return true; }
+  uint64_t start(const float* x, size_t n, float* y, bool) const override {
+    runs_[++next_] = {std::vector<float>(x, x + n * input_dim()), y, n, 0};
+    return next_;
+  }
+  Poll poll(uint64_t id) const override {
+    auto& r = runs_.at(id);
+    Poll p;
+    if (++r.polls < 3) return p;  // not yet
+    p.status = m_->run(r.x.data(), r.n, r.y);
+    p.done = true;
+    p.rows_done = r.n;
+    p.compute_ms = 0.01;
+    return p;
+  }
+
+ private:
+  struct Run {
+    std::vector<float> x;
+    float* y;
+    size_t n;
+    int polls;
+  };
+  std::unique_ptr<Model> m_;
+  mutable std::map<uint64_t, Run> runs_;
+  mutable uint64_t next_ = 0;
+};
+
+class LaterRuntime final : public ModelRuntime {
+ public:
+  std::string name() const override { return "a runtime that answers later"; }
+  bool asynchronous() const override { return true; }
+  Result<std::unique_ptr<Model>> load(const ModelManifest& m) override {
+    ANNLAB_ASSIGN_OR_RETURN(std::unique_ptr<Model> inner, load_model(m));
+    return std::unique_ptr<Model>(std::make_unique<LaterModel>(std::move(inner)));
+  }
+};
+
+TEST(Router, PreparedAheadAsInThePageGivesTheSameAnswers) {
+  const auto& d = blobs();
+  auto now = build("Router8", d.base);
+  ASSERT_TRUE(now);
+  install_model_runtime(std::make_unique<LaterRuntime>());
+  struct Restore {
+    ~Restore() { install_model_runtime(builtin_model_runtime()); }
+  } restore;
+  BuildParams bp;
+  bp.seed = 5;
+  bp.model = kRouter;
+  auto later = make_index("Router8", 32, bp).value();
+  ASSERT_TRUE(later->computes_elsewhere());
+  EXPECT_FALSE(later->base_computed_elsewhere()) << "the base goes to its nearest centroid's cell";
+  int waits = 0;
+  TrainTask t = later->train_task(d.base.view());
+  while (t.resume()) waits += t.step().waiting;
+  ASSERT_TRUE(t.status().is_ok()) << t.status().message();
+  ASSERT_TRUE(later->add(d.base.view()).is_ok());
+  SearchParams p;
+  p.nprobe = 3;
+  p.rerank = 20;
+  SearchResult r;
+  EXPECT_EQ(later->search(d.query.view(), 10, p, &r).message(),
+            "Router8's cell probabilities (computed by a runtime that answers later) for row 0 of 100 were not handed "
+            "in (0 rows have them): run the model on these vectors first");
+  TrainTask prep = later->prepare_task(d.query.view());
+  while (prep.resume()) waits += prep.step().waiting;
+  ASSERT_TRUE(prep.status().is_ok()) << prep.status().message();
+  EXPECT_GT(waits, 0) << "the runs were waited for across steps";
+  SearchParams all, pick;
+  all.nprobe = 8;
+  pick.nprobe = 1;
+  pick.rerank = 0;
+  for (const SearchParams& sp : {p, all, pick})
+    EXPECT_EQ(search(*later, d.query, 10, sp).ids, search(*now, d.query, 10, sp).ids);
 }
 
 // The committed router (models/router100.*): trained on the bundled Fashion-MNIST base, and ONNX

@@ -124,7 +124,7 @@ trainer and not exported; same data, pairs, stopping rule and held-out evaluatio
   out += `
 ### Beyond the seed: recall@10 against distances computed, the router against the nearest-centroid rule
 
-The same cells and lists; only who picks the cells differs. Distances per query include each method's
+The same cells and lists; only who picks the cells differs; ${process.env.ROUTER_CURVE_NQ || nq} held-out queries. Distances per query include each method's
 routing cost: IVF's C centroid distances, the router's layer-1 multiply-adds / d (and, with rerank, layer
 2's per probed cell). Seed 1 shown; "at equal distances" compares each router point with IVF's curve
 interpolated at the same number of distances, over all three seeds.

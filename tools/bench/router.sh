@@ -16,6 +16,7 @@
 #   seedarch (not by default: about 20 minutes, 4 GB) the seed's convolutional architecture on
 #            PCA-100, 10k base, C in {10, 100}, seed 1, tables only (libtorch; too big to export).
 # PARTS: train curves seedarch (train curves by default). One thread each: run it alone.
+# ROUTER_CURVE_NQ (default NQ) held-out queries for the curves (the tables always use all 1,000).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh" "train curves" "$@"
 TRAIN=build/models/annlab-train
@@ -65,11 +66,12 @@ for space in raw pca100; do
           top=$((C < 16 ? C : 16))
           sweep=$(seq -s, 1 $top)
           tag=$space-$n-$C-$seed
-          $NATIVE bench --base "$base" --query "$query" --gt "$gt" --nq "$NQ" --index Router$C --param "model=$model" \
+          cnq=${ROUTER_CURVE_NQ:-$NQ}
+          $NATIVE bench --base "$base" --query "$query" --gt "$gt" --nq "$cnq" --index Router$C --param "model=$model" \
             --sweep nprobe=$sweep --json "$O/repro-router-$tag-router.json" > /dev/null
-          $NATIVE bench --base "$base" --query "$query" --gt "$gt" --nq "$NQ" --index Router$C --param "model=$model" \
+          $NATIVE bench --base "$base" --query "$query" --gt "$gt" --nq "$cnq" --index Router$C --param "model=$model" \
             --param rerank=100 --sweep nprobe=$sweep --json "$O/repro-router-$tag-rerank.json" > /dev/null
-          $NATIVE bench --base "$base" --query "$query" --gt "$gt" --nq "$NQ" --index IVF$C,Flat --param seed=$seed \
+          $NATIVE bench --base "$base" --query "$query" --gt "$gt" --nq "$cnq" --index IVF$C,Flat --param seed=$seed \
             --sweep nprobe=$sweep --json "$O/repro-router-$tag-ivf.json" > /dev/null
           $NATIVE bench --base "$base" --query "$query" --gt "$gt" --nq "$NQ" --k 1 --index Router$C --param "model=$model" \
             --param rerank=0 --json "$O/repro-router-$tag-pick.json" > /dev/null
@@ -85,4 +87,4 @@ if part seedarch; then
   done
 fi
 mv "$O/repro-router-models.jsonl.tmp" "$O/repro-router-models.jsonl"
-node tools/bench/reproductions.mjs "$NQ"
+ROUTER_CURVE_NQ=${ROUTER_CURVE_NQ:-$NQ} node tools/bench/reproductions.mjs "$NQ"
