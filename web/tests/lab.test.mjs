@@ -56,7 +56,9 @@ test('the JS API lists the same method registry as the native CLI, and says what
   const ivfpq = methods.find((m) => m.name === 'IVFPQ');
   assert.equal(ivfpq.grammar, 'IVF<nlist>,PQ<M>');
   assert.deepEqual(ivfpq.search.map((p) => p.name), ['nprobe', 'rerank']);
-  assert.equal(methods.find((m) => m.name === 'Router').implemented, false);
+  const router = methods.find((m) => m.name === 'Router');
+  assert.equal(router.implemented, true);
+  assert.deepEqual(router.search.map((p) => p.name), ['nprobe', 'rerank']);
   assert.deepEqual(methods.find((m) => m.name === 'NPHash').build.map((p) => [p.name, p.type]), [['model', 'text']]);
   const kinds = await page.evaluate(async () => {
     const q = window.annlab.queryVector(3);
