@@ -13,8 +13,9 @@
 #            IVF<C>,Flat (nprobe 1..min(16, C)) over the same k-means cells (the trainer's k-means is
 #            IVF<C>,Flat's, same seed), recall@10 against distances computed (the router's models
 #            counted as their multiply-adds / d);
-#   seedarch (not by default: about 20 minutes, 4 GB) the seed's convolutional architecture on
-#            PCA-100, 10k base, C in {10, 100}, seed 1, tables only (libtorch; too big to export).
+#   seedarch (not by default: about 40 minutes, 4 GB) the seed's convolutional architecture on
+#            PCA-100, 10k base, C in {10, 100}, seed 1, at most 8 epochs per layer (for time), tables
+#            only (libtorch; too big to export).
 # PARTS: train curves seedarch (train curves by default). One thread each: run it alone.
 # ROUTER_CURVE_NQ (default NQ) held-out queries for the curves (the tables always use all 1,000).
 set -euo pipefail
@@ -49,8 +50,10 @@ trained() {  # trained SPACE N C SEED [ARCH] -> prints the manifest, training it
   if [ ! -f "$dir/model.json" ]; then
     mkdir -p "$dir"
     echo "router.sh: training $arch router, $1 $2, C = $3, seed $4 into $dir" >&2
+    local epochs=30
+    [ "$arch" = seed ] && epochs=8
     $TRAIN router --base "$base" --nclusters "$3" --seed "$4" --arch "$arch" --neighbours "$nbrs" --queries "$query" \
-      --out "$dir/model" --threads 1 > "$dir/train.log"
+      --epochs $epochs --out "$dir/model" --threads 1 > "$dir/train.log"
   fi
   echo "$dir/model.json"
 }
