@@ -159,16 +159,8 @@ Status export_router_layer2_onnx(const RouterGraph& g, const std::string& path) 
 }
 
 Status export_nphash_onnx(const NphashGraph& g, const std::string& path) {
-  onnx::ModelProto model;
-  model.set_ir_version(8);
-  model.set_producer_name("annlab-train");
-  model.set_producer_version("1");
-  model.set_doc_string("NPhash: pre-sign values of a learned binary hash (the code is their sign)");
-  onnx::OperatorSetIdProto* opset = model.add_opset_import();
-  opset->set_domain("");
-  opset->set_version(17);
+  onnx::ModelProto model = new_model("nphash", "NPhash: pre-sign values of a learned binary hash (the code is their sign)");
   onnx::GraphProto* graph = model.mutable_graph();
-  graph->set_name("nphash");
   set_io(graph->add_input(), "x", int64_t(g.d));
   set_io(graph->add_output(), "pre_sign", int64_t(g.bits));
 
@@ -195,14 +187,7 @@ Status export_nphash_onnx(const NphashGraph& g, const std::string& path) {
   add_tensor(graph, "eps", {}, {1e-12f});
   add_node(graph, "Max", {"norm", "eps"}, "norm_eps");
   add_node(graph, "Div", {cur, "norm_eps"}, "pre_sign");
-  try {
-    onnx::checker::check_model(model);
-  } catch (const std::exception& e) {
-    return Status::error(cat(path, ": the ONNX checker refused the graph: ", e.what()));
-  }
-  std::ofstream f(path, std::ios::binary);
-  if (!f || !model.SerializeToOstream(&f)) return Status::error(cat(path, ": cannot write the ONNX model"));
-  return Status::ok();
+  return check_and_write(model, path);
 }
 
 }  // namespace annlab::train
