@@ -72,6 +72,16 @@ onnx::ModelProto new_model(const std::string& graph_name, const std::string& doc
   return model;
 }
 
+// out = in / max(||in||_2 per row, 1e-12).
+void add_l2_normalise(onnx::GraphProto* graph, const std::string& in, const std::string& out) {
+  onnx::NodeProto* norm = add_node(graph, "ReduceL2", {in}, "norm");
+  ints_attr(norm, "axes", {1});
+  int_attr(norm, "keepdims", 1);
+  add_tensor(graph, "eps", {}, {1e-12f});
+  add_node(graph, "Max", {"norm", "eps"}, "norm_eps");
+  add_node(graph, "Div", {in, "norm_eps"}, out);
+}
+
 Status check_and_write(onnx::ModelProto& model, const std::string& path) {
   try {
     onnx::checker::check_model(model);
@@ -178,15 +188,43 @@ Status export_nphash_onnx(const NphashGraph& g, const std::string& path) {
     cur = gemm->output(0);
     if (l.relu) cur = add_node(graph, "Relu", {cur}, "relu" + std::to_string(i))->output(0);
   }
-  onnx::NodeProto* norm = add_node(graph, "ReduceL2", {cur}, "norm");
-  onnx::AttributeProto* axes = norm->add_attribute();
-  axes->set_name("axes");
-  axes->set_type(onnx::AttributeProto::INTS);
-  axes->add_ints(1);
-  int_attr(norm, "keepdims", 1);
-  add_tensor(graph, "eps", {}, {1e-12f});
-  add_node(graph, "Max", {"norm", "eps"}, "norm_eps");
-  add_node(graph, "Div", {cur, "norm_eps"}, "pre_sign");
+  add_l2_normalise(graph, cur, "pre_sign");
+  return check_and_write(model, path);
+}
+
+Status export_embed_onnx(const EmbedGraph& g, const std::string& path) {
+  onnx::ModelProto model = new_model("embed", "annlab metric-learning CNN: a 28 x 28 image (pixels 0..255) to an "
+                                              "l2-normalised embedding trained with a semi-hard triplet loss");
+  onnx::GraphProto* graph = model.mutable_graph();
+  set_io(graph->add_input(), "x", int64_t(g.h * g.w));
+  set_io(graph->add_output(), "embedding", int64_t(g.dim));
+  add_tensor(graph, "scale", {}, {1.0f / 255.0f});
+  add_int_tensor(graph, "image_shape", {4}, {-1, 1, int64_t(g.h), int64_t(g.w)});
+  add_node(graph, "Mul", {"x", "scale"}, "scaled");
+  std::string cur = add_node(graph, "Reshape", {"scaled", "image_shape"}, "image")->output(0);
+  for (size_t i = 0; i < g.convs.size(); ++i) {
+    const ConvLayer& c = g.convs[i];
+    const std::string s = std::to_string(i);
+    add_tensor(graph, "conv_w" + s, {int64_t(c.out), int64_t(c.in), 3, 3}, c.w);
+    add_tensor(graph, "conv_b" + s, {int64_t(c.out)}, c.b);
+    onnx::NodeProto* conv = add_node(graph, "Conv", {cur, "conv_w" + s, "conv_b" + s}, "conv" + s);
+    ints_attr(conv, "kernel_shape", {3, 3});
+    ints_attr(conv, "pads", {1, 1, 1, 1});
+    add_node(graph, "Relu", {conv->output(0)}, "conv_relu" + s);
+    onnx::NodeProto* pool = add_node(graph, "MaxPool", {"conv_relu" + s}, "pool" + s);
+    ints_attr(pool, "kernel_shape", {2, 2});
+    ints_attr(pool, "strides", {2, 2});
+    cur = pool->output(0);
+  }
+  int_attr(add_node(graph, "Flatten", {cur}, "flat"), "axis", 1);
+  add_tensor(graph, "w1", {int64_t(g.hidden), int64_t(g.flat)}, g.w1);
+  add_tensor(graph, "b1", {int64_t(g.hidden)}, g.b1);
+  add_tensor(graph, "w2", {int64_t(g.dim), int64_t(g.hidden)}, g.w2);
+  add_tensor(graph, "b2", {int64_t(g.dim)}, g.b2);
+  int_attr(add_node(graph, "Gemm", {"flat", "w1", "b1"}, "dense1"), "transB", 1);
+  add_node(graph, "Relu", {"dense1"}, "relu1");
+  int_attr(add_node(graph, "Gemm", {"relu1", "w2", "b2"}, "dense2"), "transB", 1);
+  add_l2_normalise(graph, "dense2", "embedding");
   return check_and_write(model, path);
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "annlab/status.h"
+#include "embed.h"
 #include "nphash.h"
 #include "router.h"
 
@@ -22,5 +23,10 @@ Status export_nphash_onnx(const NphashGraph& g, const std::string& path);
 //            -> probs [N, members_max] (member j of the cell; 0 beyond its members)
 Status export_router_layer1_onnx(const RouterGraph& g, const std::string& path);
 Status export_router_layer2_onnx(const RouterGraph& g, const std::string& path);
+
+// The metric-learning CNN (embed.h), opset 17:
+//   x [N, 784] -> Mul(1/255) -> Reshape [N, 1, 28, 28] -> (Conv 3x3 pad 1 -> Relu -> MaxPool 2)* -> Flatten
+//   -> Gemm -> Relu -> Gemm -> Div by Max(ReduceL2, 1e-12) -> embedding [N, dim] float
+Status export_embed_onnx(const EmbedGraph& g, const std::string& path);
 
 }  // namespace annlab::train

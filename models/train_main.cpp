@@ -6,6 +6,7 @@
 // --reference FILE, STEM.reference.fvecs: libtorch's pre-sign values for FILE's first rows (the
 // ONNX runtimes are checked against them). Checkpoints after every epoch to STEM.ckpt.*; --resume
 // continues from there to the same weights.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -38,7 +39,11 @@ int usage() {
                "         [--rows N] [--neighbours FILE.ivecs] [--queries FILE] [--reference FILE]\n"
                "         [--reference-rows N] [--threads N]\n"
                "       annlab-train project --base FILE --dim N --in FILE --out FILE.fvecs [--in FILE --out FILE.fvecs]...\n"
-               "         (a PCA fitted on the base, applied to each input: the seed's 100-d space for 784-d data)\n");
+               "         (a PCA fitted on the base, applied to each input: the seed's 100-d space for 784-d data)\n"
+               "       annlab-train embed --base FILE [--labels FILE] --dim 64 --seed S --out STEM [--epochs N]\n"
+               "         [--batch N] [--lr X] [--margin X] [--holdout N] [--threads N] [--reference FILE]\n"
+               "         [--reference-rows N]\n"
+               "         (the metric-learning CNN of 28 x 28 images; labels from FILE, else the base's own)\n");
   return 2;
 }
 
@@ -50,72 +55,117 @@ std::string num(double v) {
   return buf;
 }
 
+// The options of one subcommand: "--name value" pairs and bare flags. A missing value, a value
+// that must be a number and is not, or an option the subcommand does not take ends the program
+// with status 2 and the reason.
+class Options {
+ public:
+  Options(int argc, char** argv, std::vector<std::string> flags) {
+    for (int i = 2; i < argc; ++i) {
+      const std::string a = argv[i];
+      if (std::find(flags.begin(), flags.end(), a) != flags.end()) {
+        flags_.push_back(a);
+        continue;
+      }
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "annlab-train: %s needs a value\n", a.c_str());
+        std::exit(2);
+      }
+      pairs_.emplace_back(a, argv[++i]);
+    }
+  }
+  bool flag(const std::string& name) {
+    known_.push_back(name);
+    return std::find(flags_.begin(), flags_.end(), name) != flags_.end();
+  }
+  // Every value given for `name`, in order.
+  std::vector<std::string> all(const std::string& name) {
+    known_.push_back(name);
+    std::vector<std::string> v;
+    for (const auto& [k, x] : pairs_)
+      if (k == name) v.push_back(x);
+    return v;
+  }
+  void text(const std::string& name, std::string* out) {
+    const std::vector<std::string> v = all(name);
+    if (!v.empty()) *out = v.back();
+  }
+  template <class T>
+  void number(const std::string& name, T* out) {
+    const std::vector<std::string> v = all(name);
+    if (v.empty()) return;
+    char* end = nullptr;
+    const double x = std::strtod(v.back().c_str(), &end);
+    if (v.back().empty() || end != v.back().c_str() + v.back().size()) {
+      std::fprintf(stderr, "annlab-train: %s %s: expected a number\n", name.c_str(), v.back().c_str());
+      std::exit(2);
+    }
+    *out = T(x);
+  }
+  void sizes(const std::string& name, std::vector<size_t>* out) {
+    const std::vector<std::string> v = all(name);
+    if (v.empty()) return;
+    out->clear();
+    std::stringstream ss(v.back());
+    for (std::string t; std::getline(ss, t, ',');) out->push_back(size_t(std::atol(t.c_str())));
+  }
+  // False (after saying which) when an option was given that none of the calls above asked for.
+  bool all_known() const {
+    for (const auto& [k, x] : pairs_)
+      if (std::find(known_.begin(), known_.end(), k) == known_.end()) {
+        std::fprintf(stderr, "annlab-train: unknown option %s\n", k.c_str());
+        return false;
+      }
+    return true;
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> pairs_;
+  std::vector<std::string> flags_, known_;
+};
+
+int fail(const std::string& m) {
+  std::fprintf(stderr, "annlab-train: %s\n", m.c_str());
+  return 1;
+}
+
 int router_main(int argc, char** argv);
 int project_main(int argc, char** argv);
+int embed_main(int argc, char** argv);
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "router") == 0) return router_main(argc, argv);
   if (argc >= 2 && std::strcmp(argv[1], "project") == 0) return project_main(argc, argv);
+  if (argc >= 2 && std::strcmp(argv[1], "embed") == 0) return embed_main(argc, argv);
   if (argc < 2 || std::strcmp(argv[1], "nphash") != 0) return usage();
   NphashConfig cfg;
   std::string base_path, out, reference_path;
   size_t reference_rows = 1000;
-  bool resume = false;
-  for (int i = 2; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--resume") {
-      resume = true;
-      continue;
-    }
-    if (i + 1 >= argc) {
-      std::fprintf(stderr, "annlab-train: %s needs a value\n", a.c_str());
-      return 2;
-    }
-    const std::string v = argv[++i];
-    char* end = nullptr;
-    const double x = std::strtod(v.c_str(), &end);
-    const bool is_num = end == v.c_str() + v.size() && !v.empty();
-    auto need_num = [&]() {
-      if (!is_num) {
-        std::fprintf(stderr, "annlab-train: %s %s: expected a number\n", a.c_str(), v.c_str());
-        std::exit(2);
-      }
-      return x;
-    };
-    if (a == "--base") base_path = v;
-    else if (a == "--out") out = v;
-    else if (a == "--reference") reference_path = v;
-    else if (a == "--reference-rows") reference_rows = size_t(need_num());
-    else if (a == "--bits") cfg.bits = size_t(need_num());
-    else if (a == "--seed") cfg.seed = uint64_t(need_num());
-    else if (a == "--epochs") cfg.epochs = size_t(need_num());
-    else if (a == "--pca") cfg.pca = size_t(need_num());
-    else if (a == "--batch") cfg.batch = size_t(need_num());
-    else if (a == "--proxies") cfg.proxies = size_t(need_num());
-    else if (a == "--k") cfg.k = size_t(need_num());
-    else if (a == "--lr") cfg.lr = need_num();
-    else if (a == "--temp-orig") cfg.temp_orig = need_num();
-    else if (a == "--temp-code") cfg.temp_code = need_num();
-    else if (a == "--holdout") cfg.holdout = size_t(need_num());
-    else if (a == "--threads") cfg.threads = int(need_num());
-    else if (a == "--stop-after") cfg.stop_after = size_t(need_num());
-    else if (a == "--similarity") cfg.similarity = v;
-    else if (a == "--hidden") {
-      cfg.hidden.clear();
-      std::stringstream ss(v);
-      for (std::string t; std::getline(ss, t, ',');) cfg.hidden.push_back(size_t(std::atol(t.c_str())));
-    } else {
-      std::fprintf(stderr, "annlab-train: unknown option %s\n", a.c_str());
-      return usage();
-    }
-  }
+  Options o(argc, argv, {"--resume"});
+  const bool resume = o.flag("--resume");
+  o.text("--base", &base_path);
+  o.text("--out", &out);
+  o.text("--reference", &reference_path);
+  o.number("--reference-rows", &reference_rows);
+  o.number("--bits", &cfg.bits);
+  o.number("--seed", &cfg.seed);
+  o.number("--epochs", &cfg.epochs);
+  o.number("--pca", &cfg.pca);
+  o.number("--batch", &cfg.batch);
+  o.number("--proxies", &cfg.proxies);
+  o.number("--k", &cfg.k);
+  o.number("--lr", &cfg.lr);
+  o.number("--temp-orig", &cfg.temp_orig);
+  o.number("--temp-code", &cfg.temp_code);
+  o.number("--holdout", &cfg.holdout);
+  o.number("--threads", &cfg.threads);
+  o.number("--stop-after", &cfg.stop_after);
+  o.text("--similarity", &cfg.similarity);
+  o.sizes("--hidden", &cfg.hidden);
+  if (!o.all_known()) return usage();
   if (base_path.empty() || out.empty()) return usage();
-  auto fail = [](const std::string& m) {
-    std::fprintf(stderr, "annlab-train: %s\n", m.c_str());
-    return 1;
-  };
   auto base = load_vectors(base_path);
   if (!base.is_ok()) return fail(base.message());
   auto sha = file_sha256(base_path);
@@ -203,51 +253,27 @@ int router_main(int argc, char** argv) {
   RouterConfig cfg;
   std::string base_path, out, reference_path, neighbours_path, queries_path;
   size_t reference_rows = 200;
-  for (int i = 2; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (i + 1 >= argc) {
-      std::fprintf(stderr, "annlab-train: %s needs a value\n", a.c_str());
-      return 2;
-    }
-    const std::string v = argv[++i];
-    char* end = nullptr;
-    const double x = std::strtod(v.c_str(), &end);
-    const bool is_num = end == v.c_str() + v.size() && !v.empty();
-    auto need_num = [&]() {
-      if (!is_num) {
-        std::fprintf(stderr, "annlab-train: %s %s: expected a number\n", a.c_str(), v.c_str());
-        std::exit(2);
-      }
-      return x;
-    };
-    if (a == "--base") base_path = v;
-    else if (a == "--out") out = v;
-    else if (a == "--reference") reference_path = v;
-    else if (a == "--neighbours") neighbours_path = v;
-    else if (a == "--queries") queries_path = v;
-    else if (a == "--reference-rows") reference_rows = size_t(need_num());
-    else if (a == "--nclusters") cfg.nclusters = size_t(need_num());
-    else if (a == "--seed") cfg.seed = uint64_t(need_num());
-    else if (a == "--arch") cfg.arch = v;
-    else if (a == "--pca") cfg.pca = size_t(need_num());
-    else if (a == "--hidden1") cfg.hidden1 = size_t(need_num());
-    else if (a == "--hidden2") cfg.hidden2 = size_t(need_num());
-    else if (a == "--epochs") cfg.epochs = size_t(need_num());
-    else if (a == "--patience") cfg.patience = size_t(need_num());
-    else if (a == "--batch") cfg.batch = size_t(need_num());
-    else if (a == "--lr") cfg.lr = need_num();
-    else if (a == "--rows") cfg.rows = size_t(need_num());
-    else if (a == "--threads") cfg.threads = int(need_num());
-    else {
-      std::fprintf(stderr, "annlab-train: unknown option %s\n", a.c_str());
-      return usage();
-    }
-  }
+  Options o(argc, argv, {});
+  o.text("--base", &base_path);
+  o.text("--out", &out);
+  o.text("--reference", &reference_path);
+  o.text("--neighbours", &neighbours_path);
+  o.text("--queries", &queries_path);
+  o.number("--reference-rows", &reference_rows);
+  o.number("--nclusters", &cfg.nclusters);
+  o.number("--seed", &cfg.seed);
+  o.text("--arch", &cfg.arch);
+  o.number("--pca", &cfg.pca);
+  o.number("--hidden1", &cfg.hidden1);
+  o.number("--hidden2", &cfg.hidden2);
+  o.number("--epochs", &cfg.epochs);
+  o.number("--patience", &cfg.patience);
+  o.number("--batch", &cfg.batch);
+  o.number("--lr", &cfg.lr);
+  o.number("--rows", &cfg.rows);
+  o.number("--threads", &cfg.threads);
+  if (!o.all_known()) return usage();
   if (base_path.empty() || out.empty()) return usage();
-  auto fail = [](const std::string& m) {
-    std::fprintf(stderr, "annlab-train: %s\n", m.c_str());
-    return 1;
-  };
   auto base = load_vectors(base_path);
   if (!base.is_ok()) return fail(base.message());
   auto sha = file_sha256(base_path);
@@ -371,15 +397,11 @@ namespace {
 int project_main(int argc, char** argv) {
   std::string base_path;
   size_t dim = 0;
-  std::vector<std::string> ins, outs;
-  for (int i = 2; i + 1 < argc; i += 2) {
-    const std::string a = argv[i], v = argv[i + 1];
-    if (a == "--base") base_path = v;
-    else if (a == "--dim") dim = size_t(std::atol(v.c_str()));
-    else if (a == "--in") ins.push_back(v);
-    else if (a == "--out") outs.push_back(v);
-    else return usage();
-  }
+  Options o(argc, argv, {});
+  o.text("--base", &base_path);
+  o.number("--dim", &dim);
+  const std::vector<std::string> ins = o.all("--in"), outs = o.all("--out");
+  if (!o.all_known()) return usage();
   if (base_path.empty() || dim == 0 || ins.empty() || ins.size() != outs.size()) return usage();
   auto base = load_vectors(base_path);
   if (!base.is_ok()) return std::fprintf(stderr, "annlab-train: %s\n", base.message().c_str()), 1;
@@ -402,6 +424,108 @@ int project_main(int argc, char** argv) {
     std::printf("%s: %zu x %zu -> %s: %zu x %zu (PCA of %s)\n", ins[f].c_str(), x->n, x->d, outs[f].c_str(), x->n, dim,
                 base_path.c_str());
   }
+  return 0;
+}
+
+}  // namespace
+
+namespace {
+
+int embed_main(int argc, char** argv) {
+  EmbedConfig cfg;
+  std::string base_path, labels_path, out, reference_path;
+  size_t reference_rows = 1000;
+  Options o(argc, argv, {});
+  o.text("--base", &base_path);
+  o.text("--labels", &labels_path);
+  o.text("--out", &out);
+  o.text("--reference", &reference_path);
+  o.number("--reference-rows", &reference_rows);
+  o.number("--dim", &cfg.dim);
+  o.number("--seed", &cfg.seed);
+  o.number("--epochs", &cfg.epochs);
+  o.number("--batch", &cfg.batch);
+  o.number("--lr", &cfg.lr);
+  o.number("--margin", &cfg.margin);
+  o.number("--holdout", &cfg.holdout);
+  o.number("--threads", &cfg.threads);
+  if (!o.all_known()) return usage();
+  if (base_path.empty() || out.empty()) return usage();
+  auto base = load_vectors(base_path);
+  if (!base.is_ok()) return fail(base.message());
+  auto sha = file_sha256(base_path);
+  if (!sha.is_ok()) return fail(sha.message());
+  std::vector<int32_t> labels = base->labels;
+  if (!labels_path.empty()) {
+    auto l = load_labels(labels_path);
+    if (!l.is_ok()) return fail(l.message());
+    labels = std::move(l).value();
+  } else if (labels.empty()) {
+    return fail(cat(base_path, ": has no labels: give them with --labels FILE (the triplet loss needs classes)"));
+  }
+  Dataset reference;
+  if (!reference_path.empty()) {
+    auto r = load_vectors(reference_path);
+    if (!r.is_ok()) return fail(r.message());
+    if (r->d != base->d) return fail(cat(reference_path, ": dimension ", r->d, " != the base's ", base->d));
+    std::vector<size_t> rows(std::min(reference_rows, r->n));
+    for (size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+    reference = r->subset(rows);
+  }
+  std::printf("embedding CNN (%zu-d) on %s: %zu x %zu, seed %llu, %zu epochs, batch %zu, margin %g, %d thread(s)\n",
+              cfg.dim, base_path.c_str(), base->n, base->d, (unsigned long long)cfg.seed, cfg.epochs, cfg.batch,
+              cfg.margin, cfg.threads);
+  const VectorView ref_view = reference.n ? reference.view() : VectorView{};
+  auto trained = train_embed(base.value(), labels, cfg, reference.n ? &ref_view : nullptr);
+  if (!trained.is_ok()) return fail(trained.message());
+  const EmbedGraph& g = trained->graph;
+  const std::string onnx_path = out + ".onnx";
+  if (Status st = export_embed_onnx(g, onnx_path); !st.is_ok()) return fail(st.message());
+  auto onnx_sha = file_sha256(onnx_path);
+  if (!onnx_sha.is_ok()) return fail(onnx_sha.message());
+  std::string files = json_quote(base_name(onnx_path)), ref_json;
+  if (reference.n) {
+    const std::string ref_out = out + ".reference.fvecs";
+    if (Status st = save_fvecs(ref_out, VectorView::of(trained->reference_outputs.data(), reference.n, cfg.dim));
+        !st.is_ok())
+      return fail(st.message());
+    files += ", " + json_quote(base_name(ref_out));
+    auto ref_sha = file_sha256(reference_path);
+    ref_json = cat(",\n  \"reference\": {\"file\": ", json_quote(base_name(ref_out)), ", \"inputs\": ",
+                   json_quote(base_name(reference_path)), ", \"inputs_sha256\": ",
+                   json_quote(ref_sha.is_ok() ? ref_sha.value() : std::string()), ", \"rows\": ", reference.n,
+                   ", \"producer\": \"libtorch ", TORCH_VERSION, "\"}");
+  }
+  std::string epochs, channels;
+  for (size_t i = 0; i < trained->epochs.size(); ++i) {
+    const EmbedEpoch& e = trained->epochs[i];
+    epochs += cat(i ? ",\n    " : "", "{\"epoch\": ", e.epoch, ", \"loss\": ", num(e.loss), ", \"active_triplets\": ",
+                  num(e.active), ", \"precision_at_10\": ", num(e.precision_at_10), ", \"seconds\": ", num(e.seconds), "}");
+  }
+  for (size_t i = 0; i < cfg.channels.size(); ++i) channels += cat(i ? ", " : "", cfg.channels[i]);
+  const size_t bytes = std::filesystem::file_size(onnx_path);
+  const std::string manifest = cat(
+      "{\n  \"format\": \"annlab-model\",\n  \"version\": 1,\n  \"method\": \"Embed\",\n  \"dim\": ", cfg.dim,
+      ",\n  \"files\": [", files, "],\n  \"onnx\": ", json_quote(base_name(onnx_path)), ",\n  \"onnx_sha256\": ",
+      json_quote(onnx_sha.value()), ",\n  \"input\": {\"name\": \"x\", \"shape\": [\"N\", ", g.h * g.w,
+      "], \"dtype\": \"float32\", \"image\": [", g.h, ", ", g.w,
+      "], \"preprocessing\": \"none outside the graph: pixels 0..255, row-major; the graph divides by 255\"},"
+      "\n  \"output\": {\"name\": \"embedding\", \"shape\": [\"N\", ", cfg.dim,
+      "], \"dtype\": \"float32\", \"meaning\": \"the l2-normalised embedding: squared L2 between two is 2 - 2 cos\"},",
+      "\n  \"training_data\": {\"file\": ", json_quote(base_name(base_path)), ", \"sha256\": ", json_quote(sha.value()),
+      ", \"rows\": ", base->n, ", \"dim\": ", base->d, ", \"held_out_rows\": ", cfg.holdout, "},",
+      "\n  \"hyperparameters\": {\"channels\": [", channels, "], \"hidden\": ", cfg.hidden, ", \"epochs\": ", cfg.epochs,
+      ", \"batch\": ", cfg.batch, ", \"loss\": \"triplet, semi-hard negatives in the batch, squared L2\", \"margin\": ",
+      num(cfg.margin), ", \"optimiser\": \"Adam\", \"lr\": ", num(cfg.lr),
+      ", \"schedule\": \"cosine decay to lr/20 over the epochs\"},\n  \"seed\": ", cfg.seed, ",\n  \"threads\": ",
+      cfg.threads, ",\n  \"metrics\": {\"final_precision_at_10_held_out\": ",
+      num(trained->epochs.empty() ? 0.0 : trained->epochs.back().precision_at_10), ", \"epochs\": [\n    ", epochs,
+      "]},\n  \"training_seconds\": ", num(trained->seconds), ",\n  \"parameters\": ", g.parameters(),
+      ",\n  \"model_bytes\": ", bytes, ",\n  \"multiply_adds_per_query\": ", g.multiply_adds(), ref_json, "\n}\n");
+  const std::string json_path = out + ".json";
+  if (Status st = write_file(json_path, manifest.data(), manifest.size()); !st.is_ok()) return fail(st.message());
+  std::printf("wrote %s, %s (%zu parameters, %zu bytes, %zu multiply-adds per image) in %.1f s\n", json_path.c_str(),
+              onnx_path.c_str(), g.parameters(), bytes, g.multiply_adds(), trained->seconds);
   return 0;
 }
 
