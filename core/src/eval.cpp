@@ -125,4 +125,21 @@ Result<RouterScores> router_scores(const VectorView& base, const VectorView& que
   return r;
 }
 
+Result<double> label_precision(const int64_t* result_ids, size_t result_k, size_t nq, size_t k,
+                               const std::vector<int32_t>& base_labels, const std::vector<int32_t>& query_labels) {
+  if (k == 0 || k > result_k) return Status::error(cat("precision@", k, ": k must be 1..", result_k, " (the result's width)"));
+  if (query_labels.size() != nq)
+    return Status::error(cat(query_labels.size(), " query labels for ", nq, " queries"));
+  if (nq == 0) return Status::error("precision: no queries");
+  size_t hits = 0;
+  for (size_t q = 0; q < nq; ++q)
+    for (size_t j = 0; j < k; ++j) {
+      const int64_t id = result_ids[q * result_k + j];
+      if (id < -1 || id >= int64_t(base_labels.size()))
+        return Status::error(cat("query ", q, ": id ", id, " is outside the ", base_labels.size(), " labelled base rows"));
+      hits += id >= 0 && base_labels[size_t(id)] == query_labels[q];
+    }
+  return double(hits) / double(nq * k);
+}
+
 }  // namespace annlab

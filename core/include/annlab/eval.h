@@ -34,6 +34,12 @@ struct Quality {
 Result<Quality> evaluate(const int64_t* result_ids, size_t result_k, const int64_t* gt_ids,
                          size_t gt_k, const VectorView& base, const VectorView& query, size_t k);
 
+// Label precision@k: the share of the first k returned ids whose base label is the query's label
+// (an id of -1 counts as a miss). result_ids: nq x result_k. Errors: k = 0 or > result_k, label
+// counts that disagree with the base or the queries, ids outside the base.
+Result<double> label_precision(const int64_t* result_ids, size_t result_k, size_t nq, size_t k,
+                               const std::vector<int32_t>& base_labels, const std::vector<int32_t>& query_labels);
+
 // The seed paper's measures of a router (the emulating-LSH paper, 000_* in the seeds) over n held-out
 // queries, against the GLOBAL exact neighbours (not only those in the query's own cell):
 //   pick[i]      the router's answer (layer 2's most probable member of layer 1's cell; -1: none)

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "annlab/dataset.h"
 #include "annlab/status.h"
 #include "annlab/train_task.h"
 
@@ -114,5 +115,17 @@ Result<std::unique_ptr<Model>> load_model(const ModelManifest& m);
 // in the page: the files arrive, the manifest is read, the file's sha256 checked, the session
 // opens; steps that wait on the page say so (TrainStep::waiting). Natively it takes no step.
 TrainTask open_model_task(std::string path, std::unique_ptr<Model>* out);
+
+// The byte form of an l2-normalised embedding, the compact form the bundled CNN-64 space ships in:
+// component v in [-1, 1] becomes the byte round(127 v) + 128, so the core's byte kernels search it
+// and its squared L2 distances are 127^2 times the embedding's (up to the rounding). A query is
+// put in the same space unrounded: 127 v + 128 (embedding_to_byte_space).
+inline constexpr float kEmbedByteScale = 127.0f, kEmbedByteOffset = 128.0f;
+uint8_t embedding_byte(float v);
+void embedding_to_byte_space(const float* v, size_t n, float* out);
+
+// y (x.n x m.output_dim()) = the model of every row of x, run in batches of 256 rows (a model that
+// answers now). Errors: x's dimension is not the model's input, or the runtime's.
+Result<std::vector<float>> run_model_rows(const Model& m, const VectorView& x);
 
 }  // namespace annlab

@@ -1,5 +1,7 @@
 // The model runtime of this build (native ONNX Runtime, or the one the page installs) and the
 // stepped opening of a model that both share.
+#include <algorithm>
+#include <cmath>
 #include <mutex>
 
 #include "annlab/io.h"
@@ -64,6 +66,29 @@ TrainTask open_model_task(std::string path, std::unique_ptr<Model>* out) {
   if (!st.is_ok()) co_return st;
   *out = std::move(model).value();
   co_return Status::ok();
+}
+
+uint8_t embedding_byte(float v) {
+  const float b = std::round(kEmbedByteScale * v) + kEmbedByteOffset;
+  return uint8_t(std::clamp(b, 0.0f, 255.0f));
+}
+
+void embedding_to_byte_space(const float* v, size_t n, float* out) {
+  for (size_t i = 0; i < n; ++i) out[i] = kEmbedByteScale * v[i] + kEmbedByteOffset;
+}
+
+Result<std::vector<float>> run_model_rows(const Model& m, const VectorView& x) {
+  if (x.d != m.input_dim())
+    return Status::error(cat("vectors of dimension ", x.d, ": the model ", m.manifest().path, " takes ", m.input_dim()));
+  constexpr size_t kBatch = 256;
+  const size_t out = m.output_dim();
+  std::vector<float> y(x.n * out), in(kBatch * x.d);
+  for (size_t i = 0; i < x.n; i += kBatch) {
+    const size_t b = std::min(kBatch, x.n - i);
+    for (size_t r = 0; r < b; ++r) x.row_to_f32(i + r, in.data() + r * x.d);
+    ANNLAB_TRY(m.run(in.data(), b, y.data() + i * out));
+  }
+  return y;
 }
 
 }  // namespace annlab
