@@ -201,6 +201,7 @@ AppState::AppState() {
 
 bool AppState::load_data(DataKind kind) {
   const uint64_t before = source.serial;
+  source.models_dir = models_dir;
   const bool done = source.load(kind, &error);
   if (source.serial != before) on_new_data();
   return done;
@@ -214,6 +215,11 @@ Status AppState::load_user_data(Dataset ds) {
 
 void AppState::on_new_data() {
   drop_query_prep();
+  // A drawing being embedded is for the old space: forget the run; the pad is searched again.
+  if (pad_run_ && pad_model_) pad_model_->cancel(pad_run_);
+  pad_run_ = 0;
+  pad_searched = 0;
+  pad_status.clear();
   if (job.running()) end_build("cancelled: a new data set was loaded");
   job.cancel();
   evaluation.forget();
@@ -234,8 +240,8 @@ void AppState::poll_pending_load() {
   if (source.serial != before) on_new_data();
 }
 
-void AppState::set_query(std::vector<float> vec, std::string from, int64_t self_id) {
-  if (data() && inspector.set(*data(), std::move(vec), std::move(from), self_id)) run_search();
+void AppState::set_query(std::vector<float> vec, std::string from, int64_t self_id, std::vector<float> image) {
+  if (data() && inspector.set(*data(), std::move(vec), std::move(from), self_id, std::move(image))) run_search();
 }
 
 void AppState::set_held_out_query(size_t i) {
@@ -683,6 +689,7 @@ Result<ViewLink> AppState::current_view() const {
     return Status::error(cat("a link cannot carry your own file (", d.name, "): it names one of the lab's data sets"));
   ViewLink v;
   v.data = d.kind;
+  v.space = d.space;
   if (d.kind == DataKind::Blobs2D) {
     v.blob_n = d.blob_n;
     v.blob_centers = d.blob_centers;
@@ -739,8 +746,13 @@ Status AppState::open_view(std::string_view query) {
     source.blob_centers = view_.blob_centers;
     source.blob_seed = view_.blob_seed;
   }
-  const bool same = data() && data()->kind == view_.data && view_.data != DataKind::Blobs2D;
-  if (!same) load_data(view_.data);
+  const std::string want_space = view_.space.empty() ? "raw" : view_.space;
+  const bool same = data() && data()->kind == view_.data && view_.data != DataKind::Blobs2D &&
+                    data()->space == view_.space;
+  if (!same) {
+    source.space = want_space;
+    load_data(view_.data);
+  }
   advance_view();
   return Status::ok();
 }
@@ -752,7 +764,8 @@ void AppState::advance_view() {
   };
   if (view_stage_ == 1) {
     if (source.pending()) return;  // still downloading
-    if (!data() || data()->kind != view_.data) return fail(error.empty() ? "its data set did not load" : error);
+    if (!data() || data()->kind != view_.data || (data()->images() && data()->space != view_.space))
+      return fail(error.empty() ? "its data set did not load" : error);
     if (view_.index.empty()) {
       job.cancel();
       drop_query_prep();

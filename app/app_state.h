@@ -3,6 +3,7 @@
 // the panels (panel_*.cpp) read and change an AppState; the platform files only run frames.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -11,12 +12,14 @@
 
 #include "annlab/dataset.h"
 #include "annlab/index.h"
+#include "annlab/model.h"
 #include "annlab/factory.h"
 #include "annlab/params.h"
 #include "annlab/registry.h"
 #include "annlab/vector_store.h"
 #include "build_job.h"
 #include "data_source.h"
+#include "draw_pad.h"
 #include "evaluation.h"
 #include "query_inspector.h"
 #include "view_link.h"
@@ -130,7 +133,7 @@ class AppState {
   void step_evaluation(double budget_ms);
 
   // The query: set it (then it is searched), search it again after a change.
-  void set_query(std::vector<float> vec, std::string source, int64_t self_id = -1);
+  void set_query(std::vector<float> vec, std::string source, int64_t self_id = -1, std::vector<float> image = {});
   void set_query_from_map(float x, float y);  // 2-D: the point itself; images: the nearest base point
   void set_held_out_query(size_t i);
   void pick_random_query();
@@ -142,6 +145,23 @@ class AppState {
   bool query_pending() const { return query_prep_.valid(); }
   std::string query_stage;     // what the query's encoding is doing, while query_pending()
   double query_encode_ms = 0;  // the page's model runtime's time for the query (median of repeats), 0: none
+
+  // The drawing pad (image data): while it is shown, every change of its picture becomes the query,
+  // put in the data's space (raw pixels as they are; PCA-N by its basis; a learned space by its
+  // model: ONNX Runtime natively at once, ONNX Runtime Web in the page across frames). step_pad()
+  // every frame does it; each answer shows untimed at once, and the stroke's last one is timed on the
+  // next frame (timing takes 10 ms or more).
+  DrawPad pad;
+  static constexpr const char* kDrawingQuery = "your drawing";  // the query's source while it is the drawing
+  bool show_pad = false;
+  void step_pad();
+  std::string pad_status;       // how the drawing is put in the space, or why it cannot be
+  double pad_embed_ms = 0;      // the model's time for the last drawing (the runtime's own; 0: no model)
+  double pad_latency_ms = 0;    // from the last change of the picture to its results (wall time)
+  uint64_t pad_searched = 0;    // the pad's serial whose picture the results are of
+  // The drawing as a query in the data's space, or why not (not images; a space without a basis).
+  // `*later`: the space's model answers later (the page): step_pad picks it up.
+  Status pad_query_now(bool* later);
 
   // Builds `spec` with build parameters "name=value ..." in steps between frames, like the Build
   // button (the panel then shows it): an error now if the description or a parameter is bad.
@@ -200,6 +220,7 @@ class AppState {
     bool method_list_open = false;
     float method_list_hidden = 0;
     float method_list_x = 0, method_list_y = 0;  // where to click to open it
+    float pad_x = 0, pad_y = 0, pad_cell = 0;     // the drawing pad's top-left corner and pixel size
   } layout;
 
   // Shown in the UI when something went wrong (the app keeps running).
@@ -215,6 +236,16 @@ class AppState {
   void drop_query_prep() { query_prep_ = TrainTask(); }
   void run_search_now();
   TrainTask query_prep_;
+  // The drawing pad's model (a learned space): opened in steps, then one run per picture.
+  std::unique_ptr<Model> pad_model_;
+  std::string pad_model_path_;
+  TrainTask pad_open_;
+  uint64_t pad_run_ = 0, pad_run_serial_ = 0;
+  bool pad_run_final_ = false;
+  std::vector<float> pad_in_, pad_out_;
+  std::chrono::steady_clock::time_point pad_run_started_;
+  bool pad_time_pending_ = false;  // the stroke's last answer is shown: time it on the next frame
+  void pad_search(std::vector<float> vec, bool final_stroke);
   std::string pending_request_;  // build_request() when the running build started
   std::string pending_spec_, built_spec_;            // the description as the panel wrote it
   std::vector<double> pending_build_vals_, built_build_vals_;  // the build controls' values

@@ -22,6 +22,12 @@ std::vector<std::string> list_of(const Json& o, const char* key) {
 
 }  // namespace
 
+const AssetSpace* AssetDataset::find_space(const std::string& id) const {
+  for (const AssetSpace& s : spaces)
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
 const AssetDataset* AssetManifest::find(const std::string& id) const {
   for (const AssetDataset& d : datasets)
     if (d.id == id) return &d;
@@ -50,6 +56,24 @@ Result<AssetManifest> parse_asset_manifest(const std::string& name, const std::s
     d.files = list_of(o, "files");
     d.classes = list_of(o, "classes");
     if (d.files.empty()) return Status::error(cat(name, ": data set '", id, "' lists no files"));
+    d.default_space = text_of(o, "default_space");
+    if (auto sp = o.fields.find("spaces"); sp != o.fields.end() && sp->second.kind == Json::Object) {
+      for (const auto& [sid, so] : sp->second.fields) {
+        AssetSpace x;
+        x.id = sid;
+        x.label = text_of(so, "label");
+        x.base = text_of(so, "base");
+        x.query = text_of(so, "query");
+        x.basis = text_of(so, "basis");
+        x.model = text_of(so, "model");
+        x.files = list_of(so, "files");
+        if (x.base.empty() || x.query.empty() || x.files.empty())
+          return Status::error(cat(name, ": space '", sid, "' of data set '", id, "' needs \"base\", \"query\" and \"files\""));
+        d.spaces.push_back(std::move(x));
+      }
+    }
+    if (!d.default_space.empty() && !d.find_space(d.default_space))
+      return Status::error(cat(name, ": data set '", id, "': default space '", d.default_space, "' is not in its spaces"));
     m.datasets.push_back(std::move(d));
   }
   return m;

@@ -9,6 +9,16 @@
 
 namespace annlab::app {
 
+// A space an image set can be searched in besides its raw pixels (manifest "spaces"): its base and
+// query vectors (.alds with labels), the PCA basis that puts a drawing in it (PCA-N: mean then N
+// axes), or the model that does (a learned embedding: its manifest, in the models folder).
+struct AssetSpace {
+  std::string id;     // "cnn64"
+  std::string label;  // "CNN-64"
+  std::string base, query, basis, model;
+  std::vector<std::string> files;
+};
+
 struct AssetDataset {
   std::string id;     // "fashion-mnist"
   std::string label;  // "Fashion-MNIST"
@@ -16,6 +26,9 @@ struct AssetDataset {
   std::string base, query, base_xy, query_xy, all, all_xy, basis;
   std::vector<std::string> files;    // every file it needs
   std::vector<std::string> classes;  // the name of each label
+  std::vector<AssetSpace> spaces;    // the other spaces it comes in
+  std::string default_space;         // the space the lab opens it in ("": raw)
+  const AssetSpace* find_space(const std::string& id) const;
 };
 
 struct AssetManifest {

@@ -24,6 +24,12 @@ VectorView LabData::base_view() const { return as_refinable(*exact)->base_vector
 
 std::shared_ptr<const VectorStore> LabData::base_store() const { return as_refinable(*exact)->base_vectors().handle(); }
 
+VectorView LabData::image_view() const { return space.empty() ? base_view() : pixels.view(); }
+
+void LabData::query_image(size_t i, float* out) const {
+  (space.empty() ? queries : query_pixels).view().row_to_f32(i, out);
+}
+
 void LabData::project(const float* v, float* xy) const {
   const size_t d = base.d;
   if (pca_mean.empty()) {
@@ -74,8 +80,39 @@ Status move_base_into_exact(LabData& d) {
   return Status::ok();
 }
 
+// Puts an image set in `sp`: its vectors become the space's, the images stay for drawing, and
+// the map is the space's own 2-D PCA (fitted on at most 20,000 base rows).
+Status enter_space(LabData* data, const std::string& dir, const AssetSpace& sp, const std::string& models_dir) {
+  ANNLAB_ASSIGN_OR_RETURN(Dataset b, load_vectors(dir + sp.base));
+  ANNLAB_ASSIGN_OR_RETURN(Dataset q, load_vectors(dir + sp.query));
+  if (b.n != data->base.n || q.n != data->queries.n || b.labels != data->base.labels || q.labels != data->queries.labels)
+    return Status::error(cat(dir, sp.base, ", ", sp.query, ": ", b.n, " + ", q.n, " rows, expected the ", data->base.n,
+                             " + ", data->queries.n, " images of ", data->name, " with their labels (run scripts/setup)"));
+  if (!sp.basis.empty()) {
+    ANNLAB_ASSIGN_OR_RETURN(Dataset basis, load_vectors(dir + sp.basis));
+    if (basis.n != b.d + 1 || basis.d != data->base.d || basis.dtype != DType::F32)
+      return Status::error(cat(dir, sp.basis, ": expected ", b.d + 1, " rows (mean, then the axes) of dimension ", data->base.d));
+    data->space_mean.assign(basis.f32.begin(), basis.f32.begin() + long(basis.d));
+    data->space_axes.assign(basis.f32.begin() + long(basis.d), basis.f32.end());
+  }
+  if (!sp.model.empty()) data->space_model = models_dir + sp.model;
+  data->pixels = std::move(data->base);
+  data->query_pixels = std::move(data->queries);
+  data->base = std::move(b);
+  data->queries = std::move(q);
+  data->space = sp.id;
+  data->space_label = sp.label;
+  ANNLAB_ASSIGN_OR_RETURN(Pca pca, fit_pca(data->base.view().rows(0, std::min<size_t>(data->base.n, 20000)), 2));
+  data->base_xy = pca.project(data->base.view());
+  data->query_xy = pca.project(data->queries.view());
+  data->pca_mean = pca.mean;
+  data->pca_axes = pca.components;
+  return Status::ok();
+}
+
 Result<std::unique_ptr<LabData>> read_data(DataKind kind, const std::string& dir, const AssetDataset* a, int blob_n,
-                                           int centers, uint64_t seed) {
+                                           int centers, uint64_t seed, const AssetSpace* space,
+                                           const std::string& models_dir) {
   auto data = std::make_unique<LabData>();
   data->kind = kind;
   data->name = a ? a->label : data_kind_name(kind);
@@ -123,6 +160,9 @@ Result<std::unique_ptr<LabData>> read_data(DataKind kind, const std::string& dir
     data->query_rows = q;
     ANNLAB_TRY(load_basis(data.get(), dir + a->basis));
   }
+  data->image_h = data->base.image_h;
+  data->image_w = data->base.image_w;
+  if (space) ANNLAB_TRY(enter_space(data.get(), dir, *space, models_dir));
   ANNLAB_TRY(move_base_into_exact(*data));
   return data;
 }
@@ -167,7 +207,19 @@ bool DataSource::load(DataKind kind, std::string* error) {
       return true;
     }
   }
-  for (const std::string& f : asset ? asset->files : std::vector<std::string>{}) {
+  // The space: the one asked for when the set has it, else raw pixels.
+  const std::string want = space == "default" && asset ? asset->default_space : space;
+  const AssetSpace* sp = asset && !want.empty() && want != "raw" ? asset->find_space(want) : nullptr;
+  if (asset && !asset->spaces.empty() && !sp && !want.empty() && want != "raw") {
+    std::string have = "raw";
+    for (const AssetSpace& x : asset->spaces) have += ", " + x.id;
+    pending_ = false;
+    status = *error = cat(asset->label, " has no space '", want, "' (it has ", have, "): the previous data set stays");
+    return true;
+  }
+  std::vector<std::string> files = asset ? asset->files : std::vector<std::string>{};
+  if (sp) files.insert(files.end(), sp->files.begin(), sp->files.end());
+  for (const std::string& f : files) {
     if (!asset_ready(f)) {
       pending_ = true;
       pending_kind_ = kind;
@@ -176,15 +228,23 @@ bool DataSource::load(DataKind kind, std::string* error) {
     }
   }
   pending_ = false;
-  auto loaded = read_data(kind, assets_dir, asset, blob_n, blob_centers, blob_seed);
+  auto loaded = read_data(kind, assets_dir, asset, blob_n, blob_centers, blob_seed, sp, models_dir);
   if (!loaded.is_ok()) {
     status = *error = loaded.message();
     return true;  // the previous data stays
   }
   install(std::move(loaded).value());
   status = cat(data->name, ": ", data->base.n, " base vectors, ", data->queries.n, " held-out queries, d = ",
-                    data->base.d);
+               data->base.d, data->space.empty() ? "" : cat(" (", data->space_label, " space)"));
   return true;
+}
+
+std::vector<std::pair<std::string, std::string>> DataSource::spaces_of(DataKind kind) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  const AssetDataset* a = manifest_ ? manifest_->find(asset_id(kind)) : nullptr;
+  if (!a) return out;
+  for (const AssetSpace& sp : a->spaces) out.emplace_back(sp.id, sp.label);
+  return out;
 }
 
 bool DataSource::poll(std::string* error) { return pending_ ? load(pending_kind_, error) : true; }
@@ -203,6 +263,8 @@ Status DataSource::load_user(Dataset ds) {
   d->base = ds.subset(split.base);
   d->base_rows = split.base;
   d->query_rows = split.queries;
+  d->image_h = d->base.image_h;
+  d->image_w = d->base.image_w;
   ds = Dataset{};  // the file's copy is no longer needed
   auto xy_of = [](const Dataset& x, std::vector<float>* out) {
     for (size_t i = 0; i < x.n; ++i) out->insert(out->end(), {x.view().at(i, 0), x.d > 1 ? x.view().at(i, 1) : 0.0f});

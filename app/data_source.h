@@ -33,7 +33,18 @@ struct LabData {
   std::shared_ptr<const VectorStore> base_store() const;
   std::vector<float> base_xy, query_xy;  // n * 2 map coordinates
   std::vector<float> pca_mean, pca_axes;  // image data: d and 2 * d, to place any query on the map
-  bool images() const { return base.image_h != 0; }
+  // Images: their shape. In raw pixels the base vectors are the images; in another space (below)
+  // `pixels` and `query_pixels` keep them for the thumbnails and a drawn query.
+  uint32_t image_h = 0, image_w = 0;
+  bool images() const { return image_h != 0; }
+  // The space the vectors are in: "" (raw pixels, or not images), "cnn64", "pca64" (the manifest's).
+  std::string space, space_label = "raw pixels";
+  Dataset pixels, query_pixels;
+  std::vector<float> space_mean, space_axes;  // PCA-N: d_raw and N x d_raw, to put a drawing in it
+  std::string space_model;                    // a learned space: the model that puts a drawing in it
+  // Base image i / held-out query i as h * w floats.
+  VectorView image_view() const;
+  void query_image(size_t i, float* out) const;
   std::vector<std::string> classes;  // the name of each label (the bundled sets), else empty
   // The row of each base vector and held-out query in the data set's file(s) taken as one list
   // (Fashion-MNIST: its 60,000 training images, then its 10,000 test images): a labels file has
@@ -62,6 +73,13 @@ class DataSource {
   // The blobs the map can draw every frame and a build can finish between frames.
   static constexpr int kMinBlobPoints = 100, kMaxBlobPoints = 20000;
   DataKind wanted_kind = DataKind::Blobs2D;
+  // The space the bundled image sets load in: "default" (the manifest's default_space, CNN-64 for
+  // Fashion-MNIST), "raw", or a space id. A set without that space loads in raw pixels.
+  std::string space = "default";
+  // Where a learned space's model manifest is (AppState::models_dir).
+  std::string models_dir = "models/";
+  // The spaces the manifest lists for `kind` ({id, label}; empty before the manifest is read).
+  std::vector<std::pair<std::string, std::string>> spaces_of(DataKind kind) const;
   int blob_n = 2000, blob_centers = 8;
   uint64_t blob_seed = 7;
   std::unique_ptr<LabData> data;

@@ -14,6 +14,7 @@ void draw_lab(AppState& s) {
   ImGuiIO& io = ImGui::GetIO();
   s.step_build(std::clamp(600.0 * double(io.DeltaTime), 10.0, 60.0));
   s.step_query();  // a query being encoded by the page's model runtime
+  s.step_pad();    // a drawing becoming the query
   s.step_evaluation(std::clamp(600.0 * double(io.DeltaTime), 10.0, 60.0));
   if (!io.WantTextInput && ImGui::IsKeyPressed(ImGuiKey_R, false)) s.pick_random_query();
 
@@ -24,7 +25,9 @@ void draw_lab(AppState& s) {
   // it, the map in the middle, Results on the right. Usable from 1,024 x 768 up.
   const ImVec2 size = io.DisplaySize;
   const float left = std::max(270.0f, size.x * 0.22f), right = std::max(330.0f, size.x * 0.28f);
-  const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
+  // The panels never come to the front when clicked (they do not overlap): the Draw window stays above the map.
+  const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                                 ImGuiWindowFlags_NoBringToFrontOnFocus;
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSizeConstraints(ImVec2(left, 0), ImVec2(left, size.y * 0.5f));
   float data_h = size.y * 0.36f;
@@ -48,6 +51,10 @@ void draw_lab(AppState& s) {
   if (ImGui::Begin("Results", nullptr, fixed)) draw_results_panel(s);
   s.layout.results_hidden = ImGui::GetScrollMaxY();
   ImGui::End();
+  // The pad over the map's top-right corner, below its toolbar, clear of the legend; the results
+  // stay in view while drawing.
+  draw_pad_window(s, ImVec2(size.x - right - 8, ImGui::GetFrameHeight() * 4));
+  s.step_pad();  // a picture changed by this frame's strokes starts its search now, not a frame later
 }
 
 }  // namespace annlab::app

@@ -1,6 +1,8 @@
 // The desktop lab: SDL2 + OpenGL 3.
 //   annlab-lab [--assets DIR] [--data blobs|fashion|mnist] [--build SPEC] [--query I] [--evaluate N]
-//              [--view LINK] [--out DIR] [--frames N]
+//              [--view LINK] [--out DIR] [--frames N] [--space raw|cnn64|pca64] [--draw]
+// --space: the space an image set opens in (default: the manifest's, CNN-64 for Fashion-MNIST);
+// --draw opens the drawing pad;
 // --view opens a link (the Map panel's Link button: "v=1&data=...", or a whole page address);
 // --out is where Download index, Export CSV and PNG write (default: the current directory);
 // --frames N quits after N frames (for tests and screenshots).
@@ -17,7 +19,8 @@
 using namespace annlab::app;
 
 int main(int argc, char** argv) {
-  std::string assets = "assets/data/", data = "fashion", build, view, out = ".";
+  std::string assets = "assets/data/", data = "fashion", space = "default", build, view, out = ".";
+  bool draw = false;
   long frames = -1, query = -1, evaluate = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -30,6 +33,8 @@ int main(int argc, char** argv) {
     };
     if (a == "--assets") assets = next() + "/";
     else if (a == "--data") data = next();
+    else if (a == "--space") space = next();
+    else if (a == "--draw") draw = true;
     else if (a == "--build") build = next();
     else if (a == "--query") query = std::atol(next().c_str());
     else if (a == "--frames") frames = std::atol(next().c_str());
@@ -38,7 +43,8 @@ int main(int argc, char** argv) {
     else if (a == "--out") out = next();
     else {
       std::fprintf(stderr, "usage: annlab-lab [--assets DIR] [--data blobs|fashion|mnist] [--build SPEC] [--query I] "
-                           "[--evaluate N] [--view LINK] [--out DIR] [--frames N]\n");
+                           "[--evaluate N] [--view LINK] [--out DIR] [--frames N]\n"
+                           "       [--space raw|cnn64|pca64] [--draw]\n");
       return 2;
     }
   }
@@ -69,6 +75,8 @@ int main(int argc, char** argv) {
   AppState state;
   state.source.assets_dir = assets;
   state.out_dir = out;
+  state.source.space = space;
+  state.show_pad = draw;
   if (!view.empty()) {
     if (const size_t q = view.find('?'); q != std::string::npos) view = view.substr(q + 1);  // a page address
     if (annlab::Status st = state.open_view(view); !st.is_ok()) {

@@ -66,7 +66,7 @@ bool web_asset_ready(const std::string& file) {
   }, file.c_str()) != 0;
 }
 
-int start_web_lab(const std::string& dataset) {
+int start_web_lab(const std::string& dataset, const std::string& space) {
   WebLab& lab = web_lab();
   if (lab.window) return 0;
   if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
@@ -108,6 +108,7 @@ int start_web_lab(const std::string& dataset) {
   lab.state.link_of = [](const std::string& q) {
     return std::string(emscripten_run_script_string("location.origin + location.pathname")) + "?" + q;
   };
+  lab.state.source.space = space;
   lab.state.load_data(dataset == "mnist" ? DataKind::Mnist : dataset == "blobs" ? DataKind::Blobs2D : DataKind::FashionMnist);
   emscripten_set_main_loop_arg(loop, &lab, 0, false);
   return 0;

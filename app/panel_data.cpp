@@ -25,7 +25,38 @@ void draw_data_panel(AppState& s) {
     ImGui::SameLine();
     if (ImGui::Button("Generate")) change = true;
   }
+  // The space an image set is searched in: raw pixels, or one the manifest lists (CNN-64, PCA-64).
+  const auto spaces = s.source.spaces_of(DataKind(kind));
+  if (!spaces.empty() && s.data() && s.data()->kind == DataKind(kind)) {
+    const std::string cur = s.data()->space;
+    std::string cur_label = "raw pixels";
+    for (const auto& [id, label] : spaces)
+      if (id == cur) cur_label = label;
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
+    if (ImGui::BeginCombo("space", cur_label.c_str())) {
+      if (ImGui::Selectable(cat("raw pixels (", s.data()->image_h * s.data()->image_w, ")").c_str(), cur.empty()) &&
+          !cur.empty()) {
+        s.source.space = "raw";
+        change = true;
+      }
+      for (const auto& [id, label] : spaces)
+        if (ImGui::Selectable(label.c_str(), id == cur) && id != cur) {
+          s.source.space = id;
+          change = true;
+        }
+      ImGui::EndCombo();
+    }
+    help_marker("Where the vectors live. Raw pixels: 784 numbers per image. PCA-64: the 64 principal axes of the base "
+                "images. CNN-64: a small convolutional network trained with a triplet loss (annlab-train embed) maps "
+                "each image to 64 numbers so that images of one class lie close; it is the default because its 10 "
+                "nearest images share the query's class far more often (docs/methods/learned.md). Every index is "
+                "built, and every recall measured, in the chosen space; the exact answer is the exact search there.");
+  }
   if (change && !s.load_pending()) s.load_data(DataKind(kind));
+  if (s.data() && s.data()->images()) {
+    ImGui::Checkbox("Draw a query", &s.show_pad);
+    help_marker("A 28 x 28 pad (mouse, touch or pen; brush, eraser, undo): the nearest images update as you draw.");
+  }
   if (s.source.data && s.source.data->kind == DataKind::User) ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "Showing your file: %s", s.source.data->name.c_str());
   ImGui::TextDisabled("Drop files on the %s",
 #if defined(__EMSCRIPTEN__)

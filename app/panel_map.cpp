@@ -698,7 +698,7 @@ void draw_map_panel(AppState& s) {
     if (best < d.base.n && ImGui::BeginTooltip()) {
       ImGui::Text("base point %zu%s", best, labelled ? "" : "");
       if (labelled) ImGui::Text("%s", d.class_name(d.base.labels[best]).c_str());
-      if (d.images()) image_thumbnail(d.base_view(), best, d.base.image_h, d.base.image_w, 84);
+      if (d.images()) image_thumbnail(d.image_view(), best, d.image_h, d.image_w, 84);
       else ImGui::Text("(%.3f, %.3f)", d.base_xy[2 * best], d.base_xy[2 * best + 1]);
       ImGui::EndTooltip();
     }

@@ -158,7 +158,8 @@ void draw_results_panel(AppState& s) {
   const LabData& d = *s.source.data;
   const Results& r = s.inspector.results;
   ImGui::Text("Query: %s", s.inspector.query.source.c_str());
-  if (d.images()) image_thumbnail(s.inspector.query.vec.data(), d.base.image_h, d.base.image_w, 84, kColQuery);
+  if (d.images() && !s.inspector.query.image.empty())
+    image_thumbnail(s.inspector.query.image.data(), d.image_h, d.image_w, 84, kColQuery);
   if (s.query_pending()) {
     ImGui::TextWrapped("%s...", s.query_stage.c_str());
     return;
@@ -265,7 +266,7 @@ void draw_results_panel(AppState& s) {
       ImGui::Text("%zu", i + 1);
       ImGui::TableNextColumn();
       const int64_t e = r.exact_ids[i];
-      if (thumb > 0 && e >= 0) image_thumbnail(d.base_view(), size_t(e), d.base.image_h, d.base.image_w, thumb);
+      if (thumb > 0 && e >= 0) image_thumbnail(d.image_view(), size_t(e), d.image_h, d.image_w, thumb);
       // A true neighbour the method did not return: "missed" (the map's mark for it too).
       const bool missed = has_method && e >= 0 && std::find(r.method_ids.begin(), r.method_ids.end(), e) == r.method_ids.end();
       if (missed) ImGui::PushStyleColor(ImGuiCol_Text, kColMiss);
@@ -280,7 +281,7 @@ void draw_results_panel(AppState& s) {
       }
       // A hit is as near as the k-th true neighbour (the tie rule recall uses).
       const bool hit = double(r.method_true[i]) <= kth * (1 + 1e-6) + 1e-6;
-      if (thumb > 0) image_thumbnail(d.base_view(), size_t(m), d.base.image_h, d.base.image_w, thumb, hit ? 0 : kColMiss);
+      if (thumb > 0) image_thumbnail(d.image_view(), size_t(m), d.image_h, d.image_w, thumb, hit ? 0 : kColMiss);
       ImGui::PushStyleColor(ImGuiCol_Text, hit ? kColHit : kColMiss);
       // An answer farther than the k-th true neighbour: "wrong" (not a true neighbour).
       ImGui::Text("%lld  %.4g%s", (long long)m, std::sqrt(double(r.method_true[i])), hit ? "" : "  wrong");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "app_state.h"
+#include "imgui.h"
 
 namespace annlab::app {
 
@@ -13,5 +14,7 @@ void draw_data_panel(AppState& s);
 void draw_index_panel(AppState& s);
 void draw_map_panel(AppState& s);
 void draw_results_panel(AppState& s);
+// The drawing pad's window, its top-right corner at `top_right` (shown while s.show_pad, on images).
+void draw_pad_window(AppState& s, ImVec2 top_right);
 
 }  // namespace annlab::app

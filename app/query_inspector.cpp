@@ -92,10 +92,13 @@ void QueryInspector::reset() {
   exact_cache_ = ExactCache{};
 }
 
-bool QueryInspector::set(const LabData& d, std::vector<float> vec, std::string source, int64_t self_id) {
+bool QueryInspector::set(const LabData& d, std::vector<float> vec, std::string source, int64_t self_id,
+                         std::vector<float> image) {
   if (vec.size() != d.base.d) return false;
+  if (d.images() && image.empty() && d.space.empty()) image = vec;
   query.set = true;
   query.vec = std::move(vec);
+  query.image = std::move(image);
   query.source = std::move(source);
   query.self_id = self_id;
   query.held_out = -1;
@@ -107,9 +110,13 @@ bool QueryInspector::set(const LabData& d, std::vector<float> vec, std::string s
 
 bool QueryInspector::set_held_out(const LabData& d, size_t i) {
   if (i >= d.queries.n) return false;
-  std::vector<float> v(d.base.d);
+  std::vector<float> v(d.base.d), image;
   d.queries.view().row_to_f32(i, v.data());
-  if (!set(d, std::move(v), cat("held-out query ", i))) return false;
+  if (d.images()) {
+    image.resize(size_t(d.image_h) * d.image_w);
+    d.query_image(i, image.data());
+  }
+  if (!set(d, std::move(v), cat("held-out query ", i), -1, std::move(image))) return false;
   query.held_out = int64_t(i);
   query.xy[0] = d.query_xy[2 * i];
   query.xy[1] = d.query_xy[2 * i + 1];
@@ -144,9 +151,13 @@ bool QueryInspector::set_from_map(const LabData& d, float x, float y) {
 
 bool QueryInspector::set_base(const LabData& d, size_t id) {
   if (id >= d.base.n) return false;
-  std::vector<float> v(d.base.d);
+  std::vector<float> v(d.base.d), image;
   d.base_view().row_to_f32(id, v.data());
-  if (!set(d, std::move(v), cat("base point ", id), int64_t(id))) return false;
+  if (d.images()) {
+    image.resize(size_t(d.image_h) * d.image_w);
+    d.image_view().row_to_f32(id, image.data());
+  }
+  if (!set(d, std::move(v), cat("base point ", id), int64_t(id), std::move(image))) return false;
   query.xy[0] = d.base_xy[2 * id];
   query.xy[1] = d.base_xy[2 * id + 1];
   return true;
@@ -167,10 +178,10 @@ Status QueryInspector::run(const LabData& d, const Index* index, const Structure
   const size_t ks = self >= 0 ? kk + 1 : kk;
   const int64_t label_key = sp.label && d.base.has_labels() ? *sp.label : -1;
   ExactCache& c = exact_cache_;
-  if (c.query_serial != query.serial || c.k != ks || c.label != label_key) {
+  if (c.query_serial != query.serial || c.k != ks || c.label != label_key || (timed && !c.time.valid)) {
     SearchResult ex;
     ANNLAB_TRY(d.exact->search(q, ks, {}, &ex));
-    const Timing time = time_median([&] { (void)d.exact->search(q, ks, {}, &ex); });
+    const Timing time = timed ? time_median([&] { (void)d.exact->search(q, ks, {}, &ex); }) : Timing{};
     if (label_key >= 0) exact_with_label(d, ks, int(label_key), &ex);  // a filtered query's truth
     if (self >= 0) drop_self(&ex, self, kk);
     c = ExactCache{query.serial, ks, label_key, std::move(ex), time};
@@ -185,7 +196,7 @@ Status QueryInspector::run(const LabData& d, const Index* index, const Structure
     SearchResult m;
     ANNLAB_TRY(index->search(q, ks, sp, &m));
     SearchResult scratch;
-    r.method_time = time_median([&] { (void)index->search(q, ks, sp, &scratch); });
+    if (timed) r.method_time = time_median([&] { (void)index->search(q, ks, sp, &scratch); });
     if (self >= 0) drop_self(&m, self, kk);
     r.method_ids = m.ids;
     r.method_dist = m.distances;

@@ -32,7 +32,8 @@ double clock_resolution_us();
 
 struct QueryState {
   bool set = false;
-  std::vector<float> vec;
+  std::vector<float> vec;       // in the data's space
+  std::vector<float> image;     // the query as an image (h * w pixels) when the data are images, else empty
   float xy[2] = {0, 0};
   std::string source;          // "held-out query 17", "base point 123", "clicked at (x, y)"
   int64_t self_id = -1;        // base id when the query is a base point
@@ -83,11 +84,16 @@ class QueryInspector {
   Results results;
   int k = 10;
   uint64_t random_seed = 99;
+  // False while a drawing is being drawn: each stroke's answer shows at once, untimed (timing takes
+  // 10 ms or more per answer); the stroke's last answer is timed.
+  bool timed = true;
 
   // Forgets the query and its results (a new data set).
   void reset();
-  // Sets the query (a vector of the data's dimension; false otherwise). The caller then runs().
-  bool set(const LabData& d, std::vector<float> vec, std::string source, int64_t self_id = -1);
+  // Sets the query (a vector of the data's dimension; false otherwise), with the image it is of
+  // (raw pixels: the vector itself when not given). The caller then runs().
+  bool set(const LabData& d, std::vector<float> vec, std::string source, int64_t self_id = -1,
+           std::vector<float> image = {});
   bool set_held_out(const LabData& d, size_t i);
   bool set_random(const LabData& d);
   // Base point `id` as the query (left out of both answers: it would find itself).

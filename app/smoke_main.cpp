@@ -96,6 +96,9 @@ int main(int argc, char** argv) {
       const std::string_view method = row.name;
       AppState s;
       s.source.assets_dir = assets;
+      // Raw pixels: the committed learned models read 784-d images, and the build-in-frames checks
+      // below were set for 784-d data (the spaces and the drawing pad have their own section).
+      s.source.space = "raw";
       const std::string what = std::string(annlab::app::data_kind_name(kind)) + " / " + std::string(row.label);
       s.load_data(kind);
       check(s.source.data != nullptr, what + ": data loaded (" + s.source.status + ")");
@@ -442,7 +445,7 @@ int main(int argc, char** argv) {
         {"v=1&data=blobs&index=LSH8x4&nprobe=3", "the link sets 'nprobe', which LSH8x4 does not take"},
         {"v=1&data=blobs&index=LSH8x4&probes=-1", "the link: parameter probes = -1 is out of range [0, 1048576]"},
         {"v=1&data=blobs&k=0", "the link's k=0 is not a whole number from 1 to 50"},
-        {"v=1&data=blobs&zoom=2", "the link's key 'zoom' is unknown: expected v, data, points, blobs, data_seed, index, k, q, map, show, table or a parameter of the index"},
+        {"v=1&data=blobs&zoom=2", "the link's key 'zoom' is unknown: expected v, data, points, blobs, data_seed, space, index, k, q, map, show, table or a parameter of the index"},
     };
     for (const auto& [q, want] : bad_links) {
       const annlab::Status st = b.open_view(q);
@@ -539,6 +542,114 @@ int main(int argc, char** argv) {
     check(chunks_ok && rows_ok, "the PNG's chunks carry their CRCs and its rows read back");
     std::error_code ec;
     fs::remove_all(dir, ec);
+  }
+  // The spaces of Fashion-MNIST and the drawing pad: a picture through the pad's input path
+  // becomes the query in each space exactly as the model or basis maps the image directly.
+  if (only.empty() || only == "fashion") {
+    auto run_until = [&](AppState& s, auto done) {
+      for (int f = 0; f < 2000 && !done(); ++f) frame(s, ImVec2(5, 5));
+    };
+    AppState s;
+    s.source.assets_dir = assets;
+    s.models_dir = models;
+    s.load_data(DataKind::FashionMnist);
+    const annlab::app::LabData* d = s.data();
+    check(d && d->space == "cnn64" && d->base.d == 64 && d->base.n == 60000 && d->images() &&
+              d->image_view().n == 60000 && d->pixels.d == 784,
+          "Fashion-MNIST opens in CNN-64, its images kept for the thumbnails (" + s.source.status + ")");
+    if (d && d->space == "cnn64") {
+      s.set_held_out_query(3);
+      const std::vector<float> image = s.inspector.query.image;
+      const std::vector<float> held = s.inspector.query.vec;
+      check(image.size() == 784 && s.inspector.results.valid, "a held-out query has its image and its answer");
+      s.show_pad = true;
+      s.pad.set_image(image.data());
+      run_until(s, [&] { return s.pad_searched == s.pad.serial(); });
+      if (annlab::model_runtime_available()) {
+        check(s.inspector.query.source == AppState::kDrawingQuery && s.inspector.results.valid,
+              "the drawing is the query (" + s.pad_status + ")");
+        auto m = annlab::read_model_manifest(models + "embed64.json");
+        auto model = m.is_ok() ? annlab::load_model(m.value()) : annlab::Result<std::unique_ptr<annlab::Model>>(m.status());
+        check(model.is_ok(), "the committed CNN loads (" + (model.is_ok() ? std::string() : model.message()) + ")");
+        if (model.is_ok()) {
+          std::vector<float> e(64), direct(64);
+          check(model.value()->run(image.data(), 1, e.data()).is_ok(), "the CNN embeds the image directly");
+          annlab::embedding_to_byte_space(e.data(), 64, direct.data());
+          check(s.inspector.query.vec == direct, "held-out query 3 through the pad's input path embeds exactly as directly");
+          double worst = 0;
+          for (size_t j = 0; j < 64; ++j) worst = std::max(worst, double(std::fabs(direct[j] - held[j])));
+          check(worst <= 127 * 1e-4, "and within 1e-4 (x127) of the shipped embedding of that query (" + std::to_string(worst) + ")");
+        }
+        check(s.inspector.query.image == s.pad.pixels(), "the query's thumbnail is the drawing");
+        // Strokes with the mouse on the pad: the picture changes, each change is searched; undo and clear.
+        s.pad.clear();
+        frame(s, ImVec2(5, 5));
+        const float px = s.layout.pad_x, py = s.layout.pad_y, cell = s.layout.pad_cell;
+        check(cell > 0, "the pad is drawn");
+        ImGuiIO& io = ImGui::GetIO();
+        auto at = [&](float x, float y) { return ImVec2(px + x * cell, py + y * cell); };
+        io.AddMousePosEvent(at(10, 4).x, at(10, 4).y);
+        frame(s, at(10, 4));
+        io.AddMouseButtonEvent(0, true);
+        frame(s, at(10, 4));
+        for (float y = 4; y <= 24; y += 2) frame(s, at(10, y));
+        check(s.pad.drawing() && !s.pad.empty(), "a drag paints on the pad");
+        io.AddMouseButtonEvent(0, false);
+        frame(s, at(10, 24));
+        frame(s, at(10, 24));
+        check(!s.pad.drawing() && s.pad_searched == s.pad.serial() && s.inspector.query.source == AppState::kDrawingQuery &&
+                  s.inspector.results.exact_time.valid,
+              "the stroke's end searched the drawing, timed (" + s.pad_status + ")");
+        check(s.pad.undo() && s.pad.empty(), "undo takes the stroke back");
+      } else {
+        check(s.pad_status.find("this build cannot run ONNX models") != std::string::npos && s.data() == d &&
+                  s.inspector.query.source == "held-out query 3",
+              "without a model runtime the pad says why, and the lab goes on (" + s.pad_status + ")");
+      }
+      // PCA-64: the drawing projected on the shipped basis, as the shipped query vectors are.
+      s.source.space = "pca64";
+      s.load_data(DataKind::FashionMnist);
+      check(s.data() && s.data()->space == "pca64" && s.data()->base.d == 64, "PCA-64 loads (" + s.source.status + ")");
+      if (s.data() && s.data()->space == "pca64") {
+        s.set_held_out_query(3);
+        const std::vector<float> pca_held = s.inspector.query.vec;
+        s.pad.set_image(image.data());
+        run_until(s, [&] { return s.pad_searched == s.pad.serial(); });
+        double worst = 0, scale = 0;
+        for (size_t j = 0; j < 64; ++j) {
+          worst = std::max(worst, double(std::fabs(s.inspector.query.vec[j] - pca_held[j])));
+          scale = std::max(scale, double(std::fabs(pca_held[j])));
+        }
+        check(s.inspector.query.source == AppState::kDrawingQuery && worst <= 1e-4 * scale,
+              "a picture on the pad in PCA-64 is the query's own projection (" + std::to_string(worst) + ")");
+      }
+      // Raw pixels: the picture is the vector.
+      s.source.space = "raw";
+      s.load_data(DataKind::FashionMnist);
+      s.pad.set_image(image.data());
+      run_until(s, [&] { return s.pad_searched == s.pad.serial(); });
+      check(s.data()->base.d == 784 && s.inspector.query.vec == image, "in raw pixels the drawing is the vector");
+      // A missing model: the pad says which file and why; the data set and the query stay.
+      AppState b;
+      b.source.assets_dir = assets;
+      b.models_dir = "/nonexistent/";
+      b.load_data(DataKind::FashionMnist);
+      b.set_held_out_query(1);
+      b.show_pad = true;
+      b.pad.set_image(image.data());
+      run_until(b, [&] { return b.pad_searched == b.pad.serial(); });
+      const std::string want = annlab::model_runtime_available() ? "cannot open '/nonexistent/embed64.json'"
+                                                                 : "this build cannot run ONNX models";
+      check(b.pad_status.find(want) != std::string::npos && b.data() && b.data()->space == "cnn64" &&
+                b.inspector.query.source == "held-out query 1" && b.inspector.results.valid,
+            "a missing model is a clear message and the lab goes on (" + b.pad_status + ")");
+      // An unknown space is refused, and the data set stays.
+      b.source.space = "bogus";
+      b.load_data(DataKind::FashionMnist);
+      check(b.error == "Fashion-MNIST has no space 'bogus' (it has raw, cnn64, pca64): the previous data set stays" &&
+                b.data()->space == "cnn64",
+            "an unknown space is refused (" + b.error + ")");
+    }
   }
   ImGui::DestroyContext();
   std::printf("ui smoke: %d passed, %d failed\n", passed, failed);

@@ -98,6 +98,7 @@ Result<std::vector<float>> floats_of(std::string_view key, const std::string& te
 std::string encode_view_link(const ViewLink& v) {
   std::string q = cat("v=", ViewLink::kVersion, "&data=", data_key(v.data));
   if (v.data == DataKind::Blobs2D) q += cat("&points=", v.blob_n, "&blobs=", v.blob_centers, "&data_seed=", v.blob_seed);
+  if (!v.space.empty()) q += "&space=" + url_encode(v.space);
   if (!v.index.empty()) {
     q += "&index=" + url_encode(v.index);
     for (const auto& [name, value] : v.params) q += cat("&", name, "=", url_encode(value));
@@ -187,13 +188,17 @@ Result<ViewLink> parse_view_link(std::string_view query) {
         else return Status::error(cat("the link's show=", val, ": '", item, "' is unknown: expected structure and/or cells"));
         p = c + 1;
       }
+    } else if (key == "space") {
+      if (val.empty() || val.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") != std::string::npos)
+        return Status::error(cat("the link's space '", val, "' is not a space's name (such as cnn64 or pca64)"));
+      v.space = val == "raw" ? std::string() : std::string(val);
     } else if (key == "table") {
       ANNLAB_ASSIGN_OR_RETURN(int64_t n, int_of(key, val, 0, 1 << 20));
       v.table = int(n);
     } else if (find_param(key)) {
       params.emplace_back(key, val);
     } else {
-      return Status::error(cat("the link's key '", key, "' is unknown: expected v, data, points, blobs, data_seed, index, "
+      return Status::error(cat("the link's key '", key, "' is unknown: expected v, data, points, blobs, data_seed, space, index, "
                                "k, q, map, show, table or a parameter of the index"));
     }
   }

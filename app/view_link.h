@@ -22,6 +22,8 @@ struct ViewLink {
   DataKind data = DataKind::FashionMnist;  // never User: a person's file cannot travel in a link
   int blob_n = 2000, blob_centers = 8;     // 2-D blobs: how they are generated
   uint64_t blob_seed = 7;
+  // The image set's space ("cnn64", "pca64"); empty: raw pixels (also a link written before spaces).
+  std::string space;
   std::string index;  // factory description ("LSH8x4"); empty: no index
   // The values of the index's build and search controls, by parameter name ("seed", "probes"),
   // as apply_param reads them; a control left out is at its "not set" value.

@@ -16,7 +16,8 @@ struct WebLab {
 };
 
 WebLab& web_lab();
-// Creates the canvas window and GL context, loads `dataset` and starts the frame loop.
-int start_web_lab(const std::string& dataset);
+// Creates the canvas window and GL context, loads `dataset` in `space` ("default", "raw", "cnn64", ...)
+// and starts the frame loop.
+int start_web_lab(const std::string& dataset, const std::string& space);
 
 }  // namespace annlab::app

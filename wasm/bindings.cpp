@@ -67,11 +67,14 @@ Result<std::vector<float>> query_of(const val& q) {
   return v;
 }
 
-int start(std::string dataset) { return start_web_lab(dataset); }
+int start(std::string dataset, std::string space) { return start_web_lab(dataset, space); }
 
 val info();
 
-val load_dataset(std::string name) {
+// `space`: for an image set, "raw", "default" or a space of the manifest ("cnn64"); undefined: as
+// the Data panel is set.
+val load_dataset(std::string name, val space) {
+  if (space.isString()) state().source.space = space.as<std::string>();
   DataKind kind;
   if (name == "blobs") kind = DataKind::Blobs2D;
   else if (name == "fashion-mnist") kind = DataKind::FashionMnist;
@@ -83,6 +86,10 @@ val load_dataset(std::string name) {
     return r;
   }
   if (!state().data() || state().data()->kind != kind) return failure(state().source.status);
+  if (space.isString() && state().data()->images() && !state().source.spaces_of(kind).empty() &&
+      state().data()->space != (space.as<std::string>() == "raw" ? "" : space.as<std::string>()) &&
+      space.as<std::string>() != "default")
+    return failure(state().source.status);
   val r = info();
   return r;
 }
@@ -150,6 +157,8 @@ val info() {
     r.set("n", double(s.source.data->base.n));
     r.set("d", double(s.source.data->base.d));
     r.set("queries", double(s.source.data->queries.n));
+    r.set("space", s.source.data->space.empty() ? std::string(s.source.data->images() ? "raw" : "") : s.source.data->space);
+    r.set("spaceLabel", s.source.data->space_label);
   }
   r.set("index", s.index ? s.index->describe() : std::string());
   r.set("building", s.job.running());
@@ -376,6 +385,19 @@ val query_vector(int i) {
   return r;
 }
 
+// Held-out query i as an image (pixels 0..255), in whichever space the data are searched.
+val query_image(int i) {
+  AppState& s = state();
+  const LabData* d = s.data();
+  if (!d || !d->images()) return failure("the data set on screen has no images");
+  if (i < 0 || size_t(i) >= d->queries.n) return failure(cat("query ", i, " is outside 0..", d->queries.n - 1));
+  std::vector<float> v(size_t(d->image_h) * d->image_w);
+  d->query_image(size_t(i), v.data());
+  val r = success();
+  r.set("image", to_array(v));
+  return r;
+}
+
 val results() {
   const AppState& s = state();
   const Results& res = s.inspector.results;
@@ -393,6 +415,18 @@ val results() {
   r.set("timedRuns", double(res.method_time.runs));
   r.set("tooFastToTime", res.method_time.too_fast);
   r.set("selfExcluded", double(res.self_excluded));
+  r.set("queryVector", to_array(s.inspector.query.vec));
+  // The class of each answer, where the data has labels (a person judging "looks alike").
+  if (s.data() && s.data()->base.has_labels()) {
+    const std::vector<int32_t>& lab = s.data()->base.labels;
+    auto labels_of = [&](const std::vector<int64_t>& ids) {
+      std::vector<double> out;
+      for (int64_t id : ids) out.push_back(id >= 0 && size_t(id) < lab.size() ? double(lab[size_t(id)]) : -1.0);
+      return to_array(out);
+    };
+    r.set("exactLabels", labels_of(res.exact_ids));
+    r.set("methodLabels", labels_of(res.method_ids));
+  }
   // A learned method in the page: the query is being encoded by ONNX Runtime Web (results follow).
   r.set("pending", s.query_pending());
   if (s.query_pending()) r.set("stage", s.query_stage);
@@ -625,6 +659,7 @@ EMSCRIPTEN_BINDINGS(annlab_lab) {
   emscripten::function("search", &search);
   emscripten::function("exact", &exact);
   emscripten::function("queryVector", &query_vector);
+  emscripten::function("queryImage", &query_image);
   emscripten::function("results", &results);
   emscripten::function("prepareHeldOut", &prepare_held_out);
   emscripten::function("cancelBuild", &cancel_build);

@@ -15,6 +15,8 @@ const mb = (n) => (n / 1e6).toFixed(1) + ' MB';
 // The files of each data set: assets/manifest.json (written by `annlab prepare-assets`, read by the
 // lab and scripts/bundle-web too); blobs are generated and need none.
 const DATASETS = { 'blobs': [] };
+// Their spaces besides raw pixels (CNN-64, PCA-64): id -> {default, spaces: {id: files}}.
+const SPACES = {};
 let assetManifestBytes = null;
 
 let manifest = { sizes: {} };
@@ -68,10 +70,17 @@ function fetchAsset(name) {
   return pending.get(name);
 }
 
-async function ensureDataset(name) {
+// The files a data set needs in a space ('default': the manifest's default space; 'raw'; an id).
+function datasetFiles(name, space = 'default') {
   const files = DATASETS[name];
   if (!files) throw new Error(`unknown data set '${name}': expected one of ${Object.keys(DATASETS).join(', ')}`);
-  await Promise.all(files.map(fetchAsset));
+  const sp = SPACES[name];
+  const id = space === 'default' ? sp?.default : space;
+  return [...files, ...(sp && id && sp.spaces[id] ? sp.spaces[id] : [])];
+}
+
+async function ensureDataset(name, space) {
+  await Promise.all(datasetFiles(name, space).map(fetchAsset));
 }
 
 // Writes bytes to /upload/<name> (the module's working folder, so messages name the file as the
@@ -91,8 +100,22 @@ const unwrap = (r) => {
 
 function makeApi() {
   return {
-    /** Loads 'blobs', 'fashion-mnist' or 'mnist' (downloading it first if needed). */
-    async loadDataset(name) { await ensureDataset(name); return unwrap(Module.loadDataset(name)); },
+    /** Loads 'blobs', 'fashion-mnist' or 'mnist' (downloading it first if needed); an image set in
+     *  `space`: 'default' (the manifest's: CNN-64 for Fashion-MNIST), 'raw', 'cnn64' or 'pca64'
+     *  (left out: as the Data panel is set). */
+    async loadDataset(name, space) {
+      await ensureDataset(name, space ?? 'default');
+      return unwrap(Module.loadDataset(name, space));
+    },
+    /** The drawing pad: shows or hides it → padState(). */
+    showPad(on = true) { return unwrap(Module.showPad(on)); },
+    /** What became of the drawing: {shown, serial, searched, drawing, empty, status, embedMs,
+     *  latencyMs, isQuery, x, y, cell (the pad's place on the canvas), pixels}. */
+    padState() { return unwrap(Module.padState()); },
+    /** Puts a 28 x 28 picture (pixels 0..255) on the pad, as a drawing. */
+    padSetImage(pixels) { return unwrap(Module.padSetImage(Array.from(pixels))); },
+    padClear() { return unwrap(Module.padClear()); },
+    padUndo() { return unwrap(Module.padUndo()); },
     /** Loads your own vectors: a file name (its extension picks the format), its bytes, optional labels. */
     loadVectors(name, bytes, labels = null) {
       return withUpload(name, bytes, (file) => Module.loadFile(file, labels));
@@ -144,6 +167,8 @@ function makeApi() {
     exact(query, k = 10) { return unwrap(Module.exact(query, k)); },
     /** Held-out query i of the current data set, as an array. */
     queryVector(i) { return unwrap(Module.queryVector(i)).vector; },
+    /** Held-out query i as an image (28 x 28 pixels 0..255), whatever space the data are in. */
+    queryImage(i) { return unwrap(Module.queryImage(i)).image; },
     /** Evaluate (the Results panel's button): the built index over the first n held-out queries, in
      *  steps between frames → a promise of {report, history}: history is every evaluation on this
      *  data set, oldest first (methods side by side). */
@@ -257,7 +282,14 @@ async function main() {
   } catch (e) { /* sizes unknown: the bar shows bytes only */ }
   assetManifestBytes = await fetchBytes('assets/manifest.json');
   const assets = JSON.parse(new TextDecoder().decode(assetManifestBytes));
-  for (const [id, d] of Object.entries(assets.datasets || {})) DATASETS[id] = d.files;
+  for (const [id, d] of Object.entries(assets.datasets || {})) {
+    DATASETS[id] = d.files;
+    if (d.spaces) {
+      SPACES[id] = { default: d.default_space, spaces: {} };
+      for (const [sid, sp] of Object.entries(d.spaces)) SPACES[id].spaces[sid] = sp.files;
+    }
+  }
+  const space = params.get('space') || 'default';
   // An unknown value in the address is said on the page, and the default view opens.
   const known = ['blobs', ...Object.keys(DATASETS)];
   if (!known.includes(dataset)) {
@@ -265,7 +297,7 @@ async function main() {
       known.join(', ')}): showing fashion-mnist instead.`);
     dataset = 'fashion-mnist';
   }
-  const wanted = ['annlab-lab.wasm', 'annlab-lab.js', ...DATASETS[dataset] || []];
+  const wanted = ['annlab-lab.wasm', 'annlab-lab.js', ...datasetFiles(dataset, space)];
   expected = wanted.reduce((s, f) => s + (manifest.sizes[f] || manifest.sizes['assets/' + f] || 0), 0);
 
   stageEl.textContent = 'downloading the lab (WebAssembly)…';
@@ -279,6 +311,8 @@ async function main() {
   });
   // Learned methods: ONNX Runtime Web, loaded when one is first opened (web/model-service.js).
   Module.annlabModels = makeModelService(Module);
+  // A drawing's embedding that arrives between frames is searched at once (shown on the next frame).
+  Module.annlabRunDone = () => Module.padStep();
   Module.FS.mkdir('/assets');
   Module.FS.writeFile('/assets/manifest.json', assetManifestBytes);
   Module.FS.mkdir('/upload');
@@ -300,10 +334,10 @@ async function main() {
     window.annlabLastDownload = { name, size: bytes.length };
   };
   stageEl.textContent = `downloading ${dataset}…`;
-  await ensureDataset(dataset);
+  await ensureDataset(dataset, space);
   stageEl.textContent = 'building the map…';
   await new Promise((r) => setTimeout(r, 0));
-  if (Module.start(dataset) !== 0) throw new Error('the lab could not start (see the console)');
+  if (Module.start(dataset, space) !== 0) throw new Error('the lab could not start (see the console)');
   document.getElementById('loading').remove();
   document.getElementById('canvas').focus();
   const api = makeApi();

@@ -94,5 +94,18 @@ expect 1 "query dimension 2 != index dimension 16" -- search --base "$T/base.fve
 expect 1 "not an annlab index file: expected the magic 'ANNLABIX'" -- search --load-index "$T/base.fvecs" --query "$T/query.fvecs" --k 1 --out "$T/x.ivecs"
 expect 1 "cannot open '$T/missing.fvecs'" -- info --file "$T/missing.fvecs"
 
+# annlab embed: usage errors, PCA-N in both builds, and a model where the build cannot run one.
+expect 2 "annlab embed: error: 2 --in files but 1 --out files: they pair up" -- embed --pca 4 --fit "$T/base.fvecs" --in "$T/query.fvecs" --in "$T/query.fvecs" --out "$T/q4.fvecs"
+expect 2 "annlab embed: error: --out $T/q4.csv: expected a .fvecs or .alds file" -- embed --pca 4 --fit "$T/base.fvecs" --in "$T/query.fvecs" --out "$T/q4.csv"
+expect 2 "annlab embed: error: give either --model M.json or --pca N --fit BASE" -- embed --in "$T/query.fvecs" --out "$T/q4.fvecs"
+expect 2 "annlab embed: error: --pca needs --fit BASE" -- embed --pca 4 --in "$T/query.fvecs" --out "$T/q4.fvecs"
+expect 2 "annlab embed: error: --pca 17 exceeds $T/base.fvecs's dimension 16" -- embed --pca 17 --fit "$T/base.fvecs" --in "$T/query.fvecs" --out "$T/q4.fvecs"
+expect 2 "annlab embed: error: --bytes is the byte form of a model's l2-normalised embedding: give --model" -- embed --pca 4 --fit "$T/base.fvecs" --bytes --in "$T/query.fvecs" --out "$T/q4.alds"
+expect 0 "100 x 4 by PCA-4 of" -- embed --pca 4 --fit "$T/base.fvecs" --in "$T/query.fvecs" --out "$T/q4.fvecs" --in "$T/base.fvecs" --out "$T/b4.fvecs"
+check "a PCA-4 file is 100 rows of 4 floats" test "$(wc -c < "$T/q4.fvecs")" = $((100 * 20))
+expect 1 "annlab embed: error: cannot open '$T/none.json'" -- embed --model "$T/none.json" --in "$T/query.fvecs" --out "$T/e.fvecs"
+expect 2 "annlab eval: error: --base-labels and --query-labels go together" -- eval --result "$T/gt.ivecs" --gt "$T/gt.ivecs" --base "$T/base.fvecs" --query "$T/query.fvecs" --k 10 --base-labels "$T/base.fvecs"
+expect 1 "annlab eval: error: $T/base.fvecs: unknown labels file extension '.fvecs': expected .ivecs, .npy, .csv or .txt" -- eval --result "$T/gt.ivecs" --gt "$T/gt.ivecs" --base "$T/base.fvecs" --query "$T/query.fvecs" --k 10 --base-labels "$T/base.fvecs" --query-labels "$T/query.fvecs"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

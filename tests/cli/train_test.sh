@@ -57,4 +57,37 @@ got=$(node -e 'console.log(require(process.argv[1])[0].one_recall.toFixed(6))' "
 [ "$got" != "0.000000" ] || fail "layer 2 never found the neighbour: the test would not tell"
 [ "$got" = "$top1" ] || fail "the index's 1-recall@1 at rerank=0 ($got) is not the trainer's layer 2 top-1 ($top1)"
 l1=$(node -e 'console.log(require(process.argv[1]).evaluation.layer1_accuracy)' "$T/r.json")
-echo "annlab-train: trains, exports, reproduces with a seed, resumes to the same model; ONNX Runtime runs it; the router's layer 2 top-1 $top1 (layer 1 $l1) is what Router6 answers"
+# The metric-learning CNN on 3,000 bundled Fashion-MNIST images (one epoch): a manifest and an ONNX
+# file; the same seed gives the same model; ONNX Runtime (annlab embed) gives libtorch's embeddings;
+# labels are required and counted.
+A="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/assets/data"
+"$CLI" split --in "$A/fashion-mnist-base.alds" --base-out "$T/fb.alds" --query-out "$T/fq.alds" --base-rows 3000 \
+  --max-queries 200 > /dev/null
+eargs=(embed --base "$T/fb.alds" --dim 16 --seed 5 --epochs 1 --batch 128 --holdout 500 --threads 1)
+"$TRAIN" "${eargs[@]}" --out "$T/e" --reference "$T/fq.alds" --reference-rows 200 > "$T/e.log" || { cat "$T/e.log"; fail "embed training"; }
+grep -q '^epoch 1/1  loss .* precision@10 0\.' "$T/e.log" || fail "no progress line: $(cat "$T/e.log")"
+grep -q '"method": "Embed"' "$T/e.json" || fail "e.json is not an Embed manifest"
+grep -q "\"onnx_sha256\": \"$(sha256sum "$T/e.onnx" | cut -c1-64)\"" "$T/e.json" || fail "the manifest names the model's sha256"
+"$TRAIN" "${eargs[@]}" --out "$T/e2" > /dev/null
+cmp -s "$T/e.onnx" "$T/e2.onnx" || fail "two CNN trainings with seed 5 differ"
+"$CLI" embed --model "$T/e.json" --in "$T/fq.alds" --out "$T/fq16.fvecs" > /dev/null
+diff=$(node -e '
+  const fs = require("fs");
+  const rd = (p) => { const b = fs.readFileSync(p), d = b.readInt32LE(0), n = b.length / (4 + 4 * d), v = [];
+    for (let i = 0; i < n; ++i) for (let j = 0; j < d; ++j) v.push(b.readFloatLE(i * (4 + 4 * d) + 4 + 4 * j)); return v; };
+  const a = rd(process.argv[1]), r = rd(process.argv[2]);
+  if (a.length !== r.length) { console.log("lengths " + a.length + " " + r.length); process.exit(); }
+  console.log(Math.max(...a.map((x, i) => Math.abs(x - r[i]))));' "$T/fq16.fvecs" "$T/e.reference.fvecs")
+node -e 'process.exit(Number(process.argv[1]) <= 1e-4 ? 0 : 1)' "$diff" || fail "ONNX Runtime vs libtorch: $diff"
+seq 0 49 > "$T/labels50.txt"
+err=$("$TRAIN" embed --base "$T/fb.alds" --labels "$T/labels50.txt" --dim 16 --seed 5 --out "$T/x" 2>&1 || true)
+echo "$err" | grep -q "50 labels for 3000 rows: the triplet loss needs one label per row" || fail "wrong labels: $err"
+err=$("$TRAIN" embed --base "$T/base.fvecs" --dim 16 --seed 5 --out "$T/x" 2>&1 || true)
+echo "$err" | grep -q "base.fvecs: has no labels: give them with --labels FILE" || fail "no labels: $err"
+# annlab eval's label precision in the learned space.
+"$CLI" embed --model "$T/e.json" --in "$T/fb.alds" --out "$T/fb16.alds" --in "$T/fq.alds" --out "$T/fq16.alds" > /dev/null
+"$CLI" gt --base "$T/fb16.alds" --query "$T/fq16.alds" --k 10 --out "$T/egt.ivecs" > /dev/null
+prec=$("$CLI" eval --result "$T/egt.ivecs" --gt "$T/egt.ivecs" --base "$T/fb16.alds" --query "$T/fq16.alds" --k 10 \
+       --base-labels "$T/fb16.alds" --query-labels "$T/fq16.alds" | sed -n 's/^label precision@10 //p')
+[ -n "$prec" ] || fail "eval printed no label precision"
+echo "annlab-train: trains, exports, reproduces with a seed, resumes to the same model; ONNX Runtime runs it; the router's layer 2 top-1 $top1 (layer 1 $l1) is what Router6 answers; the CNN (1 epoch, 3,000 images) ONNX vs libtorch $diff, label precision@10 $prec"

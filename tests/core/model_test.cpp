@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "annlab/eval.h"
 #include "annlab/factory.h"
 #include "annlab/generators.h"
 #include "annlab/index_io.h"
@@ -206,6 +207,68 @@ TEST(CommittedModels, FitTheBudgetAndMatchLibtorch) {
                 "%zu of %zu code bits differ (%zu values within 1e-4 of zero)\n",
                 bits, ref.n, worst, flipped, y.size(), near_zero);
   }
+}
+
+// The metric-learning CNN (models/embed64.*): trained on the bundled base set, at most 4 MB, and
+// ONNX Runtime gives libtorch's embeddings of 1,000 held-out queries within 1e-4.
+TEST(CommittedEmbedding, MatchesLibtorchAndFitsTheBudget) {
+  auto m = read_model_manifest(ANNLAB_MODELS_DIR "/embed64.json");
+  ASSERT_TRUE(m.is_ok()) << m.message();
+  EXPECT_EQ(m->method, "Embed");
+  EXPECT_EQ(m->input_dim, 784u);
+  EXPECT_EQ(m->output_dim, 64u);
+  EXPECT_EQ(m->training_sha256, file_sha256(ANNLAB_ASSETS_DIR "/fashion-mnist-base.alds").value());
+  EXPECT_LE(fs::file_size(m->onnx), 4u * 1000 * 1000);
+  auto model = load_model(m.value());
+  ASSERT_TRUE(model.is_ok()) << model.message();
+  const Dataset queries = load_vectors(ANNLAB_ASSETS_DIR "/fashion-mnist-query.alds").value();
+  const Dataset ref = load_vectors(ANNLAB_MODELS_DIR "/embed64.reference.fvecs").value();
+  ASSERT_EQ(ref.d, 64u);
+  ASSERT_GE(ref.n, 1000u);
+  auto out = run_model_rows(*model.value(), queries.view().rows(0, ref.n));
+  ASSERT_TRUE(out.is_ok()) << out.message();
+  const std::vector<float>& y = out.value();
+  double worst = 0, norm_err = 0;
+  for (size_t i = 0; i < y.size(); ++i) worst = std::max(worst, double(std::fabs(y[i] - ref.f32[i])));
+  for (size_t i = 0; i < ref.n; ++i) {
+    double n2 = 0;
+    for (size_t j = 0; j < 64; ++j) n2 += double(y[i * 64 + j]) * y[i * 64 + j];
+    norm_err = std::max(norm_err, std::fabs(std::sqrt(n2) - 1));
+  }
+  EXPECT_LE(worst, 1e-4);
+  EXPECT_LE(norm_err, 1e-5) << "the embedding is l2-normalised";
+  std::printf("REPORT: embed64: ONNX Runtime native vs libtorch over %zu held-out queries: max |diff| %.2e\n", ref.n,
+              worst);
+}
+
+// Label precision@10 of the exact 10 nearest base images of 1,000 held-out queries: in the shipped
+// CNN-64 space (the assets scripts/setup writes with the committed model) at least 5 points above
+// raw pixels; and the shipped base bytes are the model's embedding of the base images.
+TEST(CommittedEmbedding, BeatsRawPixelsOnLabelPrecision) {
+  const Dataset base = load_vectors(ANNLAB_ASSETS_DIR "/fashion-mnist-base.alds").value();
+  const Dataset queries = load_vectors(ANNLAB_ASSETS_DIR "/fashion-mnist-query.alds").value();
+  auto cb = load_vectors(ANNLAB_ASSETS_DIR "/fashion-mnist-base.cnn64.alds");
+  auto cq = load_vectors(ANNLAB_ASSETS_DIR "/fashion-mnist-query.cnn64.alds");
+  ASSERT_TRUE(cb.is_ok() && cq.is_ok()) << "run scripts/setup: " << (cb.is_ok() ? cq.message() : cb.message());
+  ASSERT_EQ(cb->labels, base.labels);
+  ASSERT_EQ(cq->labels, queries.labels);
+  const size_t nq = 1000;
+  auto precision = [&](const Dataset& b, const Dataset& q) {
+    SearchResult r = exact_knn(b.view(), q.view().rows(0, nq), 10).value();
+    const std::vector<int32_t> ql(q.labels.begin(), q.labels.begin() + long(nq));
+    return label_precision(r.ids.data(), 10, nq, 10, b.labels, ql).value();
+  };
+  const double raw = precision(base, queries), cnn = precision(cb.value(), cq.value());
+  EXPECT_GE(cnn, raw + 0.05);
+  std::printf("REPORT: label precision@10 of exact search, %zu held-out queries: raw pixels %.4f, CNN-64 %.4f\n", nq,
+              raw, cnn);
+  // The shipped bytes: round(127 v) + 128 of the model's embedding of each base image.
+  auto model = load_model(read_model_manifest(ANNLAB_MODELS_DIR "/embed64.json").value());
+  ASSERT_TRUE(model.is_ok());
+  auto y = run_model_rows(*model.value(), base.view().rows(0, 500)).value();
+  size_t off = 0;
+  for (size_t i = 0; i < y.size(); ++i) off += std::abs(int(embedding_byte(y[i])) - int(cb->u8[i])) > 1;
+  EXPECT_EQ(off, 0u) << "base bytes that are not the model's embedding (up to rounding at .5)";
 }
 
 }  // namespace

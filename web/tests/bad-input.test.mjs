@@ -8,7 +8,7 @@ let server, b, page;
 before(async () => {
   server = await serve(BUNDLE, 8767);
   b = await browser();
-  page = await openLab(b, server.url);
+  page = await openLab(b, server.url + '?space=raw');  // raw pixels: d = 784 in the messages
   await page.evaluate(() => window.annlab.build('LSH10x4', 'seed=3'));
 });
 after(async () => { await b?.close(); server?.close(); });

@@ -114,4 +114,17 @@ export function nativeSearch(vector, spec, params, k) {
   return Array.from({ length: k }, (_, i) => r.readInt32LE(4 + 4 * i));
 }
 
+// .fvecs as {n, d, data: Float32Array}; .ivecs as rows of k ids.
+export function readFvecs(file) {
+  const buf = readFileSync(file);
+  const d = buf.readInt32LE(0), n = buf.length / (4 + 4 * d), out = new Float32Array(n * d);
+  for (let i = 0; i < n; ++i) for (let j = 0; j < d; ++j) out[i * d + j] = buf.readFloatLE(i * (4 + 4 * d) + 4 + 4 * j);
+  return { n, d, data: out };
+}
+export function readIvecs(file, k) {
+  const buf = readFileSync(file), n = buf.length / (4 + 4 * k), rows = [];
+  for (let i = 0; i < n; ++i) rows.push(Array.from({ length: k }, (_, j) => buf.readInt32LE(i * (4 + 4 * k) + 4 + 4 * j)));
+  return rows;
+}
+
 export function report(line) { console.log(`REPORT: ${line}`); }

@@ -13,7 +13,7 @@ before(async () => {
   server = await serve(BUNDLE, 8765);
   b = await browser();
   const t0 = Date.now();
-  page = await openLab(b, server.url);
+  page = await openLab(b, server.url + '?space=raw');  // the native CLI's raw-pixel base
   const first = await page.evaluate(() => window.annlab.setQuery(0));
   report(`navigation to first result: ${Date.now() - t0} ms (page ready after ${page.readyMs} ms)`);
   report(`downloaded: ${(await bytesSent(server) / 1e6).toFixed(1)} MB gzip (${(

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTIFACTS, BUNDLE, NATIVE_CLI, ROOT, browser, openLab, report, saveArtifact, serve } from './harness.mjs';
+import { ARTIFACTS, BUNDLE, NATIVE_CLI, ROOT, browser, openLab, readFvecs, readIvecs, report, saveArtifact, serve } from './harness.mjs';
 
 const ortNode = createRequire(join(ROOT, 'package.json'))('onnxruntime-node');
 const NQ = 1000;  // held-out queries compared
@@ -18,7 +18,7 @@ let server, b, page;
 before(async () => {
   server = await serve(BUNDLE, 8772, false);
   b = await browser();
-  page = await openLab(b, server.url);
+  page = await openLab(b, server.url + '?space=raw');  // the committed models read raw pixels
   page.requests = [];
   page.on('request', (r) => page.requests.push(new URL(r.url()).pathname));
 });
@@ -27,17 +27,6 @@ after(async () => { await b?.close(); server?.close(); });
 const ortFiles = () => page.requests.filter((p) => p.startsWith('/ort/'));
 const modelFiles = () => page.requests.filter((p) => p.startsWith('/models/'));
 
-function readFvecs(file) {
-  const buf = readFileSync(file);
-  const d = buf.readInt32LE(0), n = buf.length / (4 + 4 * d), out = new Float32Array(n * d);
-  for (let i = 0; i < n; ++i) for (let j = 0; j < d; ++j) out[i * d + j] = buf.readFloatLE(i * (4 + 4 * d) + 4 + 4 * j);
-  return { n, d, data: out };
-}
-function readIvecs(file, k) {
-  const buf = readFileSync(file), n = buf.length / (4 + 4 * k), rows = [];
-  for (let i = 0; i < n; ++i) rows.push(Array.from({ length: k }, (_, j) => buf.readInt32LE(i * (4 + 4 * k) + 4 + 4 * j)));
-  return rows;
-}
 const B = join(ROOT, 'assets/data/fashion-mnist-base.alds'), Q = join(ROOT, 'assets/data/fashion-mnist-query.alds');
 function nativeIds(args) {
   const out = join(ARTIFACTS, 'np-native.ivecs');
@@ -224,7 +213,7 @@ test('an ONNX file of your own dropped on the page becomes the learned encoder, 
 
 test('where the page is cross-origin isolated ONNX Runtime Web uses threads, and answers the same', async () => {
   const isolated = await serve(BUNDLE, 8773, true);
-  const p = await openLab(b, isolated.url);
+  const p = await openLab(b, isolated.url + '?space=raw');
   try {
     const r = await p.evaluate(async () => {
       const built = await window.annlab.build('NPHash64');

@@ -100,7 +100,7 @@ test('a Fashion-MNIST link with a clicked image restores it, left out of both an
     await a.waitForFunction(() => /^base point/.test(window.annlab.results().query));
     const resA = await a.evaluate(() => window.annlab.results());
     const linkA = await a.evaluate(() => window.annlab.link());
-    assert.match(linkA.query, /^v=1&data=fashion-mnist&index=LSH12x8&seed=7&probes=1&k=10&q=b\d+&map=/);
+    assert.match(linkA.query, /^v=1&data=fashion-mnist&space=cnn64&index=LSH12x8&seed=7&probes=1&k=10&q=b\d+&map=/);
     const c = await openLab(b, linkA.link);
     try {
       await settle(c);
@@ -194,7 +194,7 @@ test('files out (index, CSV, PNG) and in (the index file and a labels file, drop
 });
 
 test('annlab.build is a promise that builds between frames, as the Build button does', async () => {
-  const p = await openLab(b, server.url);
+  const p = await openLab(b, server.url + '?space=raw');
   try {
     const r = await p.evaluate(async () => {
       let drawn = 0, longest = 0, last = performance.now(), going = true;

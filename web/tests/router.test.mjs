@@ -7,9 +7,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTIFACTS, BUNDLE, NATIVE_CLI, ROOT, browser, openLab, report, serve } from './harness.mjs';
+import { ARTIFACTS, BUNDLE, NATIVE_CLI, ROOT, browser, openLab, readFvecs, readIvecs, report, serve } from './harness.mjs';
 
 const ortNode = createRequire(join(ROOT, 'package.json'))('onnxruntime-node');
 const NQ = 1000;
@@ -17,23 +16,12 @@ let server, b, page;
 before(async () => {
   server = await serve(BUNDLE, 8774, false);
   b = await browser();
-  page = await openLab(b, server.url);
+  page = await openLab(b, server.url + '?space=raw');  // Router100's cells are raw-pixel k-means
   page.requests = [];
   page.on('request', (r) => page.requests.push(new URL(r.url()).pathname));
 });
 after(async () => { await b?.close(); server?.close(); });
 
-function readFvecs(file) {
-  const buf = readFileSync(file);
-  const d = buf.readInt32LE(0), n = buf.length / (4 + 4 * d), out = new Float32Array(n * d);
-  for (let i = 0; i < n; ++i) for (let j = 0; j < d; ++j) out[i * d + j] = buf.readFloatLE(i * (4 + 4 * d) + 4 + 4 * j);
-  return { n, d, data: out };
-}
-function readIvecs(file, k) {
-  const buf = readFileSync(file), n = buf.length / (4 + 4 * k), rows = [];
-  for (let i = 0; i < n; ++i) rows.push(Array.from({ length: k }, (_, j) => buf.readInt32LE(i * (4 + 4 * k) + 4 + 4 * j)));
-  return rows;
-}
 const B = join(ROOT, 'assets/data/fashion-mnist-base.alds'), Q = join(ROOT, 'assets/data/fashion-mnist-query.alds');
 function nativeIds(k, params) {
   const out = join(ARTIFACTS, 'router-native.ivecs');

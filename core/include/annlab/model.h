@@ -61,7 +61,9 @@ class Model {
     bool done = false;       // every row has its outputs in y (or the run failed: status)
     size_t rows_done = 0;    // rows whose outputs are in y so far
     Status status = Status::ok();
-    double compute_ms = 0;   // the runtime's own time for one row (timed runs): the median
+    // The runtime's own time: for one row, the median (timed runs); otherwise the whole run's, where
+    // the runtime reports it (ONNX Runtime Web's service does; 0 when it does not).
+    double compute_ms = 0;
   };
   // Starts y = the model of x (n rows); x is copied, y must stay valid until poll() says done, or
   // cancel(). `timed`: also time the model on these rows alone (one row: the query's encoding),
