@@ -2,7 +2,7 @@
 //   annlab-lab [--assets DIR] [--data blobs|fashion|mnist] [--build SPEC] [--query I] [--evaluate N]
 //              [--view LINK] [--out DIR] [--frames N] [--space raw|cnn64|pca64] [--draw]
 // --space: the space an image set opens in (default: the manifest's, CNN-64 for Fashion-MNIST);
-// --draw opens the drawing pad;
+// --draw opens the drawing pad (with --query I: that query's image on it);
 // --view opens a link (the Map panel's Link button: "v=1&data=...", or a whole page address);
 // --out is where Download index, Export CSV and PNG write (default: the current directory);
 // --frames N quits after N frames (for tests and screenshots).
@@ -96,7 +96,12 @@ int main(int argc, char** argv) {
     }
   }
   for (long f = 0; frames < 0 || f < frames; ++f) {
-    if (query >= 0 && state.index && !state.inspector.query.set) state.set_held_out_query(size_t(query));
+    if (query >= 0 && (state.index || build.empty()) && state.data() && !state.inspector.query.set) {
+      state.set_held_out_query(size_t(query));
+      // --draw with --query: the query's image on the pad, as Copy query does (screenshots).
+      if (draw && state.inspector.query.image.size() == state.pad.pixels().size())
+        state.pad.set_image(state.inspector.query.image.data());
+    }
     if (!run_frame(window, state)) break;
   }
   ImGui_ImplOpenGL3_Shutdown();

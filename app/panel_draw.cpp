@@ -77,9 +77,9 @@ void draw_pad_window(AppState& s, ImVec2 top_right) {
   }
   if (s.inspector.query.source == AppState::kDrawingQuery && s.pad_latency_ms > 0) {
     if (s.pad_embed_ms > 0)
-      ImGui::Text("model %.1f ms; results %.0f ms after the stroke", s.pad_embed_ms, s.pad_latency_ms);
+      ImGui::Text("model %.1f ms; results %.0f ms after the picture changed", s.pad_embed_ms, s.pad_latency_ms);
     else
-      ImGui::Text("results %.0f ms after the stroke", s.pad_latency_ms);
+      ImGui::Text("results %.0f ms after the picture changed", s.pad_latency_ms);
   }
   ImGui::PopTextWrapPos();
   ImGui::End();

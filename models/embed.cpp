@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "annlab/random.h"
+#include "torch_util.h"
 
 namespace annlab::train {
 
@@ -63,17 +64,6 @@ struct EmbedNetImpl : torch::nn::Module {
 };
 TORCH_MODULE(EmbedNet);
 
-torch::Tensor rows_of(const VectorView& x) {
-  torch::Tensor t = torch::empty({int64_t(x.n), int64_t(x.d)}, torch::kFloat32);
-  float* p = t.data_ptr<float>();
-  for (size_t i = 0; i < x.n; ++i) x.row_to_f32(i, p + i * x.d);
-  return t;
-}
-
-torch::Tensor sq_dist(const torch::Tensor& a, const torch::Tensor& b) {
-  return (a.pow(2).sum(1, true) + b.pow(2).sum(1).unsqueeze(0) - 2 * torch::mm(a, b.t())).clamp_min(0);
-}
-
 // The semi-hard triplet loss of a batch (embeddings e [B, dim], labels y [B]); *active: the share of
 // (anchor, positive) pairs whose triplet has a positive loss.
 torch::Tensor semi_hard_triplet_loss(const torch::Tensor& e, const torch::Tensor& y, double margin, double* active) {
@@ -107,11 +97,6 @@ torch::Tensor semi_hard_triplet_loss(const torch::Tensor& e, const torch::Tensor
   const double pairs = std::max(1.0, m.sum().item<double>());
   *active = ((l > 0).to(torch::kFloat32) * m).sum().item<double>() / pairs;
   return (l * m).sum() / pairs;
-}
-
-std::vector<float> to_vec(const torch::Tensor& t) {
-  const torch::Tensor c = t.contiguous();
-  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
 }  // namespace

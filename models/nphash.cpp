@@ -12,6 +12,7 @@
 
 #include "annlab/pca.h"
 #include "annlab/random.h"
+#include "torch_util.h"
 
 namespace annlab::train {
 
@@ -38,18 +39,6 @@ struct NphashNetImpl : torch::nn::Module {
   }
 };
 TORCH_MODULE(NphashNet);
-
-torch::Tensor rows_of(const VectorView& x) {
-  torch::Tensor t = torch::empty({int64_t(x.n), int64_t(x.d)}, torch::kFloat32);
-  float* p = t.data_ptr<float>();
-  for (size_t i = 0; i < x.n; ++i) x.row_to_f32(i, p + i * x.d);
-  return t;
-}
-
-// Squared L2 distances (a: m x d, b: n x d) -> m x n.
-torch::Tensor sq_dist(const torch::Tensor& a, const torch::Tensor& b) {
-  return (a.pow(2).sum(1, true) + b.pow(2).sum(1).unsqueeze(0) - 2 * torch::mm(a, b.t())).clamp_min(0);
-}
 
 std::string fmt_seconds(double s) {
   char buf[32];
@@ -235,10 +224,6 @@ Result<TrainResult> train_nphash(const Dataset& base, const NphashConfig& cfg, c
   g.mean.assign(mean.data_ptr<float>(), mean.data_ptr<float>() + mean.numel());
   const torch::Tensor pc = proj.contiguous();
   g.projection.assign(pc.data_ptr<float>(), pc.data_ptr<float>() + pc.numel());
-  auto to_vec = [](const torch::Tensor& t) {
-    const torch::Tensor c = t.contiguous();
-    return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-  };
   for (size_t i = 0; i < net->dense.size(); ++i) {
     const auto& bn = net->norms[i];
     const torch::Tensor s = bn->weight / torch::sqrt(bn->running_var + bn->options.eps());

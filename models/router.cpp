@@ -14,6 +14,7 @@
 #include "annlab/pca.h"
 #include "annlab/random.h"
 #include "annlab/structure.h"
+#include "torch_util.h"
 
 namespace annlab::train {
 
@@ -21,18 +22,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-torch::Tensor rows_of(const VectorView& x) {
-  torch::Tensor t = torch::empty({int64_t(x.n), int64_t(x.d)}, torch::kFloat32);
-  float* p = t.data_ptr<float>();
-  for (size_t i = 0; i < x.n; ++i) x.row_to_f32(i, p + i * x.d);
-  return t;
-}
-
-std::vector<float> to_vec(const torch::Tensor& t) {
-  const torch::Tensor c = t.contiguous();
-  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-}
 
 // ---- mlp -------------------------------------------------------------------------------------
 

@@ -129,6 +129,16 @@ int fail(const std::string& m) {
   return 1;
 }
 
+// The first `rows` rows of the vectors at `path` (the rows libtorch's reference outputs are of), of
+// the base's dimension `d`.
+Result<Dataset> load_reference(const std::string& path, size_t rows, size_t d) {
+  ANNLAB_ASSIGN_OR_RETURN(Dataset r, load_vectors(path));
+  if (r.d != d) return Status::error(cat(path, ": dimension ", r.d, " != the base's ", d));
+  std::vector<size_t> first(std::min(rows, r.n));
+  for (size_t i = 0; i < first.size(); ++i) first[i] = i;
+  return r.subset(first);
+}
+
 int router_main(int argc, char** argv);
 int project_main(int argc, char** argv);
 int embed_main(int argc, char** argv);
@@ -172,14 +182,9 @@ int main(int argc, char** argv) {
   if (!sha.is_ok()) return fail(sha.message());
   Dataset reference;
   if (!reference_path.empty()) {
-    auto r = load_vectors(reference_path);
+    auto r = load_reference(reference_path, reference_rows, base->d);
     if (!r.is_ok()) return fail(r.message());
-    if (r->d != base->d) return fail(cat(reference_path, ": dimension ", r->d, " != the base's ", base->d));
-    reference = r->subset([&] {
-      std::vector<size_t> rows(std::min(reference_rows, r->n));
-      for (size_t i = 0; i < rows.size(); ++i) rows[i] = i;
-      return rows;
-    }());
+    reference = std::move(r).value();
   }
   std::printf("NPhash %zu bits on %s: %zu x %zu, seed %llu, %zu epochs, hidden", cfg.bits, base_path.c_str(), base->n,
               base->d, (unsigned long long)cfg.seed, cfg.epochs);
@@ -292,12 +297,9 @@ int router_main(int argc, char** argv) {
     queries = std::move(r).value();
   }
   if (!reference_path.empty()) {
-    auto r = load_vectors(reference_path);
+    auto r = load_reference(reference_path, reference_rows, base->d);
     if (!r.is_ok()) return fail(r.message());
-    if (r->d != base->d) return fail(cat(reference_path, ": dimension ", r->d, " != the base's ", base->d));
-    std::vector<size_t> rows(std::min(reference_rows, r->n));
-    for (size_t i = 0; i < rows.size(); ++i) rows[i] = i;
-    reference = r->subset(rows);
+    reference = std::move(r).value();
   }
   std::printf("router (%s) on %s: %zu x %zu, %zu cells, seed %llu, pairs from %zu rows, %d thread(s)\n",
               cfg.arch.c_str(), base_path.c_str(), base->n, base->d, cfg.nclusters, (unsigned long long)cfg.seed,
@@ -465,12 +467,9 @@ int embed_main(int argc, char** argv) {
   }
   Dataset reference;
   if (!reference_path.empty()) {
-    auto r = load_vectors(reference_path);
+    auto r = load_reference(reference_path, reference_rows, base->d);
     if (!r.is_ok()) return fail(r.message());
-    if (r->d != base->d) return fail(cat(reference_path, ": dimension ", r->d, " != the base's ", base->d));
-    std::vector<size_t> rows(std::min(reference_rows, r->n));
-    for (size_t i = 0; i < rows.size(); ++i) rows[i] = i;
-    reference = r->subset(rows);
+    reference = std::move(r).value();
   }
   std::printf("embedding CNN (%zu-d) on %s: %zu x %zu, seed %llu, %zu epochs, batch %zu, margin %g, %d thread(s)\n",
               cfg.dim, base_path.c_str(), base->n, base->d, (unsigned long long)cfg.seed, cfg.epochs, cfg.batch,
