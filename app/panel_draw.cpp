@@ -15,11 +15,12 @@ void draw_pad_window(AppState& s, ImVec2 top_right) {
   const ImGuiStyle& style = ImGui::GetStyle();
   const ImVec2 size(side + ImGui::GetFontSize() * 8 + style.WindowPadding.x * 2,
                     ImGui::GetFrameHeight() + side + ImGui::GetTextLineHeightWithSpacing() * 9 + style.WindowPadding.y * 2);
-  ImGui::SetNextWindowPos(ImVec2(pos.x - size.x, pos.y), ImGuiCond_Always);
+  // Where it opens; its title bar moves it off whatever part of the map it covers.
+  ImGui::SetNextWindowPos(ImVec2(pos.x - size.x, pos.y), ImGuiCond_Appearing);
   ImGui::SetNextWindowSize(size, ImGuiCond_Always);
   if (!ImGui::Begin("Draw a query", &s.show_pad,
-                    ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
-                        ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoScrollbar)) {
+                    ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
+                        ImGuiWindowFlags_NoScrollbar)) {
     ImGui::End();
     return;
   }

@@ -164,6 +164,36 @@ test('a filled trouser drawn with the mouse finds mostly trousers, live, with br
   }
 });
 
+test('a finger on the pad paints as the mouse does (touch becomes mouse input)', async () => {
+  const context = await b.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  await page.goto(server.url);
+  await page.waitForFunction(() => window.annlabReady || window.annlabError, null, { timeout: 240000 });
+  try {
+    await page.evaluate(() => window.annlab.showPad(true));
+    await page.waitForFunction(() => window.annlab.padState().cell > 0);
+    const pad = await page.evaluate(() => window.annlab.padState());
+    const cdp = await context.newCDPSession(page);
+    const point = (x, y) => [{ x: pad.x + x * pad.cell, y: pad.y + y * pad.cell }];
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: point(14, 4) });
+    for (let y = 5; y <= 24; y += 1) {
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: point(14, y) });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    const state = await settled(page);
+    const painted = state.pixels.filter((v) => v > 0).length;
+    report(`a finger's stroke down the pad painted ${painted} pixels`);
+    assert.ok(painted >= 40, `a touch stroke painted ${painted} pixels`);
+    assert.equal(await page.evaluate(() => window.annlab.results().query), 'your drawing');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('a bad model file is a clear message, and the lab goes on', async () => {
   const page = await b.newPage({ viewport: { width: 1280, height: 800 } });
   page.errors = [];
