@@ -14,6 +14,7 @@ void BuildJob::start(std::unique_ptr<Index> index, VectorView base) {
   prepare_fraction_ = 0;
   train_fraction_ = 0;
   training_frames_ = 0;
+  training_steps_ = 0;
   finished_.reset();
   base_ = base;
   trained_ = false;
@@ -75,6 +76,7 @@ Status BuildJob::step(double budget_ms) {
     if (!resume_for_frame(training_, spent, [&](const TrainStep& s) {
           stage_ = "training: " + s.stage;
           train_fraction_ = s.fraction;
+          ++training_steps_;
         })) {
       seconds_ += elapsed_ms() / 1000.0;
       return st;

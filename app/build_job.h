@@ -39,8 +39,10 @@ class BuildJob {
   std::string progress_text() const;
   double seconds() const { return seconds_; }       // spent building (inside step())
   double wall_seconds() const;                      // since start(), frozen when finished
-  // Frames (step calls) the training took.
+  // Frames (step calls) the training took, and the pieces it was cut into (its steps: bounded
+  // work each, whatever the machine's speed).
   size_t training_frames() const { return training_frames_; }
+  size_t training_steps() const { return training_steps_; }
 
  private:
   std::unique_ptr<Index> index_, finished_;
@@ -50,7 +52,7 @@ class BuildJob {
   double prepare_fraction_ = 0;
   VectorView base_;
   double train_fraction_ = 0;
-  size_t training_frames_ = 0;
+  size_t training_frames_ = 0, training_steps_ = 0;
   bool trained_ = false;
   size_t next_ = 0;
   size_t chunk_ = 256;
