@@ -115,16 +115,11 @@ Result<EmbedResult> train_embed(const Dataset& base, const std::vector<int32_t>&
   torch::set_num_threads(std::max(1, cfg.threads));
   torch::manual_seed(cfg.seed);
 
-  std::vector<size_t> order(base.n);
-  std::iota(order.begin(), order.end(), size_t{0});
-  Rng rng(cfg.seed ^ 0x51ed2701ull);
-  rng.shuffle(order);
+  const torch::Tensor perm = seeded_permutation(base.n, cfg.seed ^ 0x51ed2701ull);
   const size_t nh = cfg.holdout, nt = base.n - nh;
   const torch::Tensor all = rows_of(base.view());
   std::vector<int64_t> lab(labels.begin(), labels.end());
   const torch::Tensor all_y = torch::from_blob(lab.data(), {int64_t(base.n)}, torch::kInt64).clone();
-  std::vector<int64_t> ord(order.begin(), order.end());
-  const torch::Tensor perm = torch::from_blob(ord.data(), {int64_t(base.n)}, torch::kInt64).clone();
   const torch::Tensor xh = all.index_select(0, perm.slice(0, 0, int64_t(nh)));
   const torch::Tensor yh = all_y.index_select(0, perm.slice(0, 0, int64_t(nh)));
   const torch::Tensor xt = all.index_select(0, perm.slice(0, int64_t(nh)));

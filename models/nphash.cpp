@@ -67,13 +67,9 @@ Result<TrainResult> train_nphash(const Dataset& base, const NphashConfig& cfg, c
   torch::manual_seed(cfg.seed);
 
   // The held-out slice (a seeded draw) and the training rows.
-  std::vector<size_t> order(base.n);
-  std::iota(order.begin(), order.end(), size_t{0});
-  Rng rng(cfg.seed ^ 0x9e3779b97f4a7c15ull);
-  rng.shuffle(order);
+  const torch::Tensor perm = seeded_permutation(base.n, cfg.seed ^ 0x9e3779b97f4a7c15ull);
   const size_t nh = cfg.holdout, nt = base.n - nh;
   const torch::Tensor all = rows_of(base.view());
-  const torch::Tensor perm = torch::from_blob(order.data(), {int64_t(base.n)}, torch::kInt64).clone();
   const torch::Tensor held = all.index_select(0, perm.slice(0, 0, int64_t(nh)));
   const torch::Tensor xt = all.index_select(0, perm.slice(0, int64_t(nh)));
 

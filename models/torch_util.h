@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "annlab/dataset.h"
+#include "annlab/random.h"
 
 namespace annlab::train {
 
@@ -20,6 +21,16 @@ inline torch::Tensor rows_of(const VectorView& x) {
 // Squared L2 distances (a: m x d, b: n x d) -> m x n.
 inline torch::Tensor sq_dist(const torch::Tensor& a, const torch::Tensor& b) {
   return (a.pow(2).sum(1, true) + b.pow(2).sum(1).unsqueeze(0) - 2 * torch::mm(a, b.t())).clamp_min(0);
+}
+
+// 0..n-1 in a seeded random order (annlab's generator), as int64: the trainers' held-out split
+// takes the first rows of it.
+inline torch::Tensor seeded_permutation(size_t n, uint64_t seed) {
+  std::vector<int64_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = int64_t(i);
+  Rng rng(seed);
+  rng.shuffle(order);
+  return torch::from_blob(order.data(), {int64_t(n)}, torch::kInt64).clone();
 }
 
 // A tensor's values, in row-major order.
