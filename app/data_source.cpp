@@ -92,8 +92,10 @@ Status enter_space(LabData* data, const std::string& dir, const AssetSpace& sp, 
     ANNLAB_ASSIGN_OR_RETURN(Dataset basis, load_vectors(dir + sp.basis));
     if (basis.n != b.d + 1 || basis.d != data->base.d || basis.dtype != DType::F32)
       return Status::error(cat(dir, sp.basis, ": expected ", b.d + 1, " rows (mean, then the axes) of dimension ", data->base.d));
-    data->space_mean.assign(basis.f32.begin(), basis.f32.begin() + long(basis.d));
-    data->space_axes.assign(basis.f32.begin() + long(basis.d), basis.f32.end());
+    data->space_pca.d = basis.d;
+    data->space_pca.k = b.d;
+    data->space_pca.mean.assign(basis.f32.begin(), basis.f32.begin() + long(basis.d));
+    data->space_pca.components.assign(basis.f32.begin() + long(basis.d), basis.f32.end());
   }
   if (!sp.model.empty()) data->space_model = models_dir + sp.model;
   data->pixels = std::move(data->base);

@@ -11,6 +11,7 @@
 
 #include "annlab/dataset.h"
 #include "annlab/index.h"
+#include "annlab/pca.h"
 #include "annlab/status.h"
 #include "annlab/vector_store.h"
 #include "asset_manifest.h"
@@ -40,7 +41,7 @@ struct LabData {
   // The space the vectors are in: "" (raw pixels, or not images), "cnn64", "pca64" (the manifest's).
   std::string space, space_label = "raw pixels";
   Dataset pixels, query_pixels;
-  std::vector<float> space_mean, space_axes;  // PCA-N: d_raw and N x d_raw, to put a drawing in it
+  Pca space_pca;  // PCA-N: its mean and axes over the images (k = 0 otherwise), to put a drawing in it
   std::string space_model;                    // a learned space: the model that puts a drawing in it
   // Base image i / held-out query i as h * w floats.
   VectorView image_view() const;

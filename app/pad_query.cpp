@@ -34,15 +34,9 @@ Status AppState::pad_query_now(bool* later) {
     pad_search(px, final_stroke);
     return Status::ok();
   }
-  if (!d->space_axes.empty()) {  // PCA-N: (x - mean) projected on the axes
-    const size_t n = d->base.d, w = px.size();
-    std::vector<float> v(n);
-    for (size_t k = 0; k < n; ++k) {
-      double acc = 0;
-      for (size_t j = 0; j < w; ++j) acc += double(px[j] - d->space_mean[j]) * d->space_axes[k * w + j];
-      v[k] = float(acc);
-    }
-    pad_status = cat("the drawing in ", d->space_label, " (its ", n, " principal axes)");
+  if (d->space_pca.k > 0) {  // PCA-N: (x - mean) projected on the axes
+    std::vector<float> v = d->space_pca.project(VectorView::of(px.data(), 1, px.size()));
+    pad_status = cat("the drawing in ", d->space_label, " (its ", v.size(), " principal axes)");
     pad_embed_ms = 0;
     pad_search(std::move(v), final_stroke);
     return Status::ok();
