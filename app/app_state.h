@@ -125,6 +125,22 @@ class AppState {
     install_index(std::move(loaded), 0.0);
   }
 
+  // The map: the 2-D PCA or the layout that keeps neighbours together (data of more than two
+  // dimensions). The bundled sets ship their layout; for a person's own file it is computed in
+  // steps between frames (step_layout), single-threaded and seeded like `annlab layout`, up to
+  // layout_cap points (the page: kWebLayoutCap; above it the request is refused with the reason).
+  static constexpr size_t kWebLayoutCap = 20000;
+  size_t layout_cap = size_t(1) << 40;
+  Status set_map_kind(LabData::MapKind k);
+  void step_layout(double budget_ms);
+  bool layout_pending() const { return layout_task_.valid(); }
+  void cancel_layout();
+  std::string layout_stage;     // what the running layout is doing
+  double layout_fraction = 0;
+  double layout_seconds = 0;    // wall time of the last layout computed here (0: shipped)
+  // Puts the query's map position right after the map changed.
+  void replace_query_on_map();
+
   // Evaluate: the built index with the current search parameters over the first n held-out queries
   // (stepped between frames by step_evaluation).
   Evaluation evaluation;
@@ -246,6 +262,10 @@ class AppState {
   std::chrono::steady_clock::time_point pad_run_started_;
   bool pad_time_pending_ = false;  // the stroke's last answer is shown: time it on the next frame
   void pad_search(std::vector<float> vec, bool final_stroke);
+  TrainTask layout_task_;
+  std::vector<float> layout_xy_;
+  uint64_t layout_data_serial_ = 0;
+  std::chrono::steady_clock::time_point layout_started_;
   std::string pending_request_;  // build_request() when the running build started
   std::string pending_spec_, built_spec_;            // the description as the panel wrote it
   std::vector<double> pending_build_vals_, built_build_vals_;  // the build controls' values

@@ -53,6 +53,9 @@ Result<AssetManifest> parse_asset_manifest(const std::string& name, const std::s
     d.all = text_of(o, "all");
     d.all_xy = text_of(o, "all_xy");
     d.basis = text_of(o, "basis");
+    d.layout_base = text_of(o, "layout_base");
+    d.layout_query = text_of(o, "layout_query");
+    d.all_layout = text_of(o, "all_layout");
     d.files = list_of(o, "files");
     d.classes = list_of(o, "classes");
     if (d.files.empty()) return Status::error(cat(name, ": data set '", id, "' lists no files"));
@@ -66,6 +69,8 @@ Result<AssetManifest> parse_asset_manifest(const std::string& name, const std::s
         x.query = text_of(so, "query");
         x.basis = text_of(so, "basis");
         x.model = text_of(so, "model");
+        x.layout_base = text_of(so, "layout_base");
+        x.layout_query = text_of(so, "layout_query");
         x.files = list_of(so, "files");
         if (x.base.empty() || x.query.empty() || x.files.empty())
           return Status::error(cat(name, ": space '", sid, "' of data set '", id, "' needs \"base\", \"query\" and \"files\""));

@@ -16,6 +16,7 @@ struct AssetSpace {
   std::string id;     // "cnn64"
   std::string label;  // "CNN-64"
   std::string base, query, basis, model;
+  std::string layout_base, layout_query;  // its neighbour-preserving map (annlab layout), or empty
   std::vector<std::string> files;
 };
 
@@ -24,6 +25,9 @@ struct AssetDataset {
   std::string label;  // "Fashion-MNIST"
   // Either a base / query split with their map coordinates, or one file split by the lab ("all").
   std::string base, query, base_xy, query_xy, all, all_xy, basis;
+  // The neighbour-preserving map (annlab/layout.h) of the raw vectors, shipped so the lab does not
+  // recompute it: of base and queries, or of the "all" file in its rows' order. Empty: none.
+  std::string layout_base, layout_query, all_layout;
   std::vector<std::string> files;    // every file it needs
   std::vector<std::string> classes;  // the name of each label
   std::vector<AssetSpace> spaces;    // the other spaces it comes in

@@ -5,6 +5,7 @@
 #include "annlab/factory.h"
 #include "annlab/generators.h"
 #include "annlab/io.h"
+#include "annlab/layout.h"
 #include "annlab/pca.h"
 #include "annlab/random.h"
 
@@ -30,8 +31,28 @@ void LabData::query_image(size_t i, float* out) const {
   (space.empty() ? queries : query_pixels).view().row_to_f32(i, out);
 }
 
+bool LabData::show_map(MapKind k) {
+  if (k == MapKind::Layout && !has_layout()) return false;
+  if (pca_base_xy.empty()) {  // the first switch: keep the PCA map
+    pca_base_xy = base_xy;
+    pca_query_xy = query_xy;
+  }
+  map_kind = k;
+  base_xy = k == MapKind::Layout ? layout_base_xy : pca_base_xy;
+  query_xy = k == MapKind::Layout ? layout_query_xy : pca_query_xy;
+  return true;
+}
+
 void LabData::project(const float* v, float* xy) const {
   const size_t d = base.d;
+  if (map_kind == MapKind::Layout && exact) {
+    const size_t k = std::min<size_t>(10, exact->size());
+    SearchResult r;
+    if (exact->search(VectorView::of(v, 1, d), k, SearchParams{}, &r).is_ok()) {
+      place_on_layout(base_xy, r.ids.data(), r.distances.data(), k, xy);
+      return;
+    }
+  }
   if (pca_mean.empty()) {
     xy[0] = v[0];
     xy[1] = d > 1 ? v[1] : 0.0f;
@@ -104,6 +125,12 @@ Status enter_space(LabData* data, const std::string& dir, const AssetSpace& sp, 
   data->queries = std::move(q);
   data->space = sp.id;
   data->space_label = sp.label;
+  data->layout_base_xy.clear();  // the raw pixels' layout is not this space's
+  data->layout_query_xy.clear();
+  if (!sp.layout_base.empty()) {
+    ANNLAB_ASSIGN_OR_RETURN(data->layout_base_xy, load_xy(dir + sp.layout_base, data->base.n));
+    ANNLAB_ASSIGN_OR_RETURN(data->layout_query_xy, load_xy(dir + sp.layout_query, data->queries.n));
+  }
   ANNLAB_ASSIGN_OR_RETURN(Pca pca, fit_pca(data->base.view().rows(0, std::min<size_t>(data->base.n, 20000)), 2));
   data->base_xy = pca.project(data->base.view());
   data->query_xy = pca.project(data->queries.view());
@@ -140,6 +167,10 @@ Result<std::unique_ptr<LabData>> read_data(DataKind kind, const std::string& dir
     ANNLAB_ASSIGN_OR_RETURN(data->base_xy, load_xy(dir + a->base_xy, data->base.n));
     ANNLAB_ASSIGN_OR_RETURN(data->query_xy, load_xy(dir + a->query_xy, data->queries.n));
     ANNLAB_TRY(load_basis(data.get(), dir + a->basis));
+    if (!a->layout_base.empty()) {
+      ANNLAB_ASSIGN_OR_RETURN(data->layout_base_xy, load_xy(dir + a->layout_base, data->base.n));
+      ANNLAB_ASSIGN_OR_RETURN(data->layout_query_xy, load_xy(dir + a->layout_query, data->queries.n));
+    }
     data->base_rows.resize(data->base.n);
     std::iota(data->base_rows.begin(), data->base_rows.end(), size_t{0});
     data->query_rows.resize(data->queries.n);
@@ -158,6 +189,11 @@ Result<std::unique_ptr<LabData>> read_data(DataKind kind, const std::string& dir
     data->queries = all.subset(q);
     for (size_t i : b) data->base_xy.insert(data->base_xy.end(), {xy[2 * i], xy[2 * i + 1]});
     for (size_t i : q) data->query_xy.insert(data->query_xy.end(), {xy[2 * i], xy[2 * i + 1]});
+    if (!a->all_layout.empty()) {
+      ANNLAB_ASSIGN_OR_RETURN(std::vector<float> lxy, load_xy(dir + a->all_layout, all.n));
+      for (size_t i : b) data->layout_base_xy.insert(data->layout_base_xy.end(), {lxy[2 * i], lxy[2 * i + 1]});
+      for (size_t i : q) data->layout_query_xy.insert(data->layout_query_xy.end(), {lxy[2 * i], lxy[2 * i + 1]});
+    }
     data->base_rows = b;
     data->query_rows = q;
     ANNLAB_TRY(load_basis(data.get(), dir + a->basis));
@@ -292,6 +328,9 @@ Status DataSource::load_user(Dataset ds) {
 }
 
 void DataSource::install(std::unique_ptr<LabData> d) {
+  d->pca_base_xy = d->base_xy;
+  d->pca_query_xy = d->query_xy;
+  if (map_kind == LabData::MapKind::Layout) d->show_map(map_kind);  // the map asked for, when it has one
   data = std::move(d);
   ++serial;
 }

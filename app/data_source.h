@@ -32,7 +32,16 @@ struct LabData {
   // The base vectors as a shared handle: every index that computes exact distances reads these
   // instead of its own copy (Refinable), and an index file may refer to them.
   std::shared_ptr<const VectorStore> base_store() const;
-  std::vector<float> base_xy, query_xy;  // n * 2 map coordinates
+  std::vector<float> base_xy, query_xy;  // n * 2 map coordinates: the map shown (below)
+  // The two maps of data of more than two dimensions: the 2-D PCA projection, and the layout that
+  // keeps neighbours together (annlab/layout.h: shipped with the bundled sets, computed in steps for
+  // a person's own file; empty until then). base_xy / query_xy are a copy of the one shown.
+  enum class MapKind { Pca = 0, Layout = 1 };
+  MapKind map_kind = MapKind::Pca;
+  std::vector<float> pca_base_xy, pca_query_xy, layout_base_xy, layout_query_xy;
+  bool has_layout() const { return !layout_base_xy.empty(); }
+  // Shows `k` (false when it is the layout and there is none).
+  bool show_map(MapKind k);
   std::vector<float> pca_mean, pca_axes;  // image data: d and 2 * d, to place any query on the map
   // Images: their shape. In raw pixels the base vectors are the images; in another space (below)
   // `pixels` and `query_pixels` keep them for the thumbnails and a drawn query.
@@ -59,7 +68,8 @@ struct LabData {
   std::string class_name(int label) const {
     return label >= 0 && size_t(label) < classes.size() ? classes[size_t(label)] : "label " + std::to_string(label);
   }
-  // Map coordinates of a vector (the vector itself for 2-D data).
+  // Map coordinates of a vector (the vector itself for 2-D data); on the layout, the weighted mean
+  // of the places of its 10 nearest base points (place_on_layout).
   void project(const float* v, float* xy) const;
 };
 
@@ -77,6 +87,8 @@ class DataSource {
   // The space the bundled image sets load in: "default" (the manifest's default_space, CNN-64 for
   // Fashion-MNIST), "raw", or a space id. A set without that space loads in raw pixels.
   std::string space = "default";
+  // The map new data sets open on (the layout when they have one; else PCA).
+  LabData::MapKind map_kind = LabData::MapKind::Pca;
   // Where a learned space's model manifest is (AppState::models_dir).
   std::string models_dir = "models/";
   // The spaces the manifest lists for `kind` ({id, label}; empty before the manifest is read).

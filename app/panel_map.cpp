@@ -408,6 +408,28 @@ void draw_map_panel(AppState& s) {
     }
     ImGui::EndPopup();
   }
+  if (d.base.d > 2) {
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(170);
+    int kind = int(d.map_kind);
+    const char* kinds[] = {"PCA", "neighbours (UMAP)"};
+    if (ImGui::Combo("##mapkind", &kind, kinds, 2)) {
+      if (Status st = s.set_map_kind(LabData::MapKind(kind)); !st.is_ok()) s.error = st.message();
+    }
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("PCA: the data's two main axes (a linear projection: classes overlap).\n"
+                        "Neighbours (UMAP): a layout that keeps each point near its nearest neighbours\n"
+                        "(k-NN graph by annlab's HNSW; seeded; the bundled sets ship theirs).");
+  }
+  if (s.layout_pending()) {
+    ImGui::SameLine();
+    ImGui::ProgressBar(float(s.layout_fraction), ImVec2(160, 0), s.layout_stage.c_str());
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Cancel##layout")) {
+      s.cancel_layout();
+      (void)s.set_map_kind(LabData::MapKind::Pca);
+    }
+  }
   ImGui::SameLine();
   ImGui::PushTextWrapPos(0);
   ImGui::TextDisabled("drag: pan  wheel: zoom  click: %s  R: random held-out query",

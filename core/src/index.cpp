@@ -127,6 +127,7 @@ const char* trace_kind_name(TraceKind k) {
     case TraceKind::DistanceComputed: return "distance_computed";
     case TraceKind::TopKChanged: return "topk_changed";
     case TraceKind::CodeCompared: return "code_compared";
+    case TraceKind::CellsRanked: return "cells_ranked";
   }
   return "?";
 }

@@ -11,6 +11,7 @@
 #include "annlab/generators.h"
 #include "annlab/index_io.h"
 #include "annlab/model.h"
+#include "annlab/trace_replay.h"
 #include "annlab/vector_store.h"
 #include "test_util.h"
 
@@ -142,6 +143,38 @@ TEST_P(RegistryRow, ExplainEqualsSearch) {
     EXPECT_EQ(t->distances, std::vector<float>(r.distances.begin() + long(q * 10), r.distances.begin() + long(q * 10 + 10)));
     EXPECT_EQ(t->stats.distances, r.stats[q].distances);
     EXPECT_EQ(t->kind, r.kind);
+  }
+}
+
+// The lab's stepper replays a trace event by event: at its end it must hold the search's answer
+// and counts (the same ids, distances computed, buckets, cells and nodes).
+TEST_P(RegistryRow, TheTraceReplaysToTheSearchsAnswerAndCounts) {
+  auto index = built();
+  const Explainable* ex = as_explainable(*index);
+  if (!ex) GTEST_SKIP() << "not explainable";
+  const ParamUse* main = row().main_search();
+  const SearchParams sp = main ? with(*main, main->sweep[1]) : SearchParams{};
+  for (size_t q = 0; q < 20; ++q) {
+    auto t = ex->explain_query(data().query.view().rows(q, 1), 10, sp);
+    ASSERT_TRUE(t.is_ok()) << t.message();
+    TraceReplay replay(&t.value());
+    size_t steps = 0;
+    while (replay.step()) ++steps;
+    EXPECT_EQ(steps, t->events.size());
+    std::vector<int64_t> found;
+    for (int64_t id : t->ids)
+      if (id >= 0) found.push_back(id);
+    EXPECT_EQ(replay.best_ids, found) << "query " << q;
+    EXPECT_EQ(replay.counts.distances, t->stats.distances) << "query " << q;
+    EXPECT_EQ(replay.counts.buckets, t->stats.buckets) << "query " << q;
+    EXPECT_EQ(replay.counts.cells, t->stats.cells) << "query " << q;
+    EXPECT_EQ(replay.counts.nodes, t->stats.nodes) << "query " << q;
+    // Going back replays from the start to the same state.
+    replay.seek(t->events.size() / 2);
+    const std::vector<int64_t> half = replay.best_ids;
+    replay.seek(t->events.size());
+    replay.seek(t->events.size() / 2);
+    EXPECT_EQ(replay.best_ids, half);
   }
 }
 

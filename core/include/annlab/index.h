@@ -77,6 +77,9 @@ enum class TraceKind : uint8_t {
   TopKChanged = 4,       // id = vector id that entered the top-k, table = its rank, value = distance
   CodeCompared = 5,      // id = vector id, value = what its code gives (PQ's estimate, a Hamming
                          // distance): no full-precision distance was computed
+  CellsRanked = 6,       // the cells were ranked for this query: table = the distance-equivalents it
+                         // cost (nearest centroid: one per cell; a learned router: its multiply-adds / d),
+                         // id = the cell whose members were ranked (layer 2), -1 = every cell
 };
 const char* trace_kind_name(TraceKind k);
 

@@ -182,6 +182,7 @@ void HnswIndex::search_one(const VectorView& q, size_t i, size_t k, size_t ef, S
   uint32_t cur = entry_;
   double dcur = distf(cur);
   ++st->distances;
+  if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, uint32_t(max_level_), cur, float(dcur));
   for (int l = max_level_; l > 0; --l) {
     for (bool changed = true; changed;) {
       changed = false;

@@ -130,7 +130,9 @@ void IvfIndex::search_one(const float* q, size_t k, const SearchParams& p, int64
   const size_t d = dim();
   const size_t nprobe = std::min(nlist_, size_t(p.nprobe.value_or(1)));
   cells.resize(nprobe);
-  st->distances += router_->route(q, nprobe, cells.data());
+  const size_t routed = router_->route(q, nprobe, cells.data());
+  st->distances += routed;
+  if (events) events->push_back({TraceKind::CellsRanked, uint32_t(routed), -1, 0.0f});
   const bool coarse_known = router_->values_are_distances();
   const Kernels& kern = kernels();
   const std::vector<float>& cent = router_->centroids();
@@ -151,7 +153,9 @@ void IvfIndex::search_one(const float* q, size_t k, const SearchParams& p, int64
       const size_t c = size_t(cells[probe].cell);
       ++st->cells;
       if (events) events->push_back({TraceKind::CellProbed, uint32_t(probe), int64_t(c), cells[probe].value});
-      st->distances += router_->rank_members(q, c, &prob);
+      const size_t ranked = router_->rank_members(q, c, &prob);
+      st->distances += ranked;
+      if (events) events->push_back({TraceKind::CellsRanked, uint32_t(ranked), int64_t(c), 0.0f});
       pos.resize(prob.size());
       for (size_t j = 0; j < pos.size(); ++j) pos[j] = uint32_t(j);
       const size_t take = std::min(pos.size(), r ? r : k);
