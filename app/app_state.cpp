@@ -690,6 +690,7 @@ Result<ViewLink> AppState::current_view() const {
   ViewLink v;
   v.data = d.kind;
   v.space = d.space;
+  v.layout = d.map_kind == LabData::MapKind::Layout;
   if (d.kind == DataKind::Blobs2D) {
     v.blob_n = d.blob_n;
     v.blob_centers = d.blob_centers;
@@ -749,9 +750,12 @@ Status AppState::open_view(std::string_view query) {
   const std::string want_space = view_.space.empty() ? "raw" : view_.space;
   const bool same = data() && data()->kind == view_.data && view_.data != DataKind::Blobs2D &&
                     data()->space == view_.space;
+  source.map_kind = view_.layout ? LabData::MapKind::Layout : LabData::MapKind::Pca;
   if (!same) {
     source.space = want_space;
     load_data(view_.data);
+  } else if (Status st = set_map_kind(source.map_kind); !st.is_ok()) {
+    error = st.message();
   }
   advance_view();
   return Status::ok();

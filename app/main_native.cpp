@@ -1,6 +1,6 @@
 // The desktop lab: SDL2 + OpenGL 3.
 //   annlab-lab [--assets DIR] [--data blobs|fashion|mnist] [--build SPEC] [--query I] [--evaluate N]
-//              [--view LINK] [--out DIR] [--frames N] [--space raw|cnn64|pca64] [--draw]
+//              [--view LINK] [--out DIR] [--frames N] [--space raw|cnn64|pca64] [--map pca|umap] [--draw]
 // --space: the space an image set opens in (default: the manifest's, CNN-64 for Fashion-MNIST);
 // --draw opens the drawing pad (with --query I: that query's image on it);
 // --view opens a link (the Map panel's Link button: "v=1&data=...", or a whole page address);
@@ -20,6 +20,7 @@ using namespace annlab::app;
 
 int main(int argc, char** argv) {
   std::string assets = "assets/data/", data = "fashion", space = "default", build, view, out = ".";
+  std::string map_kind = "pca";
   bool draw = false;
   long frames = -1, query = -1, evaluate = 0;
   for (int i = 1; i < argc; ++i) {
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
     if (a == "--assets") assets = next() + "/";
     else if (a == "--data") data = next();
     else if (a == "--space") space = next();
+    else if (a == "--map") map_kind = next();
     else if (a == "--draw") draw = true;
     else if (a == "--build") build = next();
     else if (a == "--query") query = std::atol(next().c_str());
@@ -44,7 +46,7 @@ int main(int argc, char** argv) {
     else {
       std::fprintf(stderr, "usage: annlab-lab [--assets DIR] [--data blobs|fashion|mnist] [--build SPEC] [--query I] "
                            "[--evaluate N] [--view LINK] [--out DIR] [--frames N]\n"
-                           "       [--space raw|cnn64|pca64] [--draw]\n");
+                           "       [--space raw|cnn64|pca64] [--map pca|umap] [--draw]\n");
       return 2;
     }
   }
@@ -76,6 +78,11 @@ int main(int argc, char** argv) {
   state.source.assets_dir = assets;
   state.out_dir = out;
   state.source.space = space;
+  if (map_kind != "pca" && map_kind != "umap") {
+    std::fprintf(stderr, "annlab-lab: --map %s: expected pca or umap\n", map_kind.c_str());
+    return 2;
+  }
+  state.source.map_kind = map_kind == "umap" ? LabData::MapKind::Layout : LabData::MapKind::Pca;
   state.show_pad = draw;
   if (!view.empty()) {
     if (const size_t q = view.find('?'); q != std::string::npos) view = view.substr(q + 1);  // a page address

@@ -110,6 +110,7 @@ std::string encode_view_link(const ViewLink& v) {
     case ViewLink::Query::Point: q += "&q=p" + float_text(v.point[0]) + "," + float_text(v.point[1]); break;
     case ViewLink::Query::None: break;
   }
+  if (v.layout) q += "&layout=umap";
   if (v.has_map) q += "&map=" + float_text(v.cx) + "," + float_text(v.cy) + "," + float_text(v.zoom);
   std::string show;
   if (v.structure) show = "structure";
@@ -192,6 +193,10 @@ Result<ViewLink> parse_view_link(std::string_view query) {
       if (val.empty() || val.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") != std::string::npos)
         return Status::error(cat("the link's space '", val, "' is not a space's name (such as cnn64 or pca64)"));
       v.space = val == "raw" ? std::string() : std::string(val);
+    } else if (key == "layout") {
+      if (val != "umap" && val != "pca")
+        return Status::error(cat("the link's layout '", val, "' is unknown: expected umap or pca"));
+      v.layout = val == "umap";
     } else if (key == "table") {
       ANNLAB_ASSIGN_OR_RETURN(int64_t n, int_of(key, val, 0, 1 << 20));
       v.table = int(n);
@@ -199,7 +204,7 @@ Result<ViewLink> parse_view_link(std::string_view query) {
       params.emplace_back(key, val);
     } else {
       return Status::error(cat("the link's key '", key, "' is unknown: expected v, data, points, blobs, data_seed, space, index, "
-                               "k, q, map, show, table or a parameter of the index"));
+                               "k, q, layout, map, show, table or a parameter of the index"));
     }
   }
   if (!has_version) return Status::error(cat("the link has no format version: expected v=", ViewLink::kVersion));

@@ -32,6 +32,7 @@ struct ViewLink {
   enum class Query { None, HeldOut, Base, Point } query = Query::None;
   int64_t query_id = -1;   // HeldOut: the held-out query; Base: the base point
   float point[2] = {0, 0}; // Point: clicked on a 2-D map
+  bool layout = false;     // the map is the neighbour-preserving layout ("layout=umap"), not PCA
   bool has_map = false;    // the map's framing: centre and zoom (1 = fitted to the data)
   float cx = 0, cy = 0, zoom = 1;
   bool structure = true, by_cell = true;

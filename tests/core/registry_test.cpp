@@ -6,12 +6,17 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <set>
 #include <limits>
 
 #include "annlab/generators.h"
 #include "annlab/index_io.h"
 #include "annlab/model.h"
 #include "annlab/trace_replay.h"
+#include "annlab/why_missed.h"
 #include "annlab/vector_store.h"
 #include "test_util.h"
 
@@ -175,6 +180,87 @@ TEST_P(RegistryRow, TheTraceReplaysToTheSearchsAnswerAndCounts) {
     replay.seek(t->events.size());
     replay.seek(t->events.size() / 2);
     EXPECT_EQ(replay.best_ids, half);
+  }
+}
+
+// "Why was it missed?" on each method at its lowest sweep value: every true neighbour it misses
+// gets a reason of its family's kind, and re-running with the parameters the reason names returns
+// it. Where the reason is a rank read off the trace (a cell's, a code's), one less is not enough.
+TEST_P(RegistryRow, EveryMissHasAReasonWhoseFixFindsIt) {
+  auto index = built();
+  const Explainable* ex = as_explainable(*index);
+  if (!ex) GTEST_SKIP() << "not explainable";
+  auto st = ex->explain_structure();
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  // The main parameter at its lowest sweep value, without the sweep's companions (IVF-PQ's
+  // rerank=3000), so codes can lose neighbours too.
+  const ParamUse* main = row().main_search();
+  SearchParams sp;
+  if (main) {
+    BuildParams unused;
+    ASSERT_TRUE(apply_params(cat(main->name, "=", int64_t(main->sweep[0])), &unused, &sp).is_ok());
+  }
+  const std::string name(row().name);
+  // Constructed hard queries: halfway between two held-out queries of different blobs, where
+  // cells, buckets and codes split their neighbours.
+  const size_t nq = 40, d = 32;
+  std::vector<float> mids(nq * d), a(d), b(d);
+  for (size_t q = 0; q < nq; ++q) {
+    data().query.view().row_to_f32(q, a.data());
+    data().query.view().row_to_f32((q + 7) % data().query.n, b.data());
+    for (size_t j = 0; j < d; ++j) mids[q * d + j] = 0.5f * (a[j] + b[j]);
+  }
+  const VectorView queries = VectorView::of(mids.data(), nq, d);
+  auto flat = make_index("Flat", d, BuildParams{}).value();
+  ASSERT_TRUE(flat->add(data().base.view()).is_ok());
+  SearchResult exact;
+  ASSERT_TRUE(flat->search(queries, 10, SearchParams{}, &exact).is_ok());
+  const std::map<std::string, std::set<std::string>> stages = {
+      {"LSH", {"bucket"}}, {"E2LSH", {"bucket"}}, {"KDTree", {"leaf"}}, {"IVFFlat", {"cell"}},
+      {"PQ", {"code rank"}}, {"IVFPQ", {"cell", "code rank"}}, {"OPQ", {"cell", "code rank"}},
+      {"LOPQ", {"cell", "code rank"}}, {"HNSW", {"graph"}}, {"Tokens", {"tokens"}},
+      {"SimHash", {"code rank"}}, {"ITQ", {"code rank"}}, {"NPHash", {"code rank"}}, {"Router", {"cell", "layer 2"}}};
+  size_t misses = 0, fixed = 0;
+  for (size_t q = 0; q < nq && misses < 40; ++q) {
+    const VectorView qv = queries.rows(q, 1);
+    auto t = ex->explain_query(qv, 10, sp);
+    ASSERT_TRUE(t.is_ok()) << t.message();
+    const std::vector<int64_t> truth(exact.ids.begin() + long(q * 10), exact.ids.begin() + long(q * 10 + 10));
+    auto why = why_missed(*index, st.value(), qv, t.value(), truth, sp);
+    ASSERT_TRUE(why.is_ok()) << why.message();
+    size_t missing = 0;
+    for (int64_t id : truth) missing += std::find(t->ids.begin(), t->ids.end(), id) == t->ids.end();
+    ASSERT_EQ(why->size(), missing) << "one reason per missed true neighbour";
+    for (const MissReason& m : why.value()) {
+      ++misses;
+      SCOPED_TRACE(m.sentence);
+      if (std::getenv("ANNLAB_SHOW_WHY")) std::printf("%s: %s\n", name.c_str(), m.sentence.c_str());
+      EXPECT_EQ(m.id, truth[m.true_rank - 1]);
+      EXPECT_EQ(m.sentence.rfind(cat("true #", m.true_rank, " (id ", m.id, ")"), 0), 0u);
+      if (m.stage == "tie") continue;  // lost a tie on distance: no parameter is at fault
+      if (stages.count(name)) EXPECT_TRUE(stages.at(name).count(m.stage)) << "stage " << m.stage;
+      if (m.fix.empty()) continue;
+      SearchResult r;
+      ASSERT_TRUE(index->search(qv, 10, m.fixed(sp), &r).is_ok());
+      const bool found = std::find(r.ids.begin(), r.ids.end(), m.id) != r.ids.end();
+      EXPECT_EQ(found, m.checked);
+      fixed += found;
+      if (found && m.fix.size() == 1 && (m.stage == "cell" || m.stage == "code rank") && m.fix[0].second > 10) {
+        // The rank read off the trace is the smallest value that reaches it (cells: one cell each).
+        MissReason less = m;
+        less.fix[0].second -= 1;
+        SearchResult r2;
+        ASSERT_TRUE(index->search(qv, 10, less.fixed(sp), &r2).is_ok());
+        if (m.stage == "cell")
+          EXPECT_EQ(std::find(r2.ids.begin(), r2.ids.end(), m.id), r2.ids.end()) << "nprobe one less finds it too";
+      }
+    }
+  }
+  if (name == "Flat") {
+    EXPECT_EQ(misses, 0u);
+  } else if (stages.count(name)) {
+    EXPECT_GT(misses, 0u) << "the lowest sweep value should miss something";
+    EXPECT_GE(double(fixed), 0.8 * double(misses)) << "most misses name a fix that finds them";
   }
 }
 
