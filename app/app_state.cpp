@@ -230,6 +230,10 @@ void AppState::on_new_data() {
   structure.reset();
   index_info.clear();
   inspector.reset();
+  stepper_stop();
+  focus_miss = -1;
+  pinned.clear();  // comparisons are within one data set
+  cancel_layout();
   error.clear();
   data_error.clear();
 }
@@ -287,6 +291,8 @@ void AppState::step_query() {
 void AppState::run_search_now() {
   const Status st = inspector.run(*data(), index.get(), structure.get(), index ? search_params() : SearchParams{});
   if (!st.is_ok()) error = st.message();
+  focus_miss = -1;  // the misses are the new answer's
+  refresh_pinned();
 }
 
 Status AppState::start_build() {

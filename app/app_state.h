@@ -16,6 +16,7 @@
 #include "annlab/factory.h"
 #include "annlab/params.h"
 #include "annlab/registry.h"
+#include "annlab/trace_replay.h"
 #include "annlab/vector_store.h"
 #include "build_job.h"
 #include "data_source.h"
@@ -71,6 +72,7 @@ struct MapView {
   float want_cx = 0, want_cy = 0, want_zoom = 1;
   bool capture_png = false;  // save the map area as a PNG after this frame is drawn (the platform does)
   std::vector<std::string> legend;  // the last frame's legend: every kind of mark drawn, then the colours
+  std::vector<float> pane_rects;    // the last frame's panes (side by side): x, y, width, height each
 };
 
 class AppState {
@@ -124,6 +126,49 @@ class AppState {
     pending_spec_.clear();     // nor a link to rebuild it from
     install_index(std::move(loaded), 0.0);
   }
+
+  // The stepper: the query's trace (Results::trace) replayed on the map event by event, with play,
+  // pause, step and speed. While it is on, the map shows the search as it stood after `pos` events:
+  // the candidates, cells, buckets and nodes so far, and the current best k beside the true k.
+  struct Stepper {
+    bool active = false, playing = false;
+    float speed = 0;   // events per second; 0: the whole trace in about 8 seconds
+    double pos = 0;    // events replayed (fractional while playing)
+    uint64_t results_serial = 0;
+    TraceReplay replay;
+    size_t cutoff() const { return active ? size_t(pos) : size_t(-1); }
+  } stepper;
+  void stepper_start();                 // at the first event, paused
+  void stepper_stop();
+  void stepper_seek(size_t pos);
+  // One step: the next event, where a run of code comparisons (PQ look-ups, Hamming distances)
+  // counts as one step.
+  void stepper_step();
+  void step_stepper(double dt_seconds);  // every frame: plays, and follows a new query's trace
+  // The "why missed" entry a person clicked (index into Results::misses), highlighted on the map.
+  int focus_miss = -1;
+
+  // Side by side: up to three built indexes pinned beside the current one, each searched with the
+  // same query (and its own search parameters as they were when pinned). The map splits into one
+  // pane per index with one shared view (pan and zoom move them all); the Results panel compares
+  // their answers and costs in one table.
+  struct Pinned {
+    std::string title;           // "IVF64,Flat nprobe=4"
+    std::unique_ptr<Index> index;
+    std::unique_ptr<Structure> structure;
+    SearchParams params;
+    QueryInspector inspector;    // its own exact cache; the query is the lab's
+    uint64_t query_serial = 0, k = 0;  // what its results are of
+  };
+  static constexpr size_t kMaxPinned = 3;
+  std::vector<Pinned> pinned;
+  // Moves the built index to the side (the next build is the current one); an error when there is
+  // none, or kMaxPinned are pinned already.
+  Status pin_index();
+  void unpin(size_t i);
+  // Searches every pinned index with the current query when it changed.
+  void refresh_pinned();
+  std::string index_title() const;  // the current index with its search parameters
 
   // The map: the 2-D PCA or the layout that keeps neighbours together (data of more than two
   // dimensions). The bundled sets ship their layout; for a person's own file it is computed in

@@ -17,6 +17,7 @@ void draw_lab(AppState& s) {
   s.step_pad();    // a drawing becoming the query
   s.step_evaluation(std::clamp(600.0 * double(io.DeltaTime), 10.0, 60.0));
   s.step_layout(std::clamp(600.0 * double(io.DeltaTime), 10.0, 60.0));
+  s.step_stepper(double(io.DeltaTime));
   if (!io.WantTextInput && ImGui::IsKeyPressed(ImGuiKey_R, false)) s.pick_random_query();
 
   s.advance_view();  // a link being opened: its data set, then its build, then its query

@@ -1,6 +1,7 @@
 // The desktop lab: SDL2 + OpenGL 3.
 //   annlab-lab [--assets DIR] [--data blobs|fashion|mnist] [--build SPEC] [--query I] [--evaluate N]
 //              [--view LINK] [--out DIR] [--frames N] [--space raw|cnn64|pca64] [--map pca|umap] [--draw]
+//              [--pin SPEC]... [--step N] [--miss I]
 // --space: the space an image set opens in (default: the manifest's, CNN-64 for Fashion-MNIST);
 // --draw opens the drawing pad (with --query I: that query's image on it);
 // --view opens a link (the Map panel's Link button: "v=1&data=...", or a whole page address);
@@ -10,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "imgui.h"
 #include "imgui_impl_opengl3.h"
@@ -21,6 +23,8 @@ using namespace annlab::app;
 int main(int argc, char** argv) {
   std::string assets = "assets/data/", data = "fashion", space = "default", build, view, out = ".";
   std::string map_kind = "pca";
+  std::vector<std::string> pins;  // --pin SPEC (repeatable): built and pinned side by side before --build
+  long step_to = -1, miss = -1;   // --step N: the stepper at event N; --miss I: the I-th "why missed" shown
   bool draw = false;
   long frames = -1, query = -1, evaluate = 0;
   for (int i = 1; i < argc; ++i) {
@@ -36,6 +40,9 @@ int main(int argc, char** argv) {
     else if (a == "--data") data = next();
     else if (a == "--space") space = next();
     else if (a == "--map") map_kind = next();
+    else if (a == "--pin") pins.push_back(next());
+    else if (a == "--step") step_to = std::atol(next().c_str());
+    else if (a == "--miss") miss = std::atol(next().c_str());
     else if (a == "--draw") draw = true;
     else if (a == "--build") build = next();
     else if (a == "--query") query = std::atol(next().c_str());
@@ -46,7 +53,7 @@ int main(int argc, char** argv) {
     else {
       std::fprintf(stderr, "usage: annlab-lab [--assets DIR] [--data blobs|fashion|mnist] [--build SPEC] [--query I] "
                            "[--evaluate N] [--view LINK] [--out DIR] [--frames N]\n"
-                           "       [--space raw|cnn64|pca64] [--map pca|umap] [--draw]\n");
+                           "       [--space raw|cnn64|pca64] [--map pca|umap] [--draw] [--pin SPEC]... [--step N] [--miss I]\n");
       return 2;
     }
   }
@@ -92,6 +99,14 @@ int main(int argc, char** argv) {
     }
   }
   if (!state.data() && !state.view_pending()) state.load_data(data == "blobs" ? DataKind::Blobs2D : data == "mnist" ? DataKind::Mnist : DataKind::FashionMnist);
+  for (const std::string& pin : pins) {
+    if (!state.source.data) break;
+    auto spec = annlab::parse_index_spec(pin);
+    const bool seeded = spec.is_ok() && spec->method->build_param("seed");
+    annlab::Status st = state.build_spec(pin, seeded ? "seed=1" : "");
+    if (st.is_ok()) st = state.pin_index();
+    if (!st.is_ok()) state.error = st.message();
+  }
   if (!build.empty() && state.source.data) {
     auto spec = annlab::parse_index_spec(build);
     const bool seeded = spec.is_ok() && spec->method->build_param("seed");
@@ -108,6 +123,14 @@ int main(int argc, char** argv) {
       // --draw with --query: the query's image on the pad, as Copy query does (screenshots).
       if (draw && state.inspector.query.image.size() == state.pad.pixels().size())
         state.pad.set_image(state.inspector.query.image.data());
+    }
+    if (step_to >= 0 && state.inspector.results.valid && state.inspector.results.trace && !state.stepper.active) {
+      state.stepper_seek(size_t(step_to));
+      step_to = -1;
+    }
+    if (miss >= 0 && state.inspector.results.valid && size_t(miss) < state.inspector.results.misses.size()) {
+      state.focus_miss = int(miss);
+      miss = -1;
     }
     if (!run_frame(window, state)) break;
   }

@@ -203,11 +203,28 @@ void draw_index_panel(AppState& s) {
       ImGui::SetTooltip("An .annlab index file: drop it on the lab (or give it to the CLI) to use it without building");
     ImGui::SameLine();
     ImGui::Checkbox("with base vectors", &s.save_embeds_base);
+    if (ImGui::Button("Pin for side by side")) {
+      if (Status st = s.pin_index(); !st.is_ok()) s.error = st.message();
+    }
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Keep this index beside the next one you build: the map splits into one pane per index\n"
+                        "(pan and zoom move all of them) and Results compares their answers and costs (up to 4).");
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("Off: the file names the data set's base vectors (n, d, SHA-256) and is small; it loads where\n"
                         "that data set is. On: the vectors are written in and the file stands alone.");
   } else {
-    ImGui::TextDisabled("No index yet: press Build.");
+    ImGui::TextDisabled(s.pinned.empty() ? "No index yet: press Build." : "Build the next index to compare.");
+  }
+  for (size_t i = 0; i < s.pinned.size(); ++i) {
+    ImGui::PushID(int(i) + 1000);
+    if (ImGui::SmallButton("unpin")) {
+      s.unpin(i);
+      ImGui::PopID();
+      break;
+    }
+    ImGui::SameLine();
+    ImGui::TextDisabled("pinned: %s", s.pinned[i].title.c_str());
+    ImGui::PopID();
   }
   if (!s.file_note.empty()) {
     ImGui::PushTextWrapPos(0);

@@ -145,6 +145,61 @@ void draw_router(const AppState& s, const Results& r) {
                      (unsigned long long)r.stats.distances);
 }
 
+// "Why was it missed?": one sentence per true neighbour the method did not return; a click
+// highlights the point and where it was lost on the map.
+void draw_misses(AppState& s, const Results& r) {
+  if (r.method_ids.empty() || r.misses.empty()) return;
+  ImGui::Separator();
+  ImGui::Text("Why missed (%zu of %zu true neighbours):", r.misses.size(), r.exact_ids.size());
+  for (size_t i = 0; i < r.misses.size(); ++i) {
+    const MissReason& m = r.misses[i];
+    ImGui::PushID(int(i));
+    ImGui::PushTextWrapPos(0);
+    const bool sel = s.focus_miss == int(i);
+    if (ImGui::Selectable(cat("##miss", i).c_str(), sel, 0, ImVec2(0, ImGui::CalcTextSize(m.sentence.c_str(), nullptr, false,
+                                                                                          ImGui::GetContentRegionAvail().x).y)))
+      s.focus_miss = sel ? -1 : int(i);
+    ImGui::SameLine(0, 0);
+    ImGui::SetCursorPosX(ImGui::GetCursorStartPos().x);
+    ImGui::TextWrapped("%s", m.sentence.c_str());
+    ImGui::PopTextWrapPos();
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Click: show it and where it was lost on the map");
+    ImGui::PopID();
+  }
+}
+
+// Side by side: the current index and the pinned ones, their answers and costs for this query.
+void draw_side_by_side(AppState& s) {
+  if (s.pinned.empty()) return;
+  ImGui::Separator();
+  ImGui::Text("Side by side (this query):");
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
+  if (!ImGui::BeginTable("side", 5, flags)) return;
+  ImGui::TableSetupColumn("index", ImGuiTableColumnFlags_WidthStretch, 3);
+  ImGui::TableSetupColumn("recall", ImGuiTableColumnFlags_WidthStretch, 1);
+  ImGui::TableSetupColumn("distances", ImGuiTableColumnFlags_WidthStretch, 1.3f);
+  ImGui::TableSetupColumn("time", ImGuiTableColumnFlags_WidthStretch, 1.5f);
+  ImGui::TableSetupColumn("MB", ImGuiTableColumnFlags_WidthStretch, 1);
+  ImGui::TableHeadersRow();
+  auto row = [&](const std::string& title, const Index* index, const Results& r) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextWrapped("%s", title.c_str());
+    ImGui::TableNextColumn();
+    if (r.valid && index) ImGui::Text("%.2f", r.recall);
+    ImGui::TableNextColumn();
+    if (r.valid && index) ImGui::Text("%llu", (unsigned long long)r.stats.distances);
+    ImGui::TableNextColumn();
+    if (r.valid && index) ImGui::TextWrapped("%s", r.method_time.valid ? (r.method_time.too_fast ? "too fast" : cat(int64_t(r.method_time.median_us + 0.5), " us").c_str()) : "-");
+    ImGui::TableNextColumn();
+    if (index) ImGui::Text("%.2f", double(index->memory_bytes()) / 1e6);
+  };
+  row(s.index ? s.index_title() : "(not built)", s.index.get(), s.inspector.results);
+  for (const AppState::Pinned& p : s.pinned) row(p.title, p.index.get(), p.inspector.results);
+  ImGui::EndTable();
+  ImGui::TextDisabled("time: median wall time of repeated searches of this query (as above)");
+}
+
 void draw_results_panel(AppState& s) {
   ImGui::SetNextItemWidth(120);
   if (ImGui::SliderInt("k", &s.inspector.k, 1, 50)) s.run_search();
@@ -250,6 +305,8 @@ void draw_results_panel(AppState& s) {
     ImGui::Dummy(ImVec2(w, h + 10));
   }
   draw_router(s, r);
+  draw_misses(s, r);
+  draw_side_by_side(s);
   ImGui::Separator();
   const float thumb = d.images() ? 42.0f : 0.0f;
   const double kth = r.exact_dist.empty() ? 0 : r.exact_dist.back();

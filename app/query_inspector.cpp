@@ -210,14 +210,33 @@ Status QueryInspector::run(const LabData& d, const Index* index, const Structure
     if (const Explainable* x = as_explainable(*index); x && index->describe() != "Flat") {
       auto tr = x->explain_query(q, ks, sp);
       if (tr.is_ok()) {
-        for (const TraceEvent& ev : tr->events) {
-          if (ev.kind == TraceKind::BucketOpened) r.probed_buckets.emplace_back(ev.table, uint64_t(ev.id));
-          if (ev.kind == TraceKind::DistanceComputed && ev.id >= 0 && size_t(ev.id) < d.base.n) r.candidates.push_back(ev.id);
-          if (ev.kind == TraceKind::CellProbed) r.probed_cells.push_back(ev.id);
+        for (size_t at = 0; at < tr->events.size(); ++at) {
+          const TraceEvent& ev = tr->events[at];
+          if (ev.kind == TraceKind::BucketOpened) {
+            r.probed_buckets.emplace_back(ev.table, uint64_t(ev.id));
+            r.bucket_at.push_back(uint32_t(at));
+          }
+          if (ev.kind == TraceKind::DistanceComputed && ev.id >= 0 && size_t(ev.id) < d.base.n) {
+            r.candidates.push_back(ev.id);
+            r.candidate_at.push_back(uint32_t(at));
+          }
+          if (ev.kind == TraceKind::CellProbed) {
+            r.probed_cells.push_back(ev.id);
+            r.cell_at.push_back(uint32_t(at));
+          }
           if (ev.kind == TraceKind::NodeVisited) {
             r.visited_nodes.push_back(ev.id);
             r.visited_layers.push_back(ev.table);
+            r.node_at.push_back(uint32_t(at));
           }
+        }
+        if (timed && structure) {
+          // The true neighbours it missed, each with its reason (the query itself left out).
+          std::vector<int64_t> truth;
+          for (int64_t id : ex.ids)
+            if (id >= 0) truth.push_back(id);
+          auto why = why_missed(*index, *structure, q, tr.value(), truth, sp);
+          if (why.is_ok()) r.misses = std::move(why).value();
         }
         // The per-query views the method gave with its trace.
         r.pq_m = tr->lookup_m;
@@ -246,6 +265,7 @@ Status QueryInspector::run(const LabData& d, const Index* index, const Structure
           for (int64_t id : r.exact_ids)
             if (id >= 0 && size_t(id) < tr->code_distances.size()) r.hamming_true.push_back(tr->code_distances[size_t(id)]);
         }
+        r.trace = std::make_shared<const Trace>(std::move(tr).value());
       }
     }
     const TokenLayer* tokens = structure ? structure->find<TokenLayer>() : nullptr;

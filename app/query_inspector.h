@@ -5,12 +5,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "annlab/index.h"
 #include "annlab/status.h"
+#include "annlab/why_missed.h"
 #include "data_source.h"
 
 namespace annlab::app {
@@ -75,6 +77,13 @@ struct Results {
   std::vector<int64_t> ivf_cells, ivf_ids;
   uint64_t ivf_distances = 0;
   double ivf_recall = 0;
+  // The whole trace, for the stepper (trace_replay.h), and the event at which each entry above
+  // happened, so the map can show the search as it stood after any event.
+  std::shared_ptr<const Trace> trace;
+  std::vector<uint32_t> candidate_at, cell_at, node_at, bucket_at;
+  // Why each true neighbour the method did not return was missed (why_missed.h); filled when the
+  // answer is timed (not while a drawing is being drawn: it re-runs the query).
+  std::vector<MissReason> misses;
   uint64_t serial = 0;                // increases with every search
 };
 
