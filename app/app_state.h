@@ -175,7 +175,7 @@ class AppState {
   // steps between frames (step_layout), single-threaded and seeded like `annlab layout`, up to
   // layout_cap points (the page: kWebLayoutCap; above it the request is refused with the reason).
   static constexpr size_t kWebLayoutCap = 20000;
-  size_t layout_cap = size_t(1) << 40;
+  size_t layout_cap = size_t(-1);
   Status set_map_kind(LabData::MapKind k);
   void step_layout(double budget_ms);
   bool layout_pending() const { return layout_task_.valid(); }

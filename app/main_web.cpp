@@ -109,6 +109,7 @@ int start_web_lab(const std::string& dataset, const std::string& space) {
     return std::string(emscripten_run_script_string("location.origin + location.pathname")) + "?" + q;
   };
   lab.state.source.space = space;
+  lab.state.layout_cap = AppState::kWebLayoutCap;  // the page computes a layout on one thread, between frames
   lab.state.load_data(dataset == "mnist" ? DataKind::Mnist : dataset == "blobs" ? DataKind::Blobs2D : DataKind::FashionMnist);
   emscripten_set_main_loop_arg(loop, &lab, 0, false);
   return 0;

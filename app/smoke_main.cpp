@@ -17,6 +17,7 @@
 #include "annlab/eval.h"
 #include "annlab/generators.h"
 #include "annlab/io.h"
+#include "annlab/layout.h"
 #include "annlab/model.h"
 #include "imgui.h"
 #include "export.h"
@@ -24,6 +25,10 @@
 
 using annlab::app::AppState;
 using annlab::app::DataKind;
+using annlab::app::LabData;
+using annlab::app::Results;
+using annlab::MissReason;
+using annlab::Status;
 
 
 namespace {
@@ -653,6 +658,104 @@ int main(int argc, char** argv) {
                 b.data()->space == "cnn64",
             "an unknown space is refused (" + b.error + ")");
     }
+  }
+  if (only.empty() || only == "fashion") {
+    // Watching a method think: the shipped layout, the stepper, why missed, side by side.
+    AppState s;
+    s.source.assets_dir = assets;
+    s.models_dir = models;
+    s.load_data(DataKind::FashionMnist);
+    check(s.data() && s.data()->has_layout() && s.data()->map_kind == LabData::MapKind::Pca,
+          "Fashion-MNIST ships its layout; the map opens on PCA");
+    const std::vector<float> pca_xy = s.data()->base_xy;
+    check(s.set_map_kind(LabData::MapKind::Layout).is_ok() && !s.layout_pending() &&
+              s.data()->map_kind == LabData::MapKind::Layout && s.data()->base_xy != pca_xy,
+          "the layout shows at once (shipped, not recomputed)");
+    check(s.build_spec("IVF64,Flat", "seed=1").is_ok(), "IVF64,Flat builds");
+    s.config.value("nprobe") = 1;
+    s.set_held_out_query(5);
+    for (int f = 0; f < 3; ++f) frame(s, ImVec2(5, 5));
+    const Results& r = s.inspector.results;
+    check(r.valid && r.trace != nullptr, "the query's trace is kept for the stepper");
+    // The stepper: at the end, the search's answer and counts; half way, fewer.
+    s.stepper_seek(size_t(-1));
+    check(s.stepper.active && s.stepper.replay.best_ids == r.method_ids &&
+              s.stepper.replay.counts.distances == r.stats.distances && s.stepper.replay.counts.cells == r.stats.cells,
+          "the stepper ends with the search's answer and counts");
+    s.stepper_seek(0);
+    s.stepper_step();
+    check(s.stepper.replay.position() >= 1 && s.stepper.replay.counts.distances < r.stats.distances,
+          "one step shows less than the whole search");
+    s.stepper.playing = true;
+    for (int f = 0; f < 5; ++f) frame(s, ImVec2(5, 5));
+    check(s.stepper.replay.position() > 1, "Play advances over frames");
+    s.stepper_stop();
+    // Why missed, on a query that misses at nprobe = 1 (the first of the first 50 that does).
+    size_t q = 0;
+    for (; q < 50; ++q) {
+      s.set_held_out_query(q);
+      frame(s, ImVec2(5, 5));
+      if (!s.inspector.results.misses.empty()) break;
+    }
+    check(q < 50, "some query misses a true neighbour at nprobe = 1");
+    if (q < 50) {
+      const MissReason m = s.inspector.results.misses[0];  // a copy: the next search replaces the list
+      check(m.stage == "cell" && !m.fix.empty() && m.fix[0].first == "nprobe",
+            "IVF's miss is its cell's rank with an nprobe that finds it (" + m.sentence + ")");
+      s.focus_miss = 0;
+      frame(s, ImVec2(5, 5));
+      const auto& lg = s.map.legend;
+      check(std::find(lg.begin(), lg.end(), std::string("the missed neighbour and where it was lost")) != lg.end(),
+            "a clicked reason is shown on the map");
+      s.config.value("nprobe") = double(m.fix[0].second);
+      s.run_search();
+      const auto& ids = s.inspector.results.method_ids;
+      check(std::find(ids.begin(), ids.end(), m.id) != ids.end(),
+            "the nprobe it names finds that neighbour (" + m.sentence + "; searched with nprobe " +
+                std::to_string(s.search_params().nprobe.value_or(-1)) + ")");
+    }
+    // Side by side: IVF pinned, HNSW built; two panes of one size share the view.
+    check(s.pin_index().is_ok() && !s.index && s.pinned.size() == 1, "the built index is pinned");
+    check(s.build_spec("HNSW16", "").is_ok(), "HNSW16 builds beside it");
+    s.set_held_out_query(3);
+    for (int f = 0; f < 3; ++f) frame(s, ImVec2(5, 5));
+    check(s.map.pane_rects.size() == 8 && s.map.pane_rects[2] == s.map.pane_rects[6] &&
+              s.map.pane_rects[3] == s.map.pane_rects[7] && s.map.pane_rects[4] > s.map.pane_rects[0],
+          "two panes side by side, of one size");
+    check(s.pinned[0].inspector.results.valid && s.pinned[0].query_serial == s.inspector.query.serial,
+          "the pinned index answered the same query");
+    // A drag in the second pane pans both (one MapView).
+    const float cx = s.map.cx;
+    const ImVec2 p0(s.map.pane_rects[4] + 0.5f * s.map.pane_rects[6], s.map.pane_rects[5] + 0.5f * s.map.pane_rects[7]);
+    ImGuiIO& io = ImGui::GetIO();
+    frame(s, p0);
+    io.AddMouseButtonEvent(0, true);
+    frame(s, p0);
+    for (int i = 1; i <= 5; ++i) frame(s, ImVec2(p0.x + 12.0f * float(i), p0.y));
+    io.AddMouseButtonEvent(0, false);
+    frame(s, ImVec2(p0.x + 60, p0.y));
+    check(s.map.cx < cx, "a drag in the second pane pans the shared view (" + std::to_string(cx) + " -> " +
+                              std::to_string(s.map.cx) + ")");
+  }
+  {
+    // A person's own file: the layout is computed in steps; above the page's cap it is refused.
+    AppState s;
+    annlab::Dataset ds = annlab::make_gaussian_blobs(1200, 8, 5, 1.0, 3).value();
+    ds.name = "blobs8.fvecs";
+    check(s.load_user_data(ds).is_ok(), "an 8-d file loads");
+    s.layout_cap = 1000;
+    const Status refused = s.set_map_kind(LabData::MapKind::Layout);
+    check(!refused.is_ok() && refused.message().find("over this page's limit of 1000") != std::string::npos &&
+              s.data()->map_kind == LabData::MapKind::Pca,
+          "a layout over the cap is refused with the reason (" + refused.message() + ")");
+    s.layout_cap = 20000;
+    check(s.set_map_kind(LabData::MapKind::Layout).is_ok() && s.layout_pending(), "a layout starts in steps");
+    int frames_taken = 0;
+    while (s.layout_pending() && frames_taken < 5000) frame(s, ImVec2(5, 5)), ++frames_taken;
+    check(!s.layout_pending() && s.data()->map_kind == LabData::MapKind::Layout && frames_taken >= 2,
+          "the layout finished over " + std::to_string(frames_taken) + " frames");
+    auto direct = annlab::compute_layout(s.data()->base_view(), annlab::LayoutParams{});
+    check(direct.is_ok() && direct.value() == s.data()->base_xy, "stepped and one-call layouts are identical");
   }
   ImGui::DestroyContext();
   std::printf("ui smoke: %d passed, %d failed\n", passed, failed);

@@ -258,6 +258,38 @@ function makeApi() {
     },
     /** What the last frame's layout hid, in pixels (tests). */
     layout() { return unwrap(Module.layout()); },
+    /** The map: {kind: 'pca'|'umap', hasLayout, pending, stage, fraction, seconds, cap, cx, cy,
+     *  scale, panes: [{x, y, width, height}], legend}. */
+    mapState() { return unwrap(Module.mapState()); },
+    /** Shows the PCA map or the neighbour-preserving layout ('umap'): shipped with the bundled
+     *  sets; computed between frames for your own file (resolves when shown; throws above the cap). */
+    async setMap(kind) {
+      unwrap(Module.setMap(kind));
+      for (;;) {
+        const st = unwrap(Module.mapState());
+        if (!st.pending) {
+          const err = Module.info().error;
+          if (st.kind !== kind && err) throw new Error(err);
+          return st;
+        }
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+    },
+    /** Map coordinates of base points [begin, begin + count) as [x0, y0, x1, y1, ...]. */
+    mapPoints(begin, count) { return Module.mapPoints(begin, count); },
+    /** The stepper over the query's trace: action 'start' | 'step' | 'seek' (arg: event) | 'play'
+     *  (arg: events per second, 0 = auto) | 'pause' | 'stop' → stepperState(). */
+    stepper(action, arg = 0) { return unwrap(Module.stepper(action, arg)); },
+    /** {active, playing, position, events, bestIds, counts: {distances, cells, buckets, nodes, codes}, last}. */
+    stepperState() { return unwrap(Module.stepperState()); },
+    /** Why each true neighbour was missed: [{id, trueRank, stage, sentence, where, table, fix: [{name, value}], checked}]. */
+    misses() { return Module.misses(); },
+    /** Highlights the i-th missed neighbour and where it was lost (-1: none). */
+    focusMiss(i) { Module.focusMiss(i); },
+    /** Pins the built index beside the next one (side by side); pinned() lists them with their answers. */
+    pinIndex() { return unwrap(Module.pinIndex()); },
+    unpin(i) { Module.unpin(i); },
+    pinned() { return Module.pinned(); },
     loadStats: null,
   };
 }
