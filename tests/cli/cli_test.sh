@@ -107,5 +107,19 @@ expect 1 "annlab embed: error: cannot open '$T/none.json'" -- embed --model "$T/
 expect 2 "annlab eval: error: --base-labels and --query-labels go together" -- eval --result "$T/gt.ivecs" --gt "$T/gt.ivecs" --base "$T/base.fvecs" --query "$T/query.fvecs" --k 10 --base-labels "$T/base.fvecs"
 expect 1 "annlab eval: error: $T/base.fvecs: unknown labels file extension '.fvecs': expected .ivecs, .npy, .csv or .txt" -- eval --result "$T/gt.ivecs" --gt "$T/gt.ivecs" --base "$T/base.fvecs" --query "$T/query.fvecs" --k 10 --base-labels "$T/base.fvecs" --query-labels "$T/query.fvecs"
 
+# annlab layout: the neighbour-preserving map, placed queries, reproducible, measured, bad input.
+expect 0 "layout umap of $T/sb.fvecs: 1800 points -> $T/xy.fvecs" -- layout --base "$T/sb.fvecs" --out "$T/xy.fvecs" --queries "$T/sq.fvecs" --query-out "$T/qxy.fvecs"
+check "a layout is 1800 rows of 2 floats" test "$(wc -c < "$T/xy.fvecs")" = $((1800 * 12))
+check "200 queries placed" test "$(wc -c < "$T/qxy.fvecs")" = $((200 * 12))
+expect 0 "layout umap" -- layout --base "$T/sb.fvecs" --out "$T/xy2.fvecs"
+check "one seed, one layout" cmp -s "$T/xy.fvecs" "$T/xy2.fvecs"
+expect 0 "layout pca" -- layout --base "$T/sb.fvecs" --method pca --out "$T/pxy.fvecs"
+um=$($CLI layout --base "$T/sb.fvecs" --xy "$T/xy.fvecs" --report 10 2>&1 | sed -n 's/.*: \([0-9.]*\) (.*/\1/p')
+pc=$($CLI layout --base "$T/sb.fvecs" --xy "$T/pxy.fvecs" --report 10 2>&1 | sed -n 's/.*: \([0-9.]*\) (.*/\1/p')
+check "the layout keeps more neighbours than PCA (UMAP $um, PCA $pc)" awk -v u="$um" -v p="$pc" 'BEGIN { exit !(u > 1.5 * p) }'
+expect 2 "annlab layout: error: --method: layout method 'tsne' is not one of pca, umap" -- layout --base "$T/sb.fvecs" --method tsne --out "$T/x.fvecs"
+expect 1 "annlab layout: error: $T/xy.fvecs: expected 2000 2-D float vectors, found 1800 x 2" -- layout --base "$T/base.fvecs" --xy "$T/xy.fvecs" --report 10
+expect 2 "annlab layout: error: --queries and --query-out go together" -- layout --base "$T/sb.fvecs" --out "$T/x.fvecs" --queries "$T/sq.fvecs"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -22,7 +22,8 @@ int cmd_layout(const std::vector<std::string>& argv) {
       "nearest on the map.",
       {{"base", "F", "the vectors (.fvecs .ivecs .bvecs .npy .csv .alds)", true},
        {"method", "M", "pca | umap (default umap)", false},
-       {"out", "XY", "where to write the map (.fvecs, n x 2)", true},
+       {"out", "XY", "where to write the map (.fvecs, n x 2)", false},
+       {"xy", "XY", "measure this map (n x 2) instead of computing one (with --report)", false},
        {"queries", "Q", "vectors to place on the map (a file of the same dimension)", false},
        {"query-out", "QXY", "where to write their places (.fvecs; needs --queries)", false},
        {"neighbors", "K", "k of the k-NN graph (default 15)", false},
@@ -46,6 +47,20 @@ int cmd_layout(const std::vector<std::string>& argv) {
     return fail("layout", Status::error("--queries and --query-out go together"), kExitUsage);
   auto base = load_dataset(a.get("base"));
   if (!base.is_ok()) return fail("layout", base.status());
+  if (a.has("xy")) {  // measure a given map
+    if (!a.has("report")) return fail("layout", Status::error("--xy measures a map: give --report K"), kExitUsage);
+    auto xy = load_dataset(a.get("xy"));
+    if (!xy.is_ok()) return fail("layout", xy.status());
+    if (xy->d != 2 || xy->n != base->n || xy->dtype != DType::F32)
+      return fail("layout", Status::error(cat(a.get("xy"), ": expected ", base->n, " 2-D float vectors, found ", xy->n,
+                                              " x ", xy->d)));
+    auto kept = neighbour_preservation(base->view(), xy->f32, size_t(report.value()), size_t(sample.value()), 7);
+    if (!kept.is_ok()) return fail("layout", kept.status());
+    std::printf("neighbour preservation@%lld of %s: %.4f (%zu points sampled, seed 7)\n", report.value(),
+                a.get("xy").c_str(), kept.value(), std::min<size_t>(base->n, size_t(sample.value())));
+    return kExitOk;
+  }
+  if (!a.has("out")) return fail("layout", Status::error("missing required option --out"), kExitUsage);
   LayoutParams p;
   p.method = method.value();
   p.neighbors = size_t(neighbors.value());
