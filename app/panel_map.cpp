@@ -212,8 +212,11 @@ std::string describe_event(const TraceEvent& e, const Results& r) {
   switch (e.kind) {
     case TraceKind::BucketOpened: return cat("opened bucket ", e.id, " of table ", e.table, " (", int64_t(e.value), " points)");
     case TraceKind::CellProbed:
-      return r.cell_probs.empty() ? cat("probed cell ", e.id, " (", ordinal(size_t(e.table) + 1), "; centroid at ", e.value, ")")
-                                  : cat("probed cell ", e.id, " (", ordinal(size_t(e.table) + 1), "; layer 1: p = ", e.value, ")");
+      // The router's value is a cell's order key: the nearest centroid's squared distance, or minus
+      // layer 1's probability.
+      return r.cell_probs.empty()
+                 ? cat("probed cell ", e.id, " (", ordinal(size_t(e.table) + 1), "; its centroid at squared distance ", e.value, ")")
+                 : cat("probed cell ", e.id, " (", ordinal(size_t(e.table) + 1), "; layer 1: p = ", -e.value, ")");
     case TraceKind::NodeVisited: return cat("visited node ", e.id, " on layer ", e.table);
     case TraceKind::DistanceComputed: return cat("computed the distance to ", e.id, ": ", e.value);
     case TraceKind::TopKChanged: return cat(e.id, " entered the best k at #", e.table + 1, " (", e.value, ")");
@@ -677,12 +680,28 @@ void draw_map_area(AppState& s, const MapPane& pane, ImVec2 origin, ImVec2 size)
       }
       if (!res.shared_tokens.empty() && res.shared_tokens.size() == d.base.n && !res.query_tokens.empty()) {
         // Tokens: every point sharing a kept query term, brighter the more it shares.
+        // While stepping, only the posting lists walked so far count.
         const float g = float(res.query_tokens.size());
+        const TokenLayer* tl = st ? st->find<TokenLayer>() : nullptr;
+        std::vector<uint8_t> walked(res.query_tokens.size(), 1);
+        if (stepping && tl && tl->tokens.size() == d.base.n * tl->g) {
+          std::fill(walked.begin(), walked.end(), 0);
+          for (size_t o = 0; o < res.probed_buckets.size(); ++o)
+            if ((o >= res.bucket_at.size() || res.bucket_at[o] < cutoff) && res.probed_buckets[o].first < walked.size())
+              walked[res.probed_buckets[o].first] = 1;
+        }
+        const bool all_walked = std::find(walked.begin(), walked.end(), 0) == walked.end();
         for (size_t i = 0; i < d.base.n; ++i) {
-          if (!res.shared_tokens[i]) continue;
+          int shared = res.shared_tokens[i];
+          if (!all_walked) {
+            shared = 0;
+            for (size_t j = 0; j < walked.size(); ++j)
+              shared += walked[j] && res.query_tokens[j] >= 0 && int32_t(tl->tokens[i * tl->g + j]) == res.query_tokens[j];
+          }
+          if (!shared) continue;
           marks.note(Mark::SharedTokens);
           const ImVec2 p = to_screen(d.base_xy[2 * i], d.base_xy[2 * i + 1]);
-          const int a = 60 + int(195 * float(res.shared_tokens[i]) / g);
+          const int a = 60 + int(195 * float(shared) / g);
           dl->AddRectFilled(ImVec2(p.x - 1.5f, p.y - 1.5f), ImVec2(p.x + 1.5f, p.y + 1.5f), (kColCandidate & 0x00FFFFFFu) | (ImU32(a) << 24));
         }
       }

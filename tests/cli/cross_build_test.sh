@@ -67,5 +67,10 @@ for b in native wasm; do
 done
 same "ITQ32 index files" "$T/native-itq.annlab" "$T/wasm-itq.annlab"
 same "ITQ32 answers" "$T/native-itq.ivecs" "$T/wasm-itq.ivecs"
+# The neighbour-preserving layout (float blobs, HNSW k-NN graph, seeded SGD): the same map, bit for bit.
+for b in native wasm; do
+  run $b layout --base "$T/native-base40.fvecs" --out "$T/$b-layout.fvecs" --epochs 100
+done
+same "UMAP layouts" "$T/native-layout.fvecs" "$T/wasm-layout.fvecs"
 echo "cross-build: $pass passed, $fail failed"
 [ "$fail" = 0 ]
