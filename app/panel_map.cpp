@@ -914,7 +914,6 @@ void draw_map_panel(AppState& s) {
   const BucketLayer* buckets = st ? st->find<BucketLayer>() : nullptr;
   const CellLayer* cell_layer = st ? st->find<CellLayer>() : nullptr;
   const GraphLayer* graph = st ? st->find<GraphLayer>() : nullptr;
-  const KdTreeLayer* kd = st ? st->find<KdTreeLayer>() : nullptr;
   const bool lsh2d = !d.images() && buckets && !buckets->keys.empty() &&
                      (st->find<HyperplaneLayer>() || st->find<SlabLayer>());
   if (ImGui::Button("Fit")) v.fitted_serial = 0;
