@@ -208,7 +208,20 @@ std::vector<int> structure_colours(const Structure& st, size_t n, int table, std
 }
 
 // One line for the event the stepper just replayed.
-std::string describe_event(const TraceEvent& e, const Results& r) {
+std::string describe_event(const TraceEvent& e, const Results& r, const Structure* st, const TraceEvent* prev) {
+  const KdTreeLayer* kd = st ? st->find<KdTreeLayer>() : nullptr;
+  if (e.kind == TraceKind::NodeVisited && kd && e.id >= 0 && size_t(e.id) < kd->nodes.size()) {
+    // The k-d tree: a branch descended, or a backtrack to a branch left for later.
+    const KdTreeLayer::Split& n = kd->nodes[size_t(e.id)];
+    bool child = false;
+    if (prev && prev->kind == TraceKind::NodeVisited && prev->id >= 0 && size_t(prev->id) < kd->nodes.size()) {
+      const KdTreeLayer::Split& p = kd->nodes[size_t(prev->id)];
+      child = p.dim >= 0 && (p.left == e.id || p.right == e.id);
+    }
+    const std::string how = !prev ? "started at" : child ? "descended to" : "backtracked to";
+    return n.dim < 0 ? cat(how, " leaf ", e.id, " (", n.right - n.left, " points)")
+                     : cat(how, " node ", e.id, ": split on coordinate ", n.dim, " at ", n.value);
+  }
   switch (e.kind) {
     case TraceKind::BucketOpened: return cat("opened bucket ", e.id, " of table ", e.table, " (", int64_t(e.value), " points)");
     case TraceKind::CellProbed:
@@ -228,6 +241,13 @@ std::string describe_event(const TraceEvent& e, const Results& r) {
                       : cat("layer 2 ranked the members of cell ", e.id, " (", e.table, " distance-equivalents)");
   }
   return "";
+}
+
+// The node visited before the last event replayed (for the k-d tree's descend / backtrack).
+const TraceEvent* prev_node(const TraceReplay& rp, const Trace& t) {
+  for (size_t i = rp.position() - 1; i-- > 0;)
+    if (t.events[i].kind == TraceKind::NodeVisited) return &t.events[i];
+  return nullptr;
 }
 
 // The stepper's controls and its running counts (under the map's toolbar).
@@ -275,7 +295,8 @@ void draw_stepper_bar(AppState& s) {
   for (int64_t id : st.replay.best_ids)
     true_in += std::find(r.exact_ids.begin(), r.exact_ids.end(), id) != r.exact_ids.end();
   std::string line = cat("event ", st.replay.position(), "/", n, ": ",
-                         st.replay.last() ? describe_event(*st.replay.last(), r) : std::string("(start)"));
+                         st.replay.last() ? describe_event(*st.replay.last(), r, s.structure.get(), prev_node(st.replay, *r.trace))
+                                          : std::string("(start)"));
   line += cat("   |  distances ", st.replay.counts.distances, " of ", r.stats.distances);
   if (st.replay.codes_compared) line += cat(", codes ", st.replay.codes_compared);
   if (r.stats.cells) line += cat(", cells ", st.replay.counts.cells);
