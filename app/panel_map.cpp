@@ -805,7 +805,7 @@ void draw_map_area(AppState& s, const MapPane& pane, ImVec2 origin, ImVec2 size)
         for (size_t i = 0; i < place.size(); ++i)
           if (place[i]) {
             const ImVec2 p = to_screen(d.base_xy[2 * i], d.base_xy[2 * i + 1]);
-            dl->AddRect(ImVec2(p.x - 2.5f, p.y - 2.5f), ImVec2(p.x + 2.5f, p.y + 2.5f), kColFocus);
+            dl->AddRect(ImVec2(p.x - 2.5f, p.y - 2.5f), ImVec2(p.x + 2.5f, p.y + 2.5f), (kColFocus & 0x00FFFFFFu) | (90u << 24));
           }
         if (size_t(m.id) < d.base.n) {
           const ImVec2 p = to_screen(d.base_xy[2 * size_t(m.id)], d.base_xy[2 * size_t(m.id) + 1]);

@@ -158,7 +158,21 @@ TEST_P(RegistryRow, TheTraceReplaysToTheSearchsAnswerAndCounts) {
   const Explainable* ex = as_explainable(*index);
   if (!ex) GTEST_SKIP() << "not explainable";
   const ParamUse* main = row().main_search();
-  const SearchParams sp = main ? with(*main, main->sweep[1]) : SearchParams{};
+  // The main parameter's second sweep value with its companions, and its lowest alone (rerank = 0:
+  // the code order is the answer, its top-k events come from the codes).
+  std::vector<SearchParams> settings = {main ? with(*main, main->sweep[1]) : SearchParams{}};
+  if (main) {
+    SearchParams low;
+    BuildParams unused;
+    ASSERT_TRUE(apply_params(cat(main->name, "=", int64_t(main->sweep[0])), &unused, &low).is_ok());
+    settings.push_back(low);
+  }
+  if (row().search_param("rerank") && !row().reranks_itself) {
+    SearchParams none;
+    none.rerank = 0;
+    settings.push_back(none);
+  }
+  for (const SearchParams& sp : settings)
   for (size_t q = 0; q < 20; ++q) {
     auto t = ex->explain_query(data().query.view().rows(q, 1), 10, sp);
     ASSERT_TRUE(t.is_ok()) << t.message();

@@ -58,7 +58,10 @@ void PqIndex::search_one(const VectorView& q, size_t i, size_t k, const SearchPa
     for (size_t j = 0; j < nb; ++j) {
       if constexpr (Tracer::kOn) tr.event(TraceKind::CodeCompared, 0, int64_t(b0 + j), block[j]);
       if (block[j] < bound) {
-        top.push(block[j], int64_t(b0 + j));
+        const bool entered = top.push(block[j], int64_t(b0 + j));
+        if constexpr (Tracer::kOn) {
+          if (entered) tr.event(TraceKind::TopKChanged, uint32_t(top.rank_of(block[j], int64_t(b0 + j))), int64_t(b0 + j), block[j]);
+        }
         bound = float(top.bound());
       }
     }
