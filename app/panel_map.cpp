@@ -174,8 +174,9 @@ void swatch(ImDrawList* dl, Mark m, ImVec2 c) {
 
 
 // What the structure assigns each of n points, as a colour index, and its name ("k-means cell"):
-// a cell, a k-d leaf, a bucket of table `table`, a token or PQ code of sub-space `table`, a binary
-// code's first 6 bits, or a graph node's top level. Empty when the structure assigns nothing.
+// a cell, a k-d leaf, a bucket of table `table`, a token or PQ code of sub-space `table`, or a
+// binary code's first 6 bits. Empty when the structure assigns nothing that partitions the points
+// (a graph: nearly every node's top level is 0).
 std::vector<int> structure_colours(const Structure& st, size_t n, int table, std::string* what) {
   std::vector<int> out;
   const size_t t = size_t(std::max(table, 0));
@@ -200,9 +201,6 @@ std::vector<int> structure_colours(const Structure& st, size_t n, int table, std
   } else if (const BinaryCodeLayer* bc = st.find<BinaryCodeLayer>(); bc && bc->words && bc->codes.size() == n * bc->words) {
     *what = "code's first 6 bits";
     for (size_t i = 0; i < n; ++i) out.push_back(int(bc->codes[i * bc->words] & 63u));
-  } else if (const GraphLayer* g = st.find<GraphLayer>(); g && g->top_level.size() == n) {
-    *what = "top graph level";
-    out.assign(g->top_level.begin(), g->top_level.end());
   }
   return out;
 }

@@ -32,14 +32,25 @@ uint32_t* HnswIndex::links(uint32_t node, int level) {
 
 template <class Dist, class Tracer>
 std::vector<HnswIndex::Cand> HnswIndex::search_layer(const Dist& dist, const std::vector<Cand>& entry, size_t ef,
-                                                     int level, Scratch& s, QueryStats* st, Tracer& tr) const {
+                                                     int level, Scratch& s, QueryStats* st, Tracer& tr,
+                                                     size_t trace_k) const {
   s.reset(base_.size());
+  // Traced (trace_k > 0): the best k of the list so far, as it changes. Whatever leaves the list
+  // (its farthest, beyond ef >= k) was never among them, so at the end they are the answer.
+  detail::TopK best_k(trace_k);
+  auto offer = [&](const Cand& c) {
+    if constexpr (Tracer::kOn) {
+      if (trace_k && best_k.push(c.first, c.second))
+        tr.event(TraceKind::TopKChanged, uint32_t(best_k.rank_of(c.first, c.second)), c.second, float(c.first));
+    }
+  };
   std::priority_queue<Cand, std::vector<Cand>, std::greater<Cand>> cand;  // nearest first
   std::priority_queue<Cand> best;                                          // farthest first
   for (const Cand& e : entry) {
     s.visited[e.second] = s.epoch;
     cand.push(e);
     best.push(e);
+    offer(e);
   }
   while (best.size() > ef) best.pop();
   while (!cand.empty()) {
@@ -60,6 +71,7 @@ std::vector<HnswIndex::Cand> HnswIndex::search_layer(const Dist& dist, const std
       if (best.size() < ef || nc < best.top()) {
         cand.push(nc);
         best.push(nc);
+        offer(nc);
         if (best.size() > ef) best.pop();
       }
     }
@@ -201,13 +213,10 @@ void HnswIndex::search_one(const VectorView& q, size_t i, size_t k, size_t ef, S
       }
     }
   }
-  const std::vector<Cand> w = search_layer(distf, {{dcur, cur}}, std::max(ef, k), 0, s, st, tr);
+  const std::vector<Cand> w = search_layer(distf, {{dcur, cur}}, std::max(ef, k), 0, s, st, tr, k);
   st->candidates = w.size();
   detail::TopK top(k);
-  for (const Cand& c : w)
-    if (top.push(c.first, c.second)) {
-      if constexpr (Tracer::kOn) tr.event(TraceKind::TopKChanged, uint32_t(top.rank_of(c.first, c.second)), c.second, float(c.first));
-    }
+  for (const Cand& c : w) top.push(c.first, c.second);
   top.write(ids, dist);
 }
 

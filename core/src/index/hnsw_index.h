@@ -60,7 +60,8 @@ class HnswIndex final : public Index, public Explainable, public Serializable, p
   size_t cap(int level) const { return level == 0 ? 2 * m_ : m_; }
   template <class Dist, class Tracer>
   std::vector<Cand> search_layer(const Dist& dist, const std::vector<Cand>& entry, size_t ef, int level, Scratch& s,
-                                 QueryStats* st, Tracer& tr) const;
+                                 QueryStats* st, Tracer& tr,
+                                 size_t trace_k = 0) const;
   template <class Dist>
   std::vector<Cand> select(const std::vector<Cand>& sorted, size_t m, const Dist& between) const;
   void insert(uint32_t id, Scratch& s);
