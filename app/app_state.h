@@ -58,9 +58,11 @@ struct IndexConfig {
 struct MapView {
   float cx = 0, cy = 0, scale = 1;  // world point at the centre, pixels per world unit
   uint64_t fitted_serial = 0;       // data_serial the view was last fitted to (0: refit)
+  size_t fitted_panes = 1;          // side by side: the panes it was fitted for
   int table = 0;                    // LSH table whose hyperplanes are drawn; HNSW layer whose edges are drawn
   bool planes = true;               // draw the method's structure (hyperplanes, cells, splits, edges, codebooks)
   bool by_cell = true;              // IVF: colour points by their cell instead of their label
+  bool by_structure = false;        // other methods: by their leaf, bucket, token, PQ code or code bits
   // The data's extent on the map (set when fitted) and the map area's size (the last frame): the
   // zoom of a link is relative to the fitted view, so it frames the same on any screen.
   float data_w = 1, data_h = 1;

@@ -601,7 +601,8 @@ void draw_map_area(AppState& s, const MapPane& pane, ImVec2 origin, ImVec2 size)
   // table shown, token in sub-space `table`, or top graph level; else by label.
   std::vector<int> assigned;
   std::string assigned_what;
-  if (v.by_cell && st) assigned = structure_colours(*st, d.base.n, v.table, &assigned_what);
+  // IVF's cells colour by default ("colour by cell", a link's show=cells); other structures on request.
+  if (st && (cells ? v.by_cell : v.by_structure)) assigned = structure_colours(*st, d.base.n, v.table, &assigned_what);
   const bool colour_cells = !assigned.empty();
   Marks marks;
   if (!d.images() && v.planes && st)
@@ -989,7 +990,8 @@ void draw_map_panel(AppState& s) {
   const bool cells = cell_layer && !cell_layer->assignment.empty();
   const int layers = graph ? graph->levels() : 0;
   v.pane_rects.clear();
-  if (st && !st->layers.empty() && (lsh2d || !d.images() || cells)) {
+  const bool structure_row = st && !st->layers.empty() && (lsh2d || !d.images() || cells);
+  if (structure_row) {
     ImGui::Checkbox("structure", &v.planes);
     help_marker_inline("Draw the method's structure: hyperplanes (LSH), Voronoi cells (IVF), splits (k-d tree), "
                        "links of one layer (HNSW), codebooks (PQ).");
@@ -1003,15 +1005,16 @@ void draw_map_panel(AppState& s) {
   }
   std::string assigned_what;
   if (st && !structure_colours(*st, d.base.n, v.table, &assigned_what).empty()) {
-    ImGui::SameLine();
-    ImGui::Checkbox(cat("colour by ", assigned_what.substr(0, assigned_what.find(" in "))).c_str(), &v.by_cell);
+    if (structure_row) ImGui::SameLine();
+    bool& on = cells ? v.by_cell : v.by_structure;
+    ImGui::Checkbox(cat("colour by ", assigned_what.substr(0, assigned_what.find(" in "))).c_str(), &on);
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("Colour each point by its %s instead of its class", assigned_what.c_str());
     const BucketLayer* bl = st->find<BucketLayer>();
     const TokenLayer* tl = st->find<TokenLayer>();
     const CodebookLayer* cl = st->find<CodebookLayer>();
     const int parts = !cells && bl ? int(bl->keys.size()) : tl ? int(tl->g) : cl && !cells ? int(cl->m) : 0;
-    if (parts > 1 && !lsh2d && v.by_cell) {
+    if (parts > 1 && !lsh2d && on) {
       v.table = std::clamp(v.table, 0, parts - 1);
       ImGui::SameLine();
       ImGui::SetNextItemWidth(120);
@@ -1032,6 +1035,10 @@ void draw_map_panel(AppState& s) {
   panes.push_back({s.structure.get(), &s.inspector.results, s.index.get(), s.index ? s.index_title() : "", true});
   for (const AppState::Pinned& p : s.pinned)
     panes.push_back({p.structure.get(), &p.inspector.results, p.index.get(), p.title, false});
+  if (panes.size() != v.fitted_panes) {  // a pane more or fewer: fit the data to the new pane size
+    v.fitted_panes = panes.size();
+    v.fitted_serial = 0;
+  }
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   ImVec2 size = ImGui::GetContentRegionAvail();
   size.x = std::max(size.x, 50.0f);

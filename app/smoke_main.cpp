@@ -453,7 +453,7 @@ int main(int argc, char** argv) {
         {"v=1&data=blobs&index=LSH8x4&nprobe=3", "the link sets 'nprobe', which LSH8x4 does not take"},
         {"v=1&data=blobs&index=LSH8x4&probes=-1", "the link: parameter probes = -1 is out of range [0, 1048576]"},
         {"v=1&data=blobs&k=0", "the link's k=0 is not a whole number from 1 to 50"},
-        {"v=1&data=blobs&zoom=2", "the link's key 'zoom' is unknown: expected v, data, points, blobs, data_seed, space, index, k, q, map, show, table or a parameter of the index"},
+        {"v=1&data=blobs&zoom=2", "the link's key 'zoom' is unknown: expected v, data, points, blobs, data_seed, space, index, k, q, layout, map, show, table or a parameter of the index"},
     };
     for (const auto& [q, want] : bad_links) {
       const annlab::Status st = b.open_view(q);
