@@ -48,6 +48,8 @@ val map_state() {
   r.set("cx", s.map.cx);
   r.set("cy", s.map.cy);
   r.set("scale", s.map.scale);
+  r.set("queryX", s.inspector.query.set ? double(s.inspector.query.xy[0]) : 0.0);
+  r.set("queryY", s.inspector.query.set ? double(s.inspector.query.xy[1]) : 0.0);
   val panes = val::array();
   for (size_t i = 0; i + 3 < s.map.pane_rects.size(); i += 4) {
     val p = val::object();
@@ -150,6 +152,9 @@ val misses() {
 
 void focus_miss(int i) { state().focus_miss = i; }
 
+// The Fit button: the map fitted to the data on the next frame.
+void map_fit() { state().map.fitted_serial = 0; }
+
 val pin_index() { return status_of(state().pin_index()); }
 void unpin(int i) { state().unpin(size_t(std::max(i, 0))); }
 
@@ -179,6 +184,7 @@ EMSCRIPTEN_BINDINGS(annlab_inspect) {
   emscripten::function("stepperState", &stepper_state);
   emscripten::function("misses", &misses);
   emscripten::function("focusMiss", &focus_miss);
+  emscripten::function("mapFit", &map_fit);
   emscripten::function("pinIndex", &pin_index);
   emscripten::function("unpin", &unpin);
   emscripten::function("pinned", &pinned);

@@ -259,7 +259,7 @@ function makeApi() {
     /** What the last frame's layout hid, in pixels (tests). */
     layout() { return unwrap(Module.layout()); },
     /** The map: {kind: 'pca'|'umap', hasLayout, pending, stage, fraction, seconds, cap, cx, cy,
-     *  scale, panes: [{x, y, width, height}], legend}. */
+     *  scale, queryX, queryY, panes: [{x, y, width, height}], legend}. */
     mapState() { return unwrap(Module.mapState()); },
     /** Shows the PCA map or the neighbour-preserving layout ('umap'): shipped with the bundled
      *  sets; computed between frames for your own file (resolves when shown; throws above the cap). */
@@ -275,6 +275,8 @@ function makeApi() {
         await new Promise((r) => requestAnimationFrame(r));
       }
     },
+    /** The Fit button: the map fitted to the data on the next frame. */
+    mapFit() { Module.mapFit(); },
     /** Map coordinates of base points [begin, begin + count) as [x0, y0, x1, y1, ...]. */
     mapPoints(begin, count) { return Module.mapPoints(begin, count); },
     /** The stepper over the query's trace: action 'start' | 'step' | 'seek' (arg: event) | 'play'

@@ -26,6 +26,21 @@ const frames = (n) => page.evaluate((k) => new Promise((r) => {
   requestAnimationFrame(f);
 }), n);
 const A = (f) => join(ROOT, 'assets/data', f);
+// Zooms the map in around the query (the wheel, as a person does), for screenshots that show it.
+async function zoomToQuery(clicks = 4) {
+  await page.evaluate(() => window.annlab.mapFit());
+  await frames(2);
+  const st = await page.evaluate(() => window.annlab.mapState());
+  const p = st.panes[0];
+  const x = p.x + p.width / 2 + (st.queryX - st.cx) * st.scale, y = p.y + p.height / 2 - (st.queryY - st.cy) * st.scale;
+  await page.mouse.move(x, y);
+  for (let i = 0; i < clicks; ++i) {
+    await page.mouse.wheel(0, -120);
+    await frames(2);
+  }
+  await page.mouse.move(2, 850);  // no hover tooltip over the map
+  await frames(2);
+}
 
 test('the layout ships with Fashion-MNIST: shown at once, nothing downloaded, and it keeps far more neighbours than PCA', async () => {
   const before = page.requests.length;
@@ -140,7 +155,7 @@ test('the stepper replays a query of each family to the search\'s answer and cou
     assert.ok(st.position >= 2 && st.position < st.events, `${spec}: two steps are inside the trace`);
     const mid = Math.floor(st.events * 0.4);
     await page.evaluate((m) => window.annlab.stepper('seek', m), mid);
-    await frames(2);
+    await zoomToQuery();
     await page.screenshot({ path: join(ARTIFACTS, `step-${family}.png`) });
     const end = await page.evaluate(() => window.annlab.stepper('seek', 1e9));
     assert.deepEqual(end.bestIds, r.method.filter((id) => id >= 0), `${spec}: the replay ends with the search's answer`);
@@ -183,7 +198,7 @@ test('why was it missed: a reason per missed neighbour, and the parameter it nam
       assert.ok(again.ids.includes(m.id), `${spec}: re-running with ${params} finds ${m.id}`);
     }
     await page.evaluate(() => window.annlab.focusMiss(0));
-    await frames(3);
+    await zoomToQuery(4);
     const legend = (await page.evaluate(() => window.annlab.mapState())).legend;
     assert.ok(legend.includes('the missed neighbour and where it was lost'), `${spec}: the clicked reason is on the map`);
     await page.screenshot({ path: join(ARTIFACTS, `why-${family}.png`) });
