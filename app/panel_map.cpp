@@ -605,8 +605,20 @@ void draw_map_area(AppState& s, const MapPane& pane, ImVec2 origin, ImVec2 size)
   if (st && (cells ? v.by_cell : v.by_structure)) assigned = structure_colours(*st, d.base.n, v.table, &assigned_what);
   const bool colour_cells = !assigned.empty();
   Marks marks;
-  if (!d.images() && v.planes && st)
-    draw_structure_2d(dl, *st, results, v, to_screen, to_world, origin, size, marks);
+  if (!d.images() && v.planes && st) {
+    if (stepping) {
+      // The buckets opened and the cells probed so far.
+      Results cut = results;
+      auto before = [&](const std::vector<uint32_t>& at) {
+        return size_t(std::lower_bound(at.begin(), at.end(), uint32_t(std::min<size_t>(cutoff, UINT32_MAX))) - at.begin());
+      };
+      if (cut.bucket_at.size() == cut.probed_buckets.size()) cut.probed_buckets.resize(before(cut.bucket_at));
+      if (cut.cell_at.size() == cut.probed_cells.size()) cut.probed_cells.resize(before(cut.cell_at));
+      draw_structure_2d(dl, *st, cut, v, to_screen, to_world, origin, size, marks);
+    } else {
+      draw_structure_2d(dl, *st, results, v, to_screen, to_world, origin, size, marks);
+    }
+  }
   dl->PrimReserve(int(d.base.n) * 6, int(d.base.n) * 4);  // nothing else may be drawn until the points are written
   for (size_t i = 0; i < d.base.n; ++i) {
     const ImVec2 p = to_screen(d.base_xy[2 * i], d.base_xy[2 * i + 1]);
