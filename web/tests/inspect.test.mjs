@@ -133,17 +133,21 @@ const FAMILIES = [
   ['codes', 'SimHash64', 'seed=2', 'rerank=0'],
   ['pq', 'PQ8', 'seed=2', 'rerank=0'],
   ['tokens', 'Tokens8x64', 'seed=3', 'rerank=0'],
+  // The learned router (ONNX Runtime Web in the page): its cells are raw-pixel k-means.
+  ['learned', 'Router100', '', 'nprobe=1', 'raw'],
 ];
+const linkOf = (spec, build, search, q, space = 'cnn64') =>
+  `v=1&data=fashion-mnist${space === 'raw' ? '' : '&space=' + space}&layout=umap&index=${encodeURIComponent(spec)}&` +
+  `${build ? build + '&' : ''}${search}&k=10&q=h${q}`;
 
 test('the stepper replays a query of each family to the search\'s answer and counts', async () => {
   await page.evaluate(() => window.annlab.loadDataset('fashion-mnist'));
   await page.evaluate(() => window.annlab.setMap('umap'));
-  for (const [family, spec, build, search] of FAMILIES) {
-    const r = await page.evaluate(async ([s, bp, sp]) => {
-      await window.annlab.openView(`v=1&data=fashion-mnist&space=cnn64&layout=umap&index=${encodeURIComponent(s)}&` +
-        `${bp ? bp + '&' : ''}${sp}&k=10&q=h3`);
-      return window.annlab.results();
-    }, [spec, build, search]);
+  for (const [family, spec, build, search, space] of FAMILIES) {
+    const r = await page.evaluate(async (link) => {
+      await window.annlab.openView(link);
+      return window.annlab.settled();
+    }, linkOf(spec, build, search, 3, space));
     assert.equal(r.valid, true, spec);
     const st = await page.evaluate(() => {
       window.annlab.stepper('start');
@@ -175,17 +179,17 @@ test('the stepper replays a query of each family to the search\'s answer and cou
 
 test('why was it missed: a reason per missed neighbour, and the parameter it names finds it', async () => {
   const seen = new Set();
-  for (const [family, spec, build, search] of FAMILIES) {
-    const found = await page.evaluate(async ([s, bp, sp]) => {
-      await window.annlab.openView(`v=1&data=fashion-mnist&space=cnn64&layout=umap&index=${encodeURIComponent(s)}&` +
-        `${bp ? bp + '&' : ''}${sp}&k=10&q=h0`);
+  for (const [family, spec, build, search, space] of FAMILIES) {
+    const found = await page.evaluate(async (link) => {
+      await window.annlab.openView(link);
       for (let q = 0; q < 40; ++q) {
-        const r = window.annlab.setQuery(q);
+        await window.annlab.setQuery(q);
+        const r = await window.annlab.settled();
         const m = window.annlab.misses();
         if (m.length) return { q, misses: m, vector: window.annlab.queryVector(q), method: r.method };
       }
       return null;
-    }, [spec, build, search]);
+    }, linkOf(spec, build, search, 0, space));
     assert.ok(found, `${spec}: some query of the first 40 misses at ${search}`);
     const m = found.misses[0];
     seen.add(m.stage);
@@ -193,9 +197,17 @@ test('why was it missed: a reason per missed neighbour, and the parameter it nam
     assert.ok(!found.method.includes(m.id));
     report(`${spec} ${search}, held-out query ${found.q}: ${m.sentence}`);
     if (m.stage !== 'tie' && m.fix.length) {
-      const params = [search, ...m.fix.map((f) => `${f.name}=${f.value}`)].join(' ');
-      const again = await page.evaluate(([v, p]) => window.annlab.search(v, 10, p), [found.vector, params]);
-      assert.ok(again.ids.includes(m.id), `${spec}: re-running with ${params} finds ${m.id}`);
+      // Set the parameters it names, as a person would (a link with them), and search the query again.
+      const set = new Map(search.split('&').map((kv) => kv.split('=')));
+      for (const f of m.fix) set.set(f.name, String(f.value));
+      const params = [...set].map(([k, v]) => `${k}=${v}`).join('&');
+      const again = await page.evaluate(async (link) => {
+        await window.annlab.openView(link);
+        return window.annlab.settled();
+      }, linkOf(spec, build, params, found.q, space));
+      assert.ok(again.method.includes(m.id), `${spec}: re-running with ${params} finds ${m.id}`);
+      await page.evaluate(async (link) => { await window.annlab.openView(link); return window.annlab.settled(); },
+                          linkOf(spec, build, search, found.q, space));
     }
     await page.evaluate(() => window.annlab.focusMiss(0));
     await zoomToQuery(4);
