@@ -108,4 +108,16 @@ const Kernels* kernels_for(SimdLevel level) {
 
 const Kernels& kernels() { return *kernels_for(simd_level()); }
 
+namespace detail {
+
+// Centroids in panels of w, each panel d x w contiguous (zero columns pad the last one).
+std::vector<float> pack_panels(const float* c, size_t nc, size_t d, size_t w) {
+  const size_t panels = (nc + w - 1) / w;
+  std::vector<float> packed(panels * d * w, 0.0f);
+  for (size_t j = 0; j < nc; ++j)
+    for (size_t t = 0; t < d; ++t) packed[(j / w) * d * w + t * w + j % w] = c[j * d + t];
+  return packed;
+}
+
+}  // namespace detail
 }  // namespace annlab

@@ -14,13 +14,15 @@
 namespace annlab::detail {
 
 extern const Kernels kScalarKernels;
+// Centroids packed for the k-means block products below: panels of w columns, each d x w
+// contiguous (zero columns pad the last panel).
+std::vector<float> pack_panels(const float* c, size_t nc, size_t d, size_t w);
 #if defined(ANNLAB_HAVE_AVX2)
 extern const Kernels kAvx2Kernels;
 // out[i * nc + j] = x_i . c_j for nx rows of x and nc rows of c (d floats each), with FMA: for
 // k-means assignment only, where near-ties are re-checked exactly (gemm_avx2.cpp). The centroids
 // are packed once per pass (pack_panels: panels of w = 16 for AVX2, 32 for AVX-512) and reused for
 // every block of rows; the AVX-512 level uses dot_block_avx512 (gemm_avx512.cpp).
-std::vector<float> pack_panels(const float* c, size_t nc, size_t d, size_t w);
 void dot_block_avx2(const float* x, size_t nx, const float* packed, size_t nc, size_t d, float* out);
 void dot_block_avx512(const float* x, size_t nx, const float* packed, size_t nc, size_t d, float* out);
 // The AVX-512 level: AVX2's table with this Hamming scan (distance_avx512.cpp).
@@ -28,6 +30,8 @@ uint32_t hamming_scan_avx512(const uint64_t* q, const uint64_t* codes, size_t n,
 #endif
 #if defined(ANNLAB_HAVE_SIMD128)
 extern const Kernels kSimd128Kernels;
+// The same block product in wasm simd128 (gemm_simd128.cpp): panels of w = 8, four rows at a time.
+void dot_block_simd128(const float* x, size_t nx, const float* packed, size_t nc, size_t d, float* out);
 #endif
 
 // Combines 32 partial sums in the fixed order above.

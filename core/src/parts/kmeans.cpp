@@ -23,7 +23,7 @@ struct Centroids {
   Eigen::VectorXf norm;
   float max_norm = 0;
   std::vector<float> packed;
-  bool wide = false;  // packed in panels of 32 for the AVX-512 kernel (else 16, AVX2)
+  bool wide = false;  // packed in panels of 32 for the AVX-512 kernel (else 16, AVX2; 8, simd128)
   Centroids(const float* centroids, size_t k_, size_t d_) : c(centroids), k(k_), d(d_), norm(Eigen::Index(k_)) {
     const Kernels& kern = kernels();
     for (size_t j = 0; j < k; ++j) norm[Eigen::Index(j)] = kern.ip_f32(c + j * d, c + j * d, d);
@@ -34,6 +34,8 @@ struct Centroids {
       wide = level == SimdLevel::AVX512;
       packed = detail::pack_panels(c, k, d, wide ? 32 : 16);
     }
+#elif defined(ANNLAB_HAVE_SIMD128)
+    if (simd_level() == SimdLevel::WasmSimd128) packed = detail::pack_panels(c, k, d, 8);
 #endif
   }
 };
@@ -58,6 +60,11 @@ void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, 
     if (!packed.empty()) {
       D.resize(Eigen::Index(m), Eigen::Index(k));
       (cs.wide ? detail::dot_block_avx512 : detail::dot_block_avx2)(X.data(), m, packed.data(), k, d, D.data());
+    } else
+#elif defined(ANNLAB_HAVE_SIMD128)
+    if (!packed.empty()) {
+      D.resize(Eigen::Index(m), Eigen::Index(k));
+      detail::dot_block_simd128(X.data(), m, packed.data(), k, d, D.data());
     } else
 #endif
       D.noalias() = X.topRows(Eigen::Index(m)) * C.transpose();

@@ -1,0 +1,55 @@
+// wasm simd128 block of inner products for k-means assignment (the WebAssembly build's counterpart
+// of gemm_avx2.cpp). Its rounding need not match the other levels (a product, then a sum, in
+// another order): the assignment re-checks near-ties with the exact kernels, so the clusters and
+// the index bytes are the same as natively.
+#include <wasm_simd128.h>
+
+#include <algorithm>
+
+#include "kernels/distance_impl.h"
+
+namespace annlab::detail {
+namespace {
+
+// R rows of x (R <= 4) against one panel of 8 centroids: 2R accumulators, two panel vectors and
+// one broadcast live, 11 of V8's 15 free registers at R = 4 (more rows or a wider panel spills).
+template <size_t R>
+inline void micro(const float* const* xr, const float* cp, size_t d, float (*tmp)[8]) {
+  v128_t acc0[R], acc1[R];
+  for (size_t r = 0; r < R; ++r) acc0[r] = acc1[r] = wasm_f32x4_splat(0.0f);
+  for (size_t t = 0; t < d; ++t, cp += 8) {
+    const v128_t c0 = wasm_v128_load(cp), c1 = wasm_v128_load(cp + 4);
+    for (size_t r = 0; r < R; ++r) {
+      const v128_t xv = wasm_f32x4_splat(xr[r][t]);
+      acc0[r] = wasm_f32x4_add(acc0[r], wasm_f32x4_mul(xv, c0));
+      acc1[r] = wasm_f32x4_add(acc1[r], wasm_f32x4_mul(xv, c1));
+    }
+  }
+  for (size_t r = 0; r < R; ++r) {
+    wasm_v128_store(tmp[r], acc0[r]);
+    wasm_v128_store(tmp[r] + 4, acc1[r]);
+  }
+}
+
+}  // namespace
+
+void dot_block_simd128(const float* x, size_t nx, const float* packed, size_t nc, size_t d, float* out) {
+  const size_t panels = (nc + 7) / 8;
+  alignas(16) float tmp[4][8];
+  for (size_t pnl = 0; pnl < panels; ++pnl) {
+    const size_t j = pnl * 8, cols = std::min<size_t>(8, nc - j);
+    const float* cp = packed + pnl * d * 8;
+    for (size_t i = 0; i < nx; i += 4) {
+      const size_t rows = std::min<size_t>(4, nx - i);
+      const float* xr[4];
+      for (size_t a = 0; a < 4; ++a) xr[a] = x + (i + std::min(a, rows - 1)) * d;
+      if (rows == 4) micro<4>(xr, cp, d, tmp);
+      else if (rows == 3) micro<3>(xr, cp, d, tmp);
+      else if (rows == 2) micro<2>(xr, cp, d, tmp);
+      else micro<1>(xr, cp, d, tmp);
+      for (size_t a = 0; a < rows; ++a) std::copy_n(tmp[a], cols, out + (i + a) * nc + j);
+    }
+  }
+}
+
+}  // namespace annlab::detail
