@@ -84,12 +84,8 @@ void AppState::step_layout(double budget_ms) {
   LabData* d = source.data.get();
   d->layout_base_xy = std::move(layout_xy_);
   // Each held-out query goes where its 10 nearest base points are.
-  const size_t k = std::min<size_t>(10, d->base.n);
-  d->layout_query_xy.assign(d->queries.n * 2, 0.0f);
-  SearchResult r;
-  if (d->queries.n && d->exact->search(d->queries.view(), k, SearchParams{}, &r).is_ok())
-    for (size_t i = 0; i < d->queries.n; ++i)
-      place_on_layout(d->layout_base_xy, &r.ids[i * k], &r.distances[i * k], k, &d->layout_query_xy[2 * i]);
+  auto placed = place_rows_on_layout(*d->exact, d->layout_base_xy, d->queries.view());
+  d->layout_query_xy = placed.is_ok() ? std::move(placed).value() : std::vector<float>(d->queries.n * 2, 0.0f);
   d->show_map(LabData::MapKind::Layout);
   map.fitted_serial = 0;
   replace_query_on_map();

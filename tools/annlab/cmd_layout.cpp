@@ -81,11 +81,9 @@ int cmd_layout(const std::vector<std::string>& argv) {
     auto flat = make_index("Flat", base->d, BuildParams{});
     if (!flat.is_ok()) return fail("layout", flat.status());
     if (Status st = flat.value()->add(base->view()); !st.is_ok()) return fail("layout", st);
-    const size_t k = std::min<size_t>(10, base->n);
-    SearchResult r;
-    if (Status st = flat.value()->search(q->view(), k, SearchParams{}, &r); !st.is_ok()) return fail("layout", st);
-    std::vector<float> qxy(q->n * 2);
-    for (size_t i = 0; i < q->n; ++i) place_on_layout(xy.value(), &r.ids[i * k], &r.distances[i * k], k, &qxy[2 * i]);
+    auto placed = place_rows_on_layout(*flat.value(), xy.value(), q->view());
+    if (!placed.is_ok()) return fail("layout", placed.status());
+    const std::vector<float>& qxy = placed.value();
     if (Status st = save_fvecs(a.get("query-out"), VectorView::of(qxy.data(), q->n, 2)); !st.is_ok())
       return fail("layout", st);
     std::printf("placed %zu queries -> %s\n", q->n, a.get("query-out").c_str());

@@ -111,10 +111,7 @@ Status write_layout(const std::string& out, const Dataset& base, const std::stri
   if (query) {
     ANNLAB_ASSIGN_OR_RETURN(std::unique_ptr<Index> flat, make_index("Flat", base.d, BuildParams{}));
     ANNLAB_TRY(flat->add(base.view()));
-    SearchResult r;
-    ANNLAB_TRY(flat->search(query->view(), 10, SearchParams{}, &r, 2));
-    qxy.resize(query->n * 2);
-    for (size_t i = 0; i < query->n; ++i) place_on_layout(xy, &r.ids[i * 10], &r.distances[i * 10], 10, &qxy[2 * i]);
+    ANNLAB_ASSIGN_OR_RETURN(qxy, place_rows_on_layout(*flat, xy, query->view(), 2));
     if (!query_stem.empty())
       ANNLAB_TRY(save_fvecs(cat(out, "/", query_stem, ".umap.fvecs"), VectorView::of(qxy.data(), query->n, 2)));
   }

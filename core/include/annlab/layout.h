@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "annlab/dataset.h"
+#include "annlab/index.h"
 #include "annlab/status.h"
 #include "annlab/train_task.h"
 
@@ -60,6 +61,11 @@ Result<std::vector<float>> compute_layout(const VectorView& x, const LayoutParam
 // nearest base points (ids, with their squared distances, nearest first; weight 1 / (distance +
 // the nearest distance / 10 + tiny)), as UMAP places new points to start its transform.
 void place_on_layout(const std::vector<float>& base_xy, const int64_t* ids, const float* dist2, size_t k, float* xy);
+
+// Each row of q placed on the layout of the base that `base` indexes (exactly: Flat): its
+// min(10, n) nearest base points by place_on_layout. q.n * 2 coordinates.
+Result<std::vector<float>> place_rows_on_layout(const Index& base, const std::vector<float>& base_xy, const VectorView& q,
+                                                int threads = 1);
 
 // Neighbour preservation: for `sample` points drawn with `seed` (all points when sample >= n),
 // the share of each one's k nearest neighbours in x that are also among its k nearest on the map

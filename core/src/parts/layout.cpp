@@ -276,6 +276,17 @@ void place_on_layout(const std::vector<float>& base_xy, const int64_t* ids, cons
   xy[1] = sw > 0 ? float(sy / sw) : 0.0f;
 }
 
+Result<std::vector<float>> place_rows_on_layout(const Index& base, const std::vector<float>& base_xy, const VectorView& q,
+                                                int threads) {
+  const size_t k = std::min<size_t>(10, base.size());
+  std::vector<float> xy(q.n * 2, 0.0f);
+  if (q.n == 0 || k == 0) return xy;
+  SearchResult r;
+  ANNLAB_TRY(base.search(q, k, SearchParams{}, &r, threads));
+  for (size_t i = 0; i < q.n; ++i) place_on_layout(base_xy, &r.ids[i * k], &r.distances[i * k], k, &xy[2 * i]);
+  return xy;
+}
+
 Result<double> neighbour_preservation(const VectorView& x, const std::vector<float>& xy, size_t k, size_t sample,
                                       uint64_t seed) {
   const size_t n = x.n;
