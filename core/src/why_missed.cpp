@@ -239,6 +239,7 @@ Result<std::vector<MissReason>> why_missed(const Index& index, const Structure& 
     }
   }
   std::vector<MissReason> out;
+  std::vector<float> centroid_d;  // the query's squared distance to every centroid, when needed
   for (size_t r = 0; r < truth.size(); ++r) {
     const int64_t id = truth[r];
     if (id < 0 || size_t(id) >= index.size() || returned(t.ids, id)) continue;
@@ -260,11 +261,12 @@ Result<std::vector<MissReason>> why_missed(const Index& index, const Structure& 
             rank += t.cell_probabilities[o] > pc || (t.cell_probabilities[o] == pc && int64_t(o) < cell);
           by = cat("by layer 1's probability (", pc, ")");
         } else {
-          const float dc = sq_dist(c.qrow.data(), cl->centroids.data() + size_t(cell) * st.dim, st.dim);
-          for (size_t o = 0; o < ncell; ++o) {
-            const float d = sq_dist(c.qrow.data(), cl->centroids.data() + o * st.dim, st.dim);
-            rank += d < dc || (d == dc && int64_t(o) < cell);
-          }
+          if (centroid_d.empty())  // once per query, for every missed neighbour's cell
+            for (size_t o = 0; o < ncell; ++o)
+              centroid_d.push_back(sq_dist(c.qrow.data(), cl->centroids.data() + o * st.dim, st.dim));
+          const float dc = centroid_d[size_t(cell)];
+          for (size_t o = 0; o < ncell; ++o)
+            rank += centroid_d[o] < dc || (centroid_d[o] == dc && int64_t(o) < cell);
           by = "by its centroid's distance";
         }
         m.stage = "cell";
