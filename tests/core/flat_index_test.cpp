@@ -1,7 +1,10 @@
 #include "index/flat_index.h"
 
+#include "parts/exact_scan.h"
+
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <limits>
 
 #include "test_util.h"
@@ -110,6 +113,74 @@ TEST(FlatIndex, ExplainTracesEveryDistanceAndTheTopKChanges) {
   EXPECT_EQ(t->ids, r.ids);
   EXPECT_EQ(t->stats.distances, 50u);
 }
+
+// Batched exact search (block products) against the one-query scan, on every SIMD level: the same
+// ids and the same distances, bit for bit, including ties, near-ties and k = n.
+void expect_batch_equals_scan(const VectorView& base, const VectorView& q, size_t k) {
+  FlatIndex flat(base.d);
+  ASSERT_TRUE(flat.add(base).is_ok());
+  std::vector<int64_t> ids(q.n * k);
+  std::vector<float> dist(q.n * k);
+  ASSERT_TRUE(detail::exact_knn_blocked(flat.store(), flat.size(), q, k, ids.data(), dist.data()))
+      << "the block products should apply here";
+  for (size_t i = 0; i < q.n; ++i) {
+    SearchResult one;
+    ASSERT_TRUE(flat.search(q.rows(i, 1), k, {}, &one).is_ok());  // one query: the scan
+    for (size_t j = 0; j < k; ++j) {
+      EXPECT_EQ(ids[i * k + j], one.ids[j]) << "query " << i << " rank " << j;
+      EXPECT_EQ(std::memcmp(&dist[i * k + j], &one.distances[j], 4), 0) << "query " << i << " rank " << j;
+    }
+  }
+}
+
+class FlatBatch : public ::testing::TestWithParam<SimdLevel> {
+ protected:
+  void SetUp() override { ASSERT_TRUE(set_simd_level(GetParam()).is_ok()); }
+  void TearDown() override { ASSERT_TRUE(set_simd_level(best_simd_level()).is_ok()); }
+};
+
+TEST_P(FlatBatch, BytesEqualTheScanIncludingTiesAndShortTiles) {
+  // 251 rows (not a multiple of any tile), d = 37 (padded), duplicated rows make exact ties.
+  auto base = test::random_bytes(251, 37, 11);
+  std::copy_n(base.begin(), 37 * 20, base.begin() + 37 * 100);
+  const auto q = test::random_bytes(67, 37, 12);
+  expect_batch_equals_scan(VectorView::of(base.data(), 251, 37), VectorView::of(q.data(), 67, 37), 10);
+  expect_batch_equals_scan(VectorView::of(base.data(), 251, 37), VectorView::of(base.data(), 9, 37), 3);
+  expect_batch_equals_scan(VectorView::of(base.data(), 6, 37), VectorView::of(q.data(), 5, 37), 6);  // k = n
+}
+
+TEST_P(FlatBatch, FloatsEqualTheScanWhereRoundingIsAtItsWorst) {
+  if (GetParam() == SimdLevel::Scalar) GTEST_SKIP() << "the scalar level scans (no float block product)";
+  // A large common offset makes ||q||^2 + ||x||^2 - 2 q.x cancel badly: only the bound and the
+  // exact re-check keep the answer the scan's. Duplicates make exact ties.
+  const size_t n = 700, d = 61;
+  auto base = test::random_floats(n, d, 13), q = test::random_floats(40, d, 14);
+  for (float& v : base) v = 1000.0f + 1e-3f * v;
+  for (float& v : q) v = 1000.0f + 1e-3f * v;
+  std::copy_n(base.begin(), d * 30, base.begin() + d * 400);
+  expect_batch_equals_scan(VectorView::of(base.data(), n, d), VectorView::of(q.data(), 40, d), 10);
+  const auto plain = test::random_floats(300, 784, 15), pq = test::random_floats(12, 784, 16);
+  expect_batch_equals_scan(VectorView::of(plain.data(), 300, 784), VectorView::of(pq.data(), 12, 784), 20);
+  // Bytes stored, queries that are not bytes: the float path over converted rows.
+  const auto bytes = test::random_bytes(200, 16, 17);
+  const auto fq = test::random_floats(9, 16, 18);
+  expect_batch_equals_scan(VectorView::of(bytes.data(), 200, 16), VectorView::of(fq.data(), 9, 16), 5);
+}
+
+TEST(FlatBatchScope, FallsBackWhereTheBlockProductsDoNotApply) {
+  const auto base = test::random_floats(50, 8, 19);
+  auto q = test::random_floats(6, 8, 20);
+  FlatIndex flat(8);
+  ASSERT_TRUE(flat.add(VectorView::of(base.data(), 50, 8)).is_ok());
+  std::vector<int64_t> ids(60);
+  std::vector<float> dist(60);
+  EXPECT_FALSE(detail::exact_knn_blocked(flat.store(), 50, VectorView::of(q.data(), 3, 8), 10, ids.data(), dist.data()));
+  q[13] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_FALSE(detail::exact_knn_blocked(flat.store(), 50, VectorView::of(q.data(), 6, 8), 10, ids.data(), dist.data()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Levels, FlatBatch, ::testing::ValuesIn(supported_simd_levels()),
+                         [](const auto& info) { return std::string(simd_level_name(info.param)); });
 
 }  // namespace
 }  // namespace annlab

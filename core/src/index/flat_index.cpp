@@ -1,6 +1,7 @@
 #include "index/flat_index.h"
 
 #include "annlab/binary_io.h"
+#include "parts/exact_scan.h"
 #include "parts/topk.h"
 #include "parts/tracer.h"
 
@@ -32,6 +33,11 @@ void FlatIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t* ids
 
 void FlatIndex::search_batch(const VectorView& q, size_t k, const SearchParams&, int64_t* ids,
                              float* distances, QueryStats* stats) const {
+  // A batch reads each block of vectors once for a block of queries (same answers as the scan).
+  if (detail::exact_knn_blocked(base_.store(), base_.size(), q, k, ids, distances)) {
+    for (size_t i = 0; i < q.n; ++i) stats[i].distances = stats[i].candidates = base_.size();
+    return;
+  }
   detail::NullTracer tr;
   for (size_t i = 0; i < q.n; ++i) search_one(q, i, k, ids + i * k, distances + i * k, stats + i, tr);
 }

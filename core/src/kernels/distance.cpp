@@ -1,5 +1,6 @@
 // Kernel dispatch: the level is chosen once, at first use (the best this CPU and build have, or
 // ANNLAB_SIMD), and changes only through set_simd_level.
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 
@@ -112,11 +113,78 @@ namespace detail {
 
 // Centroids in panels of w, each panel d x w contiguous (zero columns pad the last one).
 std::vector<float> pack_panels(const float* c, size_t nc, size_t d, size_t w) {
-  const size_t panels = (nc + w - 1) / w;
-  std::vector<float> packed(panels * d * w, 0.0f);
-  for (size_t j = 0; j < nc; ++j)
-    for (size_t t = 0; t < d; ++t) packed[(j / w) * d * w + t * w + j % w] = c[j * d + t];
+  std::vector<float> packed((nc + w - 1) / w * d * w);
+  pack_panels_into(c, nc, d, w, packed.data());
   return packed;
+}
+
+void pack_panels_into(const float* c, size_t nc, size_t d, size_t w, float* out) {
+  const size_t panels = (nc + w - 1) / w;
+  for (size_t p = 0; p < panels; ++p) {
+    float* panel = out + p * d * w;
+    const size_t cols = std::min(w, nc - p * w);
+    if (cols < w) std::fill(panel, panel + d * w, 0.0f);
+    for (size_t j = 0; j < cols; ++j) {
+      const float* row = c + (p * w + j) * d;
+      for (size_t t = 0; t < d; ++t) panel[t * w + j] = row[t];
+    }
+  }
+}
+
+const FloatBlockProduct* float_block_product(SimdLevel level) {
+  switch (level) {
+#if defined(ANNLAB_HAVE_AVX2)
+    case SimdLevel::AVX2: {
+      static const FloatBlockProduct p{16, dot_block_avx2};
+      return &p;
+    }
+    case SimdLevel::AVX512: {
+      static const FloatBlockProduct p{32, dot_block_avx512};
+      return &p;
+    }
+#endif
+#if defined(ANNLAB_HAVE_SIMD128)
+    case SimdLevel::WasmSimd128: {
+      static const FloatBlockProduct p{8, dot_block_simd128};
+      return &p;
+    }
+#endif
+    default: return nullptr;
+  }
+}
+
+IntBlockProduct int_block_product(SimdLevel level) {
+  switch (level) {
+#if defined(ANNLAB_HAVE_AVX2)
+    case SimdLevel::AVX2:
+    case SimdLevel::AVX512: return dot_block_i16_avx2;
+#endif
+#if defined(ANNLAB_HAVE_SIMD128)
+    case SimdLevel::WasmSimd128: return dot_block_i16_simd128;
+#endif
+    default: return dot_block_i16_scalar;
+  }
+}
+
+ByteBlockProduct byte_block_product(SimdLevel level) {
+#if defined(ANNLAB_HAVE_AVX2)
+  static const bool vnni = __builtin_cpu_supports("avx512vnni");
+  if (level == SimdLevel::AVX512 && vnni) return dot_block_u8s8_vnni;
+#endif
+  (void)level;
+  return nullptr;
+}
+
+// Four rows of q against one row of x at a time; plain integer loops (the compiler may vectorize).
+void dot_block_i16_scalar(const int16_t* q, size_t nq, const int16_t* x, size_t nx, size_t dp, int32_t* out) {
+  for (size_t i = 0; i < nq; ++i)
+    for (size_t j = 0; j < nx; ++j) {
+      const int16_t* a = q + i * dp;
+      const int16_t* b = x + j * dp;
+      int32_t s = 0;
+      for (size_t t = 0; t < dp; ++t) s += int32_t(a[t]) * int32_t(b[t]);
+      out[i * nx + j] = s;
+    }
 }
 
 }  // namespace detail

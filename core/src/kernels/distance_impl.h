@@ -17,8 +17,15 @@ extern const Kernels kScalarKernels;
 // Centroids packed for the k-means block products below: panels of w columns, each d x w
 // contiguous (zero columns pad the last panel).
 std::vector<float> pack_panels(const float* c, size_t nc, size_t d, size_t w);
+// out[i * nx + j] = q_i . x_j exactly, for nq rows q and nx rows x of dp int16 values each (bytes
+// widened, zero-padded to dp, a multiple of 16): the integer block product of batched exact search
+// (parts/exact_scan.cpp). Exact integer sums, so every level gives the same numbers; |q_i . x_j| must
+// stay below 2^31 (bytes: d < 33,025).
+void dot_block_i16_scalar(const int16_t* q, size_t nq, const int16_t* x, size_t nx, size_t dp, int32_t* out);
 #if defined(ANNLAB_HAVE_AVX2)
 extern const Kernels kAvx2Kernels;
+void dot_block_i16_avx2(const int16_t* q, size_t nq, const int16_t* x, size_t nx, size_t dp, int32_t* out);
+void dot_block_u8s8_vnni(const int8_t* q, size_t nq, const uint8_t* x, size_t nx, size_t dp, int32_t* out);
 // out[i * nc + j] = x_i . c_j for nx rows of x and nc rows of c (d floats each), with FMA: for
 // k-means assignment only, where near-ties are re-checked exactly (gemm_avx2.cpp). The centroids
 // are packed once per pass (pack_panels: panels of w = 16 for AVX2, 32 for AVX-512) and reused for
@@ -32,7 +39,26 @@ uint32_t hamming_scan_avx512(const uint64_t* q, const uint64_t* codes, size_t n,
 extern const Kernels kSimd128Kernels;
 // The same block product in wasm simd128 (gemm_simd128.cpp): panels of w = 8, four rows at a time.
 void dot_block_simd128(const float* x, size_t nx, const float* packed, size_t nc, size_t d, float* out);
+void dot_block_i16_simd128(const int16_t* q, size_t nq, const int16_t* x, size_t nx, size_t dp, int32_t* out);
 #endif
+
+// The float block product of the active level (panels of `width` columns, pack_panels_into), or
+// nullptr at the scalar level: what k-means assignment and batched exact search share.
+struct FloatBlockProduct {
+  size_t width;
+  void (*fn)(const float* x, size_t nx, const float* packed, size_t nc, size_t d, float* out);
+};
+const FloatBlockProduct* float_block_product(SimdLevel level);
+// pack_panels into a caller's buffer of ceil(nc / w) * d * w floats.
+void pack_panels_into(const float* c, size_t nc, size_t d, size_t w, float* out);
+// The integer block product of the active level (never null).
+using IntBlockProduct = void (*)(const int16_t* q, size_t nq, const int16_t* x, size_t nx, size_t dp, int32_t* out);
+IntBlockProduct int_block_product(SimdLevel level);
+// out[i * nx + j] = sum_t x_j[t] * q_i[t] for unsigned bytes x and signed bytes q (dp a multiple
+// of 32, zero-padded), exactly: AVX-512 VNNI (gemm_vnni.cpp). nullptr where the level or the CPU
+// has no VNNI; then the int16 product above serves.
+using ByteBlockProduct = void (*)(const int8_t* q, size_t nq, const uint8_t* x, size_t nx, size_t dp, int32_t* out);
+ByteBlockProduct byte_block_product(SimdLevel level);
 
 // Combines 32 partial sums in the fixed order above.
 inline float combine32(const float* p) {

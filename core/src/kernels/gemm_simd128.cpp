@@ -5,6 +5,7 @@
 #include <wasm_simd128.h>
 
 #include <algorithm>
+#include <cstdint>
 
 #include "kernels/distance_impl.h"
 
@@ -31,7 +32,46 @@ inline void micro(const float* const* xr, const float* cp, size_t d, float (*tmp
   }
 }
 
+inline int32_t hsum(v128_t v) {
+  return wasm_i32x4_extract_lane(v, 0) + wasm_i32x4_extract_lane(v, 1) + wasm_i32x4_extract_lane(v, 2) +
+         wasm_i32x4_extract_lane(v, 3);
+}
+
+// R rows of q against C rows of x (int16, dp a multiple of 16) with i32x4.dot_i16x8_s: at 3 x 3,
+// 9 accumulators + 3 rows of x + 1 of q stay in registers.
+template <size_t R, size_t C>
+inline void micro_i16(const int16_t* const* qr, const int16_t* const* xr, size_t dp, int32_t* out, size_t ldo,
+                      size_t rows, size_t cols) {
+  v128_t acc[R][C];
+  for (size_t r = 0; r < R; ++r)
+    for (size_t c = 0; c < C; ++c) acc[r][c] = wasm_i32x4_splat(0);
+  for (size_t t = 0; t < dp; t += 8) {
+    v128_t xv[C];
+    for (size_t c = 0; c < C; ++c) xv[c] = wasm_v128_load(xr[c] + t);
+    for (size_t r = 0; r < R; ++r) {
+      const v128_t qv = wasm_v128_load(qr[r] + t);
+      for (size_t c = 0; c < C; ++c) acc[r][c] = wasm_i32x4_add(acc[r][c], wasm_i32x4_dot_i16x8(qv, xv[c]));
+    }
+  }
+  for (size_t r = 0; r < rows; ++r)
+    for (size_t c = 0; c < cols; ++c) out[r * ldo + c] = hsum(acc[r][c]);
+}
+
 }  // namespace
+
+void dot_block_i16_simd128(const int16_t* q, size_t nq, const int16_t* x, size_t nx, size_t dp, int32_t* out) {
+  for (size_t j = 0; j < nx; j += 3) {
+    const size_t cols = std::min<size_t>(3, nx - j);
+    const int16_t* xr[3];
+    for (size_t c = 0; c < 3; ++c) xr[c] = x + (j + std::min(c, cols - 1)) * dp;
+    for (size_t i = 0; i < nq; i += 3) {
+      const size_t rows = std::min<size_t>(3, nq - i);
+      const int16_t* qr[3];
+      for (size_t r = 0; r < 3; ++r) qr[r] = q + (i + std::min(r, rows - 1)) * dp;
+      micro_i16<3, 3>(qr, xr, dp, out + i * nx + j, nx, rows, cols);
+    }
+  }
+}
 
 void dot_block_simd128(const float* x, size_t nx, const float* packed, size_t nc, size_t d, float* out) {
   const size_t panels = (nc + 7) / 8;

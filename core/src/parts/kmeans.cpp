@@ -23,20 +23,15 @@ struct Centroids {
   Eigen::VectorXf norm;
   float max_norm = 0;
   std::vector<float> packed;
-  bool wide = false;  // packed in panels of 32 for the AVX-512 kernel (else 16, AVX2; 8, simd128)
+  // The level's block product (panels of 16 for AVX2, 32 for AVX-512, 8 for simd128), or none at
+  // the scalar level, which uses Eigen's product.
+  const detail::FloatBlockProduct* product = nullptr;
   Centroids(const float* centroids, size_t k_, size_t d_) : c(centroids), k(k_), d(d_), norm(Eigen::Index(k_)) {
     const Kernels& kern = kernels();
     for (size_t j = 0; j < k; ++j) norm[Eigen::Index(j)] = kern.ip_f32(c + j * d, c + j * d, d);
     max_norm = k ? norm.maxCoeff() : 0.0f;
-#if defined(ANNLAB_HAVE_AVX2)
-    const SimdLevel level = simd_level();
-    if (level == SimdLevel::AVX2 || level == SimdLevel::AVX512) {
-      wide = level == SimdLevel::AVX512;
-      packed = detail::pack_panels(c, k, d, wide ? 32 : 16);
-    }
-#elif defined(ANNLAB_HAVE_SIMD128)
-    if (simd_level() == SimdLevel::WasmSimd128) packed = detail::pack_panels(c, k, d, 8);
-#endif
+    product = detail::float_block_product(simd_level());
+    if (product) packed = detail::pack_panels(c, k, d, product->width);
   }
 };
 
@@ -56,17 +51,10 @@ void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, 
   for (size_t b0 = 0; b0 < x.n; b0 += block) {
     const size_t m = std::min(block, x.n - b0);
     for (size_t i = 0; i < m; ++i) x.row_to_f32(b0 + i, X.row(Eigen::Index(i)).data());
-#if defined(ANNLAB_HAVE_AVX2)
-    if (!packed.empty()) {
+    if (cs.product) {
       D.resize(Eigen::Index(m), Eigen::Index(k));
-      (cs.wide ? detail::dot_block_avx512 : detail::dot_block_avx2)(X.data(), m, packed.data(), k, d, D.data());
+      cs.product->fn(X.data(), m, packed.data(), k, d, D.data());
     } else
-#elif defined(ANNLAB_HAVE_SIMD128)
-    if (!packed.empty()) {
-      D.resize(Eigen::Index(m), Eigen::Index(k));
-      detail::dot_block_simd128(X.data(), m, packed.data(), k, d, D.data());
-    } else
-#endif
       D.noalias() = X.topRows(Eigen::Index(m)) * C.transpose();
     for (size_t i = 0; i < m; ++i) {
       const float* xi = X.row(Eigen::Index(i)).data();

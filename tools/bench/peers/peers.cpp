@@ -7,17 +7,23 @@
 //   opq     FAISS OPQ16,IVF1024,PQ16 with exact refinement (annlab's OPQ with rerank)
 //   hash    FAISS ITQ64,LSH / ITQ128,LSH and IndexLSH with a random rotation and trained thresholds
 //           ("LSHrt", 64 / 128 bits): binary codes ranked by Hamming distance, end to end
+//   exact   batched exact search: FAISS IndexFlatL2 (BLAS) against annlab's Flat over the bytes it
+//           stores and over the same vectors as floats, all queries in one call, three rounds
+//           alternating the three, median of each
 //   binary  the Hamming scan alone on the same codes (annlab's ITQ64 / ITQ128 codes of the base and
 //           the queries): FAISS IndexBinaryFlat against annlab's popcount kernel + counting selection
 #include <faiss/AutoTune.h>
 #include <faiss/IndexBinaryFlat.h>
+#include <faiss/IndexFlat.h>
 #include <faiss/IndexHNSW.h>
 #include <faiss/IndexLSH.h>
 #include <faiss/index_factory.h>
 #include <hnswlib/hnswlib.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -25,6 +31,7 @@
 #include <vector>
 
 #include "index/binary_index.h"
+#include "index/flat_index.h"
 #include "annlab/distance.h"
 #include "annlab/eval.h"
 #include "annlab/factory.h"
@@ -188,6 +195,62 @@ struct Bench {
     record(r, ai);
   }
 
+  // Batched exact search, side by side: each round times FAISS, then annlab on bytes, then annlab
+  // on floats (at the active level and, when that is AVX512, at AVX2, FAISS's level); the medians
+  // of three rounds are recorded. annlab's distances are checked against a double-precision sum
+  // (FAISS's own are rounded from ||q||^2 + ||x||^2 - 2 q.x in floats; its recall is reported).
+  void exact_run() {
+    faiss::IndexFlatL2 flat{int(d)};
+    flat.add(idx_t(n), base.data());
+    annlab::FlatIndex bytes{d}, floats{d};
+    if (!bytes.add(base_ds.view()).is_ok() || !floats.add(annlab::VectorView::of(base.data(), n, d)).is_ok()) std::exit(1);
+    const annlab::VectorView qb = query_ds.view(), qf = annlab::VectorView::of(query.data(), nq, d);
+    const annlab::SimdLevel active = annlab::simd_level();
+    std::vector<annlab::SimdLevel> levels = {active};
+    if (active == annlab::SimdLevel::AVX512) levels.push_back(annlab::SimdLevel::AVX2);
+    std::vector<float> D(nq * k);
+    std::vector<idx_t> I(nq * k);
+    std::vector<std::vector<double>> times(1 + 2 * levels.size());
+    std::vector<std::vector<int64_t>> ids(times.size());
+    for (int round = 0; round < 3; ++round) {
+      auto t0 = std::chrono::steady_clock::now();
+      flat.search(idx_t(nq), query.data(), idx_t(k), D.data(), I.data());
+      times[0].push_back(since(t0));
+      ids[0].assign(I.begin(), I.end());
+      for (size_t l = 0; l < levels.size(); ++l) {
+        if (!annlab::set_simd_level(levels[l]).is_ok()) std::exit(1);
+        for (int which = 0; which < 2; ++which) {
+          annlab::SearchResult r;
+          t0 = std::chrono::steady_clock::now();
+          if (!(which ? floats : bytes).search(which ? qf : qb, k, {}, &r).is_ok()) std::exit(1);
+          times[1 + 2 * l + which].push_back(since(t0));
+          for (size_t i = 0; i < nq * k; ++i) {  // annlab's distances are the exact ones (FAISS rounds)
+            const float* qi = query.data() + i / k * d;
+            const float* xi = base.data() + size_t(r.ids[i]) * d;
+            double e = 0;
+            for (size_t t = 0; t < d; ++t) e += double(qi[t] - xi[t]) * double(qi[t] - xi[t]);
+            if (std::abs(double(r.distances[i]) - e) > 1e-6 * e) {
+              std::fprintf(stderr, "peers: annlab's exact distance at query %zu rank %zu is %g, not %g\n", i / k, i % k,
+                           double(r.distances[i]), e);
+              std::exit(1);
+            }
+          }
+          ids[1 + 2 * l + which] = r.ids;
+        }
+      }
+      if (!annlab::set_simd_level(active).is_ok()) std::exit(1);
+    }
+    for (size_t t = 0; t < times.size(); ++t) {
+      std::sort(times[t].begin(), times[t].end());
+      Record r;
+      r.library = t == 0 ? "faiss" : "annlab";
+      r.index = t == 0 ? "IndexFlatL2 batched" : ((t - 1) % 2 ? "Flat batched (floats)" : "Flat batched (bytes)");
+      r.params = t == 0 ? "blas" : std::string("simd=") + annlab::simd_level_name(levels[(t - 1) / 2]);
+      r.qps_batch = double(nq) / times[t][1];
+      record(r, ids[t]);
+    }
+  }
+
   void hnswlib_run(size_t M, size_t efc, const std::vector<size_t>& efs) {
     hnswlib::L2Space space(d);
     const auto t0 = std::chrono::steady_clock::now();
@@ -306,6 +369,7 @@ int main(int argc, char** argv) {
     for (int bits : {64, 128, 256})
       b.faiss_run(std::make_unique<faiss::IndexLSH>(int(b.d), bits, true, true), "LSH" + std::to_string(bits) + "rt", "", {});
   }
+  if (has("exact")) b.exact_run();
   if (has("binary")) {
     b.binary_run(64);
     b.binary_run(128);
