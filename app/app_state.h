@@ -114,6 +114,7 @@ class AppState {
   std::string stale_note() const;
   double build_seconds = 0;       // wall time from Build to the finished index
   double build_work_seconds = 0;  // the part of it spent building (the rest: frames drawn between steps)
+  double last_work_ms = 0;        // what the last frame's steps of long work took (the next budget)
   Status start_build();  // the panel's index, in steps (an error now when it cannot be made)
   void cancel_build();
   // Spends up to budget_ms on the running build; installs the index when it finishes.

@@ -5,6 +5,7 @@
 #include "annlab/distance.h"
 #include "annlab/eval.h"
 #include "annlab/factory.h"
+#include "annlab/index_io.h"
 #include "annlab/io.h"
 #include "annlab/vector_store.h"
 #include "common.h"
@@ -61,11 +62,14 @@ int cmd_bench(const std::vector<std::string>& argv) {
       "bench",
       "Builds each index, then for each parameter value measures recall@k against the ground truth, QPS one\n"
       "query at a time (the interactive case) and batched, build time and index bytes. Sweeping a build\n"
-      "parameter rebuilds the index for each value.",
+      "parameter rebuilds the index for each value. With --load-index, saved indexes are measured as they are\n"
+      "(the same file natively and in WebAssembly: search speed without two builds).",
       {{"base", "B", "base vectors", true},
        {"query", "Q", "query vectors", true},
        {"gt", "G.ivecs", "true neighbours (annlab gt), k or more per query", true},
-       {"index", "SPEC", "index description; repeat to compare several", true, true},
+       {"index", "SPEC", "index description; repeat to compare several", false, true},
+       {"load-index", "F", "measure a saved index (annlab search --save-index) instead of building one;\n"
+                           "repeatable (build_s is then 0)", false, true},
        {"k", "K", "neighbours per query (default 10)"},
        {"param", "NAME=VALUE", "build or search parameter, for every run", false, true},
        {"sweep", "NAME=V1,V2,...", "run once per value of one parameter"},
@@ -75,6 +79,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
   Args a;
   int code;
   if (!parse_or_exit(spec, argv, &a, &code)) return code;
+  if (!a.has("index") && !a.has("load-index"))
+    return fail("bench", Status::error("give --index SPEC or --load-index F (or several)"), kExitUsage);
   auto k = a.get_int("k", 10, 1, 1 << 20);
   auto threads = a.get_int("threads", 1, 1, 1024);
   auto nq = a.get_int("nq", 0, 1, 1LL << 40);
@@ -105,6 +111,9 @@ int cmd_bench(const std::vector<std::string>& argv) {
       if (Status s = apply_param(sweep_name, v, &bt, &st); !s.is_ok()) return fail("bench", s, kExitUsage);
   }
   const bool sweep_build = !sweep_name.empty() && is_build_param(sweep_name);
+  if (sweep_build && a.has("load-index"))
+    return fail("bench", Status::error(cat("--sweep ", sweep_name, " rebuilds the index: it cannot apply to --load-index")),
+                kExitUsage);
 
   auto base = load_dataset(a.get("base"));
   if (!base.is_ok()) return fail("bench", base.status());
@@ -137,9 +146,18 @@ int cmd_bench(const std::vector<std::string>& argv) {
   auto shared = std::make_shared<VectorStore>(base->d);
   if (Status st = shared->add(base->view()); !st.is_ok()) return fail("bench", st);
   std::vector<Record> records;
-  for (const std::string& spec_str : a.all("index")) {
+  // Specs to build, then files to load ("" + path).
+  std::vector<std::pair<std::string, std::string>> sources;
+  for (const std::string& s : a.all("index")) sources.push_back({s, ""});
+  for (const std::string& f : a.all("load-index")) sources.push_back({"", f});
+  for (const auto& [spec_str, load_path] : sources) {
     std::unique_ptr<Index> index;
     double build_s = 0;
+    if (!load_path.empty()) {
+      auto loaded = load_index(load_path, shared);
+      if (!loaded.is_ok()) return fail("bench", loaded.status());
+      index = std::move(loaded).value();
+    }
     for (const std::string& value : sweep_values) {
       BuildParams bp = bp0;
       SearchParams sp = sp0;
