@@ -21,7 +21,7 @@ inline void micro(const float* const* xr, const float* cp, size_t d, float (*tmp
   for (size_t t = 0; t < d; ++t, cp += 8) {
     const v128_t c0 = wasm_v128_load(cp), c1 = wasm_v128_load(cp + 4);
     for (size_t r = 0; r < R; ++r) {
-      const v128_t xv = wasm_f32x4_splat(xr[r][t]);
+      const v128_t xv = wasm_v128_load32_splat(xr[r] + t);  // one broadcast load, not a load and a splat
       acc0[r] = wasm_f32x4_add(acc0[r], wasm_f32x4_mul(xv, c0));
       acc1[r] = wasm_f32x4_add(acc1[r], wasm_f32x4_mul(xv, c1));
     }
