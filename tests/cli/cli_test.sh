@@ -78,6 +78,14 @@ expect 0 "recall@10" -- eval --result "$T/lsh.ivecs" --gt "$T/gt.ivecs" --base "
 expect 0 "LSH8x4" -- bench --base "$T/base.fvecs" --query "$T/query.fvecs" --gt "$T/gt.ivecs" --index Flat --index LSH8x4 --sweep seed=1,2 --json "$T/b.json"
 check "bench JSON has the documented fields" grep -q '"index": "LSH8x4", "params": "seed=2", "k": 10, "recall": ' "$T/b.json"
 check "bench JSON has qps, build time and bytes" grep -q '"qps_single": .*"qps_batch": .*"build_s": .*"index_bytes": ' "$T/b.json"
+# A saved index measured as it is: the recall of the index that was built, build time 0.
+expect 0 "LSH" -- bench --base "$T/base.fvecs" --query "$T/query.fvecs" --gt "$T/gt.ivecs" --load-index "$T/lsh.annlab" --json "$T/bl.json"
+check "bench --load-index: build time 0" grep -q '"build_s": 0.0000' "$T/bl.json"
+recall_of() { sed -n 's/.*"recall": \([0-9.]*\).*/\1/p' "$1" | head -1; }
+"$CLI" eval --result "$T/lsh.ivecs" --gt "$T/gt.ivecs" --base "$T/base.fvecs" --query "$T/query.fvecs" --k 10 > "$T/ev.txt" 2>&1
+check "bench --load-index gives the saved index's recall" grep -q "recall@10 *:* *$(recall_of "$T/bl.json" | cut -c1-6)" "$T/ev.txt"
+expect 2 "give --index SPEC or --load-index F (or several)" -- bench --base "$T/base.fvecs" --query "$T/query.fvecs" --gt "$T/gt.ivecs"
+expect 2 "--sweep seed rebuilds the index: it cannot apply to --load-index" -- bench --base "$T/base.fvecs" --query "$T/query.fvecs" --gt "$T/gt.ivecs" --load-index "$T/lsh.annlab" --sweep seed=1,2
 
 # Bad input: exact messages, exit 1.
 head -c 100 "$T/base.fvecs" > "$T/cut.fvecs"
