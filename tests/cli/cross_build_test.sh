@@ -38,6 +38,20 @@ run native search --load-index "$T/wasm-flat.annlab" --query "$T/native-query.fv
 same "wasm answers from a native Flat file" "$T/native-gt.ivecs" "$T/wasm-loads-native-flat.ivecs"
 same "native answers from a wasm Flat file" "$T/native-gt.ivecs" "$T/native-loads-wasm-flat.ivecs"
 same "exact neighbours" "$T/native-gt.ivecs" "$T/wasm-gt.ivecs"
+# Bytes (a .bvecs of seeded pseudo-random bytes, ties included): batched exact search runs an integer
+# product (VNNI, int16 madd in wasm, scalar) or, at avx2, the float product with an exact re-check;
+# every level and both builds give the same neighbours.
+bytes() {  # bytes N D SEED: N vectors of D bytes
+  LC_ALL=C awk -v n="$1" -v d="$2" -v s="$3" 'BEGIN { x = s; for (i = 0; i < n; i++) { printf "%c%c%c%c", d, 0, 0, 0;
+    for (j = 0; j < d; j++) { x = (x * 1103515245 + 12345) % 2147483648; printf "%c", int(x / 65536) % 256 } } }'
+}
+bytes 3000 40 1 > "$T/bytes-base.bvecs"
+bytes 200 40 2 > "$T/bytes-query.bvecs"
+run wasm gt --base "$T/bytes-base.bvecs" --query "$T/bytes-query.bvecs" --k 20 --out "$T/wasm-bytes-gt.ivecs"
+for level in $("$NATIVE" info | sed -n 's/^SIMD levels: \(.*\) (active.*/\1/p'); do
+  run native --simd "$level" gt --base "$T/bytes-base.bvecs" --query "$T/bytes-query.bvecs" --k 20 --out "$T/native-$level-bytes-gt.ivecs"
+  same "exact neighbours of bytes, native $level and wasm" "$T/native-$level-bytes-gt.ivecs" "$T/wasm-bytes-gt.ivecs"
+done
 same "LSH answers" "$T/native-lsh.ivecs" "$T/wasm-lsh.ivecs"
 same "LSH index files" "$T/native-lsh.annlab" "$T/wasm-lsh.annlab"
 same "LSH with b from the bucket size" "$T/native-lshauto.ivecs" "$T/wasm-lshauto.ivecs"
