@@ -119,7 +119,8 @@ out.push('- **k-means with many centroids** (IVF1024 coarse quantizer, Tokens): 
 out.push('  simd128 has no fused multiply-add, so it spends two instructions (`f32x4.mul`, `f32x4.add`) on 4');
 out.push('  multiply-adds. Native AVX-512 spends one `vfmadd` on 16. The simd128 kernel already keeps 8 accumulators');
 out.push('  and broadcast-loads each row value once (`v128.load32_splat`). Relaxed SIMD\'s `f32x4.relaxed_madd` would');
-out.push('  halve the instruction count, but Debian\'s Emscripten 3.1.6 and node 20 do not enable it by default.');
+out.push('  halve the instruction count, but node 20 (V8 11.3) does not enable it by default, and its rounding');
+out.push('  differs by engine.');
 out.push('  At k = 256 (PQ16, OPQ, LOPQ) the fixed costs weigh more and the ratio meets 2.0x.');
 out.push('- **Binary codes**: natively the scan uses AVX-512 `VPOPCNTQ`, one instruction per 8 codes of 64 bits. wasm has');
 out.push('  only `i8x16.popcnt`, which V8 lowers to a table lookup, plus byte sums. With `ANNLAB_SIMD=avx2` as the');
