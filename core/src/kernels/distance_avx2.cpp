@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include "kernels/distance_impl.h"
+#include "kernels/x86_sum.h"
 
 namespace annlab::detail {
 namespace {
@@ -41,13 +42,6 @@ float ip_f32(const float* a, const float* b, size_t d) {
   return r;
 }
 
-inline uint32_t hsum_epi32(__m256i v) {
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
-  return static_cast<uint32_t>(_mm_cvtsi128_si32(s));
-}
-
 uint32_t l2sq_u8(const uint8_t* a, const uint8_t* b, size_t d) {
   __m256i acc0 = _mm256_setzero_si256(), acc1 = _mm256_setzero_si256();
   size_t i = 0;
@@ -66,7 +60,7 @@ uint32_t l2sq_u8(const uint8_t* a, const uint8_t* b, size_t d) {
     const __m256i t = _mm256_sub_epi16(x, y);
     acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(t, t));
   }
-  uint32_t r = hsum_epi32(_mm256_add_epi32(acc0, acc1));
+  uint32_t r = static_cast<uint32_t>(hsum_epi32(_mm256_add_epi32(acc0, acc1)));
   for (; i < d; ++i) {
     const int t = int(a[i]) - int(b[i]);
     r += static_cast<uint32_t>(t * t);
@@ -82,7 +76,7 @@ uint32_t ip_u8(const uint8_t* a, const uint8_t* b, size_t d) {
     const __m256i y = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)));
     acc = _mm256_add_epi32(acc, _mm256_madd_epi16(x, y));
   }
-  uint32_t r = hsum_epi32(acc);
+  uint32_t r = static_cast<uint32_t>(hsum_epi32(acc));
   for (; i < d; ++i) r += uint32_t{a[i]} * uint32_t{b[i]};
   return r;
 }

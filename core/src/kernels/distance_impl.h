@@ -60,6 +60,24 @@ IntBlockProduct int_block_product(SimdLevel level);
 using ByteBlockProduct = void (*)(const int8_t* q, size_t nq, const uint8_t* x, size_t nx, size_t dp, int32_t* out);
 ByteBlockProduct byte_block_product(SimdLevel level);
 
+// The tiling every integer block product shares: tiles of C rows of x (kept in L1) against every
+// group of R rows of q. A short tile or group repeats its last row; micro(qr, xr, dp, out, ldo,
+// rows, cols), the level's register kernel, stores only the rows x cols sums that exist.
+template <size_t R, size_t C, class Q, class X, class Micro>
+inline void tile_int_block(const Q* q, size_t nq, const X* x, size_t nx, size_t dp, int32_t* out, Micro micro) {
+  for (size_t j = 0; j < nx; j += C) {
+    const size_t cols = nx - j < C ? nx - j : C;
+    const X* xr[C];
+    for (size_t c = 0; c < C; ++c) xr[c] = x + (j + (c < cols ? c : cols - 1)) * dp;
+    for (size_t i = 0; i < nq; i += R) {
+      const size_t rows = nq - i < R ? nq - i : R;
+      const Q* qr[R];
+      for (size_t r = 0; r < R; ++r) qr[r] = q + (i + (r < rows ? r : rows - 1)) * dp;
+      micro(static_cast<const Q* const*>(qr), static_cast<const X* const*>(xr), dp, out + i * nx + j, nx, rows, cols);
+    }
+  }
+}
+
 // Combines 32 partial sums in the fixed order above.
 inline float combine32(const float* p) {
   float s[8], t[4];

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kernels/distance_impl.h"
+#include "kernels/x86_sum.h"
 
 namespace annlab::detail {
 
@@ -34,14 +35,6 @@ inline void micro(const float* const* xr, const float* cp, size_t d, float (*tmp
   }
 }
 
-// Horizontal sum of eight int32 lanes.
-inline int32_t hsum(__m256i v) {
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
-  return _mm_cvtsi128_si32(s);
-}
-
 // R rows of q against C rows of x (int16, dp a multiple of 16): R*C accumulators of VPMADDWD
 // pairs; at 4 x 3 that is 12 accumulators + 3 rows of x + 1 of q, the 16 registers.
 template <size_t R, size_t C>
@@ -59,25 +52,15 @@ inline void micro_i16(const int16_t* const* qr, const int16_t* const* xr, size_t
     }
   }
   for (size_t r = 0; r < rows; ++r)
-    for (size_t c = 0; c < cols; ++c) out[r * ldo + c] = hsum(acc[r][c]);
+    for (size_t c = 0; c < cols; ++c) out[r * ldo + c] = hsum_epi32(acc[r][c]);
 }
 
 }  // namespace
 
-// Tiles of 3 rows of x (kept in L1) against every group of 4 rows of q; short tiles repeat their
-// last row and drop its sums.
 void dot_block_i16_avx2(const int16_t* q, size_t nq, const int16_t* x, size_t nx, size_t dp, int32_t* out) {
-  for (size_t j = 0; j < nx; j += 3) {
-    const size_t cols = std::min<size_t>(3, nx - j);
-    const int16_t* xr[3];
-    for (size_t c = 0; c < 3; ++c) xr[c] = x + (j + std::min(c, cols - 1)) * dp;
-    for (size_t i = 0; i < nq; i += 4) {
-      const size_t rows = std::min<size_t>(4, nq - i);
-      const int16_t* qr[4];
-      for (size_t r = 0; r < 4; ++r) qr[r] = q + (i + std::min(r, rows - 1)) * dp;
-      micro_i16<4, 3>(qr, xr, dp, out + i * nx + j, nx, rows, cols);
-    }
-  }
+  tile_int_block<4, 3>(q, nq, x, nx, dp, out, [](auto qr, auto xr, size_t dp_, int32_t* o, size_t ldo, size_t rows, size_t cols) {
+    micro_i16<4, 3>(qr, xr, dp_, o, ldo, rows, cols);
+  });
 }
 
 void dot_block_avx2(const float* x, size_t nx, const float* packed, size_t nc, size_t d, float* out) {

@@ -60,17 +60,9 @@ inline void micro_i16(const int16_t* const* qr, const int16_t* const* xr, size_t
 }  // namespace
 
 void dot_block_i16_simd128(const int16_t* q, size_t nq, const int16_t* x, size_t nx, size_t dp, int32_t* out) {
-  for (size_t j = 0; j < nx; j += 3) {
-    const size_t cols = std::min<size_t>(3, nx - j);
-    const int16_t* xr[3];
-    for (size_t c = 0; c < 3; ++c) xr[c] = x + (j + std::min(c, cols - 1)) * dp;
-    for (size_t i = 0; i < nq; i += 3) {
-      const size_t rows = std::min<size_t>(3, nq - i);
-      const int16_t* qr[3];
-      for (size_t r = 0; r < 3; ++r) qr[r] = q + (i + std::min(r, rows - 1)) * dp;
-      micro_i16<3, 3>(qr, xr, dp, out + i * nx + j, nx, rows, cols);
-    }
-  }
+  tile_int_block<3, 3>(q, nq, x, nx, dp, out, [](auto qr, auto xr, size_t dp_, int32_t* o, size_t ldo, size_t rows, size_t cols) {
+    micro_i16<3, 3>(qr, xr, dp_, o, ldo, rows, cols);
+  });
 }
 
 void dot_block_simd128(const float* x, size_t nx, const float* packed, size_t nc, size_t d, float* out) {

@@ -9,16 +9,10 @@
 #include <cstdint>
 
 #include "kernels/distance_impl.h"
+#include "kernels/x86_sum.h"
 
 namespace annlab::detail {
 namespace {
-
-inline int32_t hsum(__m256i v) {
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
-  return _mm_cvtsi128_si32(s);
-}
 
 // R rows of q against C rows of x, 32 bytes a step: with AVX-512VL's 32 registers, 4 x 6 keeps 24
 // accumulators, 6 rows of x and one of q live.
@@ -37,23 +31,15 @@ inline void micro(const int8_t* const* qr, const uint8_t* const* xr, size_t dp, 
     }
   }
   for (size_t r = 0; r < rows; ++r)
-    for (size_t c = 0; c < cols; ++c) out[r * ldo + c] = hsum(acc[r][c]);
+    for (size_t c = 0; c < cols; ++c) out[r * ldo + c] = hsum_epi32(acc[r][c]);
 }
 
 }  // namespace
 
 void dot_block_u8s8_vnni(const int8_t* q, size_t nq, const uint8_t* x, size_t nx, size_t dp, int32_t* out) {
-  for (size_t j = 0; j < nx; j += 6) {
-    const size_t cols = std::min<size_t>(6, nx - j);
-    const uint8_t* xr[6];
-    for (size_t c = 0; c < 6; ++c) xr[c] = x + (j + std::min(c, cols - 1)) * dp;
-    for (size_t i = 0; i < nq; i += 4) {
-      const size_t rows = std::min<size_t>(4, nq - i);
-      const int8_t* qr[4];
-      for (size_t r = 0; r < 4; ++r) qr[r] = q + (i + std::min(r, rows - 1)) * dp;
-      micro<4, 6>(qr, xr, dp, out + i * nx + j, nx, rows, cols);
-    }
-  }
+  tile_int_block<4, 6>(q, nq, x, nx, dp, out, [](auto qr, auto xr, size_t dp_, int32_t* o, size_t ldo, size_t rows, size_t cols) {
+    micro<4, 6>(qr, xr, dp_, o, ldo, rows, cols);
+  });
 }
 
 }  // namespace annlab::detail
