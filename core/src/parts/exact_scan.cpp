@@ -179,21 +179,22 @@ bool blocked_floats(const VectorStore& store, size_t n, const VectorView& q, siz
 bool exact_knn_blocked(const VectorStore& store, size_t n, const VectorView& q, size_t k, int64_t* ids, float* dist) {
   if (q.n < kMinQueries || n == 0 || k == 0 || n > store.size()) return false;
   const size_t d = store.dim();
-  if (store.dtype() == DType::U8 && d < 33025) {
+  // Bytes stay integers with VNNI (4 products an instruction), in wasm (i32x4.dot_i16x8_s: twice
+  // the float rate) and at the scalar level; AVX2 without VNNI multiplies them as floats, as fast
+  // as its int16 product and re-checked exactly by the byte kernel. The queries are checked to be
+  // bytes only where the integer product would run.
+  const SimdLevel level = simd_level();
+  const bool integers = byte_block_product(level) || level == SimdLevel::WasmSimd128 || !float_block_product(level);
+  if (store.dtype() == DType::U8 && d < 33025 && integers) {
     bool bytes = true;
     VectorStore::PreparedQuery pq;
     for (size_t i = 0; i < q.n && bytes; ++i) {
       store.prepare(q, i, &pq);
       bytes = pq.bytes;
     }
-    // Bytes stay integers with VNNI (4 products an instruction), in wasm (i32x4.dot_i16x8_s: twice
-    // the float rate) and at the scalar level; AVX2 without VNNI multiplies them as floats, as fast
-    // as its int16 product and re-checked exactly by the byte kernel.
-    const SimdLevel level = simd_level();
-    if (bytes && (byte_block_product(level) || level == SimdLevel::WasmSimd128 || !float_block_product(level)))
-      return blocked_bytes(store, n, q, k, ids, dist);
+    if (bytes) return blocked_bytes(store, n, q, k, ids, dist);
   }
-  const FloatBlockProduct* product = float_block_product(simd_level());
+  const FloatBlockProduct* product = float_block_product(level);
   if (!product || !q.check_finite("query").is_ok()) return false;
   return blocked_floats(store, n, q, k, ids, dist, *product);
 }
