@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <set>
 
+#include "annlab/distance.h"
 #include "annlab/generators.h"
 #include "test_util.h"
 
@@ -99,6 +102,105 @@ TEST(KMeans, AbsurdConfigurations) {
   p.k = 1;
   EXPECT_EQ(kmeans(VectorView::of(x.data(), 0, 2), p).message(), "k-means: 0 training vectors are fewer than k = 1 clusters");
 }
+
+
+// The integer assignment (int16 centroids, exact integer sums, the margin 4 qerr ||x||_1) is what
+// the wasm build uses on byte data; forced here on every level it must give the float path's
+// labels and distances exactly: bytes and signed small integers, centroids that are means (not
+// integers) and copies (ties), every shape the tiles leave partial. Rows that are not small
+// integers fall back to the float product.
+class KMeansInt16 : public ::testing::TestWithParam<SimdLevel> {
+ protected:
+  void SetUp() override { ASSERT_TRUE(set_simd_level(GetParam()).is_ok()); }
+  void TearDown() override {
+    detail::force_assign_product(detail::AssignProduct::Auto);
+    ASSERT_TRUE(set_simd_level(best_simd_level()).is_ok());
+  }
+  static std::pair<std::vector<int32_t>, std::vector<float>> assign(detail::AssignProduct p, const VectorView& x,
+                                                                    const std::vector<float>& c, size_t k) {
+    detail::force_assign_product(p);
+    std::vector<int32_t> label(x.n);
+    std::vector<float> dist(x.n);
+    assign_nearest(x, c.data(), k, label.data(), dist.data());
+    return {label, dist};
+  }
+};
+
+TEST_P(KMeansInt16, AssignmentEqualsTheFloatPath) {
+  for (const size_t d : {1, 7, 33, 130, 784}) {
+    for (const size_t k : {1, 15, 33, 70, 257}) {
+      const size_t n = 151;
+      const auto bytes = test::random_bytes(n, d, d * 31 + k);
+      const auto signed_ints = test::random_floats(n, d, d * 31 + k + 1, true, -255, 255);
+      // Centroids: means of a few rows (fractional), then centroid 19 copies 3 and centroid 20 is
+      // a row itself (distance 0 for that row).
+      std::vector<float> c(k * d);
+      for (size_t j = 0; j < k; ++j)
+        for (size_t t = 0; t < d; ++t)
+          c[j * d + t] = (float(bytes[(j % n) * d + t]) + float(bytes[((j * 7 + 1) % n) * d + t]) +
+                          float(bytes[((j * 13 + 2) % n) * d + t])) / 3.0f;
+      if (k > 20) {
+        std::copy_n(c.begin() + 3 * d, d, c.begin() + 19 * d);
+        for (size_t t = 0; t < d; ++t) c[20 * d + t] = float(bytes[5 * d + t]);
+      }
+      const size_t before = detail::int_assigned_rows();
+      const auto a = assign(detail::AssignProduct::Int16, VectorView::of(bytes.data(), n, d), c, k);
+      ASSERT_EQ(detail::int_assigned_rows() - before, n) << "the integer path ran on bytes";
+      const auto b = assign(detail::AssignProduct::Float, VectorView::of(bytes.data(), n, d), c, k);
+      ASSERT_EQ(a.first, b.first) << "bytes, d " << d << " k " << k;
+      ASSERT_EQ(a.second, b.second) << "bytes, d " << d << " k " << k;
+      // Fewer than 8 rows take the exact kernel on every centroid: the same answers.
+      for (size_t i = 0; i < n; i += 37) {
+        const auto one = assign(detail::AssignProduct::Int16, VectorView::of(bytes.data() + i * d, 1, d), c, k);
+        ASSERT_EQ(one.first[0], a.first[i]) << "row " << i << " alone, d " << d << " k " << k;
+        ASSERT_EQ(one.second[0], a.second[i]);
+      }
+      if (k > 20) {
+        EXPECT_EQ(a.first[5], 20) << "a row that is a centroid";
+        for (int32_t l : a.first) ASSERT_NE(l, 19) << "a tie with centroid 3 goes to the lower index";
+      }
+      const auto e = assign(detail::AssignProduct::Int16, VectorView::of(signed_ints.data(), n, d), c, k);
+      const auto f = assign(detail::AssignProduct::Float, VectorView::of(signed_ints.data(), n, d), c, k);
+      ASSERT_EQ(e.first, f.first) << "signed integers, d " << d << " k " << k;
+      ASSERT_EQ(e.second, f.second);
+    }
+  }
+  // Not small integers (fractions, or 256): the float product answers.
+  for (const bool fractions : {true, false}) {
+    auto x = test::random_floats(40, 9, 5, true);
+    x[17] = fractions ? 3.5f : 256.0f;
+    const auto c = test::random_floats(12, 9, 6, true);
+    const size_t before = detail::int_assigned_rows();
+    const auto a = assign(detail::AssignProduct::Int16, VectorView::of(x.data(), 40, 9), c, 12);
+    EXPECT_EQ(detail::int_assigned_rows(), before);
+    EXPECT_EQ(a, assign(detail::AssignProduct::Float, VectorView::of(x.data(), 40, 9), c, 12));
+  }
+}
+
+// Whole k-means runs on byte data: the same centroids by either product.
+TEST_P(KMeansInt16, KMeansGivesTheSameCentroids) {
+  const size_t n = 3000, d = 64;
+  auto blobs = make_gaussian_blobs(n, d, 12, 20.0, 7, 100.0).value();
+  std::vector<uint8_t> bytes(n * d);
+  for (size_t t = 0; t < n * d; ++t)
+    bytes[t] = uint8_t(std::clamp(std::lround(blobs.f32[t] + 128.0f), 0L, 255L));
+  KMeansParams p;
+  p.k = 40;
+  p.iterations = 8;
+  detail::force_assign_product(detail::AssignProduct::Int16);
+  const size_t before = detail::int_assigned_rows();
+  auto a = kmeans(VectorView::of(bytes.data(), n, d), p);
+  ASSERT_TRUE(a.is_ok());
+  EXPECT_GE(detail::int_assigned_rows() - before, n * 9);
+  detail::force_assign_product(detail::AssignProduct::Float);
+  auto b = kmeans(VectorView::of(bytes.data(), n, d), p);
+  ASSERT_TRUE(b.is_ok());
+  EXPECT_EQ(a->centroids, b->centroids);
+  EXPECT_EQ(a->mse, b->mse);
+}
+
+INSTANTIATE_TEST_SUITE_P(Levels, KMeansInt16, ::testing::ValuesIn(supported_simd_levels()),
+                         [](const auto& info) { return std::string(simd_level_name(info.param)); });
 
 }  // namespace
 }  // namespace annlab

@@ -2,6 +2,7 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -15,6 +16,18 @@ namespace annlab {
 namespace {
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
+// Which product the assignment uses (kmeans.h): the level's choice unless a test forces one.
+detail::AssignProduct g_forced = detail::AssignProduct::Auto;
+std::atomic<size_t> g_int_rows{0};
+
+// The integer path: rows that are small integers (|v| <= 255: every byte dataset, and PQ's byte
+// sub-vectors) against centroids rounded to int16 fixed point, c ~ s * c16. The sums are exact
+// int32: |x . c16| <= dp * 255 * qmax < 2^31 by the choice of qmax below.
+constexpr float kSmallInt = 255.0f;
+// assign_nearest below this many rows runs the exact kernel on every centroid.
+constexpr size_t kDirectRows = 8;
+size_t int_qmax(size_t dp) { return std::min<size_t>(32767, size_t((uint64_t(1) << 31) - 1) / (dp * 255)); }
+
 // What every assignment against one set of centroids shares: their squared norms and (AVX2) their
 // packed panels. Prepared once per k-means iteration, not once per block of rows.
 struct Centroids {
@@ -26,14 +39,62 @@ struct Centroids {
   // The level's block product (panels of 16 for AVX2, 32 for AVX-512, 8 for simd128), or none at
   // the scalar level, which uses Eigen's product.
   const detail::FloatBlockProduct* product = nullptr;
+  // The integer product and the centroids in int16 (rows padded to dp), where the level uses it:
+  // simd128, whose i32x4.dot_i16x8_s does 8 multiply-adds in one instruction against the 2 per 4
+  // of its FMA-less float product. qscale is s; qerr the largest |c - s c16| over every component.
+  detail::IntBlockProduct iproduct = nullptr;
+  std::vector<int16_t> c16;
+  size_t dp = 0;
+  double qscale = 0, qerr = 0;
   Centroids(const float* centroids, size_t k_, size_t d_) : c(centroids), k(k_), d(d_), norm(Eigen::Index(k_)) {
     const Kernels& kern = kernels();
     for (size_t j = 0; j < k; ++j) norm[Eigen::Index(j)] = kern.ip_f32(c + j * d, c + j * d, d);
     max_norm = k ? norm.maxCoeff() : 0.0f;
-    product = detail::float_block_product(simd_level());
+    const SimdLevel level = simd_level();
+    const bool ints = g_forced == detail::AssignProduct::Int16 ||
+                      (g_forced == detail::AssignProduct::Auto && level == SimdLevel::WasmSimd128);
+    if (ints) prepare_ints(level);
+    product = detail::float_block_product(level);
     if (product) packed = detail::pack_panels(c, k, d, product->width);
   }
+  void prepare_ints(SimdLevel level) {
+    dp = (d + 15) / 16 * 16;
+    const size_t qmax = int_qmax(dp);
+    if (qmax < 256) return;  // d in the tens of thousands: the rounding margin would keep too many
+    float cabs = 0;
+    for (size_t t = 0; t < k * d; ++t) cabs = std::max(cabs, std::fabs(c[t]));
+    if (!std::isfinite(cabs)) return;
+    qscale = cabs > 0 ? double(cabs) / double(qmax) : 1.0;
+    c16.assign(k * dp, 0);
+    double err = 0;
+    for (size_t j = 0; j < k; ++j)
+      for (size_t t = 0; t < d; ++t) {
+        const double v = c[j * d + t];
+        const double r = std::clamp(std::nearbyint(v / qscale), -double(qmax), double(qmax));
+        c16[j * dp + t] = int16_t(r);
+        err = std::max(err, std::fabs(v - r * qscale));
+      }
+    qerr = err;
+    iproduct = detail::int_block_product(level);
+  }
 };
+
+// Copies m rows of X (floats) into int16 rows of dp, with each row's L1 norm; false if any value is
+// not an integer of at most 255 in magnitude.
+bool small_ints(const float* X, size_t m, size_t d, size_t dp, int16_t* out, double* l1) {
+  for (size_t i = 0; i < m; ++i) {
+    int64_t s = 0;
+    for (size_t t = 0; t < d; ++t) {
+      const float v = X[i * d + t];
+      if (!(std::fabs(v) <= kSmallInt) || float(int(v)) != v) return false;
+      out[i * dp + t] = int16_t(v);
+      s += v < 0 ? -int64_t(v) : int64_t(v);
+    }
+    std::fill(out + i * dp + d, out + (i + 1) * dp, int16_t(0));
+    l1[i] = double(s);
+  }
+  return true;
+}
 
 void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, float* dist) {
   const size_t d = x.d, k = cs.k;
@@ -48,9 +109,67 @@ void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, 
   RowMatrix X{static_cast<Eigen::Index>(block), static_cast<Eigen::Index>(d)};
   RowMatrix D;
   const std::vector<float>& packed = cs.packed;
+  // Scratch kept per thread: assignment runs in steps of a few hundred rows, and zeroing fresh
+  // buffers each step cost a twentieth of a wasm IVF1024 build.
+  thread_local std::vector<int16_t> X16;
+  thread_local std::vector<int32_t> dots;
+  thread_local std::vector<float> approx_i;
+  thread_local std::vector<double> l1;
+  if (cs.iproduct) {  // grown, never shrunk (a shrink and a regrow would zero the tail again)
+    auto grow = [](auto& v, size_t n) {
+      if (v.size() < n) v.resize(n);
+    };
+    grow(X16, block * cs.dp);
+    grow(dots, block * k);
+    grow(approx_i, k);
+    grow(l1, block);
+  }
+  // Among the centroids whose approximate score (||c||^2 - 2 x.c) is within `margin` of the best,
+  // the exact kernel decides (the lower index on an exact tie), so the product's rounding cannot
+  // change the answer: the margin is at least twice the score's error.
+  auto decide = [&](const float* xi, const float* approx, double margin, size_t row) {
+    float best = std::numeric_limits<float>::infinity();
+    for (size_t j = 0; j < k; ++j) best = approx[j] < best ? approx[j] : best;
+    // best + margin, rounded up to a float so that the comparison keeps everything it must.
+    float limit = float(double(best) + margin);
+    if (double(limit) < double(best) + margin) limit = std::nextafter(limit, std::numeric_limits<float>::infinity());
+    int32_t arg = -1;
+    float exact = std::numeric_limits<float>::infinity();
+    for (size_t j = 0; j < k; ++j) {
+      if (approx[j] > limit) continue;
+      const float e = kern.l2sq_f32(xi, centroids + j * d, d);
+      if (e < exact) {
+        exact = e;
+        arg = int32_t(j);
+      }
+    }
+    labels[row] = arg;
+    if (dist) dist[row] = exact;
+  };
   for (size_t b0 = 0; b0 < x.n; b0 += block) {
     const size_t m = std::min(block, x.n - b0);
     for (size_t i = 0; i < m; ++i) x.row_to_f32(b0 + i, X.row(Eigen::Index(i)).data());
+    if (cs.iproduct && small_ints(X.data(), m, d, cs.dp, X16.data(), l1.data())) {
+      // Exact integer sums against the rounded centroids: |x.c - s x.c16| <= qerr ||x||_1, so each
+      // score is within 2 qerr ||x||_1 of the true one, plus the float rounding of ||c||^2 (the
+      // relative term, as below); computed in double.
+      cs.iproduct(X16.data(), m, cs.c16.data(), k, cs.dp, dots.data());
+      g_int_rows.fetch_add(m, std::memory_order_relaxed);
+      const float s2 = float(2 * cs.qscale);
+      for (size_t i = 0; i < m; ++i) {
+        const float* xi = X.row(Eigen::Index(i)).data();
+        const float xnorm = kern.ip_f32(xi, xi, d);
+        const int32_t* row = dots.data() + i * k;
+        const float* cn = cnorm.data();
+        float* a = approx_i.data();
+        // In float: the conversion, the product and the difference each round by at most u of
+        // ||x||^2 + ||c||^2 (which bounds |2 x.c|), far inside the relative term.
+        for (size_t j = 0; j < k; ++j) a[j] = cn[j] - s2 * float(row[j]);
+        const double margin = 4 * cs.qerr * l1[i] * (1 + 1e-6) + 2e-5 * (double(xnorm) + cmax) + 1e-6;
+        decide(xi, a, margin, b0 + i);
+      }
+      continue;
+    }
     if (cs.product) {
       D.resize(Eigen::Index(m), Eigen::Index(k));
       cs.product->fn(X.data(), m, packed.data(), k, d, D.data());
@@ -63,31 +182,40 @@ void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, 
       // recomputed exactly, so rounding differences between builds cannot change the answer.
       float* approx = D.row(Eigen::Index(i)).data();  // becomes ||c||^2 - 2 x.c
       const float* cn = cnorm.data();
-      float best = std::numeric_limits<float>::infinity();
-      for (size_t j = 0; j < k; ++j) {
-        approx[j] = cn[j] - 2 * approx[j];
-        best = approx[j] < best ? approx[j] : best;
-      }
+      for (size_t j = 0; j < k; ++j) approx[j] = cn[j] - 2 * approx[j];
       const float margin = 2e-5f * (xnorm + cmax) + 1e-6f;
-      int32_t arg = -1;
-      float exact = std::numeric_limits<float>::infinity();
-      for (size_t j = 0; j < k; ++j) {
-        if (approx[j] > best + margin) continue;
-        const float e = kern.l2sq_f32(xi, centroids + j * d, d);
-        if (e < exact) {
-          exact = e;
-          arg = int32_t(j);
-        }
-      }
-      labels[b0 + i] = arg;
-      if (dist) dist[b0 + i] = exact;
+      decide(xi, approx, double(margin), b0 + i);
     }
   }
 }
 
 }  // namespace
 
+void detail::force_assign_product(AssignProduct p) { g_forced = p; }
+size_t detail::int_assigned_rows() { return g_int_rows.load(std::memory_order_relaxed); }
+
 void assign_nearest(const VectorView& x, const float* centroids, size_t k, int32_t* labels, float* dist) {
+  if (x.n < kDirectRows) {
+    // A few rows (IVF-PQ encodes one residual at a time): preparing the centroids for a product
+    // would cost more than the exact kernel on every centroid, which gives the same answer.
+    const Kernels& kern = kernels();
+    std::vector<float> row(x.d);
+    for (size_t i = 0; i < x.n; ++i) {
+      x.row_to_f32(i, row.data());
+      int32_t arg = -1;
+      float best = std::numeric_limits<float>::infinity();
+      for (size_t j = 0; j < k; ++j) {
+        const float e = kern.l2sq_f32(row.data(), centroids + j * x.d, x.d);
+        if (e < best) {
+          best = e;
+          arg = int32_t(j);
+        }
+      }
+      labels[i] = arg;
+      if (dist) dist[i] = best;
+    }
+    return;
+  }
   assign_prepared(x, Centroids(centroids, k, x.d), labels, dist);
 }
 

@@ -45,4 +45,14 @@ TrainTask kmeans_task(VectorView x, KMeansParams params, KMeansResult* out);
 // its squared distance; ties go to the lower index. Same answer in every build.
 void assign_nearest(const VectorView& x, const float* centroids, size_t k, int32_t* labels, float* dist = nullptr);
 
+namespace detail {
+// The assignment's product: the level's choice (Auto: int16 where rows are small integers at
+// simd128, the float block product elsewhere), or one forced for tests (Float, Int16), which must
+// give the same labels. Not thread-safe; tests set it and restore Auto.
+enum class AssignProduct { Auto, Float, Int16 };
+void force_assign_product(AssignProduct p);
+// Rows assigned by the integer path so far (tests check that it ran).
+size_t int_assigned_rows();
+}  // namespace detail
+
 }  // namespace annlab
