@@ -46,8 +46,8 @@ TrainTask kmeans_task(VectorView x, KMeansParams params, KMeansResult* out);
 void assign_nearest(const VectorView& x, const float* centroids, size_t k, int32_t* labels, float* dist = nullptr);
 
 namespace detail {
-// The assignment's product: the level's choice (Auto: int16 where rows are small integers at
-// simd128, the float block product elsewhere), or one forced for tests (Float, Int16), which must
+// The assignment's product: the level's choice (Auto: int16 where rows are small integers of
+// d >= 128 at simd128, the float block product elsewhere), or one forced for tests (Float, Int16), which must
 // give the same labels. Not thread-safe; tests set it and restore Auto.
 enum class AssignProduct { Auto, Float, Int16 };
 void force_assign_product(AssignProduct p);
