@@ -1,6 +1,7 @@
 // IVF-Flat, IVF-PQ, OPQ and LOPQ (the inverted file) against the exact answer.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -11,6 +12,7 @@
 #include "index/ivf_index.h"
 #include "index/transformed_index.h"
 #include "parts/transforms.h"
+#include "parts/kmeans.h"
 #include "parts/pq.h"
 #include "test_util.h"
 
@@ -124,6 +126,56 @@ TEST(Lopq, PerCellRotationsAreOrthogonalBalancedAndBeatIvfPq) {
   SearchResult r;
   ASSERT_TRUE(lopq->search(d.query.view(), 10, p, &r).is_ok());
   EXPECT_EQ(r.ids, d.gt.ids);
+}
+
+
+// In wasm, IVF ranks the centroids for a query of small integers by exact integer products against
+// int16 centroids and lets the exact kernel decide near the nprobe-th cell. Forced on this build's
+// level it must give the float path's cells, results and trace, for IVF-Flat and IVF-PQ, every
+// nprobe, and fall back for queries that are not integers.
+TEST(IvfInt16Ranking, SameCellsResultsAndTracesAsFloats) {
+  // Uniform bytes: no clusters, so many centroids are nearly equidistant from a query and the
+  // nprobe-th cell is often within the integer products' error of the next (with no margin the
+  // ranking differs).
+  Dataset all;
+  all.n = 4000;
+  all.d = 144;
+  all.dtype = DType::U8;
+  all.u8 = test::random_bytes(all.n, all.d, 11);
+  const Data d = test::split_knn(all, 3700);
+  std::vector<float> fractional(size_t(20) * 144);
+  for (size_t t = 0; t < fractional.size(); ++t) fractional[t] = float(d.query.u8[t]) + 0.25f;
+  for (const std::string spec : {"IVF256,Flat", "IVF64,PQ8"}) {
+    detail::force_assign_product(detail::AssignProduct::Float);
+    auto floats = build(spec, d.base);
+    detail::force_assign_product(detail::AssignProduct::Int16);
+    auto ints = build(spec, d.base);
+    detail::force_assign_product(detail::AssignProduct::Auto);
+    EXPECT_GT(ints->memory_bytes(), floats->memory_bytes()) << spec << ": the int16 centroids were prepared";
+    for (int64_t np : {1, 3, 7, 31, 63, 200}) {
+      if (spec == "IVF64,PQ8" && np > 63) continue;
+      SearchParams p;
+      p.nprobe = np;
+      SearchResult a, b;
+      ASSERT_TRUE(ints->search(d.query.view(), 10, p, &a).is_ok());
+      ASSERT_TRUE(floats->search(d.query.view(), 10, p, &b).is_ok());
+      EXPECT_EQ(a.ids, b.ids) << spec << " nprobe " << np;
+      EXPECT_EQ(a.distances, b.distances) << spec << " nprobe " << np;
+      ASSERT_TRUE(ints->search(VectorView::of(fractional.data(), 20, 144), 10, p, &a).is_ok());
+      ASSERT_TRUE(floats->search(VectorView::of(fractional.data(), 20, 144), 10, p, &b).is_ok());
+      EXPECT_EQ(a.ids, b.ids) << spec << " nprobe " << np << ", fractional queries";
+      for (size_t i = 0; i < 5; ++i) {
+        auto ta = as_explainable(*ints)->explain_query(d.query.view().rows(i, 1), 10, p);
+        auto tb = as_explainable(*floats)->explain_query(d.query.view().rows(i, 1), 10, p);
+        ASSERT_TRUE(ta.is_ok() && tb.is_ok());
+        ASSERT_EQ(ta->events.size(), tb->events.size()) << spec << " query " << i;
+        for (size_t e = 0; e < ta->events.size(); ++e) {
+          ASSERT_EQ(ta->events[e].id, tb->events[e].id) << spec << " query " << i << " event " << e;
+          ASSERT_EQ(ta->events[e].value, tb->events[e].value);
+        }
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -166,6 +166,13 @@ IntBlockProduct int_block_product(SimdLevel level) {
   }
 }
 
+IntBlockProduct int_rows_product(SimdLevel level) {
+#if defined(ANNLAB_HAVE_SIMD128)
+  if (level == SimdLevel::WasmSimd128) return dot_rows_i16_simd128;
+#endif
+  return int_block_product(level);
+}
+
 ByteBlockProduct byte_block_product(SimdLevel level) {
 #if defined(ANNLAB_HAVE_AVX2)
   static const bool vnni = __builtin_cpu_supports("avx512vnni");

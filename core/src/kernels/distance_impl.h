@@ -40,6 +40,7 @@ extern const Kernels kSimd128Kernels;
 // The same block product in wasm simd128 (gemm_simd128.cpp): panels of w = 8, four rows at a time.
 void dot_block_simd128(const float* x, size_t nx, const float* packed, size_t nc, size_t d, float* out);
 void dot_block_i16_simd128(const int16_t* q, size_t nq, const int16_t* x, size_t nx, size_t dp, int32_t* out);
+void dot_rows_i16_simd128(const int16_t* q, size_t nq, const int16_t* x, size_t nx, size_t dp, int32_t* out);
 #endif
 
 // The float block product of the active level (panels of `width` columns, pack_panels_into), or
@@ -54,6 +55,8 @@ void pack_panels_into(const float* c, size_t nc, size_t d, size_t w, float* out)
 // The integer block product of the active level (never null).
 using IntBlockProduct = void (*)(const int16_t* q, size_t nq, const int16_t* x, size_t nx, size_t dp, int32_t* out);
 IntBlockProduct int_block_product(SimdLevel level);
+// The same product tiled for one or two rows of q against many rows of x (a single query).
+IntBlockProduct int_rows_product(SimdLevel level);
 // out[i * nx + j] = sum_t x_j[t] * q_i[t] for unsigned bytes x and signed bytes q (dp a multiple
 // of 32, zero-padded), exactly: AVX-512 VNNI (gemm_vnni.cpp). nullptr where the level or the CPU
 // has no VNNI; then the int16 product above serves.

@@ -65,6 +65,14 @@ void dot_block_i16_simd128(const int16_t* q, size_t nq, const int16_t* x, size_t
   });
 }
 
+// One query against many rows (IVF's centroid ranking): 1 x 4 tiles, so no register repeats a
+// row as the 3 x 3 tiles would for a single query.
+void dot_rows_i16_simd128(const int16_t* q, size_t nq, const int16_t* x, size_t nx, size_t dp, int32_t* out) {
+  tile_int_block<1, 4>(q, nq, x, nx, dp, out, [](auto qr, auto xr, size_t dp_, int32_t* o, size_t ldo, size_t rows, size_t cols) {
+    micro_i16<1, 4>(qr, xr, dp_, o, ldo, rows, cols);
+  });
+}
+
 void dot_block_simd128(const float* x, size_t nx, const float* packed, size_t nc, size_t d, float* out) {
   const size_t panels = (nc + 7) / 8;
   alignas(16) float tmp[4][8];

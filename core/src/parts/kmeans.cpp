@@ -20,15 +20,8 @@ using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 detail::AssignProduct g_forced = detail::AssignProduct::Auto;
 std::atomic<size_t> g_int_rows{0};
 
-// The integer path: rows that are small integers (|v| <= 255: every byte dataset, and PQ's byte
-// sub-vectors) against centroids rounded to int16 fixed point, c ~ s * c16. The sums are exact
-// int32: |x . c16| <= dp * 255 * qmax < 2^31 by the choice of qmax below.
-constexpr float kSmallInt = 255.0f;
 // assign_nearest below this many rows runs the exact kernel on every centroid.
 constexpr size_t kDirectRows = 8;
-// The integer path's shortest rows where the level chooses it (kmeans.h).
-constexpr size_t kIntMinDim = 128;
-size_t int_qmax(size_t dp) { return std::min<size_t>(32767, size_t((uint64_t(1) << 31) - 1) / (dp * 255)); }
 
 // What every assignment against one set of centroids shares: their squared norms and (AVX2) their
 // packed panels. Prepared once per k-means iteration, not once per block of rows.
@@ -41,65 +34,18 @@ struct Centroids {
   // The level's block product (panels of 16 for AVX2, 32 for AVX-512, 8 for simd128), or none at
   // the scalar level, which uses Eigen's product.
   const detail::FloatBlockProduct* product = nullptr;
-  // The integer product and the centroids in int16 (rows padded to dp), where the level uses it:
-  // simd128, whose i32x4.dot_i16x8_s does 8 multiply-adds in one instruction against the 2 per 4
-  // of its FMA-less float product. qscale is s; qerr the largest |c - s c16| over every component.
-  detail::IntBlockProduct iproduct = nullptr;
-  std::vector<int16_t> c16;
-  size_t dp = 0;
-  double qscale = 0, qerr = 0;
+  // The centroids in int16 where the level uses them (detail::Int16Rows).
+  detail::Int16Rows ints;
   Centroids(const float* centroids, size_t k_, size_t d_) : c(centroids), k(k_), d(d_), norm(Eigen::Index(k_)) {
     const Kernels& kern = kernels();
     for (size_t j = 0; j < k; ++j) norm[Eigen::Index(j)] = kern.ip_f32(c + j * d, c + j * d, d);
     max_norm = k ? norm.maxCoeff() : 0.0f;
     const SimdLevel level = simd_level();
-    // Short rows (PQ's sub-vectors) stay with floats in wasm too: measured on PQ16 (d = 49), the
-    // integer tiles' fixed costs made the build 20% slower; on 784-d IVF1024 they made it 30% faster.
-    const bool ints = g_forced == detail::AssignProduct::Int16 ||
-                      (g_forced == detail::AssignProduct::Auto && level == SimdLevel::WasmSimd128 && d >= kIntMinDim);
-    if (ints) prepare_ints(level);
+    if (detail::use_int16(level, d)) ints = detail::Int16Rows(c, k, d, level);
     product = detail::float_block_product(level);
     if (product) packed = detail::pack_panels(c, k, d, product->width);
   }
-  void prepare_ints(SimdLevel level) {
-    // The product reads 8 int16 a step in wasm, 16 with AVX2.
-    dp = level == SimdLevel::WasmSimd128 ? (d + 7) / 8 * 8 : (d + 15) / 16 * 16;
-    const size_t qmax = int_qmax(dp);
-    if (qmax < 256) return;  // d in the tens of thousands: the rounding margin would keep too many
-    float cabs = 0;
-    for (size_t t = 0; t < k * d; ++t) cabs = std::max(cabs, std::fabs(c[t]));
-    if (!std::isfinite(cabs)) return;
-    qscale = cabs > 0 ? double(cabs) / double(qmax) : 1.0;
-    c16.assign(k * dp, 0);
-    double err = 0;
-    for (size_t j = 0; j < k; ++j)
-      for (size_t t = 0; t < d; ++t) {
-        const double v = c[j * d + t];
-        const double r = std::clamp(std::nearbyint(v / qscale), -double(qmax), double(qmax));
-        c16[j * dp + t] = int16_t(r);
-        err = std::max(err, std::fabs(v - r * qscale));
-      }
-    qerr = err;
-    iproduct = detail::int_block_product(level);
-  }
 };
-
-// Copies m rows of X (floats) into int16 rows of dp, with each row's L1 norm; false if any value is
-// not an integer of at most 255 in magnitude.
-bool small_ints(const float* X, size_t m, size_t d, size_t dp, int16_t* out, double* l1) {
-  for (size_t i = 0; i < m; ++i) {
-    int64_t s = 0;
-    for (size_t t = 0; t < d; ++t) {
-      const float v = X[i * d + t];
-      if (!(std::fabs(v) <= kSmallInt) || float(int(v)) != v) return false;
-      out[i * dp + t] = int16_t(v);
-      s += v < 0 ? -int64_t(v) : int64_t(v);
-    }
-    std::fill(out + i * dp + d, out + (i + 1) * dp, int16_t(0));
-    l1[i] = double(s);
-  }
-  return true;
-}
 
 void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, float* dist) {
   const size_t d = x.d, k = cs.k;
@@ -120,11 +66,11 @@ void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, 
   thread_local std::vector<int32_t> dots;
   thread_local std::vector<float> approx_i;
   thread_local std::vector<double> l1;
-  if (cs.iproduct) {  // grown, never shrunk (a shrink and a regrow would zero the tail again)
+  if (cs.ints.ok()) {  // grown, never shrunk (a shrink and a regrow would zero the tail again)
     auto grow = [](auto& v, size_t n) {
       if (v.size() < n) v.resize(n);
     };
-    grow(X16, block * cs.dp);
+    grow(X16, block * cs.ints.dp);
     grow(dots, block * k);
     grow(approx_i, k);
     grow(l1, block);
@@ -171,13 +117,13 @@ void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, 
   for (size_t b0 = 0; b0 < x.n; b0 += block) {
     const size_t m = std::min(block, x.n - b0);
     for (size_t i = 0; i < m; ++i) x.row_to_f32(b0 + i, X.row(Eigen::Index(i)).data());
-    if (cs.iproduct && small_ints(X.data(), m, d, cs.dp, X16.data(), l1.data())) {
+    if (cs.ints.ok() && detail::small_int_rows(X.data(), m, d, cs.ints.dp, X16.data(), l1.data())) {
       // Exact integer sums against the rounded centroids: |x.c - s x.c16| <= qerr ||x||_1, so each
       // score is within 2 qerr ||x||_1 of the true one, plus the float rounding of ||c||^2 (the
       // relative term, as below); computed in double.
-      cs.iproduct(X16.data(), m, cs.c16.data(), k, cs.dp, dots.data());
+      cs.ints.product(X16.data(), m, cs.ints.v.data(), k, cs.ints.dp, dots.data());
       g_int_rows.fetch_add(m, std::memory_order_relaxed);
-      const float s2 = float(2 * cs.qscale);
+      const float s2 = float(2 * cs.ints.scale);
       for (size_t i = 0; i < m; ++i) {
         const float* xi = X.row(Eigen::Index(i)).data();
         const float xnorm = kern.ip_f32(xi, xi, d);
@@ -187,7 +133,7 @@ void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, 
         // In float: the conversion, the product and the difference each round by at most u of
         // ||x||^2 + ||c||^2 (which bounds |2 x.c|), far inside the relative term.
         for (size_t j = 0; j < k; ++j) a[j] = cn[j] - s2 * float(row[j]);
-        const double margin = 4 * cs.qerr * l1[i] * (1 + 1e-6) + 2e-5 * (double(xnorm) + cmax) + 1e-6;
+        const double margin = 4 * cs.ints.err * l1[i] * (1 + 1e-6) + 2e-5 * (double(xnorm) + cmax) + 1e-6;
         decide(xi, a, margin, b0 + i);
       }
       continue;
@@ -212,6 +158,65 @@ void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, 
 }
 
 }  // namespace
+
+namespace detail {
+
+namespace {
+// The integer path: rows that are small integers (|v| <= 255: every byte dataset) against
+// centroids rounded to int16 fixed point, c ~ s * c16. The sums are exact int32:
+// |x . c16| <= dp * 255 * qmax < 2^31 by the choice of qmax.
+constexpr float kSmallInt = 255.0f;
+// The shortest rows where the level chooses the integer path.
+constexpr size_t kIntMinDim = 128;
+size_t int_qmax(size_t dp) { return std::min<size_t>(32767, size_t((uint64_t(1) << 31) - 1) / (dp * 255)); }
+}  // namespace
+
+bool use_int16(SimdLevel level, size_t d) {
+  // Short rows (PQ's sub-vectors) stay with floats in wasm too: measured on PQ16 (d = 49), the
+  // integer tiles' fixed costs made the build 20% slower; on 784-d IVF1024 they made it 30% faster.
+  return g_forced == AssignProduct::Int16 ||
+         (g_forced == AssignProduct::Auto && level == SimdLevel::WasmSimd128 && d >= kIntMinDim);
+}
+
+Int16Rows::Int16Rows(const float* c, size_t n_, size_t d_, SimdLevel level) : n(n_), d(d_) {
+  // The product reads 8 int16 a step in wasm, 16 with AVX2.
+  dp = level == SimdLevel::WasmSimd128 ? (d + 7) / 8 * 8 : (d + 15) / 16 * 16;
+  const size_t qmax = int_qmax(dp);
+  if (qmax < 256) return;  // d in the tens of thousands: the rounding margin would keep too many
+  float cabs = 0;
+  for (size_t t = 0; t < n * d; ++t) cabs = std::max(cabs, std::fabs(c[t]));
+  if (!std::isfinite(cabs)) return;
+  scale = cabs > 0 ? double(cabs) / double(qmax) : 1.0;
+  v.assign(n * dp, 0);
+  double e = 0;
+  for (size_t j = 0; j < n; ++j)
+    for (size_t t = 0; t < d; ++t) {
+      const double x = c[j * d + t];
+      const double r = std::clamp(std::nearbyint(x / scale), -double(qmax), double(qmax));
+      v[j * dp + t] = int16_t(r);
+      e = std::max(e, std::fabs(x - r * scale));
+    }
+  err = e;
+  product = int_block_product(level);
+  one = int_rows_product(level);
+}
+
+bool small_int_rows(const float* x, size_t m, size_t d, size_t dp, int16_t* out, double* l1) {
+  for (size_t i = 0; i < m; ++i) {
+    int64_t s = 0;
+    for (size_t t = 0; t < d; ++t) {
+      const float v = x[i * d + t];
+      if (!(std::fabs(v) <= kSmallInt) || float(int(v)) != v) return false;
+      out[i * dp + t] = int16_t(v);
+      s += v < 0 ? -int64_t(v) : int64_t(v);
+    }
+    std::fill(out + i * dp + d, out + (i + 1) * dp, int16_t(0));
+    l1[i] = double(s);
+  }
+  return true;
+}
+
+}  // namespace detail
 
 void detail::force_assign_product(AssignProduct p) { g_forced = p; }
 size_t detail::int_assigned_rows() { return g_int_rows.load(std::memory_order_relaxed); }

@@ -12,8 +12,10 @@
 #include <vector>
 
 #include "annlab/dataset.h"
+#include "annlab/distance.h"
 #include "annlab/status.h"
 #include "annlab/train_task.h"
+#include "kernels/distance_impl.h"
 
 namespace annlab {
 
@@ -46,13 +48,34 @@ TrainTask kmeans_task(VectorView x, KMeansParams params, KMeansResult* out);
 void assign_nearest(const VectorView& x, const float* centroids, size_t k, int32_t* labels, float* dist = nullptr);
 
 namespace detail {
-// The assignment's product: the level's choice (Auto: int16 where rows are small integers of
-// d >= 128 at simd128, the float block product elsewhere), or one forced for tests (Float, Int16), which must
-// give the same labels. Not thread-safe; tests set it and restore Auto.
+// The product of the assignment (and of IVF's centroid ranking): the level's choice (Auto: int16
+// where rows are small integers of d >= 128 at simd128, the float block product elsewhere), or one
+// forced for tests (Float, Int16), which must give the same answers. Not thread-safe; tests set it
+// and restore Auto.
 enum class AssignProduct { Auto, Float, Int16 };
 void force_assign_product(AssignProduct p);
 // Rows assigned by the integer path so far (tests check that it ran).
 size_t int_assigned_rows();
+// Whether the integer path serves rows of dimension d at this level (or as forced).
+bool use_int16(SimdLevel level, size_t d);
+
+// n rows of d floats rounded to int16 fixed point, row ~ scale * v (rows padded to dp), with err
+// the largest |row - scale * v| over every component. For a row x of small integers the exact
+// integer product gives |x . row - scale (x . v)| <= err ||x||_1. Empty (ok() false) where the
+// sums could overflow or the rows are not finite.
+struct Int16Rows {
+  size_t n = 0, d = 0, dp = 0;
+  double scale = 0, err = 0;
+  std::vector<int16_t> v;
+  IntBlockProduct product = nullptr;  // a block of rows of x against these
+  IntBlockProduct one = nullptr;      // a single row of x against these
+  Int16Rows() = default;
+  Int16Rows(const float* rows, size_t n, size_t d, SimdLevel level);
+  bool ok() const { return product != nullptr; }
+};
+// Copies m rows of x into int16 rows of dp (zero-padded) with each row's L1 norm; false if any
+// value is not an integer of magnitude at most 255.
+bool small_int_rows(const float* x, size_t m, size_t d, size_t dp, int16_t* out, double* l1);
 }  // namespace detail
 
 }  // namespace annlab
