@@ -11,6 +11,7 @@
 #include "annlab/distance.h"
 #include "annlab/encoder.h"
 #include "index/binary_index.h"
+#include "parts/kmeans.h"
 #include "annlab/pca.h"
 #include "test_util.h"
 #include "index/wrapper.h"
@@ -147,6 +148,40 @@ TEST(BinaryCodes, AbsurdConfigurationsAreClearErrors) {
   auto sim = make_index("SimHash32", 16).value();
   EXPECT_EQ(sim->add(VectorView::of(x.data(), 100, 16)).message(), "SimHash32 is not trained: train it before adding vectors");
   EXPECT_TRUE(sim->train(VectorView::of(x.data(), 100, 16)).is_ok());  // 32 bits from two 16-d rotations
+}
+
+
+// In wasm, byte vectors are projected by exact integer products against int16 projections, and the
+// fixed-order kernel decides every bit within the bound of its threshold. Forced on this build's
+// level it must give the float path's codes (the whole base, through add) and results, and fall
+// back for vectors that are not integers.
+TEST(BinaryCodes, Int16ProjectionsGiveTheFloatPathsCodes) {
+  Dataset all;
+  all.n = 4000;
+  all.d = 144;
+  all.dtype = DType::U8;
+  all.u8 = test::random_bytes(all.n, all.d, 5);
+  const Data d = test::split_knn(all, 3800);
+  std::vector<float> fractional(size_t(20) * 144);
+  for (size_t t = 0; t < fractional.size(); ++t) fractional[t] = float(d.query.u8[t]) + 0.5f;
+  for (const char* spec : {"SimHash64", "SimHash200", "ITQ64", "ITQ128"}) {
+    detail::force_assign_product(detail::AssignProduct::Float);
+    auto floats = build(spec, d.base);
+    detail::force_assign_product(detail::AssignProduct::Int16);
+    auto ints = build(spec, d.base);
+    detail::force_assign_product(detail::AssignProduct::Auto);
+    EXPECT_GT(ints->memory_bytes(), floats->memory_bytes()) << spec << ": the int16 projections were prepared";
+    const auto& a = *find_inner<BinaryCodeIndex>(*ints);
+    const auto& b = *find_inner<BinaryCodeIndex>(*floats);
+    EXPECT_EQ(a.codes(), b.codes()) << spec;
+    for (const VectorView q : {d.query.view(), VectorView::of(fractional.data(), 20, 144)}) {
+      SearchResult ra, rb;
+      ASSERT_TRUE(ints->search(q, 10, {}, &ra).is_ok());
+      ASSERT_TRUE(floats->search(q, 10, {}, &rb).is_ok());
+      EXPECT_EQ(ra.ids, rb.ids) << spec;
+      EXPECT_EQ(ra.distances, rb.distances) << spec;
+    }
+  }
 }
 
 }  // namespace

@@ -63,7 +63,7 @@ class SignProjectionEncoder : public BinaryEncoder {
  public:
   bool trained() const override { return !w_.empty(); }
   void encode(const float* x, uint64_t* code) const override;
-  size_t memory_bytes() const override { return (w_.size() + t_.size()) * 4; }
+  size_t memory_bytes() const override;
   void save(BinaryWriter& w) const override;   // the projections, then the thresholds
   Status load(BinaryReader& r) override;
   const std::vector<float>& projections() const { return w_; }  // bits x d
@@ -71,7 +71,13 @@ class SignProjectionEncoder : public BinaryEncoder {
 
  protected:
   using BinaryEncoder::BinaryEncoder;
+  // After w_ and t_ change: where the level projects byte queries by integers (WebAssembly), the
+  // projections in int16 (encoders.cpp).
+  void prepare_integer_projections();
   std::vector<float> w_, t_;
+
+ private:
+  std::shared_ptr<const struct IntegerProjections> ints_;
 };
 
 // SimHash: w_j are the rows of random rotations (as many as the bits need), t_j the median of

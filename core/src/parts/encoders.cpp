@@ -1,11 +1,13 @@
 // The sign-projection encoders: SimHash and ITQ (encoder.h).
 #include <algorithm>
+#include <cmath>
 
 #include "annlab/binary_io.h"
 #include "annlab/distance.h"
 #include "annlab/encoder.h"
 #include "annlab/memory.h"
 #include "annlab/pca.h"
+#include "parts/kmeans.h"
 #include "parts/pq.h"
 #include "annlab/random.h"
 
@@ -23,10 +25,56 @@ Status check_training(const VectorView& x, size_t d, size_t b, const std::string
 
 }  // namespace
 
+// The projections rounded to int16 (w ~ scale * w16) and each row's largest |w|.
+struct IntegerProjections {
+  detail::Int16Rows w;
+  std::vector<double> wmax;
+};
+
+void SignProjectionEncoder::prepare_integer_projections() {
+  ints_.reset();
+  const size_t d = dim(), b = bits();
+  if (w_.size() != b * d || !detail::use_int16(simd_level(), d)) return;
+  auto p = std::make_shared<IntegerProjections>();
+  p->w = detail::Int16Rows(w_.data(), b, d, simd_level());
+  if (!p->w.ok()) return;
+  p->wmax.resize(b);
+  for (size_t j = 0; j < b; ++j)
+    for (size_t t = 0; t < d; ++t) p->wmax[j] = std::max(p->wmax[j], double(std::fabs(w_[j * d + t])));
+  ints_ = std::move(p);
+}
+
+size_t SignProjectionEncoder::memory_bytes() const {
+  return (w_.size() + t_.size()) * 4 + (ints_ ? ints_->w.v.size() * 2 : 0);
+}
+
 void SignProjectionEncoder::encode(const float* x, uint64_t* code) const {
   const Kernels& k = kernels();
   const size_t d = dim(), b = bits();
   std::fill_n(code, words(), uint64_t{0});
+  if (ints_) {
+    // A query of small integers (bytes): the exact integer product against the int16 projections
+    // is within err ||x||_1 of w . x, and the fixed-order kernel's value within gamma wmax ||x||_1
+    // of it (its (d/32 + 6) u relative bound, doubled). A bit whose threshold lies outside both is
+    // decided; the rest are measured by the kernel, so the code is the float path's.
+    const detail::Int16Rows& w16 = ints_->w;
+    thread_local std::vector<int16_t> x16;
+    thread_local std::vector<int32_t> dots;
+    x16.resize(w16.dp);
+    double l1 = 0;
+    if (detail::small_int_rows(x, 1, d, w16.dp, x16.data(), &l1)) {
+      dots.resize(b);
+      w16.one(x16.data(), 1, w16.v.data(), b, w16.dp, dots.data());
+      const double gamma = 2 * (double(d) / 32 + 6) * 0x1p-24;
+      for (size_t j = 0; j < b; ++j) {
+        const double diff = w16.scale * double(dots[j]) - double(t_[j]);
+        const double e = w16.err * l1 * (1 + 1e-6) + gamma * ints_->wmax[j] * l1;
+        const bool one = diff > e ? true : diff < -e ? false : k.ip_f32(w_.data() + j * d, x, d) >= t_[j];
+        if (one) code[j / 64] |= uint64_t{1} << (j % 64);
+      }
+      return;
+    }
+  }
   for (size_t j = 0; j < b; ++j)
     if (k.ip_f32(w_.data() + j * d, x, d) >= t_[j]) code[j / 64] |= uint64_t{1} << (j % 64);
 }
@@ -45,6 +93,7 @@ Status SignProjectionEncoder::load(BinaryReader& r) {
                        " threshold floats, expected ", bits() * dim(), " and ", bits()));
   ANNLAB_TRY(VectorView::of(w_.data(), w_.size(), 1).check_finite("binary-code projection"));
   ANNLAB_TRY(VectorView::of(t_.data(), t_.size(), 1).check_finite("binary-code threshold"));
+  prepare_integer_projections();
   return Status::ok();
 }
 
@@ -73,6 +122,7 @@ TrainTask SimHashEncoder::train_task(VectorView x, uint64_t seed) {
   ANNLAB_CO_TRY(VectorView::of(w.data(), b, d).check_finite("binary-code projection"));
   w_ = std::move(w);
   t_ = std::move(t);
+  prepare_integer_projections();
   co_return Status::ok();
 }
 
@@ -121,6 +171,7 @@ TrainTask ItqEncoder::train_task(VectorView x, uint64_t seed) {
   ANNLAB_CO_TRY(VectorView::of(w.data(), b, d).check_finite("binary-code projection"));
   w_ = std::move(w);
   t_ = std::move(t);
+  prepare_integer_projections();
   co_return Status::ok();
 }
 

@@ -202,15 +202,24 @@ Int16Rows::Int16Rows(const float* c, size_t n_, size_t d_, SimdLevel level) : n(
 }
 
 bool small_int_rows(const float* x, size_t m, size_t d, size_t dp, int16_t* out, double* l1) {
+  // Without an early exit, so that the compiler vectorizes it (it runs once per query in wasm,
+  // where a scalar loop with a branch per value cost twice the integer product it enables).
   for (size_t i = 0; i < m; ++i) {
+    const float* r = x + i * d;
+    int16_t* o = out + i * dp;
+    int ok = 1;
     int64_t s = 0;
     for (size_t t = 0; t < d; ++t) {
-      const float v = x[i * d + t];
-      if (!(std::fabs(v) <= kSmallInt) || float(int(v)) != v) return false;
-      out[i * dp + t] = int16_t(v);
-      s += v < 0 ? -int64_t(v) : int64_t(v);
+      const float v = r[t];
+      // fmax drops a NaN, so a NaN or an infinity becomes +-255 here and fails the comparison.
+      const float c = std::trunc(std::fmin(std::fmax(v, -kSmallInt), kSmallInt));
+      ok &= int(c == v);
+      const int iv = int(c);
+      o[t] = int16_t(iv);
+      s += iv < 0 ? -iv : iv;
     }
-    std::fill(out + i * dp + d, out + (i + 1) * dp, int16_t(0));
+    if (!ok) return false;
+    std::fill(o + d, o + dp, int16_t(0));
     l1[i] = double(s);
   }
   return true;
