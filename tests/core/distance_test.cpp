@@ -5,7 +5,9 @@
 #include <algorithm>
 
 #include <cstring>
+#include <limits>
 
+#include "kernels/distance_impl.h"
 #include "test_util.h"
 
 namespace annlab {
@@ -120,6 +122,26 @@ TEST(SimdDispatch, ParsesLevelNames) {
   EXPECT_EQ(parse_simd_level("avx512").value(), SimdLevel::AVX512);
   EXPECT_EQ(parse_simd_level("simd128").value(), SimdLevel::WasmSimd128);
   EXPECT_EQ(parse_simd_level("sse9").message(), "unknown SIMD level 'sse9': expected scalar, avx2, avx512 or simd128");
+}
+
+
+// k-means' candidate filter: the minimum and the indices at or below a limit, against plain loops,
+// for every length around the 4- and 8-wide steps, with ties and the limit equal to values.
+TEST(CandidateFilter, MinAndIndicesAtMostEqualPlainLoops) {
+  for (size_t n = 0; n <= 37; ++n) {
+    auto a = test::random_floats(n, 1, 40 + n, true, -5, 5);  // small integers: many ties
+    const float m = detail::min_f32(a.data(), n);
+    float ref = std::numeric_limits<float>::infinity();
+    for (float v : a) ref = std::min(ref, v);
+    EXPECT_EQ(m, ref) << "n " << n;
+    for (const float limit : {-6.0f, -5.0f, 0.0f, 2.5f, 5.0f}) {
+      std::vector<uint32_t> got(n + 1), want;
+      got.resize(detail::indices_at_most(a.data(), n, limit, got.data()));
+      for (size_t j = 0; j < n; ++j)
+        if (a[j] <= limit) want.push_back(uint32_t(j));
+      EXPECT_EQ(got, want) << "n " << n << " limit " << limit;
+    }
+  }
 }
 
 }  // namespace

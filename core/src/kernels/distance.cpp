@@ -3,8 +3,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <limits>
 
 #include "kernels/distance_impl.h"
+
+#if defined(ANNLAB_HAVE_SIMD128)
+#include <wasm_simd128.h>
+#endif
 
 namespace annlab {
 
@@ -192,6 +197,51 @@ void dot_block_i16_scalar(const int16_t* q, size_t nq, const int16_t* x, size_t 
       for (size_t t = 0; t < dp; ++t) s += int32_t(a[t]) * int32_t(b[t]);
       out[i * nx + j] = s;
     }
+}
+
+// Exact whatever the level (a minimum and a comparison): the wasm build uses simd128 because clang
+// does not vectorize a float minimum without fast-math; elsewhere 8 independent lanes.
+float min_f32(const float* a, size_t n) {
+  size_t j = 0;
+  float m = std::numeric_limits<float>::infinity();
+#if defined(ANNLAB_HAVE_SIMD128)
+  if (n >= 8) {
+    v128_t m0 = wasm_v128_load(a), m1 = wasm_v128_load(a + 4);
+    for (j = 8; j + 8 <= n; j += 8) {
+      m0 = wasm_f32x4_pmin(wasm_v128_load(a + j), m0);
+      m1 = wasm_f32x4_pmin(wasm_v128_load(a + j + 4), m1);
+    }
+    alignas(16) float lane[4];
+    wasm_v128_store(lane, wasm_f32x4_pmin(m0, m1));
+    for (float v : lane) m = v < m ? v : m;
+  }
+#else
+  constexpr size_t L = 8;
+  float lane[L];
+  std::fill_n(lane, L, m);
+  for (; j + L <= n; j += L)
+    for (size_t u = 0; u < L; ++u) lane[u] = a[j + u] < lane[u] ? a[j + u] : lane[u];
+  for (float v : lane) m = v < m ? v : m;
+#endif
+  for (; j < n; ++j) m = a[j] < m ? a[j] : m;
+  return m;
+}
+
+size_t indices_at_most(const float* a, size_t n, float limit, uint32_t* out) {
+  size_t c = 0, j = 0;
+#if defined(ANNLAB_HAVE_SIMD128)
+  const v128_t lim = wasm_f32x4_splat(limit);
+  for (; j + 4 <= n; j += 4) {
+    uint32_t mask = wasm_i32x4_bitmask(wasm_f32x4_le(wasm_v128_load(a + j), lim));
+    while (mask) {
+      out[c++] = uint32_t(j) + uint32_t(__builtin_ctz(mask));
+      mask &= mask - 1;
+    }
+  }
+#endif
+  for (; j < n; ++j)
+    if (a[j] <= limit) out[c++] = uint32_t(j);
+  return c;
 }
 
 }  // namespace detail

@@ -63,6 +63,11 @@ IntBlockProduct int_rows_product(SimdLevel level);
 using ByteBlockProduct = void (*)(const int8_t* q, size_t nq, const uint8_t* x, size_t nx, size_t dp, int32_t* out);
 ByteBlockProduct byte_block_product(SimdLevel level);
 
+// The smallest of a[0..n) (+inf for n = 0); and the indices j (ascending) with a[j] <= limit, into out
+// (room for n), returning how many. Exact at every level: k-means' candidate filter.
+float min_f32(const float* a, size_t n);
+size_t indices_at_most(const float* a, size_t n, float limit, uint32_t* out);
+
 // The tiling every integer block product shares: tiles of C rows of x (kept in L1) against every
 // group of R rows of q. A short tile or group repeats its last row; micro(qr, xr, dp, out, ldo,
 // rows, cols), the level's register kernel, stores only the rows x cols sums that exist.

@@ -78,33 +78,18 @@ void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, 
   // Among the centroids whose approximate score (||c||^2 - 2 x.c) is within `margin` of the best,
   // the exact kernel decides (the lower index on an exact tie), so the product's rounding cannot
   // change the answer: the margin is at least twice the score's error.
+  thread_local std::vector<uint32_t> cand;
+  if (cand.size() < k) cand.resize(k);
   auto decide = [&](const float* xi, const float* approx, double margin, size_t row) {
-    // The minimum in 8 independent lanes (one chain of compares cost ~4 cycles a centroid; lanes
-    // let the compiler use vectors), then the lanes'.
-    constexpr size_t L = 8;
-    float lane[L];
-    std::fill_n(lane, L, std::numeric_limits<float>::infinity());
-    size_t j0 = 0;
-    for (; j0 + L <= k; j0 += L)
-      for (size_t u = 0; u < L; ++u) lane[u] = approx[j0 + u] < lane[u] ? approx[j0 + u] : lane[u];
-    for (; j0 < k; ++j0) lane[0] = approx[j0] < lane[0] ? approx[j0] : lane[0];
-    float best = lane[0];
-    for (size_t u = 1; u < L; ++u) best = lane[u] < best ? lane[u] : best;
+    const float best = detail::min_f32(approx, k);
     // best + margin, rounded up to a float so that the comparison keeps everything it must.
     float limit = float(double(best) + margin);
     if (double(limit) < double(best) + margin) limit = std::nextafter(limit, std::numeric_limits<float>::infinity());
+    const size_t nc = detail::indices_at_most(approx, k, limit, cand.data());
     int32_t arg = -1;
     float exact = std::numeric_limits<float>::infinity();
-    for (size_t j = 0; j < k; ++j) {
-      if ((j & 7) == 0 && j + 8 <= k) {  // skip 8 at a time when none is a candidate
-        bool any = false;
-        for (size_t u = 0; u < 8; ++u) any |= approx[j + u] <= limit;
-        if (!any) {
-          j += 7;
-          continue;
-        }
-      }
-      if (approx[j] > limit) continue;
+    for (size_t c = 0; c < nc; ++c) {  // ascending, so an exact tie keeps the lower index
+      const size_t j = cand[c];
       const float e = kern.l2sq_f32(xi, centroids + j * d, d);
       if (e < exact) {
         exact = e;
