@@ -8,7 +8,8 @@
 #           Hamming scan alone against IndexBinaryFlat (peers --families hash,binary)
 #   wasm    wasm / native search, one query at a time: each index built once natively and saved
 #           (out/speed/*.idx, kept), then three back-to-back pairs native / wasm on the same file
-#   builds  wasm / native build time of every k-means method and HNSW, same command line
+#   builds  wasm / native build time of every k-means method and HNSW, same command line, in
+#           BUILD_ROUNDS (3) back-to-back pairs
 # Writes out/bench/speed-*.json; `node tools/bench/speed-report.mjs > docs/speed.md` renders them.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh" "exact hnsw codes wasm builds" "$@"
@@ -56,12 +57,16 @@ if part wasm; then
   done
 fi
 BUILD_SPECS=("IVF1024,Flat" "PQ16" "IVF1024,PQ16" "OPQ16,IVF256,PQ16" "LOPQ64,PQ16" "Tokens16x256" "HNSW16")
+# Builds: BUILD_ROUNDS (default 3) back-to-back native / wasm pairs of each spec; the report takes
+# the median of the pairs' ratios (one pair varied by 1.5x on this shared machine).
 if part builds; then
-  for spec in "${BUILD_SPECS[@]}"; do
-    extra=()
-    [ "$spec" = HNSW16 ] && extra=(--param efConstruction=200)
-    $NATIVE bench --base $B --query $Q --gt "$G" --nq 10 --index "$spec" "${extra[@]}" --json "$O/speed-build-native-${spec//,/_}.json" > /dev/null
-    $WASM bench --base $B --query $Q --gt "$G" --nq 10 --index "$spec" "${extra[@]}" --json "$O/speed-build-wasm-${spec//,/_}.json" > /dev/null
+  for round in $(seq 1 "${BUILD_ROUNDS:-3}"); do
+    for spec in "${BUILD_SPECS[@]}"; do
+      extra=()
+      [ "$spec" = HNSW16 ] && extra=(--param efConstruction=200)
+      $NATIVE bench --base $B --query $Q --gt "$G" --nq 10 --index "$spec" "${extra[@]}" --json "$O/speed-build-native-$round-${spec//,/_}.json" > /dev/null
+      $WASM bench --base $B --query $Q --gt "$G" --nq 10 --index "$spec" "${extra[@]}" --json "$O/speed-build-wasm-$round-${spec//,/_}.json" > /dev/null
+    done
   done
 fi
 echo "now: node tools/bench/speed-report.mjs > docs/speed.md"

@@ -41,7 +41,7 @@ struct Centroids {
     for (size_t j = 0; j < k; ++j) norm[Eigen::Index(j)] = kern.ip_f32(c + j * d, c + j * d, d);
     max_norm = k ? norm.maxCoeff() : 0.0f;
     const SimdLevel level = simd_level();
-    if (detail::use_int16(level, d)) ints = detail::Int16Rows(c, k, d, level);
+    if (detail::use_int16(level, d, k, detail::kIntMinCentroids)) ints = detail::Int16Rows(c, k, d, level);
     product = detail::float_block_product(level);
     if (product) packed = detail::pack_panels(c, k, d, product->width);
   }
@@ -156,11 +156,11 @@ constexpr size_t kIntMinDim = 128;
 size_t int_qmax(size_t dp) { return std::min<size_t>(32767, size_t((uint64_t(1) << 31) - 1) / (dp * 255)); }
 }  // namespace
 
-bool use_int16(SimdLevel level, size_t d) {
-  // Short rows (PQ's sub-vectors) stay with floats in wasm too: measured on PQ16 (d = 49), the
-  // integer tiles' fixed costs made the build 20% slower; on 784-d IVF1024 they made it 30% faster.
+bool use_int16(SimdLevel level, size_t d, size_t rows, size_t min_rows) {
+  // Measured in wasm on Fashion-MNIST: PQ16's 49-d sub-vectors built 20% slower through the integer
+  // tiles than through floats; IVF64 and IVF256 (784-d) built 40% and 5% slower, IVF1024 30% faster.
   return g_forced == AssignProduct::Int16 ||
-         (g_forced == AssignProduct::Auto && level == SimdLevel::WasmSimd128 && d >= kIntMinDim);
+         (g_forced == AssignProduct::Auto && level == SimdLevel::WasmSimd128 && d >= kIntMinDim && rows >= min_rows);
 }
 
 Int16Rows::Int16Rows(const float* c, size_t n_, size_t d_, SimdLevel level) : n(n_), d(d_) {

@@ -48,16 +48,20 @@ TrainTask kmeans_task(VectorView x, KMeansParams params, KMeansResult* out);
 void assign_nearest(const VectorView& x, const float* centroids, size_t k, int32_t* labels, float* dist = nullptr);
 
 namespace detail {
-// The product of the assignment (and of IVF's centroid ranking): the level's choice (Auto: int16
-// where rows are small integers of d >= 128 at simd128, the float block product elsewhere), or one
-// forced for tests (Float, Int16), which must give the same answers. Not thread-safe; tests set it
-// and restore Auto.
+// The product of the assignment (and of IVF's centroid ranking and the binary encoders): the
+// level's choice (Auto: int16 for small-integer rows where use_int16 says so, the float block
+// product elsewhere), or one forced for tests (Float, Int16), which must give the same answers. Not
+// thread-safe; tests set it and restore Auto.
 enum class AssignProduct { Auto, Float, Int16 };
 void force_assign_product(AssignProduct p);
 // Rows assigned by the integer path so far (tests check that it ran).
 size_t int_assigned_rows();
-// Whether the integer path serves rows of dimension d at this level (or as forced).
-bool use_int16(SimdLevel level, size_t d);
+// Whether the integer path serves `rows` rows (centroids, projections) of dimension d at this level
+// (or as forced): at simd128 from 128 dimensions and min_rows rows. The k-means assignment and IVF's
+// ranking pass kIntMinCentroids (below it the integer tiles' fixed costs lose); the binary
+// encoders 1.
+constexpr size_t kIntMinCentroids = 512;
+bool use_int16(SimdLevel level, size_t d, size_t rows, size_t min_rows);
 
 // n rows of d floats rounded to int16 fixed point, row ~ scale * v (rows padded to dp), with err
 // the largest |row - scale * v| over every component. For a row x of small integers the exact

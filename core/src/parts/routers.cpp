@@ -52,12 +52,12 @@ class CentroidRouter final : public CellRouter {
   }
 
  private:
-  // Where the level ranks by integers (detail::use_int16: 128+ dimensions in wasm), the centroids
+  // Where the level ranks by integers (detail::use_int16: 128+ dimensions and 512+ cells in wasm), the centroids
   // in int16 and their squared norms.
   void prepare() {
     ints_ = {};
     const size_t d = dim(), n = cells();
-    if (centroids_.size() != n * d || !detail::use_int16(simd_level(), d)) return;
+    if (centroids_.size() != n * d || !detail::use_int16(simd_level(), d, n, detail::kIntMinCentroids)) return;
     ints_ = detail::Int16Rows(centroids_.data(), n, d, simd_level());
     const Kernels& kern = kernels();
     norms_.resize(n);
