@@ -73,6 +73,22 @@ for spec in "IVF16,Flat" "PQ4" "IVF8,PQ6" "KDTree16" "HNSW8" "OPQ4,IVF8,PQ4" "LO
   run wasm search --load-index "$T/native-$tag.annlab" --query "$T/native-query.fvecs" --k 10 --out "$T/wasm-loads-$tag.ivecs"
   same "$spec: wasm answers from the native file" "$T/native-$tag.ivecs" "$T/wasm-loads-$tag.ivecs"
 done
+# 144-d bytes: where wasm takes its integer paths (k-means assignment and ranking with 512+ cells,
+# the ITQ / SimHash projections of a byte query) and native the float ones, the files and answers
+# are still the same.
+bytes 6000 144 3 > "$T/bytes144-base.bvecs"
+bytes 200 144 4 > "$T/bytes144-query.bvecs"
+for spec in "IVF512,Flat" "IVF512,PQ8" "SimHash64" "ITQ64"; do
+  tag=b144-${spec//,/_}
+  probe=()
+  [[ "$spec" == IVF* ]] && probe=(--param nprobe=5)
+  for b in native wasm; do
+    run $b search --base "$T/bytes144-base.bvecs" --query "$T/bytes144-query.bvecs" --index "$spec" --param seed=11 \
+        "${probe[@]}" --k 10 --out "$T/$b-$tag.ivecs" --save-index "$T/$b-$tag.annlab"
+  done
+  same "$spec on 144-d bytes: index files" "$T/native-$tag.annlab" "$T/wasm-$tag.annlab"
+  same "$spec on 144-d bytes: answers" "$T/native-$tag.ivecs" "$T/wasm-$tag.ivecs"
+done
 # ITQ needs bits <= d: 40-d blobs for ITQ32.
 for b in native wasm; do
   run $b generate --kind blobs --n 1000 --d 40 --centers 8 --seed 79 --out "$T/$b-base40.fvecs"
