@@ -13,6 +13,7 @@
 #include "index/binary_index.h"
 #include "parts/kmeans.h"
 #include "annlab/pca.h"
+#include "annlab/random.h"
 #include "test_util.h"
 #include "index/wrapper.h"
 
@@ -180,6 +181,44 @@ TEST(BinaryCodes, Int16ProjectionsGiveTheFloatPathsCodes) {
       ASSERT_TRUE(floats->search(q, 10, {}, &rb).is_ok());
       EXPECT_EQ(ra.ids, rb.ids) << spec;
       EXPECT_EQ(ra.distances, rb.distances) << spec;
+    }
+  }
+}
+
+
+// The batched search ranks groups of queries block by block (natively); every query's answer must
+// be its answer alone: the group function against hamming_smallest for group sizes 1..9, lengths
+// that leave a partial block, caps up to past n, and codes with many ties; then whole searches.
+TEST(SelectSmallest, GroupedScanEqualsOneQueryAtATime) {
+  for (const size_t words : {1, 2, 3}) {
+    for (const size_t n : {1, 255, 700}) {
+      Rng rng(words * 1000 + n);
+      std::vector<uint64_t> codes(n * words), qs(9 * words);
+      for (auto& c : codes) c = rng.next_u64() & rng.next_u64();  // sparse bits: many equal distances
+      for (auto& c : qs) c = rng.next_u64();
+      for (const size_t cap : {1, 10, 300, 800}) {
+        for (size_t g = 1; g <= 9; ++g) {
+          std::vector<std::vector<int64_t>> outs(g);
+          hamming_smallest_group(qs.data(), g, codes.data(), n, words, cap, outs.data());
+          for (size_t i = 0; i < g; ++i) {
+            std::vector<int64_t> alone;
+            hamming_smallest(qs.data() + i * words, codes.data(), n, words, cap, &alone);
+            ASSERT_EQ(outs[i], alone) << "words " << words << " n " << n << " cap " << cap << " g " << g << " query " << i;
+          }
+        }
+      }
+    }
+  }
+  const Data& d = data64();
+  for (const char* spec : {"SimHash64", "SimHash200", "ITQ64"}) {
+    auto index = build(spec, d.base);
+    SearchResult all;
+    ASSERT_TRUE(index->search(d.query.view(), 10, {}, &all).is_ok());
+    for (size_t i = 0; i < d.query.n; i += 7) {
+      SearchResult one;
+      ASSERT_TRUE(index->search(d.query.view().rows(i, 1), 10, {}, &one).is_ok());
+      ASSERT_EQ(std::vector<int64_t>(all.ids.begin() + long(i * 10), all.ids.begin() + long(i * 10 + 10)), one.ids) << spec << " query " << i;
+      ASSERT_EQ(std::vector<float>(all.distances.begin() + long(i * 10), all.distances.begin() + long(i * 10 + 10)), one.distances);
     }
   }
 }

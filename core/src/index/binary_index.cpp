@@ -63,6 +63,27 @@ void hamming_smallest(const uint64_t* q, const uint64_t* codes, size_t n, size_t
   top.take(out);
 }
 
+void hamming_smallest_group(const uint64_t* qs, size_t g, const uint64_t* codes, size_t n, size_t words, size_t cap,
+                            std::vector<int64_t>* outs) {
+  cap = std::min(cap, n);
+  for (size_t i = 0; i < g; ++i) outs[i].clear();
+  if (cap == 0 || g == 0) return;
+  const Kernels& kern = kernels();
+  constexpr size_t kBlock = 256;
+  uint32_t dist[kBlock];
+  std::vector<detail::HammingHeap> tops(g, detail::HammingHeap(cap));
+  for (size_t b0 = 0; b0 < n; b0 += kBlock) {
+    const size_t nb = std::min(kBlock, n - b0);
+    const uint64_t* block = codes + b0 * words;
+    for (size_t i = 0; i < g; ++i) {  // the block stays in L1 for the whole group
+      detail::HammingHeap& top = tops[i];
+      if (kern.hamming_scan(qs + i * words, block, nb, words, dist) >= top.bound()) continue;
+      for (size_t j = 0; j < nb; ++j) top.push(dist[j], b0 + j);
+    }
+  }
+  for (size_t i = 0; i < g; ++i) tops[i].take(&outs[i]);
+}
+
 BinaryCodeIndex::BinaryCodeIndex(std::unique_ptr<BinaryEncoder> encoder, const BuildParams& params)
     : Index(encoder->dim()),
       bits_(encoder->bits()),
@@ -137,9 +158,16 @@ void BinaryCodeIndex::search_one(const VectorView& q, size_t i, size_t k, const 
   } else {
     hamming_smallest(code.data(), codes_.data(), n, words_, cap, &cand);
   }
+  write_results(code.data(), cand, k, ids, dist, tr);
+}
+
+template <class Tracer>
+void BinaryCodeIndex::write_results(const uint64_t* code, const std::vector<int64_t>& cand, size_t k, int64_t* ids,
+                                    float* dist, Tracer& tr) const {
+  const Kernels& kern = kernels();
   for (size_t r = 0; r < k; ++r) {
     uint32_t h = 0;
-    if (r < cand.size()) kern.hamming_scan(code.data(), codes_.data() + size_t(cand[r]) * words_, 1, words_, &h);
+    if (r < cand.size()) kern.hamming_scan(code, codes_.data() + size_t(cand[r]) * words_, 1, words_, &h);
     ids[r] = r < cand.size() ? cand[r] : -1;
     dist[r] = r < cand.size() ? float(h) : std::numeric_limits<float>::infinity();
     if constexpr (Tracer::kOn) {
@@ -151,8 +179,32 @@ void BinaryCodeIndex::search_one(const VectorView& q, size_t i, size_t k, const 
 void BinaryCodeIndex::search_batch(const VectorView& q, size_t k, const SearchParams& p, int64_t* ids,
                                    float* distances, QueryStats* stats) const {
   detail::NullTracer tr;
-  std::vector<uint32_t> ham;
-  for (size_t i = 0; i < q.n; ++i) search_one(q, i, k, p, ids + i * k, distances + i * k, stats + i, tr, ham);
+  const size_t n = size();
+  if (kUseBitPlanes || q.n < 2 || uint64_t(n) >= (uint64_t{1} << 32)) {
+    std::vector<uint32_t> ham;
+    for (size_t i = 0; i < q.n; ++i) search_one(q, i, k, p, ids + i * k, distances + i * k, stats + i, tr, ham);
+    return;
+  }
+  // Natively, groups of queries share each block of codes while it is in L1 (as FAISS's batched
+  // binary scan does); each query's heap sees the same codes in the same order as alone, so the
+  // answers are the one-query scan's.
+  constexpr size_t kGroup = 8;
+  const size_t cap = std::min(n, k);
+  std::vector<float> qf(dim());
+  std::vector<uint64_t> qcodes(kGroup * words_);
+  std::vector<std::vector<int64_t>> cand(kGroup);
+  for (size_t i0 = 0; i0 < q.n; i0 += kGroup) {
+    const size_t g = std::min(kGroup, q.n - i0);
+    for (size_t i = 0; i < g; ++i) {
+      q.row_to_f32(i0 + i, qf.data());
+      encode(qf.data(), qcodes.data() + i * words_);
+    }
+    hamming_smallest_group(qcodes.data(), g, codes_.data(), n, words_, cap, cand.data());
+    for (size_t i = 0; i < g; ++i) {
+      stats[i0 + i].candidates = n;
+      write_results(qcodes.data() + i * words_, cand[i], k, ids + (i0 + i) * k, distances + (i0 + i) * k, tr);
+    }
+  }
 }
 
 Result<Structure> BinaryCodeIndex::explain_structure() const {

@@ -55,6 +55,10 @@ class BinaryCodeIndex final : public Index, public Explainable, public Serializa
   template <class Tracer>
   void search_one(const VectorView& q, size_t i, size_t k, const SearchParams& p, int64_t* ids, float* dist,
                   QueryStats* st, Tracer& tr, std::vector<uint32_t>& ham) const;
+  // The k results from the candidates' ids (nearest first), their Hamming distances recomputed.
+  template <class Tracer>
+  void write_results(const uint64_t* code, const std::vector<int64_t>& cand, size_t k, int64_t* ids, float* dist,
+                     Tracer& tr) const;
   size_t bits_, words_;
   std::unique_ptr<BinaryEncoder> enc_;
   BuildParams params_;
@@ -70,6 +74,11 @@ class BinaryCodeIndex final : public Index, public Explainable, public Serializa
 // Needs n < 2^32. Same answer as hamming_scan + select_smallest.
 void hamming_smallest(const uint64_t* q, const uint64_t* codes, size_t n, size_t words, size_t cap,
                       std::vector<int64_t>* out);
+
+// hamming_smallest for g query codes (g * words words) at once: outs[i] is query i's answer, the
+// same as alone; each block of codes is scanned for the whole group while it is in L1.
+void hamming_smallest_group(const uint64_t* qs, size_t g, const uint64_t* codes, size_t n, size_t words, size_t cap,
+                            std::vector<int64_t>* outs);
 
 // Indices of the `cap` smallest of n Hamming distances (<= max_dist), ties broken by lower index,
 // in increasing (distance, index) order — a counting selection, O(n + max_dist).
