@@ -47,6 +47,8 @@ class HnswIndex final : public Index, public Explainable, public Serializable, p
     std::vector<uint32_t> visited;
     uint32_t epoch = 0;
     std::vector<float> row;
+    std::vector<uint32_t> fresh;  // a node's unvisited neighbours
+    uint32_t sink = 0;  // what VectorStore::fetch read (kept so that the reads are not dropped)
     void reset(size_t n) {
       if (visited.size() < n) visited.resize(n, 0);
       if (++epoch == 0) {
