@@ -157,14 +157,8 @@ TEST(BinaryCodes, AbsurdConfigurationsAreClearErrors) {
 // level it must give the float path's codes (the whole base, through add) and results, and fall
 // back for vectors that are not integers.
 TEST(BinaryCodes, Int16ProjectionsGiveTheFloatPathsCodes) {
-  Dataset all;
-  all.n = 4000;
-  all.d = 144;
-  all.dtype = DType::U8;
-  all.u8 = test::random_bytes(all.n, all.d, 5);
-  const Data d = test::split_knn(all, 3800);
-  std::vector<float> fractional(size_t(20) * 144);
-  for (size_t t = 0; t < fractional.size(); ++t) fractional[t] = float(d.query.u8[t]) + 0.5f;
+  const Data d = test::random_byte_knn(4000, 144, 3800, 5);
+  const std::vector<float> fractional = test::offset_queries(d.query, 20, 0.5f);
   for (const char* spec : {"SimHash64", "SimHash200", "ITQ64", "ITQ128"}) {
     detail::force_assign_product(detail::AssignProduct::Float);
     auto floats = build(spec, d.base);

@@ -85,6 +85,24 @@ inline KnnData split_knn(const Dataset& all, size_t n_base) {
   return out;
 }
 
+// n uniform random bytes of dimension d (seeded), the first n_base the base and the rest queries:
+// no clusters, so many points are nearly equidistant from a query.
+inline KnnData random_byte_knn(size_t n, size_t d, size_t n_base, uint64_t seed) {
+  Dataset all;
+  all.n = n;
+  all.d = d;
+  all.dtype = DType::U8;
+  all.u8 = random_bytes(n, d, seed);
+  return split_knn(all, n_base);
+}
+
+// The first `rows` byte queries as floats plus `offset` (not integers: the float paths answer).
+inline std::vector<float> offset_queries(const Dataset& q, size_t rows, float offset) {
+  std::vector<float> out(rows * q.d);
+  for (size_t t = 0; t < out.size(); ++t) out[t] = float(q.u8[t]) + offset;
+  return out;
+}
+
 // n x dim points: uniform coordinates scaled by scale(axis), then randomly rotated, so the
 // variance sits unevenly in directions that cut across the coordinate axes.
 inline Dataset rotated_spectrum(size_t n, size_t dim, uint64_t seed, uint64_t rotation_seed,

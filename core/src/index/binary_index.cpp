@@ -47,20 +47,7 @@ void select_smallest(const uint32_t* dist, size_t n, uint32_t max_dist, size_t c
 
 void hamming_smallest(const uint64_t* q, const uint64_t* codes, size_t n, size_t words, size_t cap,
                       std::vector<int64_t>* out) {
-  cap = std::min(cap, n);
-  out->clear();
-  if (cap == 0) return;
-  const Kernels& kern = kernels();
-  constexpr size_t kBlock = 256;
-  uint32_t dist[kBlock];
-  detail::HammingHeap top(cap);
-  for (size_t b0 = 0; b0 < n; b0 += kBlock) {
-    const size_t nb = std::min(kBlock, n - b0);
-    // Once the heap is full most blocks hold no code below the bound: the scan's minimum skips them.
-    if (kern.hamming_scan(q, codes + b0 * words, nb, words, dist) >= top.bound()) continue;
-    for (size_t j = 0; j < nb; ++j) top.push(dist[j], b0 + j);
-  }
-  top.take(out);
+  hamming_smallest_group(q, 1, codes, n, words, cap, out);
 }
 
 void hamming_smallest_group(const uint64_t* qs, size_t g, const uint64_t* codes, size_t n, size_t words, size_t cap,
@@ -76,6 +63,7 @@ void hamming_smallest_group(const uint64_t* qs, size_t g, const uint64_t* codes,
     const size_t nb = std::min(kBlock, n - b0);
     const uint64_t* block = codes + b0 * words;
     for (size_t i = 0; i < g; ++i) {  // the block stays in L1 for the whole group
+      // Once a heap is full most blocks hold no code below its bound: the scan's minimum skips them.
       detail::HammingHeap& top = tops[i];
       if (kern.hamming_scan(qs + i * words, block, nb, words, dist) >= top.bound()) continue;
       for (size_t j = 0; j < nb; ++j) top.push(dist[j], b0 + j);

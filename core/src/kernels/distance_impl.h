@@ -55,7 +55,7 @@ void pack_panels_into(const float* c, size_t nc, size_t d, size_t w, float* out)
 // The integer block product of the active level (never null).
 using IntBlockProduct = void (*)(const int16_t* q, size_t nq, const int16_t* x, size_t nx, size_t dp, int32_t* out);
 IntBlockProduct int_block_product(SimdLevel level);
-// The same product tiled for one or two rows of q against many rows of x (a single query).
+// The same product tiled for a single row of q against many rows of x (one query; 1 x 4 tiles in wasm).
 IntBlockProduct int_rows_product(SimdLevel level);
 // out[i * nx + j] = sum_t x_j[t] * q_i[t] for unsigned bytes x and signed bytes q (dp a multiple
 // of 32, zero-padded), exactly: AVX-512 VNNI (gemm_vnni.cpp). nullptr where the level or the CPU

@@ -163,7 +163,7 @@ bool use_int16(SimdLevel level, size_t d, size_t rows, size_t min_rows) {
          (g_forced == AssignProduct::Auto && level == SimdLevel::WasmSimd128 && d >= kIntMinDim && rows >= min_rows);
 }
 
-Int16Rows::Int16Rows(const float* c, size_t n_, size_t d_, SimdLevel level) : n(n_), d(d_) {
+Int16Rows::Int16Rows(const float* c, size_t n, size_t d, SimdLevel level) {
   // The product reads 8 int16 a step in wasm, 16 with AVX2.
   dp = level == SimdLevel::WasmSimd128 ? (d + 7) / 8 * 8 : (d + 15) / 16 * 16;
   const size_t qmax = int_qmax(dp);

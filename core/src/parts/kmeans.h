@@ -68,7 +68,7 @@ bool use_int16(SimdLevel level, size_t d, size_t rows, size_t min_rows);
 // integer product gives |x . row - scale (x . v)| <= err ||x||_1. Empty (ok() false) where the
 // sums could overflow or the rows are not finite.
 struct Int16Rows {
-  size_t n = 0, d = 0, dp = 0;
+  size_t dp = 0;
   double scale = 0, err = 0;
   std::vector<int16_t> v;
   IntBlockProduct product = nullptr;  // a block of rows of x against these
