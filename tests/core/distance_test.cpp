@@ -30,6 +30,42 @@ TEST_P(EveryLevel, FloatKernelsAreBitIdenticalToScalarForDimensions1To33AndMore)
   }
 }
 
+
+// The rows and pairs kernels give each row (pair) the one-row kernel's float, bit for bit (and so the scalar
+// reference's): every dimension through two blocks of 32, row counts around the groups of four,
+// rows with zeros and signed zeros, and a query that is not aligned to the rows.
+TEST_P(EveryLevel, RowsAndPairsKernelsEqualTheOneRowKernelBitForBit) {
+  const Kernels* k = kernels_for(GetParam());
+  const Kernels* ref = kernels_for(SimdLevel::Scalar);
+  size_t failures = 0;
+  for (size_t d = 1; d <= 70; ++d)
+    for (size_t n : {0, 1, 3, 4, 5, 8, 11, 256}) {
+      std::vector<float> x = test::random_floats(n, d, 1000 * d + n, false, -3, 3);
+      const std::vector<float> q0 = test::random_floats(1, d + 1, 7 * d + n, false, -3, 3);
+      const float* q = q0.data() + 1;
+      for (size_t i = 0; i < n; i += 3) x[i * d] = (i % 2) ? -0.0f : 0.0f;
+      std::vector<float> l2(n + 1, -1.0f), ip(n + 1, -1.0f);
+      k->l2sq_f32_rows(q, x.data(), n, d, l2.data());
+      k->ip_f32_rows(q, x.data(), n, d, ip.data());
+      // Pairs: row t of x against row (t * 7 + 3) % 5 of q0's rows (x's rows reversed as the "y").
+      std::vector<uint32_t> pi(n), pj(n);
+      for (size_t t = 0; t < n; ++t) pi[t] = uint32_t(n - 1 - t), pj[t] = uint32_t((t * 7 + 3) % n);
+      std::vector<float> pairs(n + 1, -1.0f);
+      k->l2sq_f32_pairs(x.data(), x.data(), pi.data(), pj.data(), n, d, pairs.data());
+      EXPECT_EQ(l2[n], -1.0f) << "wrote past n";
+      EXPECT_EQ(ip[n], -1.0f) << "wrote past n";
+      EXPECT_EQ(pairs[n], -1.0f) << "wrote past n";
+      for (size_t i = 0; i < n; ++i) {
+        const float a = ref->l2sq_f32(q, x.data() + i * d, d), b = ref->ip_f32(q, x.data() + i * d, d);
+        const float c = ref->l2sq_f32(x.data() + pi[i] * d, x.data() + pj[i] * d, d);
+        failures += std::memcmp(&a, &l2[i], 4) != 0;
+        failures += std::memcmp(&b, &ip[i], 4) != 0;
+        failures += std::memcmp(&c, &pairs[i], 4) != 0;
+        if (failures && failures < 4) ADD_FAILURE() << "d=" << d << " n=" << n << " row " << i;
+      }
+    }
+  EXPECT_EQ(failures, 0u);
+}
 TEST_P(EveryLevel, FloatKernelsAreExactOnIntegerValuedInputs) {
   const Kernels* k = kernels_for(GetParam());
   for (size_t d = 1; d <= 33; ++d) {

@@ -38,6 +38,16 @@ struct Kernels {
   // out[i] = hamming(q, codes + i * words) for n codes stored one after another; returns the
   // smallest of them (UINT32_MAX when n = 0), so a caller can skip a block with nothing near.
   uint32_t (*hamming_scan)(const uint64_t* q, const uint64_t* codes, size_t n, size_t words, uint32_t* out);
+  // out[i] = l2sq_f32(q, x + i * d, d) and ip_f32(q, x + i * d, d) for n rows stored one after
+  // another, bit for bit: one query against a codebook or a set of centroids. (wasm simd128 works on
+  // four rows at once, so that short rows, PQ's sub-vectors, do not each pay a horizontal sum and a
+  // scalar tail.)
+  void (*l2sq_f32_rows)(const float* q, const float* x, size_t n, size_t d, float* out);
+  void (*ip_f32_rows)(const float* q, const float* x, size_t n, size_t d, float* out);
+  // out[t] = l2sq_f32(x + i[t] * d, y + j[t] * d, d) for n pairs, bit for bit (k-means' exact
+  // distances from rows to their chosen centroids).
+  void (*l2sq_f32_pairs)(const float* x, const float* y, const uint32_t* i, const uint32_t* j, size_t n, size_t d,
+                         float* out);
 };
 
 // Levels compiled into this build and supported by this CPU, scalar first.

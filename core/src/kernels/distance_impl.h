@@ -14,6 +14,15 @@
 namespace annlab::detail {
 
 extern const Kernels kScalarKernels;
+// A rows kernel made of the one-row kernel F (every level but simd128).
+template <float (*F)(const float*, const float*, size_t)>
+void rows_of(const float* q, const float* x, size_t n, size_t d, float* out) {
+  for (size_t i = 0; i < n; ++i) out[i] = F(q, x + i * d, d);
+}
+template <float (*F)(const float*, const float*, size_t)>
+void pairs_of(const float* x, const float* y, const uint32_t* i, const uint32_t* j, size_t n, size_t d, float* out) {
+  for (size_t t = 0; t < n; ++t) out[t] = F(x + i[t] * d, y + j[t] * d, d);
+}
 // Centroids packed for the k-means block products below: panels of w columns, each d x w
 // contiguous (zero columns pad the last panel).
 std::vector<float> pack_panels(const float* c, size_t nc, size_t d, size_t w);

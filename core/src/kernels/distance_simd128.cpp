@@ -9,11 +9,16 @@
 namespace annlab::detail {
 namespace {
 
-inline float reduce(const v128_t* acc) {
-  // lanes 0-3 of s: (p0-3 + p8-11) + (p16-19 + p24-27); lanes 4-7: the odd accumulators.
+// t[j] = s[j] + s[4+j] of the fixed order (distance_impl.h), lanes j = 0..3, with
+// s = (p0-3 + p8-11) + (p16-19 + p24-27) in lanes 0-3 and the odd accumulators' sums in lanes 4-7.
+inline v128_t combine_t(const v128_t* acc) {
   const v128_t s_lo = wasm_f32x4_add(wasm_f32x4_add(acc[0], acc[2]), wasm_f32x4_add(acc[4], acc[6]));
   const v128_t s_hi = wasm_f32x4_add(wasm_f32x4_add(acc[1], acc[3]), wasm_f32x4_add(acc[5], acc[7]));
-  const v128_t t = wasm_f32x4_add(s_lo, s_hi);
+  return wasm_f32x4_add(s_lo, s_hi);
+}
+
+inline float reduce(const v128_t* acc) {
+  const v128_t t = combine_t(acc);
   const float u0 = wasm_f32x4_extract_lane(t, 0) + wasm_f32x4_extract_lane(t, 2);
   const float u1 = wasm_f32x4_extract_lane(t, 1) + wasm_f32x4_extract_lane(t, 3);
   return u0 + u1;
@@ -25,8 +30,7 @@ inline float reduce(const v128_t* acc) {
 // loop body to its top; with all 8 accumulators in one body that is 16 loads + 8 sums for 15 free
 // registers, and it spilled the sums to the stack on every iteration.
 template <class Term>
-inline float sum_f32(const float* a, const float* b, size_t d, Term term) {
-  v128_t acc[8];
+inline void partial_sums(const float* a, const float* b, size_t d, Term term, v128_t* acc) {
   const size_t d32 = d & ~size_t{31};
   for (size_t h = 0; h < 2; ++h) {
     v128_t s0 = wasm_f32x4_splat(0.0f), s1 = s0, s2 = s0, s3 = s0;
@@ -38,8 +42,60 @@ inline float sum_f32(const float* a, const float* b, size_t d, Term term) {
     }
     acc[4 * h] = s0, acc[4 * h + 1] = s1, acc[4 * h + 2] = s2, acc[4 * h + 3] = s3;
   }
+}
+
+template <class Term>
+inline float sum_f32(const float* a, const float* b, size_t d, Term term) {
+  v128_t acc[8];
+  partial_sums(a, b, d, term, acc);
   return reduce(acc);
 }
+
+// 4 x 4 transpose: out[j] = (v[0][j], v[1][j], v[2][j], v[3][j]).
+inline void transpose4(const v128_t* v, v128_t* out) {
+  const v128_t a = wasm_i32x4_shuffle(v[0], v[1], 0, 4, 1, 5), b = wasm_i32x4_shuffle(v[2], v[3], 0, 4, 1, 5);
+  const v128_t c = wasm_i32x4_shuffle(v[0], v[1], 2, 6, 3, 7), e = wasm_i32x4_shuffle(v[2], v[3], 2, 6, 3, 7);
+  out[0] = wasm_i64x2_shuffle(a, b, 0, 2), out[1] = wasm_i64x2_shuffle(a, b, 1, 3);
+  out[2] = wasm_i64x2_shuffle(c, e, 0, 2), out[3] = wasm_i64x2_shuffle(c, e, 1, 3);
+}
+
+// Four pairs (a[k], b[k]) at a time, lane k of a vector holding pair k. Each pair's partial sums
+// and t as in sum_f32; then, the four t transposed, r = (t0 + t2) + (t1 + t3) for the four pairs in
+// one vector, and the tail added element by element (four elements' products of four pairs computed
+// as four vectors and transposed): per pair the same roundings in the same order as the one-pair
+// kernel, without its horizontal sum and scalar tail (most of the work at PQ's 49-d sub-vectors).
+template <class Term>
+inline v128_t four_f32(const float* const* a, const float* const* b, size_t d, Term term) {
+  const size_t d32 = d & ~size_t{31};
+  v128_t t[4], tt[4];
+  for (size_t k = 0; k < 4; ++k) {
+    v128_t acc[8];
+    partial_sums(a[k], b[k], d, term, acc);
+    t[k] = combine_t(acc);
+  }
+  transpose4(t, tt);
+  v128_t sum = wasm_f32x4_add(wasm_f32x4_add(tt[0], tt[2]), wasm_f32x4_add(tt[1], tt[3]));
+  size_t i = d32;
+  for (; i + 4 <= d; i += 4) {
+    v128_t p[4], pt[4];
+    for (size_t k = 0; k < 4; ++k) p[k] = term(wasm_v128_load(a[k] + i), wasm_v128_load(b[k] + i));
+    transpose4(p, pt);
+    sum = wasm_f32x4_add(sum, pt[0]);
+    sum = wasm_f32x4_add(sum, pt[1]);
+    sum = wasm_f32x4_add(sum, pt[2]);
+    sum = wasm_f32x4_add(sum, pt[3]);
+  }
+  for (; i < d; ++i)
+    sum = wasm_f32x4_add(sum, term(wasm_f32x4_make(a[0][i], a[1][i], a[2][i], a[3][i]),
+                                   wasm_f32x4_make(b[0][i], b[1][i], b[2][i], b[3][i])));
+  return sum;
+}
+
+inline v128_t l2_term(v128_t x, v128_t y) {
+  const v128_t t = wasm_f32x4_sub(x, y);
+  return wasm_f32x4_mul(t, t);
+}
+inline v128_t ip_term(v128_t x, v128_t y) { return wasm_f32x4_mul(x, y); }
 
 float l2sq_f32(const float* a, const float* b, size_t d) {
   float r = sum_f32(a, b, d, [](v128_t x, v128_t y) {
@@ -164,8 +220,34 @@ uint32_t hamming_scan(const uint64_t* q, const uint64_t* codes, size_t n, size_t
   return least;
 }
 
+template <class Term>
+void rows_f32(const float* q, const float* x, size_t n, size_t d, float* out, Term term,
+              float (*one)(const float*, const float*, size_t)) {
+  const float* a[4] = {q, q, q, q};
+  size_t r = 0;
+  for (; r + 4 <= n; r += 4) {
+    const float* b[4] = {x + r * d, x + (r + 1) * d, x + (r + 2) * d, x + (r + 3) * d};
+    wasm_v128_store(out + r, four_f32(a, b, d, term));
+  }
+  for (; r < n; ++r) out[r] = one(q, x + r * d, d);
+}
+
+void l2sq_f32_rows(const float* q, const float* x, size_t n, size_t d, float* out) { rows_f32(q, x, n, d, out, l2_term, l2sq_f32); }
+void ip_f32_rows(const float* q, const float* x, size_t n, size_t d, float* out) { rows_f32(q, x, n, d, out, ip_term, ip_f32); }
+
+void l2sq_f32_pairs(const float* x, const float* y, const uint32_t* i, const uint32_t* j, size_t n, size_t d,
+                    float* out) {
+  size_t r = 0;
+  for (; r + 4 <= n; r += 4) {
+    const float* a[4] = {x + i[r] * d, x + i[r + 1] * d, x + i[r + 2] * d, x + i[r + 3] * d};
+    const float* b[4] = {y + j[r] * d, y + j[r + 1] * d, y + j[r + 2] * d, y + j[r + 3] * d};
+    wasm_v128_store(out + r, four_f32(a, b, d, l2_term));
+  }
+  for (; r < n; ++r) out[r] = l2sq_f32(x + i[r] * d, y + j[r] * d, d);
+}
+
 }  // namespace
 
-const Kernels kSimd128Kernels = {l2sq_f32, ip_f32, l2sq_u8, ip_u8, hamming, hamming_scan};
+const Kernels kSimd128Kernels = {l2sq_f32, ip_f32, l2sq_u8, ip_u8, hamming, hamming_scan, l2sq_f32_rows, ip_f32_rows, l2sq_f32_pairs};
 
 }  // namespace annlab::detail

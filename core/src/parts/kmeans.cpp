@@ -80,12 +80,21 @@ void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, 
   // change the answer: the margin is at least twice the score's error.
   thread_local std::vector<uint32_t> cand;
   if (cand.size() < k) cand.resize(k);
-  auto decide = [&](const float* xi, const float* approx, double margin, size_t row) {
+  // A row with one candidate is decided; its exact distance, when wanted, is measured with the
+  // block's other such rows by the pairs kernel (the same floats as one at a time).
+  thread_local std::vector<uint32_t> single_row, single_centroid;
+  thread_local std::vector<float> single_dist;
+  auto decide = [&](const float* xi, const float* approx, double margin, size_t b0, size_t i) {
     const float best = detail::min_f32(approx, k);
     // best + margin, rounded up to a float so that the comparison keeps everything it must.
     float limit = float(double(best) + margin);
     if (double(limit) < double(best) + margin) limit = std::nextafter(limit, std::numeric_limits<float>::infinity());
     const size_t nc = detail::indices_at_most(approx, k, limit, cand.data());
+    if (nc == 1) {
+      labels[b0 + i] = int32_t(cand[0]);
+      if (dist) single_row.push_back(uint32_t(i)), single_centroid.push_back(cand[0]);
+      return;
+    }
     int32_t arg = -1;
     float exact = std::numeric_limits<float>::infinity();
     for (size_t c = 0; c < nc; ++c) {  // ascending, so an exact tie keeps the lower index
@@ -96,8 +105,17 @@ void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, 
         arg = int32_t(j);
       }
     }
-    labels[row] = arg;
-    if (dist) dist[row] = exact;
+    labels[b0 + i] = arg;
+    if (dist) dist[b0 + i] = exact;
+  };
+  auto finish_block = [&](size_t b0) {
+    const size_t ns = single_row.size();
+    if (ns == 0) return;
+    single_dist.resize(ns);
+    kern.l2sq_f32_pairs(X.data(), centroids, single_row.data(), single_centroid.data(), ns, d, single_dist.data());
+    for (size_t t = 0; t < ns; ++t) dist[b0 + single_row[t]] = single_dist[t];
+    single_row.clear();
+    single_centroid.clear();
   };
   for (size_t b0 = 0; b0 < x.n; b0 += block) {
     const size_t m = std::min(block, x.n - b0);
@@ -119,8 +137,9 @@ void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, 
         // ||x||^2 + ||c||^2 (which bounds |2 x.c|), far inside the relative term.
         for (size_t j = 0; j < k; ++j) a[j] = cn[j] - s2 * float(row[j]);
         const double margin = 4 * cs.ints.err * l1[i] * (1 + 1e-6) + 2e-5 * (double(xnorm) + cmax) + 1e-6;
-        decide(xi, a, margin, b0 + i);
+        decide(xi, a, margin, b0, i);
       }
+      finish_block(b0);
       continue;
     }
     if (cs.product) {
@@ -137,8 +156,9 @@ void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, 
       const float* cn = cnorm.data();
       for (size_t j = 0; j < k; ++j) approx[j] = cn[j] - 2 * approx[j];
       const float margin = 2e-5f * (xnorm + cmax) + 1e-6f;
-      decide(xi, approx, double(margin), b0 + i);
+      decide(xi, approx, double(margin), b0, i);
     }
+    finish_block(b0);
   }
 }
 

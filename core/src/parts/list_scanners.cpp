@@ -158,11 +158,11 @@ class PqResidualScanner final : public PqScannerBase {
     for (size_t j = 0; j < m * K; ++j) norms[j] = kern.ip_f32(books.data() + j * ds, books.data() + j * ds, ds);
     pre_.resize(nlist * m * K);
     for (size_t c = 0; c < nlist; ++c)
-      for (size_t s = 0; s < m; ++s)
-        for (size_t j = 0; j < K; ++j) {
-          const float* r = books.data() + (s * K + j) * ds;
-          pre_[(c * m + s) * K + j] = norms[s * K + j] + 2 * kern.ip_f32(centroids + c * d_ + s * ds, r, ds);
-        }
+      for (size_t s = 0; s < m; ++s) {
+        float* pre = pre_.data() + (c * m + s) * K;
+        kern.ip_f32_rows(centroids + c * d_ + s * ds, books.data() + s * K * ds, K, ds, pre);
+        for (size_t j = 0; j < K; ++j) pre[j] = norms[s * K + j] + 2 * pre[j];
+      }
   }
   void add(InvertedLists& lists, size_t c, const VectorView&, size_t, float* row) const override {
     append_code(lists, c, row);
@@ -174,9 +174,11 @@ class PqResidualScanner final : public PqScannerBase {
     const std::vector<float>& books = pq_.codebooks();
     s->term.resize(m * K);
     s->table.resize(m * K);
-    for (size_t sub = 0; sub < m; ++sub)
-      for (size_t j = 0; j < K; ++j)
-        s->term[sub * K + j] = -2 * kern.ip_f32(q + sub * ds, books.data() + (sub * K + j) * ds, ds);
+    for (size_t sub = 0; sub < m; ++sub) {
+      float* term = s->term.data() + sub * K;
+      kern.ip_f32_rows(q + sub * ds, books.data() + sub * K * ds, K, ds, term);
+      for (size_t j = 0; j < K; ++j) term[j] = -2 * term[j];
+    }
   }
   void scan(Query& s, const InvertedLists& lists, size_t c, const float*, float coarse, detail::TopK& top,
             QueryStats* st, std::vector<TraceEvent>* events) const override {

@@ -66,8 +66,7 @@ void ProductQuantizer::distance_table(const float* q, float* table) const {
   ANNLAB_ASSERT(ksub_ == kCentroids);
   const Kernels& k = kernels();
   for (size_t j = 0; j < m_; ++j)
-    for (size_t c = 0; c < kCentroids; ++c)
-      table[j * kCentroids + c] = k.l2sq_f32(q + j * dsub_, codebooks_.data() + (j * kCentroids + c) * dsub_, dsub_);
+    k.l2sq_f32_rows(q + j * dsub_, codebooks_.data() + j * kCentroids * dsub_, kCentroids, dsub_, table + j * kCentroids);
 }
 
 void ProductQuantizer::save(BinaryWriter& w) const {
