@@ -187,9 +187,11 @@ TEST_P(KMeansInt16, KMeansGivesTheSameCentroids) {
   KMeansParams p;
   p.k = 40;
   p.iterations = 8;
+  detail::set_kmeans_bounds(false);  // every pass assigns every row through the forced product
   detail::force_assign_product(detail::AssignProduct::Int16);
   const size_t before = detail::int_assigned_rows();
   auto a = kmeans(VectorView::of(bytes.data(), n, d), p);
+  detail::set_kmeans_bounds(true);
   ASSERT_TRUE(a.is_ok());
   EXPECT_GE(detail::int_assigned_rows() - before, n * 9);
   detail::force_assign_product(detail::AssignProduct::Float);
@@ -197,6 +199,55 @@ TEST_P(KMeansInt16, KMeansGivesTheSameCentroids) {
   ASSERT_TRUE(b.is_ok());
   EXPECT_EQ(a->centroids, b->centroids);
   EXPECT_EQ(a->mse, b->mse);
+}
+
+// The bounds skip rows in the passes after the first; every pass's mse, the final centroids and
+// the final labels must be those of assigning every row in full, on floats and bytes, through
+// either product, with duplicate rows (exact ties) and a cluster repair; and rows must be skipped.
+TEST_P(KMeansInt16, BoundsChangeNothing) {
+  struct Case {
+    std::vector<float> f;
+    std::vector<uint8_t> b;
+    size_t n, d, k;
+  };
+  std::vector<Case> cases;
+  {
+    auto blobs = make_gaussian_blobs(4000, 24, 30, 3.0, 11, 1.0).value();
+    cases.push_back({blobs.f32, {}, 4000, 24, 30});
+    auto wide = make_gaussian_blobs(1500, 160, 8, 10.0, 12, 3.0).value();
+    cases.push_back({wide.f32, {}, 1500, 160, 37});
+  }
+  {
+    const size_t n = 3000, d = 144;
+    auto blobs = make_gaussian_blobs(n, d, 12, 30.0, 7, 100.0).value();
+    std::vector<uint8_t> bytes(n * d);
+    for (size_t t = 0; t < n * d; ++t) bytes[t] = uint8_t(std::clamp(std::lround(blobs.f32[t] + 128.0f), 0L, 255L));
+    for (size_t i = 100; i < 400; ++i) std::copy_n(bytes.begin() + 7 * d, d, bytes.begin() + i * d);  // 300 copies
+    cases.push_back({{}, bytes, n, d, 64});
+  }
+  for (const auto product : {detail::AssignProduct::Float, detail::AssignProduct::Int16}) {
+    detail::force_assign_product(product);
+    for (const Case& c : cases) {
+      const VectorView x = c.b.empty() ? VectorView::of(c.f.data(), c.n, c.d) : VectorView::of(c.b.data(), c.n, c.d);
+      KMeansParams p;
+      p.k = c.k;
+      p.iterations = 12;
+      std::vector<double> mse_on, mse_off;
+      p.progress = [&](int, double mse) { mse_on.push_back(mse); };
+      const size_t skipped = detail::kmeans_skipped_rows();
+      auto on = kmeans(x, p);
+      ASSERT_TRUE(on.is_ok());
+      EXPECT_GT(detail::kmeans_skipped_rows() - skipped, c.n) << "rows were skipped, d " << c.d;
+      detail::set_kmeans_bounds(false);
+      p.progress = [&](int, double mse) { mse_off.push_back(mse); };
+      auto off = kmeans(x, p);
+      detail::set_kmeans_bounds(true);
+      ASSERT_TRUE(off.is_ok());
+      EXPECT_EQ(mse_on, mse_off) << "d " << c.d << " k " << c.k;
+      EXPECT_EQ(on->centroids, off->centroids) << "d " << c.d << " k " << c.k;
+      EXPECT_EQ(on->empty_repairs, off->empty_repairs);
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Levels, KMeansInt16, ::testing::ValuesIn(supported_simd_levels()),

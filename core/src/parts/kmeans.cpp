@@ -19,6 +19,13 @@ using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 // Which product the assignment uses (kmeans.h): the level's choice unless a test forces one.
 detail::AssignProduct g_forced = detail::AssignProduct::Auto;
 std::atomic<size_t> g_int_rows{0};
+bool g_bounds = true;
+std::atomic<size_t> g_skipped{0};
+
+// A bound on the relative error of the fixed-order l2sq_f32 of d floats against the true squared
+// distance (every term is a square, >= 0): the difference and the product round by u each, a
+// partial sum of d/32 terms, the 5-level combine and a tail of up to 31 terms; doubled.
+double l2sq_rel_error(size_t d) { return 2 * (double(d) / 32 + 40) * 0x1p-24; }
 
 // assign_nearest below this many rows runs the exact kernel on every centroid.
 constexpr size_t kDirectRows = 8;
@@ -47,7 +54,10 @@ struct Centroids {
   }
 };
 
-void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, float* dist) {
+// second (if not null): per row, a lower bound on the true squared distance to every centroid but
+// the chosen one (+inf for k = 1): the k-means bounds start from it.
+void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, float* dist,
+                     double* second = nullptr) {
   const size_t d = x.d, k = cs.k;
   const float* centroids = cs.c;
   const Kernels& kern = kernels();
@@ -84,7 +94,16 @@ void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, 
   // block's other such rows by the pairs kernel (the same floats as one at a time).
   thread_local std::vector<uint32_t> single_row, single_centroid;
   thread_local std::vector<float> single_dist;
-  auto decide = [&](const float* xi, const float* approx, double margin, size_t b0, size_t i) {
+  // Every score is within margin / 2 of ||c||^2 - 2 x.c, and xnorm within a relative rounding of
+  // ||x||^2, so a lower bound of d(x, c)^2 is score + xnorm (1 - g) - margin.
+  auto lower_second = [&](const float* approx, double xnorm, double margin, size_t row, int32_t arg) {
+    if (!second) return;
+    double m = std::numeric_limits<double>::infinity();
+    for (size_t j = 0; j < k; ++j)
+      if (int32_t(j) != arg) m = std::min(m, double(approx[j]));
+    second[row] = std::max(0.0, m + xnorm * (1 - l2sq_rel_error(d)) - margin);
+  };
+  auto decide = [&](const float* xi, const float* approx, double margin, size_t b0, size_t i, double xnorm) {
     const float best = detail::min_f32(approx, k);
     // best + margin, rounded up to a float so that the comparison keeps everything it must.
     float limit = float(double(best) + margin);
@@ -92,6 +111,7 @@ void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, 
     const size_t nc = detail::indices_at_most(approx, k, limit, cand.data());
     if (nc == 1) {
       labels[b0 + i] = int32_t(cand[0]);
+      lower_second(approx, xnorm, margin, b0 + i, int32_t(cand[0]));
       if (dist) single_row.push_back(uint32_t(i)), single_centroid.push_back(cand[0]);
       return;
     }
@@ -107,6 +127,7 @@ void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, 
     }
     labels[b0 + i] = arg;
     if (dist) dist[b0 + i] = exact;
+    lower_second(approx, xnorm, margin, b0 + i, arg);
   };
   auto finish_block = [&](size_t b0) {
     const size_t ns = single_row.size();
@@ -137,7 +158,7 @@ void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, 
         // ||x||^2 + ||c||^2 (which bounds |2 x.c|), far inside the relative term.
         for (size_t j = 0; j < k; ++j) a[j] = cn[j] - s2 * float(row[j]);
         const double margin = 4 * cs.ints.err * l1[i] * (1 + 1e-6) + 2e-5 * (double(xnorm) + cmax) + 1e-6;
-        decide(xi, a, margin, b0, i);
+        decide(xi, a, margin, b0, i, double(xnorm));
       }
       finish_block(b0);
       continue;
@@ -156,7 +177,7 @@ void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, 
       const float* cn = cnorm.data();
       for (size_t j = 0; j < k; ++j) approx[j] = cn[j] - 2 * approx[j];
       const float margin = 2e-5f * (xnorm + cmax) + 1e-6f;
-      decide(xi, approx, double(margin), b0, i);
+      decide(xi, approx, double(margin), b0, i, double(xnorm));
     }
     finish_block(b0);
   }
@@ -234,6 +255,8 @@ bool small_int_rows(const float* x, size_t m, size_t d, size_t dp, int16_t* out,
 
 void detail::force_assign_product(AssignProduct p) { g_forced = p; }
 size_t detail::int_assigned_rows() { return g_int_rows.load(std::memory_order_relaxed); }
+void detail::set_kmeans_bounds(bool on) { g_bounds = on; }
+size_t detail::kmeans_skipped_rows() { return g_skipped.load(std::memory_order_relaxed); }
 
 void assign_nearest(const VectorView& x, const float* centroids, size_t k, int32_t* labels, float* dist) {
   if (x.n < kDirectRows) {
@@ -333,16 +356,76 @@ TrainTask kmeans_task(VectorView x, KMeansParams p, KMeansResult* result) {
   std::vector<double> sums(k * d);
   std::vector<size_t> count(k);
   const size_t rows_per_step = std::max<size_t>(64, size_t(kStepWork / (double(k) * double(d))));
+  // Bounds (Hamerly's): lower[i] <= the true distance from row i to every centroid but label[i],
+  // kept through an update by subtracting how far the other centroids moved. A pass after the first
+  // measures each row's distance to its own centroid (the mse needs it anyway) and assigns in full
+  // only the rows where that is not below the bound by more than the kernel's rounding: for the
+  // rest, every other centroid's fixed-order distance is larger, so the full pass would keep label[i].
+  std::vector<double> lower(n), second(n);
+  std::vector<float> prev;
+  std::vector<uint32_t> row_ids, own, redo;
+  std::vector<float> gathered;
+  std::vector<int32_t> glabel;
+  std::vector<float> gdist;
+  const double g = l2sq_rel_error(d);
   for (int it = 0; it <= p.iterations; ++it) {
-    // The assignment in blocks of rows (each row's answer is independent of the blocking).
     const Centroids prepared(out.centroids.data(), k, d);
-    for (size_t b0 = 0; b0 < n; b0 += rows_per_step) {
-      const size_t nb = std::min(rows_per_step, n - b0);
-      assign_prepared(sample.rows(b0, nb), prepared, label.data() + b0, dist.data() + b0);
-      if (b0 + nb < n)
-        ANNLAB_CO_STEP(cat("k-means (k = ", k, ") iteration ", it, "/", p.iterations),
-                           (double(it) + double(b0 + nb) / double(n)) / double(p.iterations + 1));
+    const std::string what = cat("k-means (k = ", k, ") iteration ", it, "/", p.iterations);
+    auto progress = [&](double done) { return (double(it) + done) / double(p.iterations + 1); };
+    if (it == 0 || !g_bounds) {
+      // The assignment in blocks of rows (each row's answer is independent of the blocking).
+      for (size_t b0 = 0; b0 < n; b0 += rows_per_step) {
+        const size_t nb = std::min(rows_per_step, n - b0);
+        assign_prepared(sample.rows(b0, nb), prepared, label.data() + b0, dist.data() + b0, second.data() + b0);
+        if (b0 + nb < n) ANNLAB_CO_STEP(what, progress(double(b0 + nb) / double(n)));
+      }
+      for (size_t i = 0; i < n; ++i) lower[i] = std::sqrt(second[i]) * (1 - 1e-12);
+    } else {
+      // How far each centroid moved (rounded up), the largest and the second largest.
+      double max1 = 0, max2 = 0;
+      size_t arg1 = 0;
+      for (size_t j = 0; j < k; ++j) {
+        double s2 = 0;
+        for (size_t t = 0; t < d; ++t) {
+          const double v = double(out.centroids[j * d + t]) - double(prev[j * d + t]);
+          s2 += v * v;
+        }
+        const double delta = std::sqrt(s2) * (1 + 1e-9);
+        if (delta > max1) max2 = max1, max1 = delta, arg1 = j;
+        else if (delta > max2) max2 = delta;
+      }
+      row_ids.resize(n);
+      own.resize(n);
+      std::iota(row_ids.begin(), row_ids.end(), uint32_t{0});
+      for (size_t i = 0; i < n; ++i) own[i] = uint32_t(label[i]);
+      kern.l2sq_f32_pairs(data.data(), out.centroids.data(), row_ids.data(), own.data(), n, d, dist.data());
+      redo.clear();
+      for (size_t i = 0; i < n; ++i) {
+        lower[i] = std::max(0.0, lower[i] - (own[i] == arg1 ? max2 : max1));
+        if (!(double(dist[i]) < (1 - 2 * g) * lower[i] * lower[i])) redo.push_back(uint32_t(i));
+      }
+      g_skipped.fetch_add(n - redo.size(), std::memory_order_relaxed);
+      ANNLAB_CO_STEP(what, progress(double(n - redo.size()) / double(n)));
+      // The rest in full, gathered in blocks of rows.
+      gathered.resize(std::min(rows_per_step, redo.size()) * d);
+      glabel.resize(rows_per_step);
+      gdist.resize(rows_per_step);
+      for (size_t b0 = 0; b0 < redo.size(); b0 += rows_per_step) {
+        const size_t nb = std::min(rows_per_step, redo.size() - b0);
+        for (size_t t = 0; t < nb; ++t) std::copy_n(data.data() + size_t(redo[b0 + t]) * d, d, gathered.data() + t * d);
+        double* sec = second.data();  // scratch for the gathered rows' bounds
+        assign_prepared(VectorView::of(gathered.data(), nb, d), prepared, glabel.data(), gdist.data(), sec);
+        for (size_t t = 0; t < nb; ++t) {
+          const size_t i = redo[b0 + t];
+          label[i] = glabel[t];
+          dist[i] = gdist[t];
+          lower[i] = std::sqrt(sec[t]) * (1 - 1e-12);
+        }
+        if (b0 + nb < redo.size())
+          ANNLAB_CO_STEP(what, progress((double(n - redo.size()) + double(b0 + nb)) / double(n)));
+      }
     }
+    prev = out.centroids;
     double mse = 0;
     for (size_t i = 0; i < n; ++i) mse += dist[i];
     out.mse = mse / double(n);

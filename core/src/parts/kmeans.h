@@ -56,6 +56,12 @@ enum class AssignProduct { Auto, Float, Int16 };
 void force_assign_product(AssignProduct p);
 // Rows assigned by the integer path so far (tests check that it ran).
 size_t int_assigned_rows();
+// k-means passes after the first skip the rows whose assignment is proven unchanged (a lower bound
+// on the distance to every other centroid, kept up to date by how far the centroids moved; on by
+// default). Off: every row is assigned in full, as tests compare. Not thread-safe. And the rows
+// skipped so far.
+void set_kmeans_bounds(bool on);
+size_t kmeans_skipped_rows();
 // Whether the integer path serves `rows` rows (centroids, projections) of dimension d at this level
 // (or as forced): at simd128 from 128 dimensions and min_rows rows. The k-means assignment and IVF's
 // ranking pass kIntMinCentroids (below it the integer tiles' fixed costs lose); the binary
