@@ -31,6 +31,12 @@ class BinaryEncoder {
   virtual TrainTask train_task(VectorView x, uint64_t seed) = 0;
   // The code of one vector (dim floats) into words() words; bits past bits() are zero.
   virtual void encode(const float* x, uint64_t* code) const = 0;
+  // The code of row i of q, bytes or floats (scratch: dim() floats): by default the row as floats
+  // through encode(); an encoder may read the bytes as they are (the same code).
+  virtual void encode_row(const VectorView& q, size_t i, float* scratch, uint64_t* code) const {
+    q.row_to_f32(i, scratch);
+    encode(scratch, code);
+  }
   // The codes of n vectors (n x dim floats, row-major) into n x words() words: one call per
   // block (a model runs a batch at once); by default one encode() per row.
   virtual void encode_rows(const float* x, size_t n, uint64_t* codes) const {
@@ -63,6 +69,9 @@ class SignProjectionEncoder : public BinaryEncoder {
  public:
   bool trained() const override { return !w_.empty(); }
   void encode(const float* x, uint64_t* code) const override;
+  // A byte row where the level projects by integers: widened to int16 directly, and as floats only
+  // if a bit is too near its threshold to be decided by the integer product.
+  void encode_row(const VectorView& q, size_t i, float* scratch, uint64_t* code) const override;
   size_t memory_bytes() const override;
   void save(BinaryWriter& w) const override;   // the projections, then the thresholds
   Status load(BinaryReader& r) override;
@@ -75,6 +84,10 @@ class SignProjectionEncoder : public BinaryEncoder {
   // projections in int16 (encoders.cpp).
   void prepare_integer_projections();
   std::vector<float> w_, t_;
+  // The integer path's decisions for x16 (dp int16, zero-padded) with ||x||_1 = l1; the few
+  // undecided bits measured on the floats that float_row() gives.
+  template <class FloatRow>
+  void encode_ints(const int16_t* x16, double l1, FloatRow float_row, uint64_t* code) const;
 
  private:
   std::shared_ptr<const struct IntegerProjections> ints_;

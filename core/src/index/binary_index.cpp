@@ -126,9 +126,8 @@ void BinaryCodeIndex::search_one(const VectorView& q, size_t i, size_t k, const 
                                  float* dist, QueryStats* st, Tracer& tr, std::vector<uint32_t>& ham) const {
   const Kernels& kern = kernels();
   std::vector<float> qf(dim());
-  q.row_to_f32(i, qf.data());
   std::vector<uint64_t> code(words_);
-  encode(qf.data(), code.data());
+  enc_->encode_row(q, i, qf.data(), code.data());
   const size_t n = size();
   st->candidates = n;
   const size_t cap = std::min(n, k);
@@ -184,8 +183,7 @@ void BinaryCodeIndex::search_batch(const VectorView& q, size_t k, const SearchPa
   for (size_t i0 = 0; i0 < q.n; i0 += kGroup) {
     const size_t g = std::min(kGroup, q.n - i0);
     for (size_t i = 0; i < g; ++i) {
-      q.row_to_f32(i0 + i, qf.data());
-      encode(qf.data(), qcodes.data() + i * words_);
+      enc_->encode_row(q, i0 + i, qf.data(), qcodes.data() + i * words_);
     }
     hamming_smallest_group(qcodes.data(), g, codes_.data(), n, words_, cap, cand.data());
     for (size_t i = 0; i < g; ++i) {

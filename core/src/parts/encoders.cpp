@@ -48,35 +48,67 @@ size_t SignProjectionEncoder::memory_bytes() const {
   return (w_.size() + t_.size()) * 4 + (ints_ ? ints_->w.v.size() * 2 : 0);
 }
 
+template <class FloatRow>
+void SignProjectionEncoder::encode_ints(const int16_t* x16, double l1, FloatRow float_row, uint64_t* code) const {
+  // A query of small integers (bytes): the exact integer product against the int16 projections
+  // is within err ||x||_1 of w . x, and the fixed-order kernel's value within gamma wmax ||x||_1
+  // of it (its (d/32 + 6) u relative bound, doubled). A bit whose threshold lies outside both is
+  // decided; the rest are measured by the kernel, so the code is the float path's.
+  const Kernels& k = kernels();
+  const size_t d = dim(), b = bits();
+  const detail::Int16Rows& w16 = ints_->w;
+  thread_local std::vector<int32_t> dots;
+  dots.resize(b);
+  w16.one(x16, 1, w16.v.data(), b, w16.dp, dots.data());
+  const double gamma = 2 * (double(d) / 32 + 6) * 0x1p-24;
+  const float* x = nullptr;
+  for (size_t j = 0; j < b; ++j) {
+    const double diff = w16.scale * double(dots[j]) - double(t_[j]);
+    const double e = w16.err * l1 * (1 + 1e-6) + gamma * ints_->wmax[j] * l1;
+    bool one;
+    if (diff > e) one = true;
+    else if (diff < -e) one = false;
+    else {
+      if (!x) x = float_row();
+      one = k.ip_f32(w_.data() + j * d, x, d) >= t_[j];
+    }
+    if (one) code[j / 64] |= uint64_t{1} << (j % 64);
+  }
+}
+
 void SignProjectionEncoder::encode(const float* x, uint64_t* code) const {
   const Kernels& k = kernels();
   const size_t d = dim(), b = bits();
   std::fill_n(code, words(), uint64_t{0});
   if (ints_) {
-    // A query of small integers (bytes): the exact integer product against the int16 projections
-    // is within err ||x||_1 of w . x, and the fixed-order kernel's value within gamma wmax ||x||_1
-    // of it (its (d/32 + 6) u relative bound, doubled). A bit whose threshold lies outside both is
-    // decided; the rest are measured by the kernel, so the code is the float path's.
-    const detail::Int16Rows& w16 = ints_->w;
     thread_local std::vector<int16_t> x16;
-    thread_local std::vector<int32_t> dots;
-    x16.resize(w16.dp);
+    x16.resize(ints_->w.dp);
     double l1 = 0;
-    if (detail::small_int_rows(x, 1, d, w16.dp, x16.data(), &l1)) {
-      dots.resize(b);
-      w16.one(x16.data(), 1, w16.v.data(), b, w16.dp, dots.data());
-      const double gamma = 2 * (double(d) / 32 + 6) * 0x1p-24;
-      for (size_t j = 0; j < b; ++j) {
-        const double diff = w16.scale * double(dots[j]) - double(t_[j]);
-        const double e = w16.err * l1 * (1 + 1e-6) + gamma * ints_->wmax[j] * l1;
-        const bool one = diff > e ? true : diff < -e ? false : k.ip_f32(w_.data() + j * d, x, d) >= t_[j];
-        if (one) code[j / 64] |= uint64_t{1} << (j % 64);
-      }
+    if (detail::small_int_rows(x, 1, d, ints_->w.dp, x16.data(), &l1)) {
+      encode_ints(x16.data(), l1, [x] { return x; }, code);
       return;
     }
   }
   for (size_t j = 0; j < b; ++j)
     if (k.ip_f32(w_.data() + j * d, x, d) >= t_[j]) code[j / 64] |= uint64_t{1} << (j % 64);
+}
+
+void SignProjectionEncoder::encode_row(const VectorView& q, size_t i, float* scratch, uint64_t* code) const {
+  if (!ints_ || !q.u8) return BinaryEncoder::encode_row(q, i, scratch, code);
+  const size_t d = dim();
+  std::fill_n(code, words(), uint64_t{0});
+  thread_local std::vector<int16_t> x16;
+  x16.assign(ints_->w.dp, 0);
+  const uint8_t* row = q.u8 + i * d;
+  int64_t l1 = 0;
+  for (size_t t = 0; t < d; ++t) {
+    x16[t] = int16_t(row[t]);
+    l1 += row[t];
+  }
+  encode_ints(x16.data(), double(l1), [&] {
+    q.row_to_f32(i, scratch);
+    return static_cast<const float*>(scratch);
+  }, code);
 }
 
 void SignProjectionEncoder::save(BinaryWriter& w) const {
