@@ -7,7 +7,7 @@
 #   codes   ITQ / SimHash at 64 and 128 bits with ANNLAB_SIMD=avx2 against FAISS end to end, and the
 #           Hamming scan alone against IndexBinaryFlat (peers --families hash,binary)
 #   wasm    wasm / native search, one query at a time: each index built once natively and saved
-#           (out/speed/*.idx, kept), then three back-to-back pairs native / wasm on the same file
+#           (out/speed/*.idx, kept), then WASM_ROUNDS (7) back-to-back pairs native / wasm on the same file
 #   builds  wasm / native build time of every k-means method and HNSW, same command line, in
 #           BUILD_ROUNDS (3) back-to-back pairs
 # Writes out/bench/speed-*.json; `node tools/bench/speed-report.mjs > docs/speed.md` renders them.
@@ -47,7 +47,7 @@ if part wasm; then
     [ -f "$f" ] || $NATIVE search --base $B --query $Q --index "$spec" $(params "$bparams") --k 10 --out "$S/tmp.ivecs" \
       --save-index "$f" "${refer[@]}" > /dev/null
   done
-  for round in 1 2 3; do
+  for round in $(seq 1 "${WASM_ROUNDS:-7}"); do
     for row in "${WASM_SPECS[@]}"; do
       IFS='|' read -r name spec bparams sparams <<< "$row"
       f="$S/${name//,/_}.idx"
