@@ -94,15 +94,17 @@ void SignProjectionEncoder::encode(const float* x, uint64_t* code) const {
 }
 
 void SignProjectionEncoder::encode_row(const VectorView& q, size_t i, float* scratch, uint64_t* code) const {
-  if (!ints_ || !q.u8) return BinaryEncoder::encode_row(q, i, scratch, code);
   const size_t d = dim();
+  // ||x||_1 summed in 32 bits (so that the loop vectorizes): exact below 2^32 / 255 components.
+  if (!ints_ || !q.u8 || d >= (size_t{1} << 24)) return BinaryEncoder::encode_row(q, i, scratch, code);
   std::fill_n(code, words(), uint64_t{0});
   thread_local std::vector<int16_t> x16;
   x16.assign(ints_->w.dp, 0);
   const uint8_t* row = q.u8 + i * d;
-  int64_t l1 = 0;
+  int16_t* out = x16.data();
+  uint32_t l1 = 0;
   for (size_t t = 0; t < d; ++t) {
-    x16[t] = int16_t(row[t]);
+    out[t] = int16_t(row[t]);
     l1 += row[t];
   }
   encode_ints(x16.data(), double(l1), [&] {
