@@ -224,6 +224,12 @@ TEST_P(KMeansInt16, BoundsChangeNothing) {
     for (size_t t = 0; t < n * d; ++t) bytes[t] = uint8_t(std::clamp(std::lround(blobs.f32[t] + 128.0f), 0L, 255L));
     for (size_t i = 100; i < 400; ++i) std::copy_n(bytes.begin() + 7 * d, d, bytes.begin() + i * d);  // 300 copies
     cases.push_back({{}, bytes, n, d, 64});
+    // From 128 centroids of 64 dimensions the bounds are kept per group of centroids.
+    cases.push_back({{}, bytes, n, d, 192});
+  }
+  {
+    auto blobs = make_gaussian_blobs(5000, 72, 40, 3.0, 13, 1.0).value();
+    cases.push_back({blobs.f32, {}, 5000, 72, 256});
   }
   for (const auto product : {detail::AssignProduct::Float, detail::AssignProduct::Int16}) {
     detail::force_assign_product(product);
@@ -234,10 +240,17 @@ TEST_P(KMeansInt16, BoundsChangeNothing) {
       p.iterations = 12;
       std::vector<double> mse_on, mse_off;
       p.progress = [&](int, double mse) { mse_on.push_back(mse); };
-      const size_t skipped = detail::kmeans_skipped_rows();
+      const size_t skipped = detail::kmeans_skipped_rows(), near = detail::kmeans_near_rows();
+      const size_t violations = detail::kmeans_bound_violations();
+      detail::check_kmeans_bounds(true);
       auto on = kmeans(x, p);
+      detail::check_kmeans_bounds(false);
       ASSERT_TRUE(on.is_ok());
-      EXPECT_GT(detail::kmeans_skipped_rows() - skipped, c.n) << "rows were skipped, d " << c.d;
+      EXPECT_EQ(detail::kmeans_bound_violations() - violations, 0u) << "every bound holds, d " << c.d << " k " << c.k;
+      EXPECT_GT(detail::kmeans_skipped_rows() - skipped, c.n) << "rows were skipped, d " << c.d << " k " << c.k;
+      if (c.k >= 128 && c.d >= 64) {
+        EXPECT_GT(detail::kmeans_near_rows() - near, c.n / 4) << "rows opened a few groups, k " << c.k;
+      }
       detail::set_kmeans_bounds(false);
       p.progress = [&](int, double mse) { mse_off.push_back(mse); };
       auto off = kmeans(x, p);

@@ -62,6 +62,13 @@ size_t int_assigned_rows();
 // skipped so far.
 void set_kmeans_bounds(bool on);
 size_t kmeans_skipped_rows();
+// Rows (from 128 centroids of 64 dimensions, where the bounds are kept per group of centroids) that
+// measured only the centroids of the groups their bounds left open, so far.
+size_t kmeans_near_rows();
+// Tests: after every pass compare each bound with the true distances it bounds (n k d work) and
+// count the bounds above one, so far.
+void check_kmeans_bounds(bool on);
+size_t kmeans_bound_violations();
 // Whether the integer path serves `rows` rows (centroids, projections) of dimension d at this level
 // (or as forced): at simd128 from 128 dimensions and min_rows rows. The k-means assignment and IVF's
 // ranking pass kIntMinCentroids (below it the integer tiles' fixed costs lose); the binary
