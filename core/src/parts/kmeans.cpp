@@ -126,13 +126,17 @@ void assign_prepared(const VectorView& x, const Centroids& cs, int32_t* labels, 
     if (!bounds) return;
     float* m = group_min.data();
     std::fill_n(m, t, std::numeric_limits<float>::infinity());
-    if (t == 1) {
-      for (size_t j = 0; j < k; ++j)
-        if (int32_t(j) != arg) m[0] = std::min(m[0], approx[j]);
+    if (t == 1) {  // the two runs either side of arg (a minimum in memory through m would chain each step)
+      const size_t a = arg < 0 ? k : std::min(size_t(arg), k);
+      m[0] = std::min(detail::min_f32(approx, a), a < k ? detail::min_f32(approx + a + 1, k - a - 1) : m[0]);
     } else {
-      const uint32_t* of = groups->of.data();
-      for (size_t j = 0; j < k; ++j)
-        if (int32_t(j) != arg) m[of[j]] = std::min(m[of[j]], approx[j]);
+      const uint32_t* order = groups->order.data();
+      for (size_t q = 0; q < t; ++q) {
+        float mq = m[q];
+        for (size_t r = groups->start[q]; r < groups->start[q + 1]; ++r)
+          if (int32_t(order[r]) != arg) mq = std::min(mq, approx[order[r]]);
+        m[q] = mq;
+      }
     }
     for (size_t g = 0; g < t; ++g)
       bounds[row * t + g] = float_below(std::sqrt(std::max(0.0, double(m[g]) + xnorm * (1 - l2sq_rel_error(d)) - margin)));
