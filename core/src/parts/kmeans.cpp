@@ -30,6 +30,17 @@ std::atomic<size_t> g_bound_violations{0};
 // partial sum of d/32 terms, the 5-level combine and a tail of up to 31 terms; doubled.
 double l2sq_rel_error(size_t d) { return 2 * (double(d) / 32 + 40) * 0x1p-24; }
 
+// The squared distance in double (a centroid's drift, the tests' bound check): far below the float
+// kernel's rounding, which the bounds' slack covers.
+double l2sq_double(const float* a, const float* b, size_t d) {
+  double s = 0;
+  for (size_t c = 0; c < d; ++c) {
+    const double v = double(a[c]) - double(b[c]);
+    s += v * v;
+  }
+  return s;
+}
+
 // assign_nearest below this many rows runs the exact kernel on every centroid.
 constexpr size_t kDirectRows = 8;
 
@@ -556,12 +567,7 @@ TrainTask kmeans_task(VectorView x, KMeansParams p, KMeansResult* result) {
       std::fill(drift2.begin(), drift2.end(), 0.0);
       std::fill(drift_arg.begin(), drift_arg.end(), uint32_t(k));
       for (size_t j = 0; j < k; ++j) {
-        double s2 = 0;
-        for (size_t c = 0; c < d; ++c) {
-          const double v = double(out.centroids[j * d + c]) - double(prev[j * d + c]);
-          s2 += v * v;
-        }
-        const double delta = std::sqrt(s2) * (1 + 1e-9);
+        const double delta = std::sqrt(l2sq_double(out.centroids.data() + j * d, prev.data() + j * d, d)) * (1 + 1e-9);
         drift[j] = delta;
         const uint32_t q = groups.of[j];
         if (delta > drift1[q]) drift2[q] = drift1[q], drift1[q] = delta, drift_arg[q] = uint32_t(j);
@@ -611,11 +617,7 @@ TrainTask kmeans_task(VectorView x, KMeansParams p, KMeansResult* result) {
       for (size_t i = 0; i < n; ++i)
         for (size_t j = 0; j < k; ++j) {
           if (int32_t(j) == label[i]) continue;
-          double s2 = 0;
-          for (size_t c = 0; c < d; ++c) {
-            const double v = double(data[i * d + c]) - double(out.centroids[j * d + c]);
-            s2 += v * v;
-          }
+          const double s2 = l2sq_double(data.data() + i * d, out.centroids.data() + j * d, d);
           bad += double(lower[i * t + groups.of[j]]) > std::sqrt(s2) * (1 + 1e-12);
         }
       g_bound_violations.fetch_add(bad, std::memory_order_relaxed);
