@@ -172,5 +172,45 @@ TEST(IvfInt16Ranking, SameCellsResultsAndTracesAsFloats) {
   }
 }
 
+// k-means trains IVF's cells on every row of a small base and ends by assigning each row to the
+// final centroids; adding those same rows (at once or in the lab's chunks, and IVF-PQ's residual
+// training) takes those cells instead of assigning again. A copy elsewhere or a row changed in place
+// is assigned in full, and the index is the same byte for byte as one built without the record.
+TEST(IvfTrainedCells, AddTakesTrainingCellsOnlyForTheSameRowsAndChangesNothing) {
+  const size_t n = 3000, d = 144, chunk = 700;
+  const std::vector<uint8_t> original = test::random_byte_knn(n, d, n, 21).base.u8;
+  enum class Add { Same, Copy, ChangedInPlace };
+  size_t in_training = 0;  // rows whose cells IVF-PQ's residual training took
+  auto run = [&](const std::string& spec, Add how, bool record, size_t* taken) {
+    std::vector<uint8_t> bytes = original, copy = original;
+    auto index = make_index(spec, d).value();
+    const size_t before_training = detail::trained_label_rows();
+    EXPECT_TRUE(index->train(VectorView::of(bytes.data(), n, d)).is_ok());
+    in_training = detail::trained_label_rows() - before_training;
+    if (how == Add::ChangedInPlace) bytes[1234 * d + 5] ^= 1;  // chunk 1 (rows 700-1399)
+    const uint8_t* from = how == Add::Copy ? copy.data() : bytes.data();
+    detail::set_trained_labels(record);
+    const size_t before = detail::trained_label_rows();
+    for (size_t b0 = 0; b0 < n; b0 += chunk)
+      EXPECT_TRUE(index->add(VectorView::of(from + b0 * d, std::min(chunk, n - b0), d)).is_ok());
+    *taken = detail::trained_label_rows() - before;
+    detail::set_trained_labels(true);
+    return serialize_index(*index).value();
+  };
+  for (const std::string spec : {"IVF64,Flat", "IVF32,PQ8"}) {
+    size_t taken = 0, none = 0;
+    const auto plain = run(spec, Add::Same, false, &none);
+    EXPECT_EQ(none, 0u);
+    EXPECT_EQ(run(spec, Add::Same, true, &taken), plain) << spec;
+    EXPECT_EQ(taken, n) << spec << ": every chunk took its cells from training";
+    EXPECT_EQ(in_training, spec == "IVF32,PQ8" ? n : 0u) << spec << ": the residuals' cells too";
+    EXPECT_EQ(run(spec, Add::Copy, true, &taken), plain) << spec;
+    EXPECT_EQ(taken, 0u) << spec << ": a copy at another address is assigned in full";
+    const auto changed = run(spec, Add::ChangedInPlace, true, &taken);
+    EXPECT_EQ(taken, n - chunk) << spec << ": the chunk with the changed row is assigned in full";
+    EXPECT_EQ(changed, run(spec, Add::ChangedInPlace, false, &none)) << spec;
+  }
+}
+
 }  // namespace
 }  // namespace annlab

@@ -259,6 +259,12 @@ TEST_P(KMeansInt16, BoundsChangeNothing) {
       EXPECT_EQ(mse_on, mse_off) << "d " << c.d << " k " << c.k;
       EXPECT_EQ(on->centroids, off->centroids) << "d " << c.d << " k " << c.k;
       EXPECT_EQ(on->empty_repairs, off->empty_repairs);
+      // Every row trained on: the labels are each row's nearest final centroid, as the full
+      // assignment gives them.
+      std::vector<int32_t> full(c.n);
+      assign_nearest(x, on->centroids.data(), c.k, full.data());
+      EXPECT_EQ(on->labels, full) << "d " << c.d << " k " << c.k;
+      EXPECT_EQ(off->labels, full) << "d " << c.d << " k " << c.k;
     }
   }
 }

@@ -68,6 +68,7 @@ TrainTask IvfIndex::train_task(VectorView x) {
     co_return Status::error(cat(describe(), " needs at least ", ProductQuantizer::kCentroids,
                              " training vectors (256 centroids per sub-space), got ", x.n));
   ANNLAB_CO_RUN(router_->train_task(x, params_.seed));
+  train_rows_ = x.n;
   if (residuals) {
     // The scanner learns the residuals x - centroid(x) of (a sample of) the training set.
     const std::vector<float>& cent = router_->centroids();
@@ -75,7 +76,9 @@ TrainTask IvfIndex::train_task(VectorView x) {
     std::vector<float> r(n * d);
     std::vector<int32_t> label(n);
     for (size_t i = 0; i < n; ++i) x.row_to_f32(i, r.data() + i * d);
-    router_->assign(VectorView::of(r.data(), n, d), label.data());
+    // The rows as given (their cells may be known from training); assign() reads them as floats.
+    const VectorView head = x.rows(0, n);
+    if (!router_->trained_cells(head, label.data())) router_->assign(head, label.data());
     for (size_t i = 0; i < n; ++i)
       for (size_t j = 0; j < d; ++j) r[i * d + j] -= cent[size_t(label[i]) * d + j];
     ANNLAB_CO_RUN(scanner_->train_task(r.data(), label.data(), n, nlist_, params_.seed));
@@ -109,7 +112,7 @@ Status IvfIndex::add(const VectorView& x) {
   for (size_t b0 = 0; b0 < x.n; b0 += block) {
     const size_t nb = std::min(block, x.n - b0);
     const VectorView xb = x.rows(b0, nb);
-    router_->assign(xb, label.data());
+    if (!router_->trained_cells(xb, label.data())) router_->assign(xb, label.data());
     for (size_t i = 0; i < nb; ++i) {
       const size_t c = size_t(label[i]);
       lists_.ids[c].push_back(int64_t(n_ + b0 + i));
@@ -120,6 +123,8 @@ Status IvfIndex::add(const VectorView& x) {
     }
   }
   n_ += x.n;
+  // Once as many rows as it trained on are in, the router's record of their cells has served.
+  if (n_ >= train_rows_) router_->drop_trained_cells();
   router_->lists_changed(lists_.ids, n_);
   return Status::ok();
 }

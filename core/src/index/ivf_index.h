@@ -78,6 +78,7 @@ class IvfIndex final : public Index, public Explainable, public Serializable {
   std::unique_ptr<ListScanner> scanner_;
   bool trained_ = false;
   size_t n_ = 0;
+  size_t train_rows_ = 0;  // rows trained on (the router may know their cells until as many are added)
   InvertedLists lists_;
 };
 

@@ -35,6 +35,31 @@ struct KMeansResult {
   double mse = 0.0;              // mean squared distance to the nearest centroid (training set)
   int iterations = 0;
   size_t empty_repairs = 0;      // clusters re-seeded because they were empty
+  // When k-means trained on every row of x (no sample): each row's nearest final centroid, the
+  // answer assign_nearest gives (the last pass assigns to the final centroids). Empty otherwise.
+  std::vector<int32_t> labels;
+};
+
+// The rows a k-means trained on and their final labels, so that adding those same rows (train then
+// add one dataset, at once or in chunks, as IVF is built) need not assign them again. A view is
+// recognised by its address (which row it starts at) and by a 64-bit hash of every row's bytes, which
+// tells apart any two rows that differ in one 8-byte word; a copy elsewhere, another dataset or a row
+// changed in place is not recognised and is assigned in full.
+class TrainedLabels {
+ public:
+  TrainedLabels() = default;
+  TrainedLabels(const VectorView& x, std::vector<int32_t> labels);
+  // True, with labels[0..x.n) written, when every row of x is one of these rows, unchanged.
+  bool lookup(const VectorView& x, int32_t* labels) const;
+  size_t rows() const { return labels_.size(); }
+  size_t memory_bytes() const { return labels_.size() * 4 + hash_.size() * 8; }
+
+ private:
+  const void* base_ = nullptr;
+  bool u8_ = false;
+  size_t d_ = 0;
+  std::vector<uint64_t> hash_;
+  std::vector<int32_t> labels_;
 };
 
 // Errors: k = 0, fewer vectors than k, NaN/Inf in x.
@@ -69,12 +94,20 @@ size_t kmeans_near_rows();
 // count the bounds above one, so far.
 void check_kmeans_bounds(bool on);
 size_t kmeans_bound_violations();
+// TrainedLabels::lookup answers (on by default); off, every lookup misses, as tests compare. Not
+// thread-safe. And the rows it answered so far.
+void set_trained_labels(bool on);
+size_t trained_label_rows();
 // Whether the integer path serves `rows` rows (centroids, projections) of dimension d at this level
 // (or as forced): at simd128 from 128 dimensions and min_rows rows. The k-means assignment and IVF's
 // ranking pass kIntMinCentroids (below it the integer tiles' fixed costs lose); the binary
 // encoders 1.
 constexpr size_t kIntMinCentroids = 512;
 bool use_int16(SimdLevel level, size_t d, size_t rows, size_t min_rows);
+// The binary encoders' projections of a byte query: from 128 dimensions at simd128, AVX2 and AVX-512
+// (natively the integer sums, 16 multiply-adds an instruction, leave the float kernel only the bits
+// near their thresholds), or as forced.
+bool use_int16_projections(SimdLevel level, size_t d);
 
 // n rows of d floats rounded to int16 fixed point, row ~ scale * v (rows padded to dp), with err
 // the largest |row - scale * v| over every component. For a row x of small integers the exact

@@ -22,12 +22,15 @@ class CentroidRouter final : public CellRouter {
     KMeansResult km;
     ANNLAB_CO_RUN(kmeans_task(x, kp, &km));
     centroids_ = std::move(km.centroids);
+    trained_ = TrainedLabels(x, std::move(km.labels));
     prepare();
     co_return Status::ok();
   }
   void assign(const VectorView& x, int32_t* cell) const override {
     assign_nearest(x, centroids_.data(), cells(), cell);
   }
+  bool trained_cells(const VectorView& x, int32_t* cell) const override { return trained_.lookup(x, cell); }
+  void drop_trained_cells() override { trained_ = {}; }
   size_t route(const float* q, size_t nprobe, CellChoice* out) const override {
     const Kernels& kern = kernels();
     const size_t d = dim(), n = cells();
@@ -43,6 +46,7 @@ class CentroidRouter final : public CellRouter {
   size_t memory_bytes() const override { return centroids_.size() * 4 + ints_.v.size() * 2; }
   void save(BinaryWriter& w) const override { w.array(centroids_); }
   Status load(BinaryReader& r) override {
+    trained_ = {};
     ANNLAB_TRY(r.array(&centroids_, "IVF centroids", r.remaining() / 4));
     if (!centroids_.empty() && centroids_.size() != cells() * dim())
       return r.error(cat("IVF holds ", centroids_.size(), " centroid floats, expected ", cells() * dim()));
@@ -100,6 +104,7 @@ class CentroidRouter final : public CellRouter {
   }
 
   std::vector<float> centroids_;  // cells x d
+  TrainedLabels trained_;         // the training rows' cells, until drop_trained_cells()
   detail::Int16Rows ints_;
   std::vector<float> norms_;
   float max_norm_ = 0;
