@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "annlab/random.h"
 #include "kernels/distance_impl.h"
 #include "test_util.h"
 
@@ -109,11 +110,14 @@ TEST_P(EveryLevel, HammingKernelsEqualABitByBitCount) {
   const Kernels* k = kernels_for(GetParam());
   Rng rng(3);
   for (size_t words = 1; words <= 70; ++words) {
-   for (size_t n : {2, 3, 4, 5, 7, 8, 13}) {  // whole vectors of codes and every tail
+   for (size_t n : {2, 3, 4, 5, 7, 8, 10, 11, 13, 20, 29})  // whole steps of codes and every tail
+   for (size_t z = n > 2 ? 2 : 0; z < n; ++z) {
     std::vector<uint64_t> q(words), codes(n * words);
     for (auto& w : q) w = rng.next_u64();
     for (auto& w : codes) w = rng.next_u64();
-    codes[0] = q[0];                       // near and far extremes too
+    // Near and far extremes too: the nearest code (equal to q) at every position z in turn, so that
+    // each part of a kernel's minimum is checked.
+    std::copy_n(q.begin(), words, codes.begin() + long(z * words));
     for (size_t j = 0; j < words; ++j) codes[words + j] = ~q[j];
     std::vector<uint32_t> out(n);
     const uint32_t least = k->hamming_scan(q.data(), codes.data(), n, words, out.data());
@@ -127,6 +131,33 @@ TEST_P(EveryLevel, HammingKernelsEqualABitByBitCount) {
     EXPECT_EQ(least, *std::min_element(out.begin(), out.end())) << "words=" << words << " n=" << n;
     EXPECT_EQ(out[1], 64 * words);
    }
+  }
+}
+
+TEST_P(EveryLevel, IntegerProductsEqualAPlainLoop) {
+  // The block product (tiles of several rows of q) and the rows product (one row of q at a time)
+  // against int64 sums, for tile edges on both sides and the extremes of int16 times a byte.
+  const detail::IntBlockProduct block = detail::int_block_product(GetParam()), rows = detail::int_rows_product(GetParam());
+  Rng rng(3);
+  for (size_t dp : {16, 48, 784}) {
+    for (size_t nq : {1, 2, 5, 9}) {
+      for (size_t nx : {1, 5, 6, 7, 13, 128}) {
+        std::vector<int16_t> q(nq * dp), x(nx * dp);
+        for (auto& v : q) v = int16_t(rng.below(256));
+        for (auto& v : x) v = int16_t(int(rng.below(2 * 2600 + 1)) - 2600);
+        if (dp == 784) std::fill_n(q.begin(), dp, int16_t(255)), std::fill_n(x.begin(), dp, int16_t(-2600));
+        std::vector<int32_t> a(nq * nx), b(nq * nx);
+        block(q.data(), nq, x.data(), nx, dp, a.data());
+        rows(q.data(), nq, x.data(), nx, dp, b.data());
+        for (size_t i = 0; i < nq; ++i)
+          for (size_t j = 0; j < nx; ++j) {
+            int64_t s = 0;
+            for (size_t t = 0; t < dp; ++t) s += int64_t(q[i * dp + t]) * x[j * dp + t];
+            ASSERT_EQ(a[i * nx + j], s) << "block dp " << dp << " nq " << nq << " nx " << nx << " at " << i << "," << j;
+            ASSERT_EQ(b[i * nx + j], s) << "rows dp " << dp << " nq " << nq << " nx " << nx << " at " << i << "," << j;
+          }
+      }
+    }
   }
 }
 

@@ -177,6 +177,9 @@ IntBlockProduct int_rows_product(SimdLevel level) {
 #if defined(ANNLAB_HAVE_SIMD128)
   if (level == SimdLevel::WasmSimd128) return dot_rows_i16_simd128;
 #endif
+#if defined(ANNLAB_HAVE_AVX2)
+  if (level == SimdLevel::AVX2 || level == SimdLevel::AVX512) return dot_rows_i16_avx2;
+#endif
   return int_block_product(level);
 }
 

@@ -34,6 +34,9 @@ void dot_block_i16_scalar(const int16_t* q, size_t nq, const int16_t* x, size_t 
 #if defined(ANNLAB_HAVE_AVX2)
 extern const Kernels kAvx2Kernels;
 void dot_block_i16_avx2(const int16_t* q, size_t nq, const int16_t* x, size_t nx, size_t dp, int32_t* out);
+// The same sums one row of q at a time against six rows of x (a query's projections: the 4 x 3
+// tile would compute four copies of a single row).
+void dot_rows_i16_avx2(const int16_t* q, size_t nq, const int16_t* x, size_t nx, size_t dp, int32_t* out);
 void dot_block_u8s8_vnni(const int8_t* q, size_t nq, const uint8_t* x, size_t nx, size_t dp, int32_t* out);
 // out[i * nc + j] = x_i . c_j for nx rows of x and nc rows of c (d floats each), with FMA: for
 // k-means assignment only, where near-ties are re-checked exactly (gemm_avx2.cpp). The centroids
@@ -64,7 +67,8 @@ void pack_panels_into(const float* c, size_t nc, size_t d, size_t w, float* out)
 // The integer block product of the active level (never null).
 using IntBlockProduct = void (*)(const int16_t* q, size_t nq, const int16_t* x, size_t nx, size_t dp, int32_t* out);
 IntBlockProduct int_block_product(SimdLevel level);
-// The same product tiled for a single row of q against many rows of x (one query; 1 x 4 tiles in wasm).
+// The same product tiled for a single row of q against many rows of x (one query; 1 x 4 tiles in wasm,
+// 1 x 6 with AVX2).
 IntBlockProduct int_rows_product(SimdLevel level);
 // out[i * nx + j] = sum_t x_j[t] * q_i[t] for unsigned bytes x and signed bytes q (dp a multiple
 // of 32, zero-padded), exactly: AVX-512 VNNI (gemm_vnni.cpp). nullptr where the level or the CPU

@@ -63,6 +63,12 @@ void dot_block_i16_avx2(const int16_t* q, size_t nq, const int16_t* x, size_t nx
   });
 }
 
+void dot_rows_i16_avx2(const int16_t* q, size_t nq, const int16_t* x, size_t nx, size_t dp, int32_t* out) {
+  tile_int_block<1, 6>(q, nq, x, nx, dp, out, [](auto qr, auto xr, size_t dp_, int32_t* o, size_t ldo, size_t rows, size_t cols) {
+    micro_i16<1, 6>(qr, xr, dp_, o, ldo, rows, cols);
+  });
+}
+
 void dot_block_avx2(const float* x, size_t nx, const float* packed, size_t nc, size_t d, float* out) {
   const size_t panels = (nc + 15) / 16;
   alignas(32) float tmp[6][16];

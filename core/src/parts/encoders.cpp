@@ -34,7 +34,7 @@ struct IntegerProjections {
 void SignProjectionEncoder::prepare_integer_projections() {
   ints_.reset();
   const size_t d = dim(), b = bits();
-  if (w_.size() != b * d || !detail::use_int16(simd_level(), d, b, 1)) return;
+  if (w_.size() != b * d || !detail::use_int16_projections(simd_level(), d)) return;
   auto p = std::make_shared<IntegerProjections>();
   p->w = detail::Int16Rows(w_.data(), b, d, simd_level());
   if (!p->w.ok()) return;
