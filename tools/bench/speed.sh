@@ -5,7 +5,8 @@
 #           rounds alternating FAISS / annlab bytes / annlab floats, medians (peers --families exact)
 #   hnsw    HNSW16 efConstruction 200: build time and recall curve against hnswlib
 #   codes   ITQ / SimHash at 64 and 128 bits with ANNLAB_SIMD=avx2 against FAISS end to end, and the
-#           Hamming scan alone against IndexBinaryFlat (peers --families hash,binary)
+#           Hamming scan alone against IndexBinaryFlat (peers --families hash,binary): CODES_ROUNDS (3)
+#           rounds alternating the two, medians
 #   wasm    wasm / native search, one query at a time: each index built once natively and saved
 #           (out/speed/*.idx, kept), then WASM_ROUNDS (7) back-to-back pairs native / wasm on the same file
 #   builds  wasm / native build time of every k-means method and HNSW, same command line, in
@@ -23,8 +24,12 @@ if part hnsw; then
   run_peers "$O/speed-peers-hnsw.json" --families hnsw
 fi
 if part codes; then
-  run_peers "$O/speed-peers-codes.json" --families hash,binary
-  ANNLAB_SIMD=avx2 bench "$O/speed-codes-avx2.json" --index ITQ64 --index ITQ128 --index SimHash64 --index SimHash128 --param rerank=0
+  # CODES_ROUNDS (3) rounds alternating FAISS and annlab; the report takes the median of the rounds' ratios
+  # (one round's ratio moved from 1.2x to 0.8x when other load came and went on this shared machine).
+  for round in $(seq 1 "${CODES_ROUNDS:-3}"); do
+    run_peers "$O/speed-peers-codes-$round.json" --families hash,binary
+    ANNLAB_SIMD=avx2 bench "$O/speed-codes-avx2-$round.json" --index ITQ64 --index ITQ128 --index SimHash64 --index SimHash128 --param rerank=0
+  done
 fi
 # name|spec|build params|search params
 WASM_SPECS=(
