@@ -41,11 +41,10 @@ class CellRouter {
   virtual TrainTask train_task(VectorView x, uint64_t seed) = 0;
   // The cell of each of the n vectors of x (where add() puts them).
   virtual void assign(const VectorView& x, int32_t* cell) const = 0;
-  // The cells training already decided: true, with cell[0..x.n) as assign() gives them, when every
-  // row of x is a row the router trained on, unchanged (the nearest-centroid router's k-means ends by
-  // assigning every training row to the final centroids, when it trained on all of them). The record
-  // costs 12 bytes a training row until drop_trained_cells(); memory_bytes() leaves it out.
-  virtual bool trained_cells(const VectorView& x, int32_t* cell) const { (void)x, (void)cell; return false; }
+  // A router may keep the cells its training already decided (the nearest-centroid router's k-means ends
+  // by assigning every training row to the final centroids, when it trained on all of them), which
+  // assign() then answers for those rows unchanged. The record costs 12 bytes a training row until this
+  // drops it; memory_bytes() leaves it out.
   virtual void drop_trained_cells() {}
   // The nprobe cells query q (dim floats) visits, in visiting order, into out[0..nprobe); returns
   // how many full-precision distances that cost.

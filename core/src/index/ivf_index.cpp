@@ -77,8 +77,7 @@ TrainTask IvfIndex::train_task(VectorView x) {
     std::vector<int32_t> label(n);
     for (size_t i = 0; i < n; ++i) x.row_to_f32(i, r.data() + i * d);
     // The rows as given (their cells may be known from training); assign() reads them as floats.
-    const VectorView head = x.rows(0, n);
-    if (!router_->trained_cells(head, label.data())) router_->assign(head, label.data());
+    router_->assign(x.rows(0, n), label.data());
     for (size_t i = 0; i < n; ++i)
       for (size_t j = 0; j < d; ++j) r[i * d + j] -= cent[size_t(label[i]) * d + j];
     ANNLAB_CO_RUN(scanner_->train_task(r.data(), label.data(), n, nlist_, params_.seed));
@@ -112,7 +111,7 @@ Status IvfIndex::add(const VectorView& x) {
   for (size_t b0 = 0; b0 < x.n; b0 += block) {
     const size_t nb = std::min(block, x.n - b0);
     const VectorView xb = x.rows(b0, nb);
-    if (!router_->trained_cells(xb, label.data())) router_->assign(xb, label.data());
+    router_->assign(xb, label.data());
     for (size_t i = 0; i < nb; ++i) {
       const size_t c = size_t(label[i]);
       lists_.ids[c].push_back(int64_t(n_ + b0 + i));

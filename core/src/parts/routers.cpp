@@ -27,9 +27,8 @@ class CentroidRouter final : public CellRouter {
     co_return Status::ok();
   }
   void assign(const VectorView& x, int32_t* cell) const override {
-    assign_nearest(x, centroids_.data(), cells(), cell);
+    if (!trained_.lookup(x, cell)) assign_nearest(x, centroids_.data(), cells(), cell);
   }
-  bool trained_cells(const VectorView& x, int32_t* cell) const override { return trained_.lookup(x, cell); }
   void drop_trained_cells() override { trained_ = {}; }
   size_t route(const float* q, size_t nprobe, CellChoice* out) const override {
     const Kernels& kern = kernels();
