@@ -67,6 +67,71 @@ TEST_P(EveryLevel, RowsAndPairsKernelsEqualTheOneRowKernelBitForBit) {
     }
   EXPECT_EQ(failures, 0u);
 }
+// The bounded byte distance: the exact distance at and below the bound, a value above it otherwise,
+// for every length through several 128-byte chunks, in turn, reversed and by byte_chunk_order, for
+// bounds just below, at and above the distance, and rows far apart (the sum passes the bound in
+// the first chunk) or equal but for the last byte.
+TEST_P(EveryLevel, BoundedByteDistanceIsExactUpToTheBoundAndAboveItOtherwise) {
+  const Kernels* k = kernels_for(GetParam());
+  const Kernels* ref = kernels_for(SimdLevel::Scalar);
+  size_t failures = 0, stopped_early = 0;
+  for (size_t d : {1, 15, 16, 17, 127, 128, 129, 255, 256, 257, 300, 784, 1000}) {
+    std::vector<uint8_t> a(d + 1), b(d + 1), near(d + 1);
+    uint64_t s = 0x9e3779b97f4a7c15ULL * (d + 1);
+    for (size_t j = 0; j <= d; ++j) {
+      s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+      a[j] = uint8_t(s >> 56), b[j] = uint8_t(s >> 40);
+    }
+    near = a;
+    near[d - 1] = uint8_t(a[d - 1] ^ 0x80);
+    std::vector<uint16_t> reversed((d + 127) / 128), by_energy;
+    for (size_t t = 0; t < reversed.size(); ++t) reversed[t] = uint16_t(reversed.size() - 1 - t);
+    byte_chunk_order(a.data(), d, &by_energy);
+    for (const uint16_t* order : std::vector<const uint16_t*>{nullptr, reversed.data(), by_energy.data()})
+      for (const uint8_t* y : {b.data() + 1, near.data()}) {
+        const uint32_t full = ref->l2sq_u8(a.data(), y, d);
+        for (uint32_t bound : {0u, full / 3, full - 1, full, full + 1, UINT32_MAX}) {
+          if (full == 0 && bound == full - 1) continue;
+          const uint32_t got = k->l2sq_u8_below(a.data(), y, d, order, bound);
+          const bool ok = full <= bound ? got == full : got > bound;
+          failures += !ok;
+          stopped_early += full > bound && got < full;
+          if (!ok && failures < 4) ADD_FAILURE() << "d=" << d << " bound " << bound << ": " << got << " (full " << full << ")";
+        }
+      }
+  }
+  EXPECT_EQ(failures, 0u);
+  EXPECT_GT(stopped_early, 10u) << "the bound never cut a sum short";
+}
+
+// byte_chunk_order: a permutation of the chunks, by decreasing sum of squares, ties by position.
+TEST(ByteChunkOrder, ChunksByDecreasingEnergyTiesInPosition) {
+  std::vector<uint8_t> q(300, 0);  // chunks [0,128) [128,256) [256,300)
+  q[260] = 20;                     // chunk 2: 400
+  q[5] = 10, q[6] = 10;            // chunk 0: 200
+  std::vector<uint16_t> order;
+  byte_chunk_order(q.data(), q.size(), &order);
+  EXPECT_EQ(order, (std::vector<uint16_t>{2, 0, 1}));
+  q[260] = 0;
+  byte_chunk_order(q.data(), q.size(), &order);
+  EXPECT_EQ(order, (std::vector<uint16_t>{0, 1, 2}));
+  byte_chunk_order(q.data(), 0, &order);
+  EXPECT_TRUE(order.empty());
+}
+
+// l2sq_u8_below reads the chunks in the order given and stops at the first partial sum above the
+// bound: rows 0 apart but for chunk 0 (100) and chunk 2 (400), bound 50.
+TEST_P(EveryLevel, BoundedByteDistanceStopsAtTheFirstChunkInItsOrderThatPassesTheBound) {
+  const Kernels* k = kernels_for(GetParam());
+  std::vector<uint8_t> a(300, 0), y(300, 0);
+  y[260] = 20, y[5] = 10;
+  const std::vector<uint16_t> last_first{2, 0, 1}, middle_first{1, 0, 2};
+  EXPECT_EQ(k->l2sq_u8_below(a.data(), y.data(), 300, last_first.data(), 50), 400u);
+  EXPECT_EQ(k->l2sq_u8_below(a.data(), y.data(), 300, nullptr, 50), 100u);
+  EXPECT_EQ(k->l2sq_u8_below(a.data(), y.data(), 300, middle_first.data(), 50), 100u);
+  EXPECT_EQ(k->l2sq_u8_below(a.data(), y.data(), 300, last_first.data(), 500), 500u);
+}
+
 TEST_P(EveryLevel, FloatKernelsAreExactOnIntegerValuedInputs) {
   const Kernels* k = kernels_for(GetParam());
   for (size_t d = 1; d <= 33; ++d) {

@@ -149,6 +149,26 @@ TEST_P(FlatBatch, BytesEqualTheScanIncludingTiesAndShortTiles) {
   expect_batch_equals_scan(VectorView::of(base.data(), 6, 37), VectorView::of(q.data(), 5, 37), 6);  // k = n
 }
 
+// d = 300 (three chunks for Kernels::l2sq_u8_below): queries near stored rows make the k-th distance
+// small, so the scan stops most rows after their first chunk; the batch and a plain loop must agree.
+TEST_P(FlatBatch, BytesEqualTheScanWhereTheScanStopsRowsEarly) {
+  const size_t n = 400, d = 300;
+  auto base = test::random_bytes(n, d, 21);
+  std::copy_n(base.begin(), d * 10, base.begin() + d * 200);  // rows 200..209 repeat rows 0..9
+  std::vector<uint8_t> q(base.begin() + d * 3, base.begin() + d * 15);  // rows 3..14, nudged
+  for (size_t j = 0; j < q.size(); j += 7) q[j] = uint8_t(q[j] ^ 1);
+  const VectorView bv = VectorView::of(base.data(), n, d), qv = VectorView::of(q.data(), 12, d);
+  expect_batch_equals_scan(bv, qv, 10);
+  expect_batch_equals_scan(bv, qv, 1);
+  expect_matches_brute_force(bv, qv, 10);
+  // The scan did stop rows early: a bounded distance of row 100 to query 0 below its full distance.
+  const Kernels& k = kernels();
+  std::vector<uint16_t> order;
+  byte_chunk_order(q.data(), d, &order);
+  const uint32_t full = k.l2sq_u8(q.data(), base.data() + 100 * d, d);
+  EXPECT_LT(k.l2sq_u8_below(q.data(), base.data() + 100 * d, d, order.data(), 1000), full);
+}
+
 TEST_P(FlatBatch, FloatsEqualTheScanWhereRoundingIsAtItsWorst) {
   if (GetParam() == SimdLevel::Scalar) GTEST_SKIP() << "the scalar level scans (no float block product)";
   // A large common offset makes ||q||^2 + ||x||^2 - 2 q.x cancel badly: only the bound and the

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <limits>
+#include <numeric>
 
 #include "kernels/distance_impl.h"
 
@@ -101,6 +102,7 @@ const Kernels* kernels_for(SimdLevel level) {
     case SimdLevel::AVX512: {
       // AVX2's float and byte kernels (the same sums in the same order) with the VPOPCNTQ scan.
       static const Kernels k = {detail::kAvx2Kernels.l2sq_f32, detail::kAvx2Kernels.ip_f32, detail::kAvx2Kernels.l2sq_u8,
+                                detail::kAvx2Kernels.l2sq_u8_below,
                                 detail::kAvx2Kernels.ip_u8,    detail::kAvx2Kernels.hamming, detail::hamming_scan_avx512,
                                 detail::kAvx2Kernels.l2sq_f32_rows, detail::kAvx2Kernels.ip_f32_rows,
                                 detail::kAvx2Kernels.l2sq_f32_pairs};
@@ -115,6 +117,15 @@ const Kernels* kernels_for(SimdLevel level) {
 }
 
 const Kernels& kernels() { return *kernels_for(simd_level()); }
+
+void byte_chunk_order(const uint8_t* q, size_t d, std::vector<uint16_t>* order) {
+  const size_t chunks = (d + 127) / 128;
+  std::vector<uint64_t> energy(chunks, 0);
+  for (size_t t = 0; t < d; ++t) energy[t / 128] += uint64_t(q[t]) * q[t];
+  order->resize(chunks);
+  std::iota(order->begin(), order->end(), uint16_t{0});
+  std::stable_sort(order->begin(), order->end(), [&](uint16_t a, uint16_t b) { return energy[a] > energy[b]; });
+}
 
 namespace detail {
 

@@ -19,6 +19,18 @@ template <float (*F)(const float*, const float*, size_t)>
 void rows_of(const float* q, const float* x, size_t n, size_t d, float* out) {
   for (size_t i = 0; i < n; ++i) out[i] = F(q, x + i * d, d);
 }
+// The bounded byte distance made of the level's one-row kernel F, checked after each 128-byte chunk.
+template <uint32_t (*F)(const uint8_t*, const uint8_t*, size_t)>
+uint32_t below_of(const uint8_t* a, const uint8_t* b, size_t d, const uint16_t* order, uint32_t bound) {
+  const size_t chunks = (d + 127) / 128;
+  uint32_t r = 0;
+  for (size_t t = 0; t < chunks; ++t) {
+    const size_t o = (order ? size_t(order[t]) : t) * 128;
+    r += F(a + o, b + o, d - o < 128 ? d - o : 128);
+    if (r > bound) return r;
+  }
+  return r;
+}
 template <float (*F)(const float*, const float*, size_t)>
 void pairs_of(const float* x, const float* y, const uint32_t* i, const uint32_t* j, size_t n, size_t d, float* out) {
   for (size_t t = 0; t < n; ++t) out[t] = F(x + i[t] * d, y + j[t] * d, d);
