@@ -26,6 +26,7 @@ fi
 if part codes; then
   # CODES_ROUNDS (3) rounds alternating FAISS and annlab; the report takes the median of the rounds' ratios
   # (one round's ratio moved from 1.2x to 0.8x when other load came and went on this shared machine).
+  rm -f "$O"/speed-peers-codes-*.json "$O"/speed-codes-avx2-*.json  # no round left from a longer run
   for round in $(seq 1 "${CODES_ROUNDS:-3}"); do
     run_peers "$O/speed-peers-codes-$round.json" --families hash,binary
     ANNLAB_SIMD=avx2 bench "$O/speed-codes-avx2-$round.json" --index ITQ64 --index ITQ128 --index SimHash64 --index SimHash128 --param rerank=0
@@ -52,6 +53,7 @@ if part wasm; then
     [ -f "$f" ] || $NATIVE search --base $B --query $Q --index "$spec" $(params "$bparams") --k 10 --out "$S/tmp.ivecs" \
       --save-index "$f" "${refer[@]}" > /dev/null
   done
+  rm -f "$O"/speed-wasm-native-*.json "$O"/speed-wasm-wasm-*.json  # no round left from a longer run
   for round in $(seq 1 "${WASM_ROUNDS:-7}"); do
     for row in "${WASM_SPECS[@]}"; do
       IFS='|' read -r name spec bparams sparams <<< "$row"
@@ -65,6 +67,7 @@ BUILD_SPECS=("IVF1024,Flat" "PQ16" "IVF1024,PQ16" "OPQ16,IVF256,PQ16" "LOPQ64,PQ
 # Builds: BUILD_ROUNDS (default 3) back-to-back native / wasm pairs of each spec; the report takes
 # the median of the pairs' ratios (one pair varied by 1.5x on this shared machine).
 if part builds; then
+  rm -f "$O"/speed-build-native-*.json "$O"/speed-build-wasm-*.json  # no round left from a longer run
   for round in $(seq 1 "${BUILD_ROUNDS:-3}"); do
     for spec in "${BUILD_SPECS[@]}"; do
       extra=()
