@@ -104,6 +104,30 @@ TEST_P(EveryLevel, BoundedByteDistanceIsExactUpToTheBoundAndAboveItOtherwise) {
   EXPECT_GT(stopped_early, 10u) << "the bound never cut a sum short";
 }
 
+// The one-query scan: the first row within the bound and its exact distance (n when none), for row
+// counts around the 4 rows fetched ahead, bounds that let the first row, a middle one or none in.
+TEST_P(EveryLevel, FirstRowWithinTheBoundAndItsDistance) {
+  const Kernels* k = kernels_for(GetParam());
+  const Kernels* ref = kernels_for(SimdLevel::Scalar);
+  const size_t d = 300;
+  const auto x = test::random_bytes(40, d, 31), q = test::random_bytes(1, d, 32);
+  std::vector<uint16_t> order;
+  byte_chunk_order(q.data(), d, &order);
+  std::vector<uint32_t> full(40);
+  for (size_t i = 0; i < 40; ++i) full[i] = ref->l2sq_u8(q.data(), x.data() + i * d, d);
+  const uint32_t least = *std::min_element(full.begin(), full.end());
+  for (size_t n : {0, 1, 3, 4, 5, 9, 40})
+    for (uint32_t bound : {0u, least - 1, least, least + 1, full[0], UINT32_MAX}) {
+      size_t want = n;
+      for (size_t i = 0; i < n && want == n; ++i)
+        if (full[i] <= bound) want = i;
+      uint32_t dist = 12345;
+      const size_t got = k->l2sq_u8_first_below(q.data(), x.data(), n, d, order.data(), bound, &dist);
+      EXPECT_EQ(got, want) << "n=" << n << " bound " << bound;
+      EXPECT_EQ(dist, want < n ? full[want] : 12345u) << "n=" << n << " bound " << bound;
+    }
+}
+
 // byte_chunk_order: a permutation of the chunks, by decreasing sum of squares, ties by position.
 TEST(ByteChunkOrder, ChunksByDecreasingEnergyTiesInPosition) {
   std::vector<uint8_t> q(300, 0);  // chunks [0,128) [128,256) [256,300)

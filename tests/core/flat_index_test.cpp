@@ -149,7 +149,7 @@ TEST_P(FlatBatch, BytesEqualTheScanIncludingTiesAndShortTiles) {
   expect_batch_equals_scan(VectorView::of(base.data(), 6, 37), VectorView::of(q.data(), 5, 37), 6);  // k = n
 }
 
-// d = 300 (three chunks for Kernels::l2sq_u8_below): queries near stored rows make the k-th distance
+// d = 300 (three chunks for Kernels::l2sq_u8_first_below): queries near stored rows make the k-th distance
 // small, so the scan stops most rows after their first chunk; the batch and a plain loop must agree.
 TEST_P(FlatBatch, BytesEqualTheScanWhereTheScanStopsRowsEarly) {
   const size_t n = 400, d = 300;

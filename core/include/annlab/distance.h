@@ -38,6 +38,12 @@ struct Kernels {
   // by byte_chunk_order: 27% of the bytes). Exact integers: the same answers as l2sq_u8 at every
   // level and in any order (d <= 66,000).
   uint32_t (*l2sq_u8_below)(const uint8_t* a, const uint8_t* b, size_t d, const uint16_t* order, uint32_t bound);
+  // One query against n byte rows stored one after another (x, d bytes each): the index of the first
+  // row whose distance is <= bound, with that distance in *dist; n when none is. l2sq_u8_below row by
+  // row, each row fetched 4 ahead (fetch_lines: rows read in part and out of order defeat the stream
+  // prefetcher); a one-query exact scan calls it again after each row that enters its top k.
+  size_t (*l2sq_u8_first_below)(const uint8_t* q, const uint8_t* x, size_t n, size_t d, const uint16_t* order,
+                                uint32_t bound, uint32_t* dist);
   // Inner product of two vectors of d bytes (exact; d <= 66,000 cannot overflow).
   uint32_t (*ip_u8)(const uint8_t* a, const uint8_t* b, size_t d);
   // Hamming distance between two binary codes of `words` 64-bit words (popcount of a xor b).
@@ -60,6 +66,24 @@ struct Kernels {
 // The chunk order l2sq_u8_below should take for byte query q: its 128-byte chunks by decreasing sum
 // of squares (ties by position), where a distance tends to grow fastest (bright pixels, on images).
 void byte_chunk_order(const uint8_t* q, size_t d, std::vector<uint16_t>* order);
+
+// Starts fetching `bytes` at p into the cache: a prefetch of each 64-byte line natively; in
+// WebAssembly, which has no prefetch instruction, a load of one byte of each line (the loads of
+// several rows are then in flight at once), summed into the return value, which the caller keeps
+// (a volatile store) so that they stay.
+inline uint32_t fetch_lines(const void* p, size_t bytes) {
+  const unsigned char* c = static_cast<const unsigned char*>(p);
+  uint32_t sum = 0;
+  for (size_t o = 0; o < bytes; o += 64) {
+#if defined(__wasm__)
+    sum += c[o];
+#else
+    __builtin_prefetch(c + o);
+    asm volatile("" : : "r"(c + o));  // GCC 12 deleted some loops of prefetches as free of effects
+#endif
+  }
+  return sum;
+}
 
 // Levels compiled into this build and supported by this CPU, scalar first.
 std::vector<SimdLevel> supported_simd_levels();

@@ -27,7 +27,7 @@ class VectorStore {
   struct PreparedQuery {
     std::vector<float> f;    // the query as floats (always set)
     std::vector<uint8_t> b;  // the query as bytes, when exact and the store holds bytes
-    std::vector<uint16_t> order;  // then b's chunk order for distance_below (byte_chunk_order)
+    std::vector<uint16_t> order;  // then b's chunk order (byte_chunk_order) for l2sq_u8_first_below
     bool bytes = false;
   };
 
@@ -48,37 +48,10 @@ class VectorStore {
     for (size_t j = 0; j < d_; ++j) scratch[j] = u8_[id * d_ + j];
     return k.l2sq_f32(q.f.data(), scratch, d_);
   }
-  // The same distance when it is <= bound; otherwise some value > bound (bytes may stop summing
-  // early: Kernels::l2sq_u8_below). For a scan that keeps the k nearest, whose bound is the k-th.
-  double distance_below(const PreparedQuery& q, size_t id, const Kernels& k, float* scratch, double bound) const {
-    if (q.bytes) {
-      const uint32_t b = bound >= 4294967295.0 ? UINT32_MAX : uint32_t(bound);  // p > floor(b) <=> p > b
-      return k.l2sq_u8_below(q.b.data(), u8_.data() + id * d_, d_, q.order.data(), b);
-    }
-    return distance(q, id, k, scratch);
-  }
-  // Starts fetching stored vector `id` into the cache (fetch_bytes), for HNSW's neighbours and for
-  // scans that may read only part of a row (distance_below), which the hardware's stream prefetcher
-  // does not follow.
+  // Starts fetching stored vector `id` into the cache (fetch_lines: HNSW's neighbours).
   uint32_t fetch(size_t id) const {
-    if (dtype_ == DType::U8) return fetch_bytes(u8_.data() + id * d_, d_);
-    return fetch_bytes(f32_.data() + id * d_, d_ * 4);
-  }
-  // Starts fetching `bytes` at p: a prefetch of each 64-byte line natively; in WebAssembly, which
-  // has no prefetch instruction, a load of one byte of each line (the loads of several rows are then
-  // in flight at once), summed into the return value, which the caller keeps so that they stay.
-  static uint32_t fetch_bytes(const void* p, size_t bytes) {
-    const unsigned char* c = static_cast<const unsigned char*>(p);
-    uint32_t sum = 0;
-    for (size_t o = 0; o < bytes; o += 64) {
-#if defined(__wasm__)
-      sum += c[o];
-#else
-      __builtin_prefetch(c + o);
-      asm volatile("" : : "r"(c + o));  // GCC 12 deleted some loops of prefetches as free of effects
-#endif
-    }
-    return sum;
+    if (dtype_ == DType::U8) return fetch_lines(u8_.data() + id * d_, d_);
+    return fetch_lines(f32_.data() + id * d_, d_ * 4);
   }
   // Squared L2 distance between stored vectors a and b.
   double distance_between(size_t a, size_t b, const Kernels& k) const {

@@ -19,31 +19,34 @@ void FlatIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t* ids
   const Kernels& kern = kernels();
   detail::TopK top(k);
   const size_t n = base_.size();
-  double bound = top.bound();
-  // Byte rows are fetched a few ahead: a row the bound cuts short is read only in part and out of
-  // order, which the hardware's stream prefetcher does not follow (without this the scan ran 3x
-  // slower, natively and in wasm; fetching only the chunks read first was 2x slower).
-  constexpr size_t kAhead = 4;
-  uint32_t touched = 0;
-  for (size_t id = 0; id < n; ++id) {
-    if constexpr (!Tracer::kOn) {
-      if (pq.bytes && id + kAhead < n) touched += store.fetch(id + kAhead);
+  if constexpr (!Tracer::kOn) {
+    if (pq.bytes) {
+      // Untraced, byte rows: the kernel scans until a row is within the k-th distance (the rest stop
+      // being summed once past it), the row is offered, and the scan goes on from the next row.
+      const uint8_t* base = store.view().u8;
+      const size_t d = dim();
+      for (size_t id = 0; id < n;) {
+        const double b = top.bound();
+        uint32_t dd = 0;
+        const size_t j = kern.l2sq_u8_first_below(pq.b.data(), base + id * d, n - id, d, pq.order.data(),
+                                                  b >= 4294967295.0 ? UINT32_MAX : uint32_t(b), &dd);
+        if (j == n - id) break;
+        top.push(double(dd), int64_t(id + j));
+        id += j + 1;
+      }
+      st->distances = st->candidates = n;
+      top.write(ids, dist);
+      return;
     }
-    // Untraced, a byte row stops being summed once it exceeds the k-th distance (it cannot enter);
-    // a trace shows every row's distance.
-    double dd;
-    if constexpr (Tracer::kOn) dd = store.distance(pq, id, kern, scratch.data());
-    else dd = store.distance_below(pq, id, kern, scratch.data(), bound);
+  }
+  for (size_t id = 0; id < n; ++id) {
+    const double dd = store.distance(pq, id, kern, scratch.data());
     if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, 0, int64_t(id), float(dd));
-    if (dd > bound) continue;
     const bool entered = top.push(dd, int64_t(id));
-    if (entered) bound = top.bound();
     if constexpr (Tracer::kOn) {
       if (entered) tr.event(TraceKind::TopKChanged, uint32_t(top.rank_of(dd, int64_t(id))), int64_t(id), float(dd));
     }
   }
-  const volatile uint32_t keep = touched;  // wasm: so that the fetching loads stay
-  (void)keep;
   st->distances = st->candidates = n;
   top.write(ids, dist);
 }

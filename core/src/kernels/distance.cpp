@@ -102,7 +102,7 @@ const Kernels* kernels_for(SimdLevel level) {
     case SimdLevel::AVX512: {
       // AVX2's float and byte kernels (the same sums in the same order) with the VPOPCNTQ scan.
       static const Kernels k = {detail::kAvx2Kernels.l2sq_f32, detail::kAvx2Kernels.ip_f32, detail::kAvx2Kernels.l2sq_u8,
-                                detail::kAvx2Kernels.l2sq_u8_below,
+                                detail::kAvx2Kernels.l2sq_u8_below, detail::kAvx2Kernels.l2sq_u8_first_below,
                                 detail::kAvx2Kernels.ip_u8,    detail::kAvx2Kernels.hamming, detail::hamming_scan_avx512,
                                 detail::kAvx2Kernels.l2sq_f32_rows, detail::kAvx2Kernels.ip_f32_rows,
                                 detail::kAvx2Kernels.l2sq_f32_pairs};

@@ -209,7 +209,7 @@ uint32_t hamming_scan(const uint64_t* q, const uint64_t* codes, size_t n, size_t
 
 }  // namespace
 
-const Kernels kAvx2Kernels = {l2sq_f32, ip_f32, l2sq_u8, below_of<l2sq_u8>, ip_u8, hamming, hamming_scan,
+const Kernels kAvx2Kernels = {l2sq_f32, ip_f32, l2sq_u8, below_of<l2sq_u8>, first_below_of<l2sq_u8>, ip_u8, hamming, hamming_scan,
                                 rows_of<l2sq_f32>, rows_of<ip_f32>, pairs_of<l2sq_f32>};
 
 }  // namespace annlab::detail

@@ -31,6 +31,25 @@ uint32_t below_of(const uint8_t* a, const uint8_t* b, size_t d, const uint16_t* 
   }
   return r;
 }
+// The one-query scan made of it: rows fetched kAhead = 4 ahead.
+template <uint32_t (*F)(const uint8_t*, const uint8_t*, size_t)>
+size_t first_below_of(const uint8_t* q, const uint8_t* x, size_t n, size_t d, const uint16_t* order, uint32_t bound,
+                      uint32_t* dist) {
+  constexpr size_t kAhead = 4;
+  uint32_t touched = 0;
+  size_t i = 0;
+  for (; i < n; ++i) {
+    if (i + kAhead < n) touched += fetch_lines(x + (i + kAhead) * d, d);
+    const uint32_t r = below_of<F>(q, x + i * d, d, order, bound);
+    if (r <= bound) {
+      *dist = r;
+      break;
+    }
+  }
+  const volatile uint32_t keep = touched;  // wasm: so that the fetching loads stay
+  (void)keep;
+  return i;
+}
 template <float (*F)(const float*, const float*, size_t)>
 void pairs_of(const float* x, const float* y, const uint32_t* i, const uint32_t* j, size_t n, size_t d, float* out) {
   for (size_t t = 0; t < n; ++t) out[t] = F(x + i[t] * d, y + j[t] * d, d);

@@ -248,6 +248,6 @@ void l2sq_f32_pairs(const float* x, const float* y, const uint32_t* i, const uin
 
 }  // namespace
 
-const Kernels kSimd128Kernels = {l2sq_f32, ip_f32, l2sq_u8, below_of<l2sq_u8>, ip_u8, hamming, hamming_scan, l2sq_f32_rows, ip_f32_rows, l2sq_f32_pairs};
+const Kernels kSimd128Kernels = {l2sq_f32, ip_f32, l2sq_u8, below_of<l2sq_u8>, first_below_of<l2sq_u8>, ip_u8, hamming, hamming_scan, l2sq_f32_rows, ip_f32_rows, l2sq_f32_pairs};
 
 }  // namespace annlab::detail
