@@ -27,7 +27,6 @@ class VectorStore {
   struct PreparedQuery {
     std::vector<float> f;    // the query as floats (always set)
     std::vector<uint8_t> b;  // the query as bytes, when exact and the store holds bytes
-    std::vector<uint16_t> order;  // then b's chunk order (byte_chunk_order) for l2sq_u8_first_below
     bool bytes = false;
   };
 

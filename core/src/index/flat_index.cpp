@@ -15,7 +15,6 @@ void FlatIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t* ids
   const VectorStore& store = base_.store();  // once: the scan below is the hot loop
   VectorStore::PreparedQuery pq;
   store.prepare(q, i, &pq);
-  std::vector<float> scratch(dim());
   const Kernels& kern = kernels();
   detail::TopK top(k);
   const size_t n = base_.size();
@@ -25,10 +24,12 @@ void FlatIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t* ids
       // being summed once past it), the row is offered, and the scan goes on from the next row.
       const uint8_t* base = store.view().u8;
       const size_t d = dim();
+      std::vector<uint16_t> order;
+      byte_chunk_order(pq.b.data(), d, &order);
       for (size_t id = 0; id < n;) {
         const double b = top.bound();
         uint32_t dd = 0;
-        const size_t j = kern.l2sq_u8_first_below(pq.b.data(), base + id * d, n - id, d, pq.order.data(),
+        const size_t j = kern.l2sq_u8_first_below(pq.b.data(), base + id * d, n - id, d, order.data(),
                                                   b >= 4294967295.0 ? UINT32_MAX : uint32_t(b), &dd);
         if (j == n - id) break;
         top.push(double(dd), int64_t(id + j));
@@ -39,6 +40,7 @@ void FlatIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t* ids
       return;
     }
   }
+  std::vector<float> scratch(dim());
   for (size_t id = 0; id < n; ++id) {
     const double dd = store.distance(pq, id, kern, scratch.data());
     if constexpr (Tracer::kOn) tr.event(TraceKind::DistanceComputed, 0, int64_t(id), float(dd));

@@ -64,7 +64,6 @@ void VectorStore::prepare(const VectorView& q, size_t i, PreparedQuery* out) con
     out->b.assign(out->f.begin(), out->f.end());
     out->bytes = true;
   }
-  if (out->bytes) byte_chunk_order(out->b.data(), d_, &out->order);
 }
 
 void VectorStore::save(BinaryWriter& w) const {
