@@ -113,6 +113,9 @@ TEST_P(EveryLevel, FirstRowWithinTheBoundAndItsDistance) {
   const auto x = test::random_bytes(40, d, 31), q = test::random_bytes(1, d, 32);
   std::vector<uint16_t> order;
   byte_chunk_order(q.data(), d, &order);
+  std::vector<float> qn(3), xn(40 * 3);
+  byte_chunk_norms(q.data(), 1, d, qn.data());
+  byte_chunk_norms(x.data(), 40, d, xn.data());
   std::vector<uint32_t> full(40);
   for (size_t i = 0; i < 40; ++i) full[i] = ref->l2sq_u8(q.data(), x.data() + i * d, d);
   const uint32_t least = *std::min_element(full.begin(), full.end());
@@ -121,11 +124,84 @@ TEST_P(EveryLevel, FirstRowWithinTheBoundAndItsDistance) {
       size_t want = n;
       for (size_t i = 0; i < n && want == n; ++i)
         if (full[i] <= bound) want = i;
-      uint32_t dist = 12345;
-      const size_t got = k->l2sq_u8_first_below(q.data(), x.data(), n, d, order.data(), bound, &dist);
-      EXPECT_EQ(got, want) << "n=" << n << " bound " << bound;
-      EXPECT_EQ(dist, want < n ? full[want] : 12345u) << "n=" << n << " bound " << bound;
+      for (const bool norms : {false, true}) {  // the norm bound passes over rows, never a row within the bound
+        uint32_t dist = 12345;
+        const size_t got = k->l2sq_u8_first_below(q.data(), x.data(), n, d, order.data(), norms ? qn.data() : nullptr,
+                                                  norms ? xn.data() : nullptr, bound, &dist);
+        EXPECT_EQ(got, want) << "n=" << n << " bound " << bound << " norms " << norms;
+        EXPECT_EQ(dist, want < n ? full[want] : 12345u) << "n=" << n << " bound " << bound << " norms " << norms;
+      }
     }
+}
+
+// Rows whose distance equals its norm bound (every chunk of the row and of the query constant, so
+// |q_c - x_c| = ||q_c| - |x_c||): the float bound, rounded, can come out above the distance, and the
+// margin must keep a row at the bound from being passed over. Large values and many chunks (d = 4096)
+// make the rounding largest; bounds at each row's distance and one below it.
+TEST_P(EveryLevel, TheNormBoundNeverPassesOverARowWithinTheBound) {
+  const Kernels* k = kernels_for(GetParam());
+  for (size_t d : {300, 4096}) {
+    const size_t chunks = (d + 127) / 128, n = 64;
+    std::vector<uint8_t> q(d), x(n * d);
+    for (size_t j = 0; j < d; ++j) q[j] = uint8_t(255 - 7 * (j / 128) % 200);
+    for (size_t i = 0; i < n; ++i)
+      for (size_t j = 0; j < d; ++j) x[i * d + j] = uint8_t(int(q[j]) - int((i * 37 + (j / 128) * 11) % 97) - 1);
+    std::vector<float> qn(chunks), xn(n * chunks);
+    byte_chunk_norms(q.data(), 1, d, qn.data());
+    byte_chunk_norms(x.data(), n, d, xn.data());
+    std::vector<uint16_t> order;
+    byte_chunk_order(q.data(), d, &order);
+    size_t passed = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t di = kernels_for(SimdLevel::Scalar)->l2sq_u8(q.data(), x.data() + i * d, d);
+      for (const uint32_t bound : {di, di - 1}) {
+        uint32_t dist = 0;
+        const size_t got = k->l2sq_u8_first_below(q.data(), x.data() + i * d, 1, d, order.data(), qn.data(),
+                                                  xn.data() + i * chunks, bound, &dist);
+        EXPECT_EQ(got, bound == di ? 0u : 1u) << "d=" << d << " row " << i << " bound " << bound;
+        if (got == 0) { EXPECT_EQ(dist, di); }
+        passed += got == 1;
+      }
+    }
+    EXPECT_EQ(passed, n);
+  }
+}
+
+// The scan trusts the norms it is given: a row whose norms say it is far (here they lie) is passed
+// over without being read, although its bytes equal the query's.
+TEST_P(EveryLevel, ARowWhoseNormBoundIsBeyondTheBoundIsNotRead) {
+  const Kernels* k = kernels_for(GetParam());
+  const size_t d = 300, chunks = 3;
+  const auto q = test::random_bytes(1, d, 5);
+  std::vector<uint8_t> x(2 * d);
+  std::copy(q.begin(), q.end(), x.begin());
+  std::copy(q.begin(), q.end(), x.begin() + d);
+  std::vector<float> qn(chunks), xn(2 * chunks);
+  byte_chunk_norms(q.data(), 1, d, qn.data());
+  byte_chunk_norms(x.data(), 2, d, xn.data());
+  xn[0] += 1000;  // row 0: bound (1000)^2 > 100
+  uint32_t dist = 7;
+  EXPECT_EQ(k->l2sq_u8_first_below(q.data(), x.data(), 2, d, nullptr, qn.data(), xn.data(), 100, &dist), 1u);
+  EXPECT_EQ(dist, 0u);
+  EXPECT_EQ(k->l2sq_u8_first_below(q.data(), x.data(), 2, d, nullptr, nullptr, nullptr, 100, &dist), 0u);
+}
+
+// The margin: above the bound by more than 4 per chunk, and by a relative amount growing with chunks.
+TEST(PruneLimit, AboveTheBoundByTheRoundingMargin) {
+  EXPECT_GE(prune_limit(0, 1), 8.0f);
+  EXPECT_GE(double(prune_limit(1000000, 7)), (1000000.0 + 32) * (1 + 11 * 0x1p-21));
+  EXPECT_GE(double(prune_limit(UINT32_MAX, 8192)), double(UINT32_MAX));
+  EXPECT_LT(double(prune_limit(1000000, 7)), 1000000.0 * 1.0001);
+}
+
+// byte_chunk_norms: the root of each 128-byte chunk's sum of squares, the last chunk short.
+TEST(ByteChunkNorms, RootOfEachChunksSumOfSquares) {
+  std::vector<uint8_t> x(2 * 130, 0);
+  x[0] = 3, x[1] = 4, x[129] = 12;           // row 0: chunk 0 = 5, chunk 1 = 12
+  x[130 + 127] = 255, x[130 + 128] = 1;      // row 1: 255, 1
+  std::vector<float> out(4);
+  byte_chunk_norms(x.data(), 2, 130, out.data());
+  EXPECT_EQ(out, (std::vector<float>{5, 12, 255, 1}));
 }
 
 // byte_chunk_order: a permutation of the chunks, by decreasing sum of squares, ties by position.

@@ -1,5 +1,7 @@
 #include "index/flat_index.h"
 
+#include "annlab/index_io.h"
+
 #include "parts/exact_scan.h"
 
 #include <gtest/gtest.h>
@@ -167,6 +169,46 @@ TEST_P(FlatBatch, BytesEqualTheScanWhereTheScanStopsRowsEarly) {
   byte_chunk_order(q.data(), d, &order);
   const uint32_t full = k.l2sq_u8(q.data(), base.data() + 100 * d, d);
   EXPECT_LT(k.l2sq_u8_below(q.data(), base.data() + 100 * d, d, order.data(), 1000), full);
+}
+
+// The chunk norms the one-query scan prunes with follow the rows: added in three parts, or read back
+// from a file, the index answers as one built in one go, and a brute-force loop. Rows of very
+// different brightness (a row's scale from 0.1 to 1) let the norms pass over most of them.
+TEST(FlatIndex, NormsFollowAddsInPartsAndLoading) {
+  const size_t n = 600, d = 300;
+  auto base = test::random_bytes(n, d, 41);
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = 0; j < d; ++j) base[i * d + j] = uint8_t(base[i * d + j] * (1 + i % 10) / 10);
+  std::vector<uint8_t> q(base.begin() + d * 500, base.begin() + d * 508);  // rows of the last part
+  for (size_t j = 0; j < q.size(); j += 5) q[j] = uint8_t(q[j] / 2);
+  const VectorView bv = VectorView::of(base.data(), n, d), qv = VectorView::of(q.data(), 8, d);
+  expect_matches_brute_force(bv, qv, 10);
+  FlatIndex whole(d), parts(d);
+  ASSERT_TRUE(whole.add(bv).is_ok());
+  for (size_t at : {0, 1, 253}) ASSERT_TRUE(parts.add(bv.rows(at, at == 0 ? 1 : at == 1 ? 252 : n - 253)).is_ok());
+  auto bytes = serialize_index(whole, true);
+  ASSERT_TRUE(bytes.is_ok());
+  auto loaded = deserialize_index("flat", bytes.value().data(), bytes.value().size());
+  ASSERT_TRUE(loaded.is_ok()) << loaded.status().message();
+  SearchResult all;
+  ASSERT_TRUE(whole.search(qv, 10, SearchParams{}, &all).is_ok());  // the batched path: no norms
+  for (size_t i = 0; i < qv.n; ++i) {  // one query at a time: the scan that prunes
+    SearchResult a, b, c;
+    ASSERT_TRUE(whole.search(qv.rows(i, 1), 10, SearchParams{}, &a).is_ok());
+    ASSERT_TRUE(parts.search(qv.rows(i, 1), 10, SearchParams{}, &b).is_ok());
+    ASSERT_TRUE(loaded.value()->search(qv.rows(i, 1), 10, SearchParams{}, &c).is_ok());
+    const std::vector<int64_t> want(all.ids.begin() + i * 10, all.ids.begin() + i * 10 + 10);
+    EXPECT_EQ(a.ids, want) << "query " << i;
+    EXPECT_EQ(b.ids, want) << "query " << i;
+    EXPECT_EQ(c.ids, want) << "query " << i;
+  }
+  // Natively the norms are 3 floats a row, counted in the index's memory; WebAssembly keeps none.
+#if defined(__wasm__)
+  EXPECT_EQ(whole.memory_bytes(), n * d);
+#else
+  EXPECT_EQ(whole.memory_bytes(), n * d + n * 3 * sizeof(float));
+  EXPECT_GE(parts.memory_bytes(), n * d + n * 3 * sizeof(float));
+#endif
 }
 
 TEST_P(FlatBatch, FloatsEqualTheScanWhereRoundingIsAtItsWorst) {

@@ -42,8 +42,15 @@ struct Kernels {
   // row whose distance is <= bound, with that distance in *dist; n when none is. l2sq_u8_below row by
   // row, each row fetched 4 ahead (fetch_lines: rows read in part and out of order defeat the stream
   // prefetcher); a one-query exact scan calls it again after each row that enters its top k.
+  // With chunk norms (byte_chunk_norms of q in qnorm, of the n rows in xnorm; both or neither), a row
+  // is passed over without reading it when sum_c (|q_c| - |x_c|)^2, a lower bound of its distance
+  // (the triangle inequality, chunk by chunk), is beyond the bound, and a row being summed stops
+  // once its partial sum plus that bound over its chunks still to come is (Fashion-MNIST, k = 10:
+  // 72% of the rows are never read, 8% of the bytes are summed). The float bound is compared with a
+  // margin (prune_limit) above its worst rounding, so no row within the bound is passed over: the
+  // same answers as without norms.
   size_t (*l2sq_u8_first_below)(const uint8_t* q, const uint8_t* x, size_t n, size_t d, const uint16_t* order,
-                                uint32_t bound, uint32_t* dist);
+                                const float* qnorm, const float* xnorm, uint32_t bound, uint32_t* dist);
   // Inner product of two vectors of d bytes (exact; d <= 66,000 cannot overflow).
   uint32_t (*ip_u8)(const uint8_t* a, const uint8_t* b, size_t d);
   // Hamming distance between two binary codes of `words` 64-bit words (popcount of a xor b).
@@ -66,6 +73,15 @@ struct Kernels {
 // The chunk order l2sq_u8_below should take for byte query q: its 128-byte chunks by decreasing sum
 // of squares (ties by position), where a distance tends to grow fastest (bright pixels, on images).
 void byte_chunk_order(const uint8_t* q, size_t d, std::vector<uint16_t>* order);
+// The norms l2sq_u8_first_below prunes with: out[i * c + t] = sqrt(sum of squares of chunk t of row
+// i) as the float nearest to it, for n rows of d bytes, c = ceil(d / 128) chunks each.
+void byte_chunk_norms(const uint8_t* x, size_t n, size_t d, float* out);
+// What a float lower bound L of a byte distance must exceed before the distance is known to exceed
+// `bound`, for rows of `chunks` chunks: (bound + 4 chunks + 4) (1 + (chunks + 4) 2^-21), rounded up.
+// Each chunk's term (|q_c| - |x_c|)^2 is off by at most 3.5 (norms <= 2885 with relative error
+// 2^-24, their difference and its square rounded once each), and summing or subtracting chunks' terms
+// by at most 2^-24 of the total per step; the margin is above both.
+float prune_limit(uint32_t bound, size_t chunks);
 
 // Starts fetching `bytes` at p into the cache: a prefetch of each 64-byte line natively; in
 // WebAssembly, which has no prefetch instruction, a load of one byte of each line (the loads of

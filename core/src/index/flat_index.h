@@ -16,9 +16,9 @@ class FlatIndex final : public Index, public Explainable, public Serializable, p
   size_t size() const override { return base_.size(); }
   std::string describe() const override { return "Flat"; }
   Status add(const VectorView& x) override;
-  Status share_base(std::shared_ptr<const VectorStore> b) override { return base_.share(std::move(b)); }
+  Status share_base(std::shared_ptr<const VectorStore> b) override { return base_.share(std::move(b)); }  // (before any add)
   const BaseVectors& base_vectors() const override { return base_; }
-  size_t memory_bytes() const override { return base_.owned_bytes(); }
+  size_t memory_bytes() const override { return base_.owned_bytes() + norms_.capacity() * sizeof(float); }
   const VectorStore& store() const { return base_.store(); }
 
   Result<Structure> explain_structure() const override;
@@ -34,7 +34,12 @@ class FlatIndex final : public Index, public Explainable, public Serializable, p
   template <class Tracer>
   void search_one(const VectorView& q, size_t i, size_t k, int64_t* ids, float* dist,
                   QueryStats* st, Tracer& tr) const;
+  // Byte rows' chunk norms (byte_chunk_norms), which let the one-query scan pass over most rows
+  // without reading them; kept for rows 0..size() of a byte store (empty for floats and in the
+  // WebAssembly build), computed on add and load, not saved.
+  void update_norms();
   BaseVectors base_;
+  std::vector<float> norms_;
 };
 
 }  // namespace annlab

@@ -2,6 +2,7 @@
 // ANNLAB_SIMD), and changes only through set_simd_level.
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <numeric>
@@ -125,6 +126,21 @@ void byte_chunk_order(const uint8_t* q, size_t d, std::vector<uint16_t>* order) 
   order->resize(chunks);
   std::iota(order->begin(), order->end(), uint16_t{0});
   std::stable_sort(order->begin(), order->end(), [&](uint16_t a, uint16_t b) { return energy[a] > energy[b]; });
+}
+
+void byte_chunk_norms(const uint8_t* x, size_t n, size_t d, float* out) {
+  const size_t chunks = (d + 127) / 128;
+  for (size_t i = 0; i < n; ++i)
+    for (size_t t = 0; t < chunks; ++t) {
+      uint64_t s = 0;
+      for (size_t j = t * 128; j < std::min(d, t * 128 + 128); ++j) s += uint64_t(x[i * d + j]) * x[i * d + j];
+      out[i * chunks + t] = float(std::sqrt(double(s)));
+    }
+}
+
+float prune_limit(uint32_t bound, size_t chunks) {
+  const double lim = (double(bound) + 4.0 * double(chunks) + 4.0) * (1.0 + double(chunks + 4) * 0x1p-21);
+  return std::nextafter(float(lim), std::numeric_limits<float>::infinity());
 }
 
 namespace detail {
