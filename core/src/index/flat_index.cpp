@@ -18,7 +18,7 @@ void FlatIndex::update_norms() {
 #if defined(__wasm__)
   // Not in WebAssembly: without a prefetch instruction, reading only the rows the norms let through
   // (scattered) waits on memory at each one; the scan of every row in turn was faster (Fashion-MNIST
-  // in node: 480 against 300-410 queries a second, docs/speed.md).
+  // in node: 445-505 against 250-430 queries a second, docs/speed.md).
   (void)v;
   return norms_.clear();
 #endif
