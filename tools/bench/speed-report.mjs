@@ -177,7 +177,8 @@ out.push('  bound by that stream of loads (about 30 GB/s), not by its arithmetic
 out.push('  them scattered, and without prefetch each waits on memory: the norm scan in wasm ran at 250-430 QPS');
 out.push('  against 445-505 for the row-by-row scan (same run), whether it fetched the survivors 4 or 8 ahead, only');
 out.push('  their first chunks, or every row while summing only the survivors; a 256-byte copy of each row\'s most varied');
-out.push('  pixels (15 MB more, 5.7% of rows left to read whole) took 3.9 ms against 1.8 ms. Before the bound, both');
+out.push('  pixels (15 MB more, 5.7% of rows left to read whole) took 4.4 ms in wasm against 1.7 ms for its scan');
+out.push('  (a prototype, not kept; natively 3.4 ms against 1.0 ms for the norm scan). Before the bound, both');
 out.push('  builds summed every byte and the loop was bound by the vector width: `tools/bench/scan-width.sh` runs that');
 out.push('  full squared-L2 loop over 60,000 x 784 bytes natively with SSE (16-byte vectors), natively with AVX2');
 out.push('  (32-byte) and in node with simd128, best of 20 passes each:', '');
