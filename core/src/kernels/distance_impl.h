@@ -46,17 +46,16 @@ inline void fetch_lines_l2(const void* p, size_t bytes) {
   }
 #endif
 }
-// The one-query scan made of it. Without norms (or with kPrune false), every row in turn, each fetched
-// kAhead = 4 rows ahead. With norms, rows are classified by their norm bound kWin at a time
+// The one-query scan made of it. Without norms, every row in turn, each fetched kAhead = 4 rows ahead. With norms, rows are classified by their norm bound kWin at a time
 // (branch-free: the survivors' indices are packed into buf), and only survivors are fetched (8
 // survivors ahead, into L2) and summed, each stopping once its partial sum plus the norm bound of
 // its chunks still to come is beyond the bound.
-template <uint32_t (*F)(const uint8_t*, const uint8_t*, size_t), bool kPrune = true>
+template <uint32_t (*F)(const uint8_t*, const uint8_t*, size_t)>
 size_t first_below_of(const uint8_t* q, const uint8_t* x, size_t n, size_t d, const uint16_t* order,
                       const float* qn, const float* xn, uint32_t bound, uint32_t* dist) {
   constexpr size_t kAhead = 4;
   size_t found = n;
-  if (!kPrune || !qn || !xn) {
+  if (!qn || !xn) {
     uint32_t touched = 0;
     for (size_t i = 0; i < n; ++i) {
       if (i + kAhead < n) touched += fetch_lines(x + (i + kAhead) * d, d);
@@ -73,7 +72,7 @@ size_t first_below_of(const uint8_t* q, const uint8_t* x, size_t n, size_t d, co
   constexpr size_t kWin = 64, kSurvivorsAhead = 8;
   const size_t chunks = (d + 127) / 128;
   const float lim = prune_limit(bound, chunks);
-  uint32_t buf[kWin + kSurvivorsAhead + 1];
+  size_t buf[kWin + kSurvivorsAhead + 1];
   float lbs[kWin + kSurvivorsAhead + 1];
   size_t cnt = 0, pos = 0, fetched = 0, row = 0;  // buf[pos, cnt): survivors to sum; [pos, fetched) fetched
   while (found == n) {
@@ -88,13 +87,13 @@ size_t first_below_of(const uint8_t* q, const uint8_t* x, size_t n, size_t d, co
           const float t = qn[c] - xr[c];
           lb += t * t;
         }
-        buf[cnt] = uint32_t(row), lbs[cnt] = lb;
+        buf[cnt] = row, lbs[cnt] = lb;
         cnt += lb <= lim;
       }
       continue;
     }
     if (pos == cnt) break;
-    for (; fetched < cnt && fetched <= pos + kSurvivorsAhead; ++fetched) fetch_lines_l2(x + size_t(buf[fetched]) * d, d);
+    for (; fetched < cnt && fetched <= pos + kSurvivorsAhead; ++fetched) fetch_lines_l2(x + buf[fetched] * d, d);
     const size_t i = buf[pos];
     float rest = lbs[pos++];
     const uint8_t* xi = x + i * d;
