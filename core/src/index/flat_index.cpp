@@ -14,18 +14,18 @@ Status FlatIndex::add(const VectorView& x) {
 }
 
 void FlatIndex::update_norms() {
-  const VectorView v = base_.store().view();
 #if defined(__wasm__)
   // Not in WebAssembly: without a prefetch instruction, reading only the rows the norms let through
   // (scattered) waits on memory at each one; the scan of every row in turn was faster (Fashion-MNIST
   // in node: 445-505 against 250-430 queries a second, docs/speed.md).
-  (void)v;
-  return norms_.clear();
-#endif
+  norms_.clear();
+#else
+  const VectorView v = base_.store().view();
   if (!v.u8) return norms_.clear();
   const size_t chunks = (dim() + 127) / 128, have = norms_.size() / chunks, n = base_.size();
   norms_.resize(n * chunks);
   if (n > have) byte_chunk_norms(v.u8 + have * dim(), n - have, dim(), norms_.data() + have * chunks);
+#endif
 }
 
 template <class Tracer>
@@ -45,15 +45,16 @@ void FlatIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t* ids
       const size_t d = dim();
       std::vector<uint16_t> order;
       byte_chunk_order(pq.b.data(), d, &order);
-      std::vector<float> qnorm((d + 127) / 128);
-      byte_chunk_norms(pq.b.data(), 1, d, qnorm.data());
-      const bool prune = norms_.size() == qnorm.size() * n;
+      const size_t chunks = (d + 127) / 128;
+      const bool prune = norms_.size() == chunks * n;  // (never in WebAssembly: update_norms)
+      std::vector<float> qnorm(prune ? chunks : 0);
+      if (prune) byte_chunk_norms(pq.b.data(), 1, d, qnorm.data());
       for (size_t id = 0; id < n;) {
         const double b = top.bound();
         uint32_t dd = 0;
         const size_t j = kern.l2sq_u8_first_below(
             pq.b.data(), base + id * d, n - id, d, order.data(), prune ? qnorm.data() : nullptr,
-            prune ? norms_.data() + id * qnorm.size() : nullptr, b >= 4294967295.0 ? UINT32_MAX : uint32_t(b), &dd);
+            prune ? norms_.data() + id * chunks : nullptr, b >= 4294967295.0 ? UINT32_MAX : uint32_t(b), &dd);
         if (j == n - id) break;
         top.push(double(dd), int64_t(id + j));
         id += j + 1;

@@ -16,7 +16,7 @@ class FlatIndex final : public Index, public Explainable, public Serializable, p
   size_t size() const override { return base_.size(); }
   std::string describe() const override { return "Flat"; }
   Status add(const VectorView& x) override;
-  Status share_base(std::shared_ptr<const VectorStore> b) override { return base_.share(std::move(b)); }  // (before any add)
+  Status share_base(std::shared_ptr<const VectorStore> b) override { return base_.share(std::move(b)); }
   const BaseVectors& base_vectors() const override { return base_; }
   size_t memory_bytes() const override { return base_.owned_bytes() + norms_.capacity() * sizeof(float); }
   const VectorStore& store() const { return base_.store(); }
