@@ -9,22 +9,23 @@ namespace annlab {
 
 Status FlatIndex::add(const VectorView& x) {
   ANNLAB_TRY(base_.add(x));
-  update_norms();
+  update_order();
   return Status::ok();
 }
 
-void FlatIndex::update_norms() {
-#if defined(__wasm__)
-  // Not in WebAssembly: without a prefetch instruction, reading only the rows the norms let through
-  // (scattered) waits on memory at each one; the scan of every row in turn was faster (Fashion-MNIST
-  // in node: 445-505 against 250-430 queries a second, docs/speed.md).
-  norms_.clear();
-#else
+void FlatIndex::update_order() {
   const VectorView v = base_.store().view();
-  if (!v.u8) return norms_.clear();
-  const size_t chunks = (dim() + 127) / 128, have = norms_.size() / chunks, n = base_.size();
-  norms_.resize(n * chunks);
-  if (n > have) byte_chunk_norms(v.u8 + have * dim(), n - have, dim(), norms_.data() + have * chunks);
+  const size_t n = base_.size(), d = dim();
+  // Byte rows only (of d <= 66,000, where squared norms and distances are exact in 32 bits), and not
+  // past 1 GiB (a second copy of a larger base would be too dear, above all within WebAssembly's
+  // 4 GB): the others are searched by the plain scan.
+  if (!v.u8 || n == 0 || d > 66000 || n * d > kMaxOrderedBytes || n > size_t(UINT32_MAX)) return ordered_.clear();
+#if defined(__wasm__)
+  // Without a prefetch instruction, rows skipped by their chunk norms leave gaps that make the reads
+  // scattered, and each waits on memory: WebAssembly reads every row of the run in turn.
+  ordered_.assign(v.u8, n, d, false);
+#else
+  ordered_.assign(v.u8, n, d, true);
 #endif
 }
 
@@ -39,25 +40,28 @@ void FlatIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t* ids
   const size_t n = base_.size();
   if constexpr (!Tracer::kOn) {
     if (pq.bytes) {
-      // Untraced, byte rows: the kernel scans until a row is within the k-th distance (the rest stop
-      // being summed once past it), the row is offered, and the scan goes on from the next row.
-      const uint8_t* base = store.view().u8;
+      // Untraced, byte rows: from the norm-ordered copy, only the rows whose norm can be within the
+      // k-th distance (NormOrderedRows); otherwise every row in turn. Either way the kernel scans until
+      // a row is within the k-th distance (the rest stop being summed once past it), the row is
+      // offered, and the scan goes on from the next row.
       const size_t d = dim();
       std::vector<uint16_t> order;
       byte_chunk_order(pq.b.data(), d, &order);
-      const size_t chunks = (d + 127) / 128;
-      const bool prune = norms_.size() == chunks * n;  // (never in WebAssembly: update_norms)
-      std::vector<float> qnorm(prune ? chunks : 0);
-      if (prune) byte_chunk_norms(pq.b.data(), 1, d, qnorm.data());
-      for (size_t id = 0; id < n;) {
-        const double b = top.bound();
-        uint32_t dd = 0;
-        const size_t j = kern.l2sq_u8_first_below(
-            pq.b.data(), base + id * d, n - id, d, order.data(), prune ? qnorm.data() : nullptr,
-            prune ? norms_.data() + id * chunks : nullptr, b >= 4294967295.0 ? UINT32_MAX : uint32_t(b), &dd);
-        if (j == n - id) break;
-        top.push(double(dd), int64_t(id + j));
-        id += j + 1;
+      if (!ordered_.empty()) {
+        std::vector<float> qnorm(ordered_.has_chunk_norms() ? (d + 127) / 128 : 0);
+        if (!qnorm.empty()) byte_chunk_norms(pq.b.data(), 1, d, qnorm.data());
+        ordered_.search(pq.b.data(), order.data(), qnorm.data(), kern, top);
+      } else {
+        const uint8_t* base = store.view().u8;
+        for (size_t id = 0; id < n;) {
+          const double b = top.bound();
+          uint32_t dd = 0;
+          const size_t j = kern.l2sq_u8_first_below(pq.b.data(), base + id * d, n - id, d, order.data(), nullptr,
+                                                    nullptr, b >= 4294967295.0 ? UINT32_MAX : uint32_t(b), &dd);
+          if (j == n - id) break;
+          top.push(double(dd), int64_t(id + j));
+          id += j + 1;
+        }
       }
       st->distances = st->candidates = n;
       top.write(ids, dist);
@@ -107,8 +111,7 @@ void FlatIndex::save_payload(BinaryWriter& w) const { base_.save(w); }
 
 Status FlatIndex::load_payload(BinaryReader& r) {
   ANNLAB_TRY(base_.load(r));
-  norms_.clear();
-  update_norms();
+  update_order();
   return Status::ok();
 }
 
