@@ -6,7 +6,7 @@
 
 #include "annlab/index.h"
 #include "annlab/vector_store.h"
-#include "parts/norm_order.h"
+#include "parts/strip_order.h"
 
 namespace annlab {
 
@@ -20,7 +20,7 @@ class FlatIndex final : public Index, public Explainable, public Serializable, p
   Status share_base(std::shared_ptr<const VectorStore> b) override { return base_.share(std::move(b)); }
   const BaseVectors& base_vectors() const override { return base_; }
   size_t memory_bytes() const override { return base_.owned_bytes() + ordered_.memory_bytes(); }
-  // add() rebuilds the norm-ordered copy over every row: callers add all vectors at once.
+  // add() rebuilds the strip-ordered copy over every row: callers add all vectors at once.
   bool rebuilds_on_add() const override { return true; }
   const VectorStore& store() const { return base_.store(); }
 
@@ -37,13 +37,13 @@ class FlatIndex final : public Index, public Explainable, public Serializable, p
   template <class Tracer>
   void search_one(const VectorView& q, size_t i, size_t k, int64_t* ids, float* dist,
                   QueryStats* st, Tracer& tr) const;
-  // A copy of byte rows in order of their norm (NormOrderedRows), from which the one-query scan
-  // reads only the rows that can be in; kept for rows 0..size() of a byte store up to
+  // A copy of byte rows in strips by two principal projections (StripOrderedRows), from which the
+  // one-query scan reads only the runs of rows that can be in; kept for rows 0..size() of a byte store up to
   // kMaxOrderedBytes (else empty: the plain scan), rebuilt on add and load, not saved.
   void update_order();
   static constexpr size_t kMaxOrderedBytes = size_t(1) << 30;
   BaseVectors base_;
-  detail::NormOrderedRows ordered_;
+  detail::StripOrderedRows ordered_;
 };
 
 }  // namespace annlab

@@ -1,0 +1,248 @@
+#include "parts/strip_order.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numeric>
+
+namespace annlab::detail {
+namespace {
+
+// Power iteration for the leading principal axis of the centred rows `rows` (d bytes each, `mean`
+// subtracted), orthogonal to `against` when given; from a fixed start, a fixed number of steps.
+// Returns a unit vector, or zeros where the rows do not vary (in that direction).
+std::vector<double> principal_axis(const uint8_t* x, const std::vector<size_t>& rows, size_t d,
+                                   const std::vector<double>& mean, const std::vector<double>* against,
+                                   size_t start) {
+  std::vector<double> v(d), w(d), c(d);
+  for (size_t j = 0; j < d; ++j) v[j] = double(1 + (j + start) % 7) * ((j + start) % 2 ? 1.0 : -1.0);
+  auto orthogonalise = [&](std::vector<double>& u) {
+    if (!against) return;
+    double dot = 0;
+    for (size_t j = 0; j < d; ++j) dot += u[j] * (*against)[j];
+    for (size_t j = 0; j < d; ++j) u[j] -= dot * (*against)[j];
+  };
+  for (int step = 0; step < 12; ++step) {
+    orthogonalise(v);
+    std::fill(w.begin(), w.end(), 0.0);
+    for (size_t i : rows) {
+      const uint8_t* r = x + i * d;
+      double s = 0;
+      for (size_t j = 0; j < d; ++j) {
+        c[j] = double(r[j]) - mean[j];
+        s += c[j] * v[j];
+      }
+      for (size_t j = 0; j < d; ++j) w[j] += s * c[j];
+    }
+    orthogonalise(w);
+    double norm = 0;
+    for (double t : w) norm += t * t;
+    norm = std::sqrt(norm);
+    if (!(norm > 0)) return std::vector<double>(d, 0.0);
+    for (size_t j = 0; j < d; ++j) v[j] = w[j] / norm;
+  }
+  return v;
+}
+
+}  // namespace
+
+void StripOrderedRows::project(const uint8_t* v, double* u1, double* u2) const {
+  double a = 0, b = 0;
+  for (size_t j = 0; j < d_; ++j) {
+    a += p1_[j] * double(v[j]);
+    b += p2_[j] * double(v[j]);
+  }
+  *u1 = a;
+  *u2 = b;
+}
+
+void StripOrderedRows::assign(const uint8_t* x, size_t n, size_t d, bool chunk_norms, size_t strip_rows) {
+  clear();
+  if (n == 0 || d == 0 || d > 66000 || n > size_t(UINT32_MAX)) return;
+  d_ = d;
+  // The axes, from at most 1,024 evenly spaced rows (they need not be the exact principal axes:
+  // any axes give exact answers; these make the discs narrow).
+  std::vector<size_t> sample;
+  const size_t step = std::max<size_t>(1, n / 1024);
+  for (size_t i = 0; i < n; i += step) sample.push_back(i);
+  std::vector<double> mean(d, 0.0);
+  for (size_t i : sample)
+    for (size_t j = 0; j < d; ++j) mean[j] += x[i * d + j];
+  for (double& m : mean) m /= double(sample.size());
+  p1_ = principal_axis(x, sample, d, mean, nullptr, 0);
+  p2_ = principal_axis(x, sample, d, mean, &p1_, 3);
+  // Scale both so that the projection cannot lengthen: the largest eigenvalue of the Gram matrix
+  // [[a, c], [c, b]] is at most max(a, b) + |c| (Gershgorin); dividing by the root of a little more
+  // than that leaves it below 1 whatever the rounding of the scaling (relative 2^-52).
+  double a = 0, b = 0, c = 0, l1 = 0, l2 = 0;
+  for (size_t j = 0; j < d; ++j) {
+    a += p1_[j] * p1_[j];
+    b += p2_[j] * p2_[j];
+    c += p1_[j] * p2_[j];
+  }
+  const double g = std::max(a, b) + std::fabs(c);
+  if (g > 0) {
+    const double scale = 1.0 / std::sqrt(g * (1.0 + 0x1p-40));
+    for (size_t j = 0; j < d; ++j) {
+      p1_[j] *= scale;
+      p2_[j] *= scale;
+      l1 += std::fabs(p1_[j]);
+      l2 += std::fabs(p2_[j]);
+    }
+  }
+  // A projection sums d products of at most 255 |p_j|: its rounding error is at most
+  // d 2^-53 / (1 - d 2^-53) of 255 ||p||_1; twice that, for the sums of |p_j| rounding too.
+  err_ = 2.0 * double(d) * 0x1p-53 / (1.0 - double(d) * 0x1p-53) * 255.0 * std::max(l1, l2);
+  // Strips by the first projection, each in order of the second.
+  std::vector<double> t1(n), t2(n);
+  for (size_t i = 0; i < n; ++i) project(x + i * d, &t1[i], &t2[i]);
+  ids_.resize(n);
+  std::iota(ids_.begin(), ids_.end(), uint32_t(0));
+  std::sort(ids_.begin(), ids_.end(), [&](uint32_t u, uint32_t v) { return t1[u] < t1[v] || (t1[u] == t1[v] && u < v); });
+  const size_t per = strip_rows ? strip_rows : std::max<size_t>(64, size_t(4.0 * std::sqrt(double(n))));
+  for (size_t s = 0; s < n; s += per) {
+    const size_t e = std::min(n, s + per);
+    starts_.push_back(s);
+    lo1_.push_back(t1[ids_[s]]);
+    hi1_.push_back(t1[ids_[e - 1]]);
+    std::sort(ids_.begin() + long(s), ids_.begin() + long(e),
+              [&](uint32_t u, uint32_t v) { return t2[u] < t2[v] || (t2[u] == t2[v] && u < v); });
+  }
+  starts_.push_back(n);
+  rows_.resize(n * d);
+  t2_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    std::memcpy(rows_.data() + i * d, x + size_t(ids_[i]) * d, d);
+    t2_[i] = t2[ids_[i]];
+  }
+  n_ = n;
+  chunks_ = (d + 127) / 128;
+  if (chunk_norms) {
+    norms_.resize(n * chunks_);
+    byte_chunk_norms(rows_.data(), n, d, norms_.data());
+  }
+}
+
+void StripOrderedRows::clear() {
+  n_ = d_ = chunks_ = 0;
+  err_ = 0;
+  std::vector<double>().swap(p1_);
+  std::vector<double>().swap(p2_);
+  std::vector<uint8_t>().swap(rows_);
+  std::vector<uint32_t>().swap(ids_);
+  std::vector<double>().swap(t2_);
+  std::vector<size_t>().swap(starts_);
+  std::vector<double>().swap(lo1_);
+  std::vector<double>().swap(hi1_);
+  std::vector<float>().swap(norms_);
+}
+
+size_t StripOrderedRows::memory_bytes() const {
+  return rows_.capacity() + ids_.capacity() * sizeof(uint32_t) + t2_.capacity() * sizeof(double) +
+         (p1_.capacity() + p2_.capacity() + lo1_.capacity() + hi1_.capacity()) * sizeof(double) +
+         starts_.capacity() * sizeof(size_t) + norms_.capacity() * sizeof(float);
+}
+
+double StripOrderedRows::strip_gap(size_t s, double u1) const {
+  const double g = std::max({0.0, lo1_[s] - u1, u1 - hi1_[s]});
+  // Less the rounding of both projections and of the subtraction.
+  return std::max(0.0, g - 2.0 * err_ - g * 0x1p-51);
+}
+
+void StripOrderedRows::limits(size_t s, double u1, double u2, double bound, size_t* lo, size_t* hi) const {
+  const size_t a = starts_[s], e = starts_[s + 1];
+  *lo = a;
+  *hi = e;
+  if (!std::isfinite(bound)) return;
+  // In the disc, (t1 - u1)^2 + (t2 - u2)^2 <= bound, with |t1 - u1| >= the strip's gap: so
+  // |t2 - u2| <= sqrt(bound - gap^2), widened by the rounding of both projections and of this sum.
+  const double g = strip_gap(s, u1), g2 = g * g * (1.0 - 0x1p-50);
+  if (g2 > bound) {
+    *lo = *hi = a;
+    return;
+  }
+  const double w = std::sqrt(bound - g2) * (1.0 + 0x1p-48) + 2.0 * err_ + std::fabs(u2) * 0x1p-50;
+  const auto first = t2_.begin() + long(a), last = t2_.begin() + long(e);
+  *lo = size_t(std::lower_bound(first, last, u2 - w) - t2_.begin());
+  *hi = size_t(std::upper_bound(first, last, u2 + w) - t2_.begin());
+}
+
+void StripOrderedRows::search(const uint8_t* q, const uint16_t* order, const float* qnorm, const Kernels& kern,
+                              TopK& top, size_t block_rows, size_t* rows_read) const {
+  if (n_ == 0) return;
+  const size_t d = d_, block = block_rows ? block_rows : std::max<size_t>(16, (size_t(256) << 10) / d);
+  const bool prune = !norms_.empty();
+  size_t read = 0;
+  // Offers the stored rows [a, e) that are within the k-th distance, as the natural-order scan does:
+  // the kernel stops at the first such row, which is pushed, and goes on after it.
+  auto run = [&](size_t a, size_t e) {
+    read += e - a;
+    for (size_t i = a; i < e;) {
+      const double b = top.bound();
+      uint32_t dd = 0;
+      const size_t j = kern.l2sq_u8_first_below(q, rows_.data() + i * d, e - i, d, order, prune ? qnorm : nullptr,
+                                                prune ? norms_.data() + i * chunks_ : nullptr,
+                                                b >= 4294967295.0 ? UINT32_MAX : uint32_t(b), &dd);
+      if (j == e - i) break;
+      top.push(double(dd), int64_t(ids_[i + j]));
+      i += j + 1;
+    }
+  };
+  double u1 = 0, u2 = 0;
+  project(q, &u1, &u2);
+  // One strip, outwards from the query's second projection a block at a time on each side, while the
+  // bound (which only shrinks) leaves rows beyond that could be in. Returns false when none could.
+  auto strip = [&](size_t s) {
+    const double g = strip_gap(s, u1);
+    if (g * g * (1.0 - 0x1p-50) > top.bound()) return false;
+    size_t a = 0, e = 0;
+    limits(s, u1, u2, top.bound(), &a, &e);
+    if (a >= e) return true;
+    const auto first = t2_.begin() + long(starts_[s]), last = t2_.begin() + long(starts_[s + 1]);
+    size_t lo = size_t(std::lower_bound(first, last, u2) - t2_.begin());
+    lo = std::min(std::max(lo, a), e);
+    size_t hi = lo;
+    for (;;) {
+      bool moved = false;
+      if (hi < e) {
+        const size_t end = std::min(e, hi + block);
+        run(hi, end);
+        hi = end;
+        moved = true;
+        limits(s, u1, u2, top.bound(), &a, &e);
+      }
+      if (lo > a) {
+        const size_t start = std::max(a, lo > block ? lo - block : size_t(0));
+        run(start, lo);
+        lo = start;
+        moved = true;
+        limits(s, u1, u2, top.bound(), &a, &e);
+      }
+      if (!moved) break;
+    }
+    return true;
+  };
+  // The query's own strip (the first whose greatest first projection reaches it), then the others by
+  // their gap, nearest first, until the next on each side is beyond the bound.
+  const size_t ns = strips();
+  size_t s0 = size_t(std::lower_bound(hi1_.begin(), hi1_.end(), u1) - hi1_.begin());
+  if (s0 == ns) --s0;
+  strip(s0);
+  size_t left = s0, right = s0 + 1;  // next on the left is left - 1
+  bool go_left = left > 0, go_right = right < ns;
+  while (go_left || go_right) {
+    const bool take_left =
+        go_left && (!go_right || strip_gap(left - 1, u1) <= strip_gap(right, u1));
+    if (take_left) {
+      if (!strip(--left)) go_left = false;
+      if (left == 0) go_left = false;
+    } else {
+      if (!strip(right++)) go_right = false;
+      if (right == ns) go_right = false;
+    }
+  }
+  if (rows_read) *rows_read += read;
+}
+
+}  // namespace annlab::detail

@@ -1,0 +1,71 @@
+// Private header (core/src/parts): byte rows laid out by two principal projections, for the
+// one-query exact scan.
+//
+// For orthonormal axes p1, p2, (p1.(q - x))^2 + (p2.(q - x))^2 <= ||q - x||^2: a projection does not
+// lengthen. So once k rows are held, a row whose projection lies outside the disc of radius sqrt(D)
+// (D: the k-th distance) around the query's is out. The rows are copied in strips of equal counts by
+// their first projection, each strip in order of the second, so the rows of a strip that can be in
+// are one contiguous run. The search reads the query's own strip outwards from its second
+// projection, then the other strips nearest first, each only over its run, until the next strip is
+// beyond the bound. On Fashion-MNIST with k = 10 the disc holds a quarter of the rows, read as runs of
+// hundreds of rows that the hardware prefetches in both builds (WebAssembly has no prefetch
+// instruction: reads scattered row by row wait on memory there; docs/speed.md).
+//
+// Exactness: the axes are scaled so that the projection provably does not lengthen (Gershgorin's
+// bound on the 2 x 2 Gram matrix, with a margin above its rounding), and every projection is widened
+// by a bound on its rounding error when runs are cut, so no row at or within the k-th distance is
+// passed over; TopK orders by (distance, id), so the answer is the natural-order scan's, ties included.
+// The axes come from a fixed subsample by a fixed number of power iterations: no randomness.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "annlab/distance.h"
+#include "parts/topk.h"
+
+namespace annlab::detail {
+
+class StripOrderedRows {
+ public:
+  // Copies the n rows of d bytes at x in strips of `strip_rows` (0: about sqrt(n) * 4) by the first
+  // projection, by the second within a strip. With `chunk_norms`, also keeps their byte_chunk_norms,
+  // so that within a run the kernel skips rows by them (natively; in WebAssembly the gaps they leave
+  // made the reads scattered again). Keeps nothing when ids do not fit 32 bits or d > 66,000.
+  void assign(const uint8_t* x, size_t n, size_t d, bool chunk_norms, size_t strip_rows = 0);
+  void clear();
+  bool empty() const { return n_ == 0; }
+  bool has_chunk_norms() const { return !norms_.empty(); }
+  size_t size() const { return n_; }
+  size_t strips() const { return starts_.empty() ? 0 : starts_.size() - 1; }
+  size_t memory_bytes() const;
+
+  // Offers to `top` every row that can be within its k-th distance (rows it cannot take are never
+  // read), as (distance, original id). `order` is byte_chunk_order(q); `qnorm` the query's chunk
+  // norms when has_chunk_norms() (else unused). `block_rows` (0: about 256 KiB of rows) is how far
+  // each side of the first strip reads between two checks of the bound. Adds the rows it read to
+  // *rows_read when given.
+  void search(const uint8_t* q, const uint16_t* order, const float* qnorm, const Kernels& kern, TopK& top,
+              size_t block_rows = 0, size_t* rows_read = nullptr) const;
+
+  // For tests: the original id of stored row i, and the rows [lo, hi) of strip s whose second
+  // projection can be within `bound` of the query's (u1, u2) (projections as project() gives them).
+  uint32_t id(size_t i) const { return ids_[i]; }
+  void project(const uint8_t* v, double* u1, double* u2) const;
+  void limits(size_t s, double u1, double u2, double bound, size_t* lo, size_t* hi) const;
+
+ private:
+  double strip_gap(size_t s, double u1) const;  // distance from u1 to strip s's first projections
+  size_t n_ = 0, d_ = 0, chunks_ = 0;
+  std::vector<double> p1_, p2_;  // the scaled axes
+  double err_ = 0;               // bound on a projection's rounding error
+  std::vector<uint8_t> rows_;
+  std::vector<uint32_t> ids_;    // original row of each stored row
+  std::vector<double> t2_;       // second projection of each stored row (increasing within a strip)
+  std::vector<size_t> starts_;   // strip s is rows [starts_[s], starts_[s + 1])
+  std::vector<double> lo1_, hi1_;  // least and greatest first projection in each strip
+  std::vector<float> norms_;     // chunk norms in stored order, or empty
+};
+
+}  // namespace annlab::detail
