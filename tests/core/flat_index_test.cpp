@@ -212,7 +212,7 @@ TEST(FlatIndex, TheStripOrderedCopyFollowsAddsInPartsAndLoading) {
   const size_t copy = n * d + n * 12 + n * 3 * sizeof(float);
 #endif
   EXPECT_GE(whole.memory_bytes(), n * d + copy);
-  EXPECT_LE(whole.memory_bytes(), n * d + copy + 2 * d * sizeof(double) + 64 * 32);
+  EXPECT_LE(whole.memory_bytes(), n * d + copy + 2 * d * sizeof(float) + 64 * 32);
   EXPECT_GE(parts.memory_bytes(), n * d + copy);
 }
 

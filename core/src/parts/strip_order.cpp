@@ -9,13 +9,14 @@
 namespace annlab::detail {
 namespace {
 
-// Power iteration for the leading principal axis of the centred rows `rows` (d bytes each, `mean`
-// subtracted), orthogonal to `against` when given; from a fixed start, a fixed number of steps.
+// Power iteration for the leading principal axis of the m centred rows c (d floats each), orthogonal
+// to `against` when given; from a fixed start, a fixed number of steps, with the float kernels.
 // Returns a unit vector, or zeros where the rows do not vary (in that direction).
-std::vector<double> principal_axis(const uint8_t* x, const std::vector<size_t>& rows, size_t d,
-                                   const std::vector<double>& mean, const std::vector<double>* against,
+std::vector<double> principal_axis(const std::vector<float>& c, size_t m, size_t d, const std::vector<double>* against,
                                    size_t start) {
-  std::vector<double> v(d), w(d), c(d);
+  const Kernels& kern = kernels();
+  std::vector<double> v(d), w(d);
+  std::vector<float> vf(d), wf(d), s(m);
   for (size_t j = 0; j < d; ++j) v[j] = double(1 + (j + start) % 7) * ((j + start) % 2 ? 1.0 : -1.0);
   auto orthogonalise = [&](std::vector<double>& u) {
     if (!against) return;
@@ -25,21 +26,19 @@ std::vector<double> principal_axis(const uint8_t* x, const std::vector<size_t>& 
   };
   for (int step = 0; step < 12; ++step) {
     orthogonalise(v);
-    std::fill(w.begin(), w.end(), 0.0);
-    for (size_t i : rows) {
-      const uint8_t* r = x + i * d;
-      double s = 0;
-      for (size_t j = 0; j < d; ++j) {
-        c[j] = double(r[j]) - mean[j];
-        s += c[j] * v[j];
-      }
-      for (size_t j = 0; j < d; ++j) w[j] += s * c[j];
+    for (size_t j = 0; j < d; ++j) vf[j] = float(v[j]);
+    kern.ip_f32_rows(vf.data(), c.data(), m, d, s.data());
+    std::fill(wf.begin(), wf.end(), 0.0f);
+    for (size_t i = 0; i < m; ++i) {
+      const float si = s[i], *ci = c.data() + i * d;
+      for (size_t j = 0; j < d; ++j) wf[j] += si * ci[j];
     }
+    for (size_t j = 0; j < d; ++j) w[j] = wf[j];
     orthogonalise(w);
     double norm = 0;
     for (double t : w) norm += t * t;
     norm = std::sqrt(norm);
-    if (!(norm > 0)) return std::vector<double>(d, 0.0);
+    if (!(norm > 0) || !std::isfinite(norm)) return std::vector<double>(d, 0.0);
     for (size_t j = 0; j < d; ++j) v[j] = w[j] / norm;
   }
   return v;
@@ -48,55 +47,84 @@ std::vector<double> principal_axis(const uint8_t* x, const std::vector<size_t>& 
 }  // namespace
 
 void StripOrderedRows::project(const uint8_t* v, double* u1, double* u2) const {
-  double a = 0, b = 0;
-  for (size_t j = 0; j < d_; ++j) {
-    a += p1_[j] * double(v[j]);
-    b += p2_[j] * double(v[j]);
-  }
-  *u1 = a;
-  *u2 = b;
+  std::vector<float> f(d_);
+  for (size_t j = 0; j < d_; ++j) f[j] = float(v[j]);
+  const Kernels& kern = kernels();
+  *u1 = double(kern.ip_f32(p1_.data(), f.data(), d_));
+  *u2 = double(kern.ip_f32(p2_.data(), f.data(), d_));
 }
 
 void StripOrderedRows::assign(const uint8_t* x, size_t n, size_t d, bool chunk_norms, size_t strip_rows) {
   clear();
   if (n == 0 || d == 0 || d > 66000 || n > size_t(UINT32_MAX)) return;
   d_ = d;
+  const Kernels& kern = kernels();
   // The axes, from at most 1,024 evenly spaced rows (they need not be the exact principal axes:
   // any axes give exact answers; these make the discs narrow).
-  std::vector<size_t> sample;
-  const size_t step = std::max<size_t>(1, n / 1024);
-  for (size_t i = 0; i < n; i += step) sample.push_back(i);
+  const size_t step = std::max<size_t>(1, n / 1024), m = (n + step - 1) / step;
   std::vector<double> mean(d, 0.0);
-  for (size_t i : sample)
+  for (size_t i = 0; i < n; i += step)
     for (size_t j = 0; j < d; ++j) mean[j] += x[i * d + j];
-  for (double& m : mean) m /= double(sample.size());
-  p1_ = principal_axis(x, sample, d, mean, nullptr, 0);
-  p2_ = principal_axis(x, sample, d, mean, &p1_, 3);
-  // Scale both so that the projection cannot lengthen: the largest eigenvalue of the Gram matrix
-  // [[a, c], [c, b]] is at most max(a, b) + |c| (Gershgorin); dividing by the root of a little more
-  // than that leaves it below 1 whatever the rounding of the scaling (relative 2^-52).
-  double a = 0, b = 0, c = 0, l1 = 0, l2 = 0;
-  for (size_t j = 0; j < d; ++j) {
-    a += p1_[j] * p1_[j];
-    b += p2_[j] * p2_[j];
-    c += p1_[j] * p2_[j];
-  }
-  const double g = std::max(a, b) + std::fabs(c);
-  if (g > 0) {
-    const double scale = 1.0 / std::sqrt(g * (1.0 + 0x1p-40));
+  for (double& v : mean) v /= double(m);
+  std::vector<float> centred(m * d);
+  for (size_t i = 0, r = 0; i < n; i += step, ++r)
+    for (size_t j = 0; j < d; ++j) centred[r * d + j] = float(double(x[i * d + j]) - mean[j]);
+  const std::vector<double> a1 = principal_axis(centred, m, d, nullptr, 0);
+  const std::vector<double> a2 = principal_axis(centred, m, d, &a1, 3);
+  // Scale both, as floats, so that the projection cannot lengthen: the largest eigenvalue of the Gram
+  // matrix [[a, c], [c, b]] of the float axes is at most max(a, b) + |c| (Gershgorin), computed in
+  // double from the floats themselves; the axes shrink until that is below 1.
+  p1_.resize(d);
+  p2_.resize(d);
+  double scale = 1.0;
+  {
+    double a = 0, b = 0, c = 0;
     for (size_t j = 0; j < d; ++j) {
-      p1_[j] *= scale;
-      p2_[j] *= scale;
-      l1 += std::fabs(p1_[j]);
-      l2 += std::fabs(p2_[j]);
+      a += a1[j] * a1[j];
+      b += a2[j] * a2[j];
+      c += a1[j] * a2[j];
     }
+    const double g = std::max(a, b) + std::fabs(c);
+    if (g > 0) scale = 1.0 / std::sqrt(g * (1.0 + 0x1p-20));
   }
-  // A projection sums d products of at most 255 |p_j|: its rounding error is at most
-  // d 2^-53 / (1 - d 2^-53) of 255 ||p||_1; twice that, for the sums of |p_j| rounding too.
-  err_ = 2.0 * double(d) * 0x1p-53 / (1.0 - double(d) * 0x1p-53) * 255.0 * std::max(l1, l2);
+  for (int attempt = 0;; ++attempt) {
+    double a = 0, b = 0, c = 0;
+    for (size_t j = 0; j < d; ++j) {
+      p1_[j] = float(a1[j] * scale);
+      p2_[j] = float(a2[j] * scale);
+      a += double(p1_[j]) * p1_[j];
+      b += double(p2_[j]) * p2_[j];
+      c += double(p1_[j]) * p2_[j];
+    }
+    // (Each of these d-term sums in double is within d 2^-52 of its value: far inside the 2^-20.)
+    if ((std::max(a, b) + std::fabs(c)) * (1.0 + double(d) * 0x1p-50) < 1.0 || attempt == 60) break;
+    scale *= 1.0 - 0x1p-20;
+  }
+  // A projection (ip_f32: d float products of a byte and |p_j|, summed in any order) is within
+  // gamma_d = d u / (1 - d u), u = 2^-24, of 255 ||p||_1; twice that, for slack.
+  double l1 = 0, l2 = 0;
+  for (size_t j = 0; j < d; ++j) {
+    l1 += std::fabs(double(p1_[j]));
+    l2 += std::fabs(double(p2_[j]));
+  }
+  const double gamma = double(d) * 0x1p-24 / (1.0 - double(d) * 0x1p-24);
+  err_ = 2.0 * gamma * 255.0 * std::max(l1, l2);
   // Strips by the first projection, each in order of the second.
   std::vector<double> t1(n), t2(n);
-  for (size_t i = 0; i < n; ++i) project(x + i * d, &t1[i], &t2[i]);
+  {
+    const size_t blk = 256;
+    std::vector<float> f(blk * d), o1(blk), o2(blk);
+    for (size_t i = 0; i < n; i += blk) {
+      const size_t cnt = std::min(blk, n - i);
+      for (size_t t = 0; t < cnt * d; ++t) f[t] = float(x[i * d + t]);
+      kern.ip_f32_rows(p1_.data(), f.data(), cnt, d, o1.data());
+      kern.ip_f32_rows(p2_.data(), f.data(), cnt, d, o2.data());
+      for (size_t t = 0; t < cnt; ++t) {
+        t1[i + t] = o1[t];
+        t2[i + t] = o2[t];
+      }
+    }
+  }
   ids_.resize(n);
   std::iota(ids_.begin(), ids_.end(), uint32_t(0));
   std::sort(ids_.begin(), ids_.end(), [&](uint32_t u, uint32_t v) { return t1[u] < t1[v] || (t1[u] == t1[v] && u < v); });
@@ -127,8 +155,8 @@ void StripOrderedRows::assign(const uint8_t* x, size_t n, size_t d, bool chunk_n
 void StripOrderedRows::clear() {
   n_ = d_ = chunks_ = 0;
   err_ = 0;
-  std::vector<double>().swap(p1_);
-  std::vector<double>().swap(p2_);
+  std::vector<float>().swap(p1_);
+  std::vector<float>().swap(p2_);
   std::vector<uint8_t>().swap(rows_);
   std::vector<uint32_t>().swap(ids_);
   std::vector<double>().swap(t2_);
@@ -140,7 +168,7 @@ void StripOrderedRows::clear() {
 
 size_t StripOrderedRows::memory_bytes() const {
   return rows_.capacity() + ids_.capacity() * sizeof(uint32_t) + t2_.capacity() * sizeof(double) +
-         (p1_.capacity() + p2_.capacity() + lo1_.capacity() + hi1_.capacity()) * sizeof(double) +
+         (p1_.capacity() + p2_.capacity()) * sizeof(float) + (lo1_.capacity() + hi1_.capacity()) * sizeof(double) +
          starts_.capacity() * sizeof(size_t) + norms_.capacity() * sizeof(float);
 }
 

@@ -11,9 +11,9 @@
 // hundreds of rows that the hardware prefetches in both builds (WebAssembly has no prefetch
 // instruction: reads scattered row by row wait on memory there; docs/speed.md).
 //
-// Exactness: the axes are scaled so that the projection provably does not lengthen (Gershgorin's
-// bound on the 2 x 2 Gram matrix, with a margin above its rounding), and every projection is widened
-// by a bound on its rounding error when runs are cut, so no row at or within the k-th distance is
+// Exactness: the float axes are scaled so that the projection provably does not lengthen (Gershgorin's
+// bound on their 2 x 2 Gram matrix, computed in double from the floats), and projections (the float
+// kernels' ip_f32) are widened by a bound on their rounding error when runs are cut, so no row at or within the k-th distance is
 // passed over; TopK orders by (distance, id), so the answer is the natural-order scan's, ties included.
 // The axes come from a fixed subsample by a fixed number of power iterations: no randomness.
 #pragma once
@@ -58,7 +58,7 @@ class StripOrderedRows {
  private:
   double strip_gap(size_t s, double u1) const;  // distance from u1 to strip s's first projections
   size_t n_ = 0, d_ = 0, chunks_ = 0;
-  std::vector<double> p1_, p2_;  // the scaled axes
+  std::vector<float> p1_, p2_;   // the scaled axes
   double err_ = 0;               // bound on a projection's rounding error
   std::vector<uint8_t> rows_;
   std::vector<uint32_t> ids_;    // original row of each stored row
