@@ -173,7 +173,7 @@ out.push('  Since session 9 both builds read a copy of the byte rows laid out in
 out.push('  projections, and only the runs whose projections can be within the k-th distance: 26% of the rows,');
 out.push('  in order (by the norm alone, 55%). In one run against e5a7a1c (300 queries, 4 alternations) wasm went');
 out.push('  from 396-421 to 762-1155 QPS and native from 615-918 to 1128-1618. The copy doubles Flat\'s memory');
-out.push('  (counted in it) and takes 0.54 s to lay out in wasm, 0.16 s natively. What still separates the builds:');
+out.push('  (counted in it) and takes 0.14 s to lay out in wasm, 0.07 s natively. What still separates the builds:');
 out.push('  natively the kernel also skips rows within each run by their chunk norms and prefetches the rest into');
 out.push('  L2; wasm has no prefetch instruction, so it fetches by loading a byte of each line, and each such load');
 out.push('  holds its place in the reorder buffer until the line arrives, so reading rows with gaps between them');
