@@ -61,7 +61,9 @@ Result<std::vector<float>> query_of(const val& q) {
   if (!state().data()) return Status::error("no data set is loaded");
   if (q.isUndefined() || q.isNull() || !q["length"].isNumber())
     return Status::error("the query must be an array or a Float32Array of numbers");
-  std::vector<float> v = emscripten::vecFromJSArray<float>(q);
+  // One typed-array copy (each element through Number(), as a float): element by element through
+  // embind, 784 values cost a tenth of a millisecond, a sixth of an exact search of Fashion-MNIST.
+  std::vector<float> v = emscripten::convertJSArrayToNumberVector<float>(q);
   if (v.size() != state().data()->base.d)
     return Status::error(cat("query dimension ", v.size(), " != data dimension ", state().data()->base.d));
   return v;

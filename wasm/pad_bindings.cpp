@@ -41,7 +41,7 @@ val show_pad(bool on) {
 
 // An image of 28 x 28 pixels 0..255 on the pad (undoable), as a person's drawing would be.
 val pad_set_image(val pixels) {
-  std::vector<float> v = emscripten::vecFromJSArray<float>(pixels);
+  std::vector<float> v = emscripten::convertJSArrayToNumberVector<float>(pixels);
   if (v.size() != size_t(DrawPad::kSide * DrawPad::kSide)) {
     val r = val::object();
     r.set("ok", false);
