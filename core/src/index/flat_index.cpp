@@ -16,9 +16,9 @@ Status FlatIndex::add(const VectorView& x) {
 void FlatIndex::update_order() {
   const VectorView v = base_.store().view();
   const size_t n = base_.size(), d = dim();
-  // Byte rows only (of d <= 66,000, where distances are exact in 32 bits), and not
-  // past 1 GiB (a second copy of a larger base would be too dear, above all within WebAssembly's
-  // 4 GB): the others are searched by the plain scan.
+  // Byte rows only (of d <= 66,000, where distances are exact in 32 bits), and not past 1 GiB (a
+  // second copy of a larger base would be too dear, above all within WebAssembly's 4 GB): the others
+  // are searched by the plain scan.
   if (!v.u8 || n == 0 || d > 66000 || n * d > kMaxOrderedBytes || n > size_t(UINT32_MAX)) return ordered_.clear();
 #if defined(__wasm__)
   // Without a prefetch instruction, rows skipped by their chunk norms leave gaps that make the reads
@@ -41,10 +41,10 @@ void FlatIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t* ids
   const size_t n = base_.size();
   if constexpr (!Tracer::kOn) {
     if (pq.bytes) {
-      // Untraced, byte rows: from the strip-ordered copy, only the runs of rows whose projections can be
-      // within the k-th distance (StripOrderedRows); otherwise every row in turn. Either way the kernel scans until
-      // a row is within the k-th distance (the rest stop being summed once past it), the row is
-      // offered, and the scan goes on from the next row.
+      // Untraced, byte rows: from the strip-ordered copy, only the runs of rows whose projections
+      // can be within the k-th distance (StripOrderedRows); otherwise every row in turn. Either way
+      // the kernel scans until a row is within the k-th distance (the rest stop being summed once
+      // past it), the row is offered, and the scan goes on from the next row.
       const size_t d = dim();
       std::vector<uint16_t> order;
       byte_chunk_order(pq.b.data(), d, &order);

@@ -1,7 +1,8 @@
 // Private header (core/src/index): exact k-NN by a full scan: the ground truth of every recall figure.
 //
 // Factory string "Flat". Keeps the vectors in a VectorStore (bytes for byte data) and compares a
-// query with every one. No training, no search parameters.
+// query with every one; one query at a time over byte rows, from a strip-ordered copy that lets it
+// rule out most rows unread (same answers). No training, no search parameters.
 #pragma once
 
 #include "annlab/index.h"
@@ -38,8 +39,8 @@ class FlatIndex final : public Index, public Explainable, public Serializable, p
   void search_one(const VectorView& q, size_t i, size_t k, int64_t* ids, float* dist,
                   QueryStats* st, Tracer& tr) const;
   // A copy of byte rows in strips by two principal projections (StripOrderedRows), from which the
-  // one-query scan reads only the runs of rows that can be in; kept for rows 0..size() of a byte store up to
-  // kMaxOrderedBytes (else empty: the plain scan), rebuilt on add and load, not saved.
+  // one-query scan reads only the runs of rows that can be in; kept for rows 0..size() of a byte
+  // store up to kMaxOrderedBytes (else empty: the plain scan), rebuilt on add and load, not saved.
   void update_order();
   static constexpr size_t kMaxOrderedBytes = size_t(1) << 30;
   BaseVectors base_;

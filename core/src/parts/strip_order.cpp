@@ -127,7 +127,8 @@ void StripOrderedRows::assign(const uint8_t* x, size_t n, size_t d, bool chunk_n
   }
   ids_.resize(n);
   std::iota(ids_.begin(), ids_.end(), uint32_t(0));
-  std::sort(ids_.begin(), ids_.end(), [&](uint32_t u, uint32_t v) { return t1[u] < t1[v] || (t1[u] == t1[v] && u < v); });
+  std::sort(ids_.begin(), ids_.end(),
+            [&](uint32_t u, uint32_t v) { return t1[u] < t1[v] || (t1[u] == t1[v] && u < v); });
   const size_t per = strip_rows ? strip_rows : std::max<size_t>(64, size_t(4.0 * std::sqrt(double(n))));
   for (size_t s = 0; s < n; s += per) {
     const size_t e = std::min(n, s + per);

@@ -11,10 +11,11 @@
 // hundreds of rows that the hardware prefetches in both builds (WebAssembly has no prefetch
 // instruction: reads scattered row by row wait on memory there; docs/speed.md).
 //
-// Exactness: the float axes are scaled so that the projection provably does not lengthen (Gershgorin's
-// bound on their 2 x 2 Gram matrix, computed in double from the floats), and projections (the float
-// kernels' ip_f32) are widened by a bound on their rounding error when runs are cut, so no row at or within the k-th distance is
-// passed over; TopK orders by (distance, id), so the answer is the natural-order scan's, ties included.
+// Exactness: the float axes are scaled so that the projection provably does not lengthen
+// (Gershgorin's bound on their 2 x 2 Gram matrix, computed in double from the floats), and the runs
+// are widened by a bound on the projections' rounding (the float kernels' ip_f32), so no row at or
+// within the k-th distance is passed over; TopK orders by (distance, id), so the answer is the
+// natural-order scan's, ties included.
 // The axes come from a fixed subsample by a fixed number of power iterations: no randomness.
 #pragma once
 
