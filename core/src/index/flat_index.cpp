@@ -53,16 +53,8 @@ void FlatIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t* ids
         if (!qnorm.empty()) byte_chunk_norms(pq.b.data(), 1, d, qnorm.data());
         ordered_.search(pq.b.data(), order.data(), qnorm.data(), kern, top);
       } else {
-        const uint8_t* base = store.view().u8;
-        for (size_t id = 0; id < n;) {
-          const double b = top.bound();
-          uint32_t dd = 0;
-          const size_t j = kern.l2sq_u8_first_below(pq.b.data(), base + id * d, n - id, d, order.data(), nullptr,
-                                                    nullptr, b >= 4294967295.0 ? UINT32_MAX : uint32_t(b), &dd);
-          if (j == n - id) break;
-          top.push(double(dd), int64_t(id + j));
-          id += j + 1;
-        }
+        detail::offer_byte_rows(kern, pq.b.data(), store.view().u8, n, d, order.data(), nullptr, nullptr, nullptr, 0,
+                                top);
       }
       st->distances = st->candidates = n;
       top.write(ids, dist);

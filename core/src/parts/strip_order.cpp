@@ -46,6 +46,22 @@ std::vector<double> principal_axis(const std::vector<float>& c, size_t m, size_t
 
 }  // namespace
 
+void offer_byte_rows(const Kernels& kern, const uint8_t* q, const uint8_t* x, size_t n, size_t d,
+                     const uint16_t* order, const float* qnorm, const float* xnorm, const uint32_t* ids,
+                     size_t first_id, TopK& top) {
+  const size_t chunks = (d + 127) / 128;
+  for (size_t i = 0; i < n;) {
+    const double b = top.bound();
+    uint32_t dd = 0;
+    const size_t j = kern.l2sq_u8_first_below(q, x + i * d, n - i, d, order, qnorm,
+                                              xnorm ? xnorm + i * chunks : nullptr,
+                                              b >= 4294967295.0 ? UINT32_MAX : uint32_t(b), &dd);
+    if (j == n - i) break;
+    top.push(double(dd), int64_t(ids ? size_t(ids[i + j]) : first_id + i + j));
+    i += j + 1;
+  }
+}
+
 void StripOrderedRows::project(const uint8_t* v, double* u1, double* u2) const {
   std::vector<float> f(d_);
   for (size_t j = 0; j < d_; ++j) f[j] = float(v[j]);
@@ -179,22 +195,23 @@ double StripOrderedRows::strip_gap(size_t s, double u1) const {
   return std::max(0.0, g - 2.0 * err_ - g * 0x1p-51);
 }
 
-void StripOrderedRows::limits(size_t s, double u1, double u2, double bound, size_t* lo, size_t* hi) const {
+bool StripOrderedRows::limits(size_t s, double u1, double u2, double bound, size_t* lo, size_t* hi) const {
   const size_t a = starts_[s], e = starts_[s + 1];
   *lo = a;
   *hi = e;
-  if (!std::isfinite(bound)) return;
+  if (!std::isfinite(bound)) return true;
   // In the disc, (t1 - u1)^2 + (t2 - u2)^2 <= bound, with |t1 - u1| >= the strip's gap: so
   // |t2 - u2| <= sqrt(bound - gap^2), widened by the rounding of both projections and of this sum.
   const double g = strip_gap(s, u1), g2 = g * g * (1.0 - 0x1p-50);
   if (g2 > bound) {
     *lo = *hi = a;
-    return;
+    return false;
   }
   const double w = std::sqrt(bound - g2) * (1.0 + 0x1p-48) + 2.0 * err_ + std::fabs(u2) * 0x1p-50;
   const auto first = t2_.begin() + long(a), last = t2_.begin() + long(e);
   *lo = size_t(std::lower_bound(first, last, u2 - w) - t2_.begin());
   *hi = size_t(std::upper_bound(first, last, u2 + w) - t2_.begin());
+  return true;
 }
 
 void StripOrderedRows::search(const uint8_t* q, const uint16_t* order, const float* qnorm, const Kernels& kern,
@@ -203,30 +220,18 @@ void StripOrderedRows::search(const uint8_t* q, const uint16_t* order, const flo
   const size_t d = d_, block = block_rows ? block_rows : std::max<size_t>(16, (size_t(256) << 10) / d);
   const bool prune = !norms_.empty();
   size_t read = 0;
-  // Offers the stored rows [a, e) that are within the k-th distance, as the natural-order scan does:
-  // the kernel stops at the first such row, which is pushed, and goes on after it.
   auto run = [&](size_t a, size_t e) {
     read += e - a;
-    for (size_t i = a; i < e;) {
-      const double b = top.bound();
-      uint32_t dd = 0;
-      const size_t j = kern.l2sq_u8_first_below(q, rows_.data() + i * d, e - i, d, order, prune ? qnorm : nullptr,
-                                                prune ? norms_.data() + i * chunks_ : nullptr,
-                                                b >= 4294967295.0 ? UINT32_MAX : uint32_t(b), &dd);
-      if (j == e - i) break;
-      top.push(double(dd), int64_t(ids_[i + j]));
-      i += j + 1;
-    }
+    offer_byte_rows(kern, q, rows_.data() + a * d, e - a, d, order, prune ? qnorm : nullptr,
+                    prune ? norms_.data() + a * chunks_ : nullptr, ids_.data() + a, 0, top);
   };
   double u1 = 0, u2 = 0;
   project(q, &u1, &u2);
   // One strip, outwards from the query's second projection a block at a time on each side, while the
   // bound (which only shrinks) leaves rows beyond that could be in. Returns false when none could.
   auto strip = [&](size_t s) {
-    const double g = strip_gap(s, u1);
-    if (g * g * (1.0 - 0x1p-50) > top.bound()) return false;
     size_t a = 0, e = 0;
-    limits(s, u1, u2, top.bound(), &a, &e);
+    if (!limits(s, u1, u2, top.bound(), &a, &e)) return false;
     if (a >= e) return true;
     const auto first = t2_.begin() + long(starts_[s]), last = t2_.begin() + long(starts_[s + 1]);
     size_t lo = size_t(std::lower_bound(first, last, u2) - t2_.begin());

@@ -28,6 +28,14 @@
 
 namespace annlab::detail {
 
+// Offers to `top` every one of the n byte rows at x (d bytes each) within its k-th distance, in turn, as
+// (distance, id): the kernel's l2sq_u8_first_below stops at the first such row, which is pushed, and
+// goes on after it. Row i's id is ids[i], or first_id + i when ids is nullptr; qnorm and xnorm (chunk
+// norms of the query and of the rows, both or neither) let the kernel skip rows unread.
+void offer_byte_rows(const Kernels& kern, const uint8_t* q, const uint8_t* x, size_t n, size_t d,
+                     const uint16_t* order, const float* qnorm, const float* xnorm, const uint32_t* ids,
+                     size_t first_id, TopK& top);
+
 class StripOrderedRows {
  public:
   // Copies the n rows of d bytes at x in strips of `strip_rows` (0: about sqrt(n) * 4) by the first
@@ -51,10 +59,11 @@ class StripOrderedRows {
               size_t block_rows = 0, size_t* rows_read = nullptr) const;
 
   // For tests: the original id of stored row i, and the rows [lo, hi) of strip s whose second
-  // projection can be within `bound` of the query's (u1, u2) (projections as project() gives them).
+  // projection can be within `bound` of the query's (u1, u2) (projections as project() gives them);
+  // limits returns false, with an empty run, when the whole strip is beyond the bound.
   uint32_t id(size_t i) const { return ids_[i]; }
   void project(const uint8_t* v, double* u1, double* u2) const;
-  void limits(size_t s, double u1, double u2, double bound, size_t* lo, size_t* hi) const;
+  bool limits(size_t s, double u1, double u2, double bound, size_t* lo, size_t* hi) const;
 
  private:
   double strip_gap(size_t s, double u1) const;  // distance from u1 to strip s's first projections
