@@ -34,10 +34,8 @@ std::vector<std::pair<uint32_t, int64_t>> ordered(const StripOrderedRows& rows, 
                                                   size_t d, size_t k, size_t block, size_t* read = nullptr) {
   std::vector<uint16_t> order;
   byte_chunk_order(q, d, &order);
-  std::vector<float> qn((d + 127) / 128);
-  byte_chunk_norms(q, 1, d, qn.data());
   TopK top(k);
-  rows.search(q, order.data(), rows.has_chunk_norms() ? qn.data() : nullptr, kern, top, block, read);
+  rows.search(q, order.data(), kern, top, block, read);
   std::vector<int64_t> ids(k);
   std::vector<float> dist(k);
   top.write(ids.data(), dist.data());
@@ -48,8 +46,7 @@ std::vector<std::pair<uint32_t, int64_t>> ordered(const StripOrderedRows& rows, 
 
 TEST_P(EveryLevel, EqualsThePlainLoopWithTiesDuplicatesAndEveryK) {
   // A small alphabet and repeated rows make many equal projections and equal distances: the answer
-  // must still be the plain loop's, ties by id, for every strip and block size, with or without
-  // chunk norms.
+  // must still be the plain loop's, ties by id, for every strip and block size.
   const Kernels& kern = *kernels_for(GetParam());
   for (size_t d : {1, 3, 130, 300}) {
     const size_t n = 700;
@@ -57,23 +54,21 @@ TEST_P(EveryLevel, EqualsThePlainLoopWithTiesDuplicatesAndEveryK) {
     std::vector<uint8_t> x(n * d);
     for (auto& v : x) v = uint8_t(rng.below(4) * 60);
     for (size_t i = 0; i < 100; ++i) std::copy_n(x.begin() + long(i * 7 * d), d, x.begin() + long((n - 1 - i) * d));
-    for (bool norms : {false, true})
-      for (size_t strip_rows : {size_t(1), size_t(50), size_t(0), n}) {
-        StripOrderedRows rows;
-        rows.assign(x.data(), n, d, norms, strip_rows);
-        ASSERT_EQ(rows.size(), n);
-        ASSERT_EQ(rows.has_chunk_norms(), norms);
-        for (size_t t = 0; t < 8; ++t) {
-          std::vector<uint8_t> q(x.begin() + long(t * 53 * d), x.begin() + long((t * 53 + 1) * d));  // a stored row
-          if (t % 2)
-            for (size_t j = 0; j < d; j += 3) q[j] = uint8_t(rng.below(256));  // ... or near one
-          for (size_t k : {size_t(1), size_t(10), size_t(64), n, n + 5})
-            for (size_t block : {size_t(1), size_t(7), size_t(0)})
-              ASSERT_EQ(ordered(rows, kern, q.data(), d, k, block), plain(x, n, d, q.data(), k))
-                  << "d " << d << " norms " << norms << " strips of " << strip_rows << " query " << t << " k " << k
-                  << " block " << block;
-        }
+    for (size_t strip_rows : {size_t(1), size_t(50), size_t(0), n}) {
+      StripOrderedRows rows;
+      rows.assign(x.data(), n, d, strip_rows);
+      ASSERT_EQ(rows.size(), n);
+      for (size_t t = 0; t < 8; ++t) {
+        std::vector<uint8_t> q(x.begin() + long(t * 53 * d), x.begin() + long((t * 53 + 1) * d));  // a stored row
+        if (t % 2)
+          for (size_t j = 0; j < d; j += 3) q[j] = uint8_t(rng.below(256));  // ... or near one
+        for (size_t k : {size_t(1), size_t(10), size_t(64), n, n + 5})
+          for (size_t block : {size_t(1), size_t(7), size_t(0)})
+            ASSERT_EQ(ordered(rows, kern, q.data(), d, k, block), plain(x, n, d, q.data(), k))
+                << "d " << d << " strips of " << strip_rows << " query " << t << " k " << k
+                << " block " << block;
       }
+    }
   }
 }
 
@@ -92,7 +87,7 @@ TEST(StripOrderedRows, EveryRowWithinTheBoundIsInItsStripsRunAtTheBoundItself) {
   std::vector<uint8_t> y = test::random_bytes(300, 16, 6);
   for (const auto& [data, dim, count] : {std::tuple{&x, d, n}, std::tuple{&y, size_t(16), size_t(300)}}) {
     StripOrderedRows rows;
-    rows.assign(data->data(), count, dim, false, 7);
+    rows.assign(data->data(), count, dim, 7);
     std::vector<size_t> pos(count);
     for (size_t i = 0; i < count; ++i) pos[rows.id(i)] = i;
     for (size_t t = 0; t < 20; ++t) {
@@ -112,11 +107,53 @@ TEST(StripOrderedRows, EveryRowWithinTheBoundIsInItsStripsRunAtTheBoundItself) {
   }
 }
 
+TEST(StripOrderedRows, EveryRowWithinTheBoundPassesTheFilterAtTheBoundItself) {
+  // The same rows on a line (their projections' distance is their distance, on the first axis) and
+  // random rows of 40 dimensions (more than kAxes, so the filter's bound is loose but not vacuous):
+  // with the bound at each row's own distance, the row's projections must pass the filter. A row
+  // beyond it may pass too (the filter is a bound), but on the line, rows far beyond do not.
+  const size_t d = 3, n = 80;
+  std::vector<uint8_t> x(n * d);
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = 0; j < d; ++j) x[i * d + j] = uint8_t(i * (j + 1));
+  std::vector<uint8_t> y = test::random_bytes(300, 40, 9);
+  Rng rng(11);
+  for (const auto& [data, dim, count] : {std::tuple{&x, d, n}, std::tuple{&y, size_t(40), size_t(300)}}) {
+    StripOrderedRows rows;
+    rows.assign(data->data(), count, dim, 7);
+    std::vector<size_t> pos(count);
+    for (size_t i = 0; i < count; ++i) pos[rows.id(i)] = i;
+    size_t far_passed = 0, far = 0;
+    for (size_t t = 0; t < 20; ++t) {
+      const uint8_t* q = data->data() + rng.below(count) * dim;
+      float u[StripOrderedRows::kAxes];
+      rows.project_all(q, u);
+      for (size_t i = 0; i < count; ++i) {
+        const double bound = l2(q, data->data() + i * dim, dim);
+        ASSERT_LE(rows.filter_distance(pos[i], u), rows.filter_limit(bound))
+            << "dim " << dim << " row " << i << " bound " << bound;
+        if (data == &x && bound > 0) {
+          far += 1;
+          far_passed += rows.filter_distance(pos[i], u) <= rows.filter_limit(bound / 4);
+        }
+      }
+    }
+    if (data == &x) {
+      EXPECT_GT(far, 1000u);
+      EXPECT_EQ(far_passed, 0u);
+    }
+  }
+  StripOrderedRows rows;
+  rows.assign(x.data(), n, d);
+  EXPECT_EQ(rows.filter_limit(std::numeric_limits<double>::infinity()), std::numeric_limits<float>::infinity());
+  EXPECT_GE(double(rows.filter_limit(0.0)), 0.0);
+}
+
 TEST(StripOrderedRows, TheProjectionDoesNotLengthenAndTheRunsNarrowWithTheBound) {
   const size_t n = 2000, d = 64;
   const auto x = test::random_bytes(n, d, 8);
   StripOrderedRows rows;
-  rows.assign(x.data(), n, d, false, 100);
+  rows.assign(x.data(), n, d, 100);
   ASSERT_EQ(rows.strips(), 20u);
   for (size_t i = 0; i + 1 < n; i += 37) {
     double a1, a2, b1, b2;
@@ -147,12 +184,14 @@ TEST(StripOrderedRows, TheProjectionDoesNotLengthenAndTheRunsNarrowWithTheBound)
 TEST(StripOrderedRows, KeepsNothingWhereItCannotBeExactAndCountsItsMemory) {
   StripOrderedRows rows;
   std::vector<uint8_t> wide(66001, 255);
-  rows.assign(wide.data(), 1, wide.size(), false);  // distances past 32 bits
+  rows.assign(wide.data(), 1, wide.size());  // distances past 32 bits
   EXPECT_TRUE(rows.empty());
   EXPECT_EQ(rows.memory_bytes(), 0u);
   const auto x = test::random_bytes(50, 200, 3);
-  rows.assign(x.data(), 50, 200, true, 25);
-  EXPECT_GE(rows.memory_bytes(), 50 * 200 + 50 * (4 + 8) + 50 * 2 * sizeof(float) + 2 * 200 * sizeof(float));
+  rows.assign(x.data(), 50, 200, 25);
+  // The rows, their ids and second projections, their projections on every axis, and the axes.
+  const size_t a = StripOrderedRows::kAxes;
+  EXPECT_GE(rows.memory_bytes(), 50 * 200 + 50 * (4 + 8) + 50 * a * sizeof(float) + a * 200 * sizeof(float));
   rows.clear();
   EXPECT_TRUE(rows.empty());
   EXPECT_EQ(rows.memory_bytes(), 0u);

@@ -20,14 +20,7 @@ void FlatIndex::update_order() {
   // second copy of a larger base would be too dear, above all within WebAssembly's 4 GB): the others
   // are searched by the plain scan.
   if (!v.u8 || n == 0 || d > 66000 || n * d > kMaxOrderedBytes || n > size_t(UINT32_MAX)) return ordered_.clear();
-#if defined(__wasm__)
-  // Without a prefetch instruction, rows skipped by their chunk norms leave gaps that make the reads
-  // scattered, and each waits on memory: WebAssembly reads every row of a run in turn (Fashion-MNIST:
-  // 2x slower with the chunk norms).
-  ordered_.assign(v.u8, n, d, false);
-#else
-  ordered_.assign(v.u8, n, d, true);
-#endif
+  ordered_.assign(v.u8, n, d);
 }
 
 template <class Tracer>
@@ -48,14 +41,10 @@ void FlatIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t* ids
       const size_t d = dim();
       std::vector<uint16_t> order;
       byte_chunk_order(pq.b.data(), d, &order);
-      if (!ordered_.empty()) {
-        std::vector<float> qnorm(ordered_.has_chunk_norms() ? (d + 127) / 128 : 0);
-        if (!qnorm.empty()) byte_chunk_norms(pq.b.data(), 1, d, qnorm.data());
-        ordered_.search(pq.b.data(), order.data(), qnorm.data(), kern, top);
-      } else {
-        detail::offer_byte_rows(kern, pq.b.data(), store.view().u8, n, d, order.data(), nullptr, nullptr, nullptr, 0,
-                                top);
-      }
+      if (!ordered_.empty())
+        ordered_.search(pq.b.data(), order.data(), kern, top);
+      else
+        detail::offer_byte_rows(kern, pq.b.data(), store.view().u8, n, d, order.data(), nullptr, 0, top);
       st->distances = st->candidates = n;
       top.write(ids, dist);
       return;

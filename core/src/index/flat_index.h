@@ -38,8 +38,8 @@ class FlatIndex final : public Index, public Explainable, public Serializable, p
   template <class Tracer>
   void search_one(const VectorView& q, size_t i, size_t k, int64_t* ids, float* dist,
                   QueryStats* st, Tracer& tr) const;
-  // A copy of byte rows in strips by two principal projections (StripOrderedRows), from which the
-  // one-query scan reads only the runs of rows that can be in; kept for rows 0..size() of a byte
+  // A copy of byte rows in strips by two principal projections, with each row's projections on more
+  // axes (StripOrderedRows), from which the one-query scan reads only the rows that can be in; kept for rows 0..size() of a byte
   // store up to kMaxOrderedBytes (else empty: the plain scan), rebuilt on add and load, not saved.
   void update_order();
   static constexpr size_t kMaxOrderedBytes = size_t(1) << 30;
