@@ -802,9 +802,17 @@ void AppState::advance_view() {
       };
       restore(rows[r].build, config.build_vals[r]);
       restore(rows[r].search, config.search_vals[r]);
-      if (Status st = start_build(); !st.is_ok()) return fail(st.message());
-      view_ticket_ = builds_started;
-      view_stage_ = 2;
+      // The index on screen already is the link's (the same data, method, numbers and build
+      // parameters, and nothing building): a link that differs in its query or search parameters
+      // opens at once, without building it again.
+      // (Setting the link's query below searches it with the link's parameters.)
+      if (index && !job.running() && !built_request.empty() && build_request() == built_request) {
+        view_stage_ = 3;
+      } else {
+        if (Status st = start_build(); !st.is_ok()) return fail(st.message());
+        view_ticket_ = builds_started;
+        view_stage_ = 2;
+      }
     }
   }
   if (view_stage_ == 2) {

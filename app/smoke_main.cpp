@@ -714,6 +714,24 @@ int main(int argc, char** argv) {
             "the nprobe it names finds that neighbour (" + m.sentence + "; searched with nprobe " +
                 std::to_string(s.search_params().nprobe.value_or(-1)) + ")");
     }
+    // A link to the index on screen, with another query or nprobe, opens without building it again
+    // and searches with the link's nprobe, even where the query is the same; another seed builds.
+    {
+      const std::string link = "v=1&data=fashion-mnist&space=cnn64&layout=umap&index=IVF64,Flat&k=10&";
+      const uint64_t started = s.builds_started;
+      for (const auto& [rest, cells] : {std::pair{"seed=1&nprobe=3&q=h7", 3u}, std::pair{"seed=1&nprobe=5&q=h7", 5u}}) {
+        check(s.open_view(link + rest).is_ok(), "a link to the index on screen opens");
+        for (int f = 0; f < 2000 && s.view_pending(); ++f) frame(s, ImVec2(5, 5));
+        check(s.builds_started == started && s.error.empty() && s.inspector.query.source == "held-out query 7" &&
+                  s.inspector.results.valid && s.inspector.results.stats.cells == cells,
+              std::string("... without building it again, searched with ") + rest + " (" + std::to_string(s.builds_started - started) +
+                  " builds, " + std::to_string(s.inspector.results.stats.cells) + " cells" + s.error + ")");
+      }
+      check(s.open_view(link + "seed=2&nprobe=3&q=h7").is_ok(), "a link with another seed opens");
+      for (int f = 0; f < 2000 && s.view_pending(); ++f) frame(s, ImVec2(5, 5));
+      check(s.builds_started == started + 1 && s.error.empty() && s.config.build_params().seed == 2 && s.inspector.results.valid,
+            "and builds (" + s.error + ")");
+    }
     // Side by side: IVF pinned, HNSW built; two panes of one size share the view.
     check(s.pin_index().is_ok() && !s.index && s.pinned.size() == 1, "the built index is pinned");
     // (--quick, the sanitizer build: Flat beside it, not HNSW's 60,000 inserts.)
