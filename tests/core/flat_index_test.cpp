@@ -116,6 +116,41 @@ TEST(FlatIndex, ExplainTracesEveryDistanceAndTheTopKChanges) {
   EXPECT_EQ(t->stats.distances, 50u);
 }
 
+// One byte query at a time, the scan reads only the rows its projections let in, and says so: the
+// distances it counts are those rows, fewer than n on rows of very different brightness, and its
+// explain reads the same rows, shows each one's full distance, and ends with the same answer.
+TEST(FlatIndex, AByteQueryCountsTheRowsItReadsAndItsExplainShowsThem) {
+  const size_t n = 3000, d = 40;
+  auto base = test::random_bytes(n, d, 43);
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = 0; j < d; ++j) base[i * d + j] = uint8_t(base[i * d + j] * (1 + i % 10) / 10);
+  FlatIndex flat(d);
+  ASSERT_TRUE(flat.add(VectorView::of(base.data(), n, d)).is_ok());
+  for (size_t qi : {7, 1234, 2999}) {
+    const VectorView q = VectorView::of(base.data() + qi * d, 1, d);
+    SearchResult r;
+    ASSERT_TRUE(flat.search(q, 10, SearchParams{}, &r).is_ok());
+    EXPECT_GT(r.stats[0].distances, 10u);
+    EXPECT_LT(r.stats[0].distances, n / 2) << "query " << qi;
+    auto t = flat.explain_query(q, 10, {});
+    ASSERT_TRUE(t.is_ok()) << t.message();
+    EXPECT_EQ(t->ids, r.ids);
+    EXPECT_EQ(t->stats.distances, r.stats[0].distances);
+    size_t shown = 0;
+    for (const auto& e : t->events) {
+      if (e.kind != TraceKind::DistanceComputed) continue;
+      ++shown;
+      uint32_t want = 0;
+      for (size_t j = 0; j < d; ++j) {
+        const int u = int(base[qi * d + j]) - int(base[size_t(e.id) * d + j]);
+        want += uint32_t(u * u);
+      }
+      ASSERT_EQ(e.value, float(want)) << "row " << e.id;
+    }
+    EXPECT_EQ(shown, r.stats[0].distances);
+  }
+}
+
 // Batched exact search (block products) against the one-query scan, on every SIMD level: the same
 // ids and the same distances, bit for bit, including ties, near-ties and k = n.
 void expect_batch_equals_scan(const VectorView& base, const VectorView& q, size_t k) {

@@ -32,19 +32,24 @@ void FlatIndex::search_one(const VectorView& q, size_t i, size_t k, int64_t* ids
   const Kernels& kern = kernels();
   detail::TopK top(k);
   const size_t n = base_.size();
-  if constexpr (!Tracer::kOn) {
-    if (pq.bytes) {
-      // Untraced, byte rows: from the strip-ordered copy, only the runs of rows whose projections
-      // can be within the k-th distance (StripOrderedRows); otherwise every row in turn. Either way
-      // the kernel scans until a row is within the k-th distance (the rest stop being summed once
-      // past it), the row is offered, and the scan goes on from the next row.
-      const size_t d = dim();
-      std::vector<uint16_t> order;
-      byte_chunk_order(pq.b.data(), d, &order);
-      if (!ordered_.empty())
-        ordered_.search(pq.b.data(), order.data(), kern, top);
-      else
-        detail::offer_byte_rows(kern, pq.b.data(), store.view().u8, n, d, order.data(), nullptr, 0, top);
+  if (pq.bytes) {
+    // Byte rows: from the strip-ordered copy, only the rows whose projections can be within the k-th
+    // distance (StripOrderedRows; traced, the same rows); otherwise every row in turn. Untraced, the
+    // kernel scans until a row is within the k-th distance (the rest stop being summed once past it),
+    // the row is offered, and the scan goes on from the next row. The distances counted are the rows
+    // read.
+    const size_t d = dim();
+    std::vector<uint16_t> order;
+    byte_chunk_order(pq.b.data(), d, &order);
+    if (!ordered_.empty()) {
+      size_t read = 0;
+      ordered_.search(pq.b.data(), order.data(), kern, top, tr, 0, &read);
+      st->distances = st->candidates = read;
+      top.write(ids, dist);
+      return;
+    }
+    if constexpr (!Tracer::kOn) {
+      detail::offer_byte_rows(kern, pq.b.data(), store.view().u8, n, d, order.data(), nullptr, 0, top);
       st->distances = st->candidates = n;
       top.write(ids, dist);
       return;

@@ -1,6 +1,7 @@
 #include "parts/strip_order.h"
 
 #include "kernels/distance_impl.h"
+#include "parts/tracer.h"
 
 #include <algorithm>
 #include <atomic>
@@ -266,8 +267,15 @@ bool StripOrderedRows::limits(size_t s, double u1, double u2, double bound, size
   return true;
 }
 
-void StripOrderedRows::search(const uint8_t* q, const uint16_t* order, const Kernels& kern,
-                              TopK& top, size_t block_rows, size_t* rows_read) const {
+void StripOrderedRows::search(const uint8_t* q, const uint16_t* order, const Kernels& kern, TopK& top,
+                              size_t block_rows, size_t* rows_read) const {
+  NullTracer tr;
+  search(q, order, kern, top, tr, block_rows, rows_read);
+}
+
+template <class Tracer>
+void StripOrderedRows::search(const uint8_t* q, const uint16_t* order, const Kernels& kern, TopK& top, Tracer& tr,
+                              size_t block_rows, size_t* rows_read) const {
   if (n_ == 0) return;
   const size_t d = d_, block = block_rows ? block_rows : std::max<size_t>(16, (size_t(256) << 10) / d);
   size_t read = 0;
@@ -280,13 +288,24 @@ void StripOrderedRows::search(const uint8_t* q, const uint16_t* order, const Ker
   double limit_of = -1;
   float limit = 0;
   uint32_t pass[256];
+  // Traced (explain), the same rows are read, in the same order, each summed whole and shown.
+  auto traced_row = [&](size_t i) {
+    const uint32_t r = kern.l2sq_u8(q, rows_.data() + i * d, d);
+    const int64_t id = int64_t(ids_[i]);
+    tr.event(TraceKind::DistanceComputed, 0, id, float(r));
+    if (top.push(double(r), id)) tr.event(TraceKind::TopKChanged, uint32_t(top.rank_of(double(r), id)), id, float(r));
+  };
   auto run = [&](size_t a, size_t e) {
     while (a < e) {
       const size_t end = std::min(e, a + 256);
       const double b = top.bound();
       if (!std::isfinite(b)) {
         read += end - a;
-        offer_byte_rows(kern, q, rows_.data() + a * d, end - a, d, order, ids_.data() + a, 0, top);
+        if constexpr (Tracer::kOn) {
+          for (; a < end; ++a) traced_row(a);
+        } else {
+          offer_byte_rows(kern, q, rows_.data() + a * d, end - a, d, order, ids_.data() + a, 0, top);
+        }
         a = end;
         continue;
       }
@@ -302,6 +321,10 @@ void StripOrderedRows::search(const uint8_t* q, const uint16_t* order, const Ker
 #if defined(__wasm__)
       uint32_t sink = 0;
 #endif
+      if constexpr (Tracer::kOn) {
+        for (size_t t = 0; t < np; ++t) traced_row(pass[t]);
+        continue;
+      }
       for (size_t t = 0; t < np; ++t) {
 #if defined(__wasm__)
         if (t % 8 == 0)
@@ -373,5 +396,10 @@ void StripOrderedRows::search(const uint8_t* q, const uint16_t* order, const Ker
   }
   if (rows_read) *rows_read += read;
 }
+
+template void StripOrderedRows::search(const uint8_t*, const uint16_t*, const Kernels&, TopK&, NullTracer&, size_t,
+                                       size_t*) const;
+template void StripOrderedRows::search(const uint8_t*, const uint16_t*, const Kernels&, TopK&, EventTracer&, size_t,
+                                       size_t*) const;
 
 }  // namespace annlab::detail

@@ -57,6 +57,12 @@ class StripOrderedRows {
   // rows whose bytes it read to *rows_read when given.
   void search(const uint8_t* q, const uint16_t* order, const Kernels& kern, TopK& top, size_t block_rows = 0,
               size_t* rows_read = nullptr) const;
+  // The same search with a tracer (parts/tracer.h: NullTracer or EventTracer): traced, it reads the
+  // same rows in the same order, sums each whole, and reports each distance and each change of the
+  // k nearest, so an explained query counts what the search counts.
+  template <class Tracer>
+  void search(const uint8_t* q, const uint16_t* order, const Kernels& kern, TopK& top, Tracer& tr,
+              size_t block_rows = 0, size_t* rows_read = nullptr) const;
 
   // For tests: the original id of stored row i, and the rows [lo, hi) of strip s whose second
   // projection can be within `bound` of the query's (u1, u2) (projections as project() gives them);
