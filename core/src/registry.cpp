@@ -71,7 +71,7 @@ std::vector<MethodInfo> make_rows() {
       .name = "Flat", .pattern = "Flat", .args = {}, .build = {}, .search = {},
       .label = "Flat (exact)", .family = "exact", .distance = "squared L2",
       .summary = "exact scan, the ground truth",
-      .help = "Compares the query with every vector: exact, and the slowest. The ground truth for every recall figure.",
+      .help = "Exact: the ground truth for every recall figure. For byte data one query reads only the rows that can be among its k nearest (a copy laid out by principal projections); batches compare with every vector.",
       .doc = "docs/methods/foundation.md", .example = "Flat", .implemented = true,
       .make = [](const Args&, size_t d, const BuildParams&) -> std::unique_ptr<Index> {
         return std::make_unique<FlatIndex>(d);
