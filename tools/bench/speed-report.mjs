@@ -23,7 +23,7 @@ out.push('One thread; every ratio compares figures measured side by side in the 
 out.push('shared and noisy, so absolute numbers move between runs; ratios much less).', '');
 out.push(`Machine: ${cpus()[0].model}, ${cpus().length} cores. Data: Fashion-MNIST, seeded split, 60,000 x 784 bytes, k = 10.`, '');
 out.push('Each part is rerun when its code changes: the WebAssembly search pairs are session 10\'s run (1d6fcf4),');
-out.push('the page\'s one-query search its runs of eafc676; the build pairs are session 7\'s (090a640); batched exact search, HNSW against');
+out.push('the page\'s one-query search session 10\'s runs of c03168a; the build pairs are session 7\'s (090a640); batched exact search, HNSW against');
 out.push('hnswlib, the binary codes against FAISS and the page builds are session 6\'s (674c562), on code paths the');
 out.push('later sessions did not change.', '');
 
